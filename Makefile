@@ -9,19 +9,28 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 BUILD    ?= build
-PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 BIN      ?= benchai
-VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp
 
+# The package flags are asked of pkg-config at their first use, not when this
+# file is parsed: `make demo` and `make check` install the packages first and
+# then re-enter make, and only that inner make compiles. A plain `make` on a
+# machine without the packages stops with one line saying what to run.
+pkg_once = $(eval $1 := $(shell pkg-config $2 $(PKGS) 2>/dev/null || echo BAI_PKG_MISSING))$(if \
+  $(findstring BAI_PKG_MISSING,$($1)),$(error pkg-config does not find the build packages \
+  ($(PKGS)); run 'make deps' (scripts/install-deps.sh) first, or use 'make demo' / 'make check'),$($1))
+PKG_CFLAGS = $(call pkg_once,PKG_CFLAGS,--cflags)
+PKG_LIBS   = $(call pkg_once,PKG_LIBS,--libs)
+
+# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps everything else);
+# what benchai needs to compile at all is in BAI_CFLAGS, which always applies.
 OPT      ?= -O2
 SAN      ?=
 CFLAGS   ?= $(OPT) -g
-CFLAGS   += $(SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -Itests/helpers $(PKG_CFLAGS) \
-            -DBENCHAI_VERSION='"$(VERSION)"' -MMD -MP
-LDFLAGS  += $(SAN)
-LDLIBS   += $(PKG_LIBS) -lpthread -lm
+BAI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(BAI_CFLAGS) $(CFLAGS) $(SAN)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -30,12 +39,13 @@ INTEG_SRC:= $(sort $(wildcard tests/integration/*.c))
 BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
-.PHONY: all help check unit integration asan demo install clean deps llama models bench fuzz
+.PHONY: all help check unit integration asan demo demo-run install clean deps llama models \
+        bench fuzz print-pkgs FORCE
 
 all: $(BIN)
 
 help:
-	@echo "make            build ./benchai"
+	@echo "make            build ./benchai (needs the packages: make deps)"
 	@echo "make demo       install what is needed, run the demo suite on the tiny model"
 	@echo "make check      install what is needed, run unit + integration tests"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
@@ -45,7 +55,7 @@ help:
 	@echo "make clean      remove build outputs"
 
 $(BIN): $(BUILD)/libbenchai.a $(BUILD)/src/main.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libbenchai.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libbenchai.a $(ALL_LDLIBS)
 
 $(BUILD)/libbenchai.a: $(LIB_OBJ)
 	@rm -f $@
@@ -53,19 +63,33 @@ $(BUILD)/libbenchai.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+# Only the tests see their helpers' headers.
+$(BUILD)/tests/%.o: EXTRA_CFLAGS = -Itests/helpers
+
+# The version a stored run records comes from `git describe`; version.o is
+# rebuilt whenever that string changes (the stamp is rewritten only then), so
+# a run can never record a stale version.
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/src/util/version.o: $(BUILD)/version.stamp
+$(BUILD)/src/util/version.o: EXTRA_CFLAGS = -DBENCHAI_VERSION='"$(VERSION)"'
 
 # --- tests ---------------------------------------------------------------
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(HELPER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libbenchai.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
 
 $(BUILD)/integration-tests: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HELPER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libbenchai.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
 
 # Installs packages, builds llama-server (cached outside the repo) and writes
 # the tiny test models (cached too). Each step is a no-op when done.
+DEPS_SCRIPT ?= scripts/install-deps.sh
 deps:
-	@bash scripts/install-deps.sh
+	@bash $(DEPS_SCRIPT)
 llama: deps
 	@bash scripts/install-llama.sh >/dev/null
 models: llama
@@ -77,35 +101,45 @@ unit: $(BIN) $(BUILD)/unit-tests
 integration: $(BIN) $(BUILD)/integration-tests models
 	BENCHAI_BIN=$(CURDIR)/$(BIN) $(BUILD)/integration-tests --jobs 1
 
-check: deps
+# The README's two commands. Each installs first and then re-enters make, so
+# nothing is compiled (and pkg-config is not asked) before the packages exist,
+# whatever the order of the two commands and with -j.
+check: models
 	$(MAKE) unit
 	$(MAKE) integration
 
+demo: models
+	$(MAKE) demo-run
+demo-run: $(BIN)
+	./$(BIN) run --demo
+
 # The same tests under ASan + UBSan, in a separate build tree.
-asan: deps
+asan: models
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	$(MAKE) BUILD=build-asan OPT=-O1 BIN=build-asan/benchai \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  unit integration
 
-demo: benchai models
-	./benchai run --demo
-
-bench: benchai $(BENCH_SRC:benchmarks/%.c=$(BUILD)/bench/%)
+bench: $(BIN) $(BENCH_SRC:benchmarks/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: benchmarks/%.c $(BUILD)/libbenchai.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbenchai.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbenchai.a $(ALL_LDLIBS)
 
-fuzz:
-	@bash tests/fuzz/run.sh
+print-pkgs:
+	@echo $(PKGS)
+
+fuzz: deps
+	@BENCHAI_PKGS="$(PKGS)" bash tests/fuzz/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/benchai
-	install -m 755 benchai $(DESTDIR)$(PREFIX)/bin/benchai
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/benchai
 	cp -r suites $(DESTDIR)$(PREFIX)/share/benchai/
 
 clean:
 	rm -rf build build-asan benchai
+
+FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/version.h"
 
 struct command {
     const char *name;
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return BAI_EXIT_OK;
         } else if (!strcmp(argv[i], "--version")) {
-            printf("benchai %s\n", BENCHAI_VERSION);
+            printf("benchai %s\n", bai_version);
             return BAI_EXIT_OK;
         } else {
             fprintf(stderr, "benchai: unknown option '%s' (see benchai --help)\n", argv[i]);
@@ -74,7 +75,7 @@ int main(int argc, char **argv)
         return BAI_EXIT_OK;
     }
     if (!strcmp(argv[i], "version")) {
-        printf("benchai %s\n", BENCHAI_VERSION);
+        printf("benchai %s\n", bai_version);
         return BAI_EXIT_OK;
     }
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)

@@ -18,6 +18,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/version.h"
 
 #define MAX_BAR_SERIES 12
 
@@ -445,7 +446,7 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
                       "<p class=\"note\">Generated %s by benchai %s. Sections: <a href=\"#runs\">runs</a>, "
                       "<a href=\"#scores\">scores</a>, <a href=\"#pareto\">Pareto</a>, "
                       "<a href=\"#sweeps\">sweeps</a>, %s<a href=\"#failed\">failed items</a>.</p>\n",
-               CSS, now, BENCHAI_VERSION, n_runs == 2 ? "<a href=\"#compare\">compare</a>, " : "");
+               CSS, now, bai_version, n_runs == 2 ? "<a href=\"#compare\">compare</a>, " : "");
 
     if (section_runs(&pg, st, run_ids, n_runs, err) != 0) {
         report_points_free(&pts);

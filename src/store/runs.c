@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/mem.h"
+#include "util/version.h"
 
 /* Crockford's base32 alphabet in lower case: no i, l, o, u to misread. */
 static const char B32[] = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -125,7 +126,7 @@ int store_run_create(struct store *st, const struct store_run_meta *meta,
         sqlite3_bind_text(s, 1, id_out, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
         store_bind_text(s, 3, meta ? meta->host_json : NULL);
-        sqlite3_bind_text(s, 4, BENCHAI_VERSION, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, bai_version, -1, SQLITE_STATIC);
         store_bind_text(s, 5, meta ? meta->llama_build : NULL);
         store_bind_text(s, 6, meta ? meta->plan_json : NULL);
         store_bind_text(s, 7, meta ? meta->note : NULL);

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-30}
 out=build-fuzz
 mkdir -p "$out"
-pkgs="yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp"
+# The package list is the Makefile's (make fuzz passes it; run directly, ask make).
+pkgs=${BENCHAI_PKGS:-$(make -s --no-print-directory print-pkgs)}
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs) -fsanitize=fuzzer,address,undefined"
 srcs="src/net/sse.c src/backend/openai_proto.c src/backend/gen.c src/plan/gguf.c src/util/sha256.c src/util/mem.c src/util/error.c"
 for target in tests/fuzz/fuzz_*.c; do
