@@ -79,9 +79,11 @@ static int run_with_args(struct run_args *a, const char *resume_id, const char *
         struct bai_error serr = {0};
         struct suite *s = suite_load(path, NULL, &serr);
         if (!s) {
-            if (!fs_exists(path))
-                fprintf(stderr, "benchai: suite %s: no such file (looked for %s)\n", name, path);
-            else
+            if (!fs_exists(path)) {
+                char *why = defaults_suite_missing(name);
+                fprintf(stderr, "benchai: %s\n", why);
+                free(why);
+            } else
                 fprintf(stderr, "%s\n", serr.msg);
             bad = 1;
         } else {

@@ -2,15 +2,16 @@
  * (name, version, items, scorers, tiers, hash prefix, path), and
  * `benchai suites validate FILE...`: every problem of every file, exit 2
  * when there is any. */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "run/defaults.h"
 #include "suite/suite.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 static void usage(FILE *out)
@@ -61,34 +62,6 @@ static int validate(int argc, char **argv)
     return bad ? BAI_EXIT_USAGE : BAI_EXIT_OK;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted *.yaml / *.yml paths of dir (a missing dir gives none). */
-static char **list_dir(const char *dir, size_t *n)
-{
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (e->d_name[0] == '.' || !dot || (strcmp(dot, ".yaml") && strcmp(dot, ".yml")))
-            continue;
-        XGROW(v, *n + 1, cap);
-        v[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    if (*n)
-        qsort(v, *n, sizeof *v, cmp_str);
-    return v;
-}
-
 int cmd_suites(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "validate")) {
@@ -133,9 +106,12 @@ int cmd_suites(int argc, char **argv)
         fprintf(stderr, "benchai suites: -o must be md or json, not '%s'\n", fmt);
         return BAI_EXIT_USAGE;
     }
+    size_t n_default = 0;
+    char **default_dirs = NULL;
     if (!n_dirs) {
-        dirs[n_dirs++] = "suites/v1";
-        dirs[n_dirs++] = "suites/imported";
+        default_dirs = defaults_suite_dirs(&n_default);
+        for (size_t i = 0; i < n_default && n_dirs < sizeof dirs / sizeof dirs[0]; i++)
+            dirs[n_dirs++] = default_dirs[i];
     }
     int invalid = 0, json = !strcmp(fmt, "json");
     cJSON *arr = cJSON_CreateArray();
@@ -144,7 +120,7 @@ int cmd_suites(int argc, char **argv)
                "|---|---:|---:|---|---|---|---|\n");
     for (size_t di = 0; di < n_dirs; di++) {
         size_t n;
-        char **files = list_dir(dirs[di], &n);
+        char **files = fs_list_suffix(dirs[di], defaults_suite_suffixes, &n);
         for (size_t i = 0; i < n; i++) {
             struct suite_diags d = {0};
             struct bai_error err = {0};
@@ -196,5 +172,6 @@ int cmd_suites(int argc, char **argv)
         free(t);
     }
     cJSON_Delete(arr);
+    defaults_strv_free(default_dirs, n_default);
     return invalid ? BAI_EXIT_USAGE : BAI_EXIT_OK;
 }

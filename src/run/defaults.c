@@ -40,37 +40,86 @@ char *defaults_tiny_model(const char *name)
     return path;
 }
 
+const char *const defaults_suite_suffixes[] = { ".yaml", ".yml", NULL };
+
 /* Suites are looked up in the working directory first (a checkout), then
  * where `make install` put them: <prefix>/share/benchai/suites beside the
  * installed binary's bin/. */
+char **defaults_suite_dirs(size_t *n)
+{
+    char **dirs = xcalloc(4, sizeof *dirs);
+    *n = 0;
+    dirs[(*n)++] = xstrdup("suites/v1");
+    dirs[(*n)++] = xstrdup("suites/imported");
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *bin = fs_dirname(exe);
+        char *share = xasprintf("%s/../share/benchai/suites", bin);
+        char *real = realpath(share, NULL);   /* NULL: not installed there */
+        if (real) {
+            dirs[(*n)++] = xasprintf("%s/v1", real);
+            dirs[(*n)++] = xasprintf("%s/imported", real);
+        }
+        free(real);
+        free(share);
+        free(bin);
+    }
+    return dirs;
+}
+
+void defaults_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 char *defaults_suite_path(const char *arg)
 {
     if (fs_exists(arg) || strchr(arg, '/'))
         return xstrdup(arg);
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *share = NULL;
-    if (n > 0) {
-        exe[n] = '\0';
-        char *bin = fs_dirname(exe);
-        share = xasprintf("%s/../share/benchai/suites", bin);
-        free(bin);
-    }
-    char *v1 = share ? xasprintf("%s/v1", share) : NULL;
-    char *imported = share ? xasprintf("%s/imported", share) : NULL;
-    const char *all[] = { "suites/v1", "suites/imported", v1, imported };
+    size_t n;
+    char **dirs = defaults_suite_dirs(&n);
     char *found = NULL;
-    for (size_t i = 0; i < 4 && !found; i++) {
-        if (!all[i])
-            continue;
-        char *p = xasprintf("%s/%s.yaml", all[i], arg);
+    for (size_t i = 0; i < n && !found; i++) {
+        char *p = xasprintf("%s/%s.yaml", dirs[i], arg);
         if (fs_exists(p))
             found = p;
         else
             free(p);
     }
-    free(share);
-    free(v1);
-    free(imported);
+    defaults_strv_free(dirs, n);
     return found ? found : xstrdup(arg);
+}
+
+/* A name the user typed that is no file and no suite: every place looked
+ * in, and the names that would have worked, so the next try succeeds. */
+char *defaults_suite_missing(const char *arg)
+{
+    struct buf b = { 0 };
+    buf_printf(&b, "suite %s: not found; looked for the file %s", arg, arg);
+    if (!strchr(arg, '/')) {
+        size_t n;
+        char **dirs = defaults_suite_dirs(&n);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&b, ", %s/%s.yaml", dirs[i], arg);
+        size_t n_names = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t nf;
+            char **files = fs_list_suffix(dirs[i], defaults_suite_suffixes, &nf);
+            for (size_t f = 0; f < nf; f++) {
+                const char *base = strrchr(files[f], '/') + 1;
+                const char *dot = strrchr(base, '.');
+                buf_printf(&b, "%s%.*s", n_names++ ? ", " : "; available suites: ",
+                           (int)(dot - base), base);
+            }
+            defaults_strv_free(files, nf);
+        }
+        if (!n_names)
+            buf_printf(&b, "; no suites found in those folders");
+        defaults_strv_free(dirs, n);
+    }
+    return buf_detach(&b);
 }

@@ -5,6 +5,8 @@
 #ifndef BAI_DEFAULTS_H
 #define BAI_DEFAULTS_H
 
+#include <stddef.h>
+
 /* Must match NLC_VERSION in scripts/install-llama.sh. */
 #define BENCHAI_LLAMA_VERSION "3.22.1"
 
@@ -13,8 +15,20 @@
 char *defaults_llama_server(void);
 /* $BENCHAI_MODELS/<name>.gguf, else the make-test-models cache. Caller frees. */
 char *defaults_tiny_model(const char *name);
+/* The file name endings of suite files (NULL-terminated). */
+extern const char *const defaults_suite_suffixes[];
+/* The folders a bare suite name is looked up in, in order: suites/v1 and
+ * suites/imported of the working directory, then the same under
+ * <prefix>/share/benchai/suites beside the installed binary. Free with
+ * defaults_strv_free. */
+char **defaults_suite_dirs(size_t *n);
+void defaults_strv_free(char **v, size_t n);
 /* Resolves a suite argument: a path as given when it exists, else
- * suites/v1/NAME.yaml, else suites/imported/NAME.yaml. Caller frees. */
+ * NAME.yaml in the first of defaults_suite_dirs that has it; when none
+ * does, the argument unchanged. Caller frees. */
 char *defaults_suite_path(const char *arg);
+/* The message for a suite argument that resolved to no file: every place
+ * looked in and the available suite names. Caller frees. */
+char *defaults_suite_missing(const char *arg);
 
 #endif

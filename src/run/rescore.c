@@ -119,11 +119,11 @@ static struct loaded *load_suite(struct ctx *c, const char *arg, struct bai_erro
     struct bai_error serr = {0};
     struct suite *s = suite_load(path, NULL, &serr);
     if (!s) {
-        if (!fs_exists(path))
-            bai_error_set(err, BAI_EXIT_USAGE,
-                          "suite %s: no file found (looked for %s, suites/v1/%s.yaml, suites/imported/%s.yaml);"
-                          " name its file with --suite PATH", arg, path, arg, arg);
-        else
+        if (!fs_exists(path)) {
+            char *why = defaults_suite_missing(arg);
+            bai_error_set(err, BAI_EXIT_USAGE, "%s; name its file with --suite PATH", why);
+            free(why);
+        } else
             bai_error_set(err, BAI_EXIT_USAGE, "%s", serr.msg);
         free(path);
         return NULL;

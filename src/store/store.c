@@ -243,8 +243,24 @@ static int open_connection(struct store *st, int flags, struct bai_error *err)
     return store_exec(st, "PRAGMA foreign_keys=ON", err);
 }
 
+/* SQLite reports a directory as a disk I/O error, which sends the user
+ * looking for a failing disk; say what it is instead. */
+static int refuse_directory(const char *path, struct bai_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        bai_error_set(err, BAI_EXIT_STORE,
+                      "%s is a directory, not a store file; give the file, e.g. --store "
+                      "%s%sbenchai.db", path, path, path[strlen(path) - 1] == '/' ? "" : "/");
+        return -1;
+    }
+    return 0;
+}
+
 struct store *store_open(const char *path, struct bai_error *err)
 {
+    if (refuse_directory(path, err) < 0)
+        return NULL;
     char *dir = fs_dirname(path);
     int rc = fs_mkdirs(dir, 0755, err);
     free(dir);
@@ -262,6 +278,8 @@ struct store *store_open(const char *path, struct bai_error *err)
 struct store *store_open_readonly(const char *path, struct bai_error *err)
 {
     struct stat sb;
+    if (refuse_directory(path, err) < 0)
+        return NULL;
     if (stat(path, &sb) != 0) {
         bai_error_set(err, BAI_EXIT_STORE,
                       "no store at %s (%s); run 'benchai run' first, or give --store PATH "

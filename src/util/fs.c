@@ -1,6 +1,7 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,4 +112,41 @@ char *fs_dirname(const char *path)
     if (slash == path)
         return xstrdup("/");
     return xstrndup(path, (size_t)(slash - path));
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with_any(const char *name, const char *const *suffixes)
+{
+    size_t len = strlen(name);
+    for (; *suffixes; suffixes++) {
+        size_t sl = strlen(*suffixes);
+        if (len > sl && !strcmp(name + len - sl, *suffixes))
+            return 1;
+    }
+    return 0;
+}
+
+char **fs_list_suffix(const char *dir, const char *const *suffixes, size_t *n)
+{
+    char **v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_with_any(e->d_name, suffixes))
+            continue;
+        XGROW(v, *n + 1, cap);
+        v[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(v, *n, sizeof *v, cmp_path);
+    return v;
 }

@@ -19,6 +19,11 @@ int fs_mkdirs(const char *path, int mode, struct bai_error *err);
 /* 1 when path exists (any type), else 0. */
 int fs_exists(const char *path);
 
+/* Sorted "dir/name" paths of the entries of dir whose name ends in one of
+ * the NULL-terminated suffixes (hidden entries skipped). A missing or
+ * unreadable dir gives none. Caller frees each string and the array. */
+char **fs_list_suffix(const char *dir, const char *const *suffixes, size_t *n);
+
 /* Directory part of path, allocated ("." when there is none). */
 char *fs_dirname(const char *path);
 

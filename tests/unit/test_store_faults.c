@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -437,4 +438,27 @@ Test(store_faults, commands_show_export_rm)
     cr_assert(strstr(out, "integrity_check: ok") && strstr(out, "quick_check: ok"), "%s", out);
     free(out);
     free(path);
+}
+
+/* SQLite calls a directory a disk I/O error; the user must hear that the
+ * path is a directory, from every way a command opens the store. */
+Test(store_faults, a_directory_is_not_a_store)
+{
+    char *dir = ts_path();
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    struct bai_error err = { 0 };
+    cr_assert_null(store_open(dir, &err));
+    cr_assert_eq(err.exit_code, BAI_EXIT_STORE);
+    cr_assert(strstr(err.msg, "is a directory, not a store file") && strstr(err.msg, dir),
+              "%s", err.msg);
+    cr_assert(!strstr(err.msg, "I/O error"), "%s", err.msg);
+    bai_error_clear(&err);
+    cr_assert_null(store_open_readonly(dir, &err));
+    cr_assert(strstr(err.msg, "is a directory, not a store file"), "%s", err.msg);
+    /* nothing was created inside it */
+    char *inside = xasprintf("%s/benchai.db", dir);
+    cr_assert(!fs_exists(inside));
+    free(inside);
+    rmdir(dir);
+    free(dir);
 }
