@@ -24,6 +24,15 @@ PKG_LIBS   = $(call pkg_once,PKG_LIBS,--libs)
 
 # CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps everything else);
 # what benchai needs to compile at all is in BAI_CFLAGS, which always applies.
+# Build lines are short ("CC src/x.c"); make V=1 prints the whole commands.
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-4s %s\n'
+endif
+
 OPT      ?= -O2
 SAN      ?=
 CFLAGS   ?= $(OPT) -g
@@ -55,15 +64,18 @@ help:
 	@echo "make clean      remove build outputs"
 
 $(BIN): $(BUILD)/libbenchai.a $(BUILD)/src/main.o
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libbenchai.a $(ALL_LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libbenchai.a $(ALL_LDLIBS)
 
 $(BUILD)/libbenchai.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
 # Only the tests see their helpers' headers.
 $(BUILD)/tests/%.o: EXTRA_CFLAGS = -Itests/helpers
@@ -80,10 +92,12 @@ $(BUILD)/src/util/version.o: EXTRA_CFLAGS = -DBENCHAI_VERSION='"$(VERSION)"'
 
 # --- tests ---------------------------------------------------------------
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(HELPER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libbenchai.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
 
 $(BUILD)/integration-tests: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HELPER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libbenchai.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
 
 # Installs packages, builds llama-server (cached outside the repo) and writes
 # the tiny test models (cached too). Each step is a no-op when done.
@@ -105,13 +119,13 @@ integration: $(BIN) $(BUILD)/integration-tests models
 # nothing is compiled (and pkg-config is not asked) before the packages exist,
 # whatever the order of the two commands and with -j.
 check: models
-	$(MAKE) unit
-	$(MAKE) integration
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
 
 demo: models
-	$(MAKE) demo-run
+	@$(MAKE) --no-print-directory demo-run
 demo-run: $(BIN)
-	./$(BIN) run --demo
+	@./$(BIN) run --demo
 
 # The same tests under ASan + UBSan, in a separate build tree.
 asan: models
@@ -124,7 +138,8 @@ asan: models
 bench: $(BIN) $(BENCH_SRC:benchmarks/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: benchmarks/%.c $(BUILD)/libbenchai.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbenchai.a $(ALL_LDLIBS)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbenchai.a $(ALL_LDLIBS)
 
 print-pkgs:
 	@echo $(PKGS)

@@ -53,6 +53,21 @@ static void free_suites(struct suite **suites, size_t n)
 }
 
 /* Runs with parsed args; resume_id continues that run. */
+/* The end of `make demo`: what the numbers mean and what to type next. */
+static void print_demo_next(void)
+{
+    printf("\nThe tiny model's weights are random, so its answers are noise (a score near 0 is\n"
+           "expected); the llama-server, the timings, the sweeps and the store are real.\n"
+           "\nNext, on your own model or server:\n"
+           "  ./benchai run --suite thinking --suite coder --model ~/models/model.gguf --threads 8\n"
+           "      benchai launches llama-server on a free loopback port and stops it afterwards\n"
+           "  ./benchai run --suite thinking --backend openai --url http://127.0.0.1:8080 --model NAME\n"
+           "      any OpenAI-compatible server that is already running\n"
+           "  ./benchai run --suite speed --model target.gguf --draft draft.gguf --sweep k=2,4,8,16\n"
+           "      a speculative-decoding draft size sweep (docs/tutorial.md walks through sweeps)\n"
+           "Then: ./benchai runs, ./benchai show latest, ./benchai table, ./benchai pareto --plot pareto.svg\n");
+}
+
 static int run_with_args(struct run_args *a, const char *resume_id, const char *plan_json)
 {
     struct bai_error err = {0};
@@ -160,9 +175,7 @@ static int run_with_args(struct run_args *a, const char *resume_id, const char *
                     res.run_id);
     }
     if (demo && rc == 0)
-        printf("\nNext: point benchai at a real model:\n"
-               "  benchai run --suite thinking --model /path/to/model.gguf      (launches llama-server)\n"
-               "  benchai run --suite thinking --backend openai --url http://127.0.0.1:8080 --model NAME\n");
+        print_demo_next();
     run_result_free(&res);
     free_suites(suites, n_suites);
     run_points_free(&pts);
