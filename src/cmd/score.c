@@ -17,21 +17,18 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: benchai score SCORER --input FILE.jsonl [--output FILE.jsonl]\n\n"
+            "usage: benchai score SCORER --input FILE.jsonl [--output FILE.jsonl]\n"
+            "       benchai score SCORER --help\n\n"
             "Scores predictions made elsewhere. Each input line is a JSON object with the\n"
-            "prediction in 'prediction' or 'response' and the fields the scorer needs:\n"
-            "  exact      answer | answers, optional scoring options (normalize, extract, ...)\n"
-            "  f1         answers | answer (SQuAD's {text: [...]} too), variant squad|squad2|hotpot\n"
-            "  choice     choices, correct (a letter); logprobs for mode logprob\n"
-            "  ifeval     IFEval's own prompt, response, instruction_id_list, kwargs\n"
-            "             (or benchai 'checks')\n"
-            "  needle     expected, mode exact|contains|f1\n"
-            "  tool_call  expected_call, tool_calls (or a JSON block in the prediction)\n"
-            "Options given as a line's fields or inside its 'scoring' object.\n\n"
+            "prediction in 'prediction' or 'response' and the fields the scorer needs;\n"
+            "options as the line's fields or inside its 'scoring' object.\n"
+            "'benchai score SCORER --help' lists a scorer's fields and options.\n\n"
             "  -i, --input FILE    the JSONL file (required)\n"
             "  -o, --output FILE   write one result line per input line\n"
-            "  -h, --help          this text\n\n"
-            "scorers: %s\n", score_known_names());
+            "  -h, --help          this text, or with SCORER that scorer's\n\n"
+            "scorers:\n");
+    for (const char *const *n = score_names(); *n; n++)
+        fprintf(out, "  %-10s %s\n", *n, score_find(*n)->summary);
 }
 
 struct totals {
@@ -118,7 +115,7 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
         t->bad_lines++;
         return;
     }
-    if (sc->validate && sc->validate(obj, &err)) {
+    if (score_check(sc->name, obj, &err)) {
         fprintf(stderr, "benchai: %s:%zu: %s\n", input, lineno, err.msg);
         t->bad_lines++;
         return;
@@ -192,15 +189,26 @@ int cmd_score(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *input = NULL, *output = NULL;
-    int c;
+    int c, help = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'i': input = optarg; break;
         case 'o': output = optarg; break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
+        case 'h': help = 1; break;
         default: usage(stderr); return BAI_EXIT_USAGE;
         }
+    }
+    if (help) {
+        /* the scorer's own help comes from its registry entry (score/) */
+        const struct scorer *hs = optind < argc ? score_find(argv[optind]) : NULL;
+        char *text = hs ? score_help(hs) : NULL;
+        if (text)
+            fputs(text, stdout);
+        else
+            usage(stdout);
+        free(text);
+        return BAI_EXIT_OK;
     }
     if (optind >= argc || !input) {
         usage(stderr);

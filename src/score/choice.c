@@ -223,17 +223,12 @@ static int choice_validate(const cJSON *data, struct bai_error *err)
     const cJSON *ch = score_opt(data, "choices");
     int n = cJSON_IsArray(ch) ? cJSON_GetArraySize(ch) : 0;
     if (n < 2 || n > 26) {
-        bai_error_set(err, BAI_EXIT_USAGE, "choice: field 'choices' must list 2..26 choices");
+        score_problem(err, "choice: field 'choices' must list 2..26 choices");
         problems++;
     }
     char c = correct_letter(data);
     if (!c || (n >= 2 && c >= 'A' + n)) {
-        bai_error_set(err, BAI_EXIT_USAGE, "choice: field 'correct' must be a letter among the choices");
-        problems++;
-    }
-    const char *mode = score_opt_str(data, "mode", "extract");
-    if (strcmp(mode, "extract") && strcmp(mode, "logprob")) {
-        bai_error_set(err, BAI_EXIT_USAGE, "choice: mode must be extract or logprob, not '%s'", mode);
+        score_problem(err, "choice: field 'correct' must be a letter among the choices");
         problems++;
     }
     return problems;
@@ -261,7 +256,7 @@ static int choice_score(const struct score_input *in, const struct score_context
     size_t n = score_strings(score_opt(data, "choices"), &choices);
     if (n < 2) {
         score_strings_free(choices, n);
-        bai_error_set(err, BAI_EXIT_USAGE, "choice: 'choices' must hold strings");
+        score_problem(err, "choice: 'choices' must hold strings");
         return -1;
     }
     /* Displayed order. When the suite loader shuffled (choice_order is
@@ -352,9 +347,31 @@ static int choice_score(const struct score_input *in, const struct score_context
     return 0;
 }
 
+static const struct score_field choice_fields[] = {
+    { "choices", "the choices (2 to 26), shown as A), B), ..." },
+    { "correct", "the letter of the right choice (answer is accepted too)" },
+    { "choice_order", "set by the suite loader when it shuffled: choices and correct are then "
+      "already in the order shown" },
+    { NULL, NULL },
+};
+
+static const struct score_option choice_options[] = {
+    { "mode", SCORE_OPT_ENUM, "extract|logprob", "extract",
+      "extract: find the letter in the output; logprob: the most probable letter among the "
+      "first answer token's candidates (llama-server's completion_probabilities, or a "
+      "'logprobs' field of a benchai score line)" },
+    { "shuffle_choices", SCORE_OPT_BOOL, NULL, "false",
+      "without choice_order (predictions scored outside a run): the choices were shown in "
+      "the order score_choice_shuffle gives for the item id and seed" },
+    { "seed", SCORE_OPT_NUMBER, NULL, "0", "the shuffle's seed" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_choice = {
     .name = "choice",
     .summary = "multiple choice letter: simple-evals regex, lm-eval flexible fallbacks, or logprobs",
+    .fields = choice_fields,
+    .options = choice_options,
     .validate = choice_validate,
     .score = choice_score,
 };

@@ -2,6 +2,7 @@
  * in the sandbox against the item's tests (humaneval / asserts / stdio),
  * and report passed/total with the first failure. */
 #include "score/code.h"
+#include "score/text.h"
 #include "sandbox/lang.h"
 #include "sandbox/pool.h"
 #include "sandbox/sandbox.h"
@@ -110,13 +111,11 @@ static int parse_spec(const cJSON *data, struct code_spec *s, struct bai_error *
     }
     if (s->harness && !strstr(s->harness, "/*SOLUTION*/"))
         problem(err, &bad, "'harness' must contain the /*SOLUTION*/ marker");
-    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(data, "scoring");
-    const char *ex = jstr(sc, "extract");
-    s->extract = code_extract_mode_parse(ex);
-    if (s->extract < 0)
-        problem(err, &bad, "scoring.extract must be last, longest, code_tag or raw");
-    s->timeout_s = jnum(sc, "timeout_s", 0);
-    s->memory_mb = (long)jnum(sc, "memory_mb", 0);
+    s->extract = code_extract_mode_parse(score_opt_str(data, "extract", NULL));
+    if (s->extract < 0)                  /* the option table's check reports it */
+        s->extract = CODE_EXTRACT_LAST;
+    s->timeout_s = score_opt_num(data, "timeout_s", 0);
+    s->memory_mb = (long)score_opt_num(data, "memory_mb", 0);
     return bad;
 }
 
@@ -598,9 +597,29 @@ void code_score_submit(struct sandbox_pool *pool, const struct score_input *in,
     sandbox_pool_submit_task(pool, submit_task, t);
 }
 
+static const struct score_field code_fields[] = {
+    { "language", "python, c, cpp, java or javascript (the sandbox's language table)" },
+    { "tests", "{form: humaneval, entry_point, test} | {form: asserts, asserts: [...], setup} | "
+      "{form: stdio, cases: [{input, output}], tolerance}" },
+    { "harness", "C/C++: the program around the answer, with a /*SOLUTION*/ marker" },
+    { NULL, NULL },
+};
+
+static const struct score_option code_options[] = {
+    { "extract", SCORE_OPT_ENUM, CODE_EXTRACT_NAMES, "last",
+      "which code of the response runs: the last fenced block, the longest, DebugBench's "
+      "<code> tags, or the whole response when it has no block" },
+    { "timeout_s", SCORE_OPT_NUMBER, NULL, "the language's",
+      "wall-clock limit of each run, in seconds" },
+    { "memory_mb", SCORE_OPT_NUMBER, NULL, "the language's", "memory limit of each run" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_code = {
     .name = "code",
     .summary = "run the extracted code against the item's tests in the sandbox (passed/total)",
+    .fields = code_fields,
+    .options = code_options,
     .validate = code_validate,
     .score = code_score,
 };

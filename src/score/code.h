@@ -19,7 +19,9 @@ enum code_extract_mode {
     CODE_EXTRACT_RAW           /* the whole response when it has no block */
 };
 
-/* "last" | "longest" | "code_tag" | "raw"; -1 when unknown. */
+#define CODE_EXTRACT_NAMES "last|longest|code_tag|raw"   /* in enum order */
+
+/* One of CODE_EXTRACT_NAMES (NULL: last); -1 when unknown. */
 int code_extract_mode_parse(const char *s);
 
 /* Finds the code in a model response. Fenced blocks open with ``` or ~~~

@@ -1,6 +1,7 @@
 /* code_extract.c - the text side of the code scorer: extraction, program
  * assembly for each test form, report parsing and output comparison. */
 #include "score/code.h"
+#include "score/text.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -11,11 +12,7 @@
 
 int code_extract_mode_parse(const char *s)
 {
-    if (!s || !strcmp(s, "last")) return CODE_EXTRACT_LAST;
-    if (!strcmp(s, "longest")) return CODE_EXTRACT_LONGEST;
-    if (!strcmp(s, "code_tag")) return CODE_EXTRACT_CODE_TAG;
-    if (!strcmp(s, "raw")) return CODE_EXTRACT_RAW;
-    return -1;
+    return s ? score_values_index(CODE_EXTRACT_NAMES, s) : CODE_EXTRACT_LAST;
 }
 
 struct span { const char *p; size_t n; };

@@ -9,15 +9,6 @@
 #include "score/score.h"
 #include "score/text.h"
 
-static const struct { const char *name; int flag; } norm_names[] = {
-    { "strip", SCORE_NORM_STRIP },
-    { "lower", SCORE_NORM_LOWER },
-    { "collapse_ws", SCORE_NORM_COLLAPSE_WS },
-    { "strip_punct", SCORE_NORM_STRIP_PUNCT },
-    { "strip_articles", SCORE_NORM_STRIP_ARTICLES },
-    { "number", SCORE_NORM_NUMBER },
-};
-
 int score_norm_flags(const cJSON *data, struct bai_error *err)
 {
     const cJSON *v = score_opt(data, "normalize");
@@ -27,18 +18,14 @@ int score_norm_flags(const cJSON *data, struct bai_error *err)
     size_t n = score_strings(v, &names);
     int flags = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t k;
-        for (k = 0; k < sizeof norm_names / sizeof norm_names[0]; k++)
-            if (!strcmp(names[i], norm_names[k].name))
-                break;
-        if (k == sizeof norm_names / sizeof norm_names[0]) {
-            bai_error_set(err, BAI_EXIT_USAGE,
-                          "unknown normalize '%s' (known: strip, lower, collapse_ws, "
-                          "strip_punct, strip_articles, number)", names[i]);
+        int k = score_values_index(SCORE_NORM_NAMES, names[i]);
+        if (k < 0) {
+            bai_error_set(err, BAI_EXIT_USAGE, "unknown normalize '%s' (known: %s)", names[i],
+                          SCORE_NORM_NAMES);
             score_strings_free(names, n);
             return -1;
         }
-        flags |= norm_names[k].flag;
+        flags |= 1 << k;
     }
     score_strings_free(names, n);
     return flags;
@@ -224,31 +211,16 @@ static size_t answers_of(const cJSON *data, char ***out)
     return score_strings(a, out);
 }
 
+/* What the option table cannot check: an answer is required. */
 static int exact_validate(const cJSON *data, struct bai_error *err)
 {
-    int problems = 0;
     char **a;
     size_t n = answers_of(data, &a);
     score_strings_free(a, n);
-    if (!n) {
-        bai_error_set(err, BAI_EXIT_USAGE, "exact: missing field 'answer' (or 'answers')");
-        problems++;
-    }
-    if (score_norm_flags(data, err) < 0)
-        problems++;
-    const char *pat = score_opt_str(data, "extract", NULL);
-    if (pat) {
-        pcre2_code *re = score_re_compile(pat, 0, err);
-        if (!re)
-            problems++;
-        pcre2_code_free(re);
-    }
-    const char *m = score_opt_str(data, "match", "last");
-    if (strcmp(m, "first") && strcmp(m, "last")) {
-        bai_error_set(err, BAI_EXIT_USAGE, "exact: match must be first or last, not '%s'", m);
-        problems++;
-    }
-    return problems;
+    if (n)
+        return 0;
+    score_problem(err, "exact: missing field 'answer' (or 'answers')");
+    return 1;
 }
 
 static int exact_score(const struct score_input *in, const struct score_context *ctx,
@@ -315,9 +287,30 @@ static int exact_score(const struct score_input *in, const struct score_context 
     return 0;
 }
 
+static const struct score_field exact_fields[] = {
+    { "answer, answers", "the accepted answer, or a list of them; the output (or what extract "
+      "finds in it) passes when it equals one of them after normalisation" },
+    { NULL, NULL },
+};
+
+static const struct score_option exact_options[] = {
+    { "normalize", SCORE_OPT_LIST, SCORE_NORM_NAMES, "[strip, lower, collapse_ws]",
+      "applied to the output and to the answers, in a fixed order whatever the list order: "
+      "number (thousands separators of three-digit groups deleted, trailing fraction zeros "
+      "dropped, a '+' sign dropped), lower (Python's str.lower), strip_punct (ASCII and Unicode "
+      "punctuation), strip_articles (a, an, the), strip, collapse_ws" },
+    SCORE_OPTIONS_EXTRACT,
+    { "contains", SCORE_OPT_BOOL, NULL, "false",
+      "pass when an accepted answer occurs in the output bounded by non-word characters (42 "
+      "is not found in 420)" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_exact = {
     .name = "exact",
     .summary = "extracted answer equals one of the accepted answers after normalisation",
+    .fields = exact_fields,
+    .options = exact_options,
     .validate = exact_validate,
     .score = exact_score,
 };

@@ -234,14 +234,13 @@ size_t score_f1_best(const char *pred, char *const *golds, size_t n_gold,
 
 /* ---- the scorer ------------------------------------------------------- */
 
+#define F1_VARIANT_NAMES "squad|squad2|hotpot"   /* in enum f1_variant order */
+
 static int parse_variant(const cJSON *data, enum f1_variant *v)
 {
-    const char *s = score_opt_str(data, "variant", "squad");
-    if (!strcmp(s, "squad")) *v = F1_SQUAD;
-    else if (!strcmp(s, "squad2")) *v = F1_SQUAD2;
-    else if (!strcmp(s, "hotpot")) *v = F1_HOTPOT;
-    else return -1;
-    return 0;
+    int k = score_values_index(F1_VARIANT_NAMES, score_opt_str(data, "variant", "squad"));
+    *v = k < 0 ? F1_SQUAD : (enum f1_variant)k;
+    return k < 0 ? -1 : 0;
 }
 
 static size_t golds_of(const cJSON *data, char ***golds)
@@ -255,24 +254,16 @@ static size_t golds_of(const cJSON *data, char ***golds)
     return score_strings(a, golds);
 }
 
+/* What the option table cannot check: gold answers are required. */
 static int f1_validate(const cJSON *data, struct bai_error *err)
 {
-    int problems = 0;
     char **g;
     size_t n = golds_of(data, &g);
     score_strings_free(g, n);
-    if (n == 0) {
-        bai_error_set(err, BAI_EXIT_USAGE, "f1: missing field 'answers' (or 'answer')");
-        problems++;
-    }
-    enum f1_variant v;
-    if (parse_variant(data, &v) < 0) {
-        bai_error_set(err, BAI_EXIT_USAGE,
-                      "f1: unknown variant '%s' (known: squad, squad2, hotpot)",
-                      score_opt_str(data, "variant", ""));
-        problems++;
-    }
-    return problems;
+    if (n)
+        return 0;
+    score_problem(err, "f1: missing field 'answers' (or 'answer')");
+    return 1;
 }
 
 static int f1_score(const struct score_input *in, const struct score_context *ctx,
@@ -284,7 +275,8 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     size_t ng = golds_of(data, &golds);
     if (ng == 0 || parse_variant(data, &v) < 0) {
         score_strings_free(golds, ng);
-        f1_validate(data, err);
+        if (!f1_validate(data, err))
+            bai_error_set(err, BAI_EXIT_USAGE, "f1: unknown variant");
         return -1;
     }
     const char *span;
@@ -317,7 +309,7 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     cJSON_AddNumberToObject(d, "recall", s.recall);
     cJSON_AddStringToObject(d, "best_gold", golds[best]);
     cJSON_AddStringToObject(d, "normalized_prediction", norm.data ? norm.data : "");
-    cJSON_AddStringToObject(d, "variant", v == F1_HOTPOT ? "hotpot" : v == F1_SQUAD2 ? "squad2" : "squad");
+    cJSON_AddStringToObject(d, "variant", score_opt_str(data, "variant", "squad"));
     if (!found)
         cJSON_AddStringToObject(d, "reason", "extract pattern did not match");
     else if (!tl)
@@ -328,9 +320,27 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     return 0;
 }
 
+static const struct score_field f1_fields[] = {
+    { "answers, answer", "the gold answers: a string, a list of strings, or SQuAD's {text: "
+      "[...]}; EM and F1 are each the maximum over them" },
+    { NULL, NULL },
+};
+
+static const struct score_option f1_options[] = {
+    { "variant", SCORE_OPT_ENUM, F1_VARIANT_NAMES, "squad",
+      "whose rule: SQuAD v1.1's evaluate script (no common token gives F1 0), SQuAD v2.0's "
+      "(if either side has no token, F1 = EM) or HotpotQA's (yes, no and noanswer must match "
+      "exactly)" },
+    { "threshold", SCORE_OPT_NUMBER, NULL, "0.5", "passed when F1 >= threshold" },
+    SCORE_OPTIONS_EXTRACT,
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_f1 = {
     .name = "f1",
     .summary = "SQuAD/HotpotQA token F1 and exact match with the official normalisation",
+    .fields = f1_fields,
+    .options = f1_options,
     .validate = f1_validate,
     .score = f1_score,
 };

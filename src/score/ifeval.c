@@ -158,8 +158,7 @@ static int ifeval_validate(const cJSON *data, struct bai_error *err)
     struct check_ref *cr;
     int n = checks_of(data, &cr);
     if (n < 0) {
-        bai_error_set(err, BAI_EXIT_USAGE,
-                      "ifeval: missing field 'checks' (or 'instruction_id_list' + 'kwargs')");
+        score_problem(err, "ifeval: missing field 'checks' (or 'instruction_id_list' + 'kwargs')");
         return 1;
     }
     int problems = 0;
@@ -176,7 +175,7 @@ static int ifeval_validate(const cJSON *data, struct bai_error *err)
         }
     }
     if (problems)
-        bai_error_set(err, BAI_EXIT_USAGE, "%s", all.data);
+        score_problem(err, "%s", all.data);
     buf_free(&all);
     free(cr);
     return problems;
@@ -373,9 +372,26 @@ static int ifeval_score(const struct score_input *in, const struct score_context
     return 0;
 }
 
+static const struct score_field ifeval_fields[] = {
+    { "checks", "a list of {type, ...kwargs}: IFEval's instruction ids (e.g. "
+      "punctuation:no_comma) and benchai's own checks (docs/scoring.md)" },
+    { "instruction_id_list, kwargs", "IFEval's own input format, instead of checks (null "
+      "kwargs are ignored)" },
+    { NULL, NULL },
+};
+
+static const struct score_option ifeval_options[] = {
+    { "loose", SCORE_OPT_BOOL, NULL, "false",
+      "value and passed follow the loose results instead of the strict ones (both are always "
+      "stored)" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_ifeval = {
     .name = "ifeval",
     .summary = "IFEval's 25 instruction checks (strict and loose) and benchai's own checks",
+    .fields = ifeval_fields,
+    .options = ifeval_options,
     .validate = ifeval_validate,
     .score = ifeval_score,
 };

@@ -118,7 +118,7 @@ static int judge_validate(const cJSON *data, struct bai_error *err)
 {
     const cJSON *r = score_opt(data, "reference");
     if (r && !cJSON_IsString(r)) {
-        bai_error_set(err, BAI_EXIT_USAGE, "judge: field 'reference' must be a string");
+        score_problem(err, "judge: field 'reference' must be a string");
         return 1;
     }
     return 0;
@@ -184,9 +184,25 @@ static int judge_score(const struct score_input *in, const struct score_context 
     return rc;
 }
 
+static const struct score_field judge_fields[] = {
+    { "reference", "the reference answer the judge compares with" },
+    { "rubric", "the scoring bands shown to the judge (default: the 90-100 / 70-89 / 50-69 / "
+      "30-49 / 0-29 bands of docs/scoring.md)" },
+    { "peer_answers", "other models' answers to the same item, shown for calibration "
+      "(rescore --peers fills it from the store)" },
+    { NULL, NULL },
+};
+
+static const struct score_option judge_options[] = {
+    { "pass_at", SCORE_OPT_NUMBER, NULL, "70", "passed when the judge's score >= pass_at" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_judge = {
     .name = "judge",
     .summary = "a judge model scores 0-100 against the reference (and other models' answers)",
+    .fields = judge_fields,
+    .options = judge_options,
     .validate = judge_validate,
     .score = judge_score,
 };

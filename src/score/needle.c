@@ -21,20 +21,13 @@ static size_t expected_of(const cJSON *data, char ***out)
 
 static int needle_validate(const cJSON *data, struct bai_error *err)
 {
-    int problems = 0;
     char **e;
     size_t n = expected_of(data, &e);
     score_strings_free(e, n);
-    if (!n) {
-        bai_error_set(err, BAI_EXIT_USAGE, "needle: missing field 'expected'");
-        problems++;
-    }
-    const char *m = score_opt_str(data, "mode", "contains");
-    if (strcmp(m, "exact") && strcmp(m, "contains") && strcmp(m, "f1")) {
-        bai_error_set(err, BAI_EXIT_USAGE, "needle: mode must be exact, contains or f1, not '%s'", m);
-        problems++;
-    }
-    return problems;
+    if (n)
+        return 0;
+    score_problem(err, "needle: missing field 'expected'");
+    return 1;
 }
 
 /* exact: the value equals the whole normalised output or one of its lines. */
@@ -112,9 +105,27 @@ static int needle_score(const struct score_input *in, const struct score_context
     return 0;
 }
 
+static const struct score_field needle_fields[] = {
+    { "expected", "the value or values to find (answers or answer are accepted too); each is "
+      "compared after strip, lower and collapse_ws" },
+    { "length_tokens, depth_percent", "where the needle was placed; copied into the detail "
+      "for heat maps" },
+    { NULL, NULL },
+};
+
+static const struct score_option needle_options[] = {
+    { "mode", SCORE_OPT_ENUM, "exact|contains|f1", "contains",
+      "contains: a substring of the output; exact: the whole output or one of its lines; "
+      "f1: SQuAD F1 against the output" },
+    { "threshold", SCORE_OPT_NUMBER, NULL, "0.5", "f1 mode: passed when the mean F1 >= threshold" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_needle = {
     .name = "needle",
     .summary = "needle-in-a-haystack retrieval: expected values found (exact, contains, f1)",
+    .fields = needle_fields,
+    .options = needle_options,
     .validate = needle_validate,
     .score = needle_score,
 };

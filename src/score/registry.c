@@ -1,11 +1,15 @@
-/* registry.c - the list of scorers, lookup by name, and the common entry
- * point score_sample that every caller (run, score, rescore) goes through. */
+/* registry.c - the one list of scorers, lookup by name, the item check
+ * that suite loading and `benchai score` use, and the common entry point
+ * score_sample that every caller (run, score, rescore) goes through. */
 #include "score/score.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "score/scorers.h"
+#include "score/text.h"
 #include "util/mem.h"
 
 static const struct scorer *const registry[] = {
@@ -31,24 +35,44 @@ const struct scorer *score_find(const char *name)
     return NULL;
 }
 
+/* The name list and its text, built once (the registry is constant). */
+static const char *names_list[N_SCORERS + 1];
+static char names_text[512];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void build_names(void)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < N_SCORERS; i++) {
+        names_list[i] = registry[i]->name;
+        buf_printf(&b, "%s%s", i ? ", " : "", registry[i]->name);
+    }
+    snprintf(names_text, sizeof names_text, "%s", b.data);
+    buf_free(&b);
+}
+
+const char *const *score_names(void)
+{
+    pthread_once(&names_once, build_names);
+    return names_list;
+}
+
 const char *score_known_names(void)
 {
-    static char names[512];
-    if (!names[0]) {
-        size_t at = 0;
-        for (size_t i = 0; i < N_SCORERS && at < sizeof names - 1; i++) {
-            const char *sep = i ? ", " : "";
-            size_t need = strlen(sep) + strlen(registry[i]->name);
-            if (at + need >= sizeof names)
-                break;
-            memcpy(names + at, sep, strlen(sep));
-            at += strlen(sep);
-            memcpy(names + at, registry[i]->name, strlen(registry[i]->name));
-            at += strlen(registry[i]->name);
-        }
-        names[at] = '\0';
+    pthread_once(&names_once, build_names);
+    return names_text;
+}
+
+int score_check(const char *scorer, const cJSON *data, struct bai_error *err)
+{
+    const struct scorer *sc = score_find(scorer);
+    if (!sc) {
+        score_problem(err, "unknown scorer '%s' (known: %s)", scorer ? scorer : "(none)",
+                      score_known_names());
+        return 1;
     }
-    return names;
+    int problems = score_options_check(sc, data, err);
+    return problems + (sc->validate ? sc->validate(data, err) : 0);
 }
 
 int score_sample(const struct score_input *in, const struct score_context *ctx,
@@ -56,6 +80,7 @@ int score_sample(const struct score_input *in, const struct score_context *ctx,
 {
     memset(out, 0, sizeof *out);
     out->passed = -1;
+    bai_error_clear(err);
     const char *name = in && in->item ? in->item->scorer : NULL;
     const struct scorer *sc = score_find(name);
     if (!sc) {
@@ -66,7 +91,16 @@ int score_sample(const struct score_input *in, const struct score_context *ctx,
         out->detail_json = xstrdup("{\"error\":\"unknown scorer\"}");
         return -1;
     }
-    int rc = sc->score(in, ctx, out, err);
+    /* the option table's checks run here too: rescore and direct callers
+     * may hand over items no loader has checked */
+    struct bai_error opt_err = {0};
+    int rc;
+    if (score_options_check(sc, in->item->data, &opt_err)) {
+        bai_error_set(err, BAI_EXIT_USAGE, "%s", opt_err.msg);
+        rc = -1;
+    } else {
+        rc = sc->score(in, ctx, out, err);
+    }
     if (rc < 0) {
         out->status = SCORE_ERROR;
         out->passed = -1;

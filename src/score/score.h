@@ -1,7 +1,10 @@
 /* score.h - turning one model output into a score.
  *
  * Owns: the scorer registry (one file per scorer: exact.c, f1.c, choice.c,
- * ifeval.c, needle.c, tool_call.c, code.c, judge.c) and struct score_result.
+ * ifeval.c, needle.c, tool_call.c, code.c, judge.c), each scorer's
+ * description (fields and option table, which validation and --help read)
+ * and struct score_result. Modules that only need names and item checks
+ * include score/registry.h instead.
  * Does not own: how outputs are produced (backend/) or kept (store/).
  * A scorer never counts "could not find an answer" as a wrong answer: that
  * is SCORE_UNPARSED, reported apart.
@@ -11,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include "util/error.h"
+#include "score/registry.h"
 #include "suite/suite.h"
 
 enum score_status {
@@ -46,11 +50,42 @@ struct score_result {
     char *detail_json;               /* scorer-specific details (JSON object text) */
 };
 
+/* One item field a scorer reads, for its --help. */
+struct score_field {
+    const char *name;                /* "answers, answer" when alternatives */
+    const char *help;
+};
+
+/* How an option's value is checked (score_options_check) and shown. */
+enum score_opt_kind {
+    SCORE_OPT_ENUM,                  /* a string among `values` ("a|b|c") */
+    SCORE_OPT_LIST,                  /* a string or a list of strings among `values` */
+    SCORE_OPT_NUMBER,                /* a number (or a string holding one) */
+    SCORE_OPT_BOOL,                  /* true / false (or 0 / 1) */
+    SCORE_OPT_PATTERN,               /* a PCRE2 pattern that compiles */
+    SCORE_OPT_TEXT                   /* any string */
+};
+
+/* One option a scorer reads (as a field of the item, or under its
+ * `scoring`, where a suite's defaults.scoring is merged). The table is
+ * the one description of the option: validation and --help read it. */
+struct score_option {
+    const char *name;
+    enum score_opt_kind kind;
+    const char *values;              /* ENUM / LIST: "a|b|c"; else NULL */
+    const char *def;                 /* the default as shown, or NULL */
+    const char *help;
+};
+
 struct scorer {
     const char *name;
     const char *summary;             /* one line for --help and error messages */
-    /* Checks an item's fields when the suite loads; appends problems to
-     * err (one per line) and returns the count (0 = valid). May be NULL. */
+    const struct score_field *fields;     /* {NULL}-terminated */
+    const struct score_option *options;   /* {NULL}-terminated, or NULL: none */
+    /* Checks what the option table cannot (required fields, their shapes,
+     * option combinations); appends problems to err (one per line) and
+     * returns the count (0 = valid). May be NULL. Callers use score_check,
+     * which also runs the option table's checks. */
     int (*validate)(const cJSON *data, struct bai_error *err);
     int (*score)(const struct score_input *in, const struct score_context *ctx,
                  struct score_result *out, struct bai_error *err);
@@ -58,12 +93,19 @@ struct scorer {
 
 /* The registry; NULL when the name is unknown. */
 const struct scorer *score_find(const char *name);
-/* "exact, f1, choice, ..." for error messages. */
-const char *score_known_names(void);
 
-/* Scores one sample with the item's scorer. Returns 0 and fills out (which
- * the caller frees with score_result_free); -1 only on an internal failure,
- * which is also reported as out->status = SCORE_ERROR. */
+/* The checks the option table describes, on data's options; problems are
+ * appended to err ("SCORER: option 'x' ..."). Returns their count. */
+int score_options_check(const struct scorer *sc, const cJSON *data, struct bai_error *err);
+
+/* The scorer's help text (summary, fields, options with their values and
+ * defaults), generated from its registry entry; the caller frees it. */
+char *score_help(const struct scorer *sc);
+
+/* Scores one sample with the item's scorer, after the option table's
+ * checks. Returns 0 and fills out (which the caller frees with
+ * score_result_free); -1 when the item or the scorer failed, which is also
+ * reported as out->status = SCORE_ERROR. */
 int score_sample(const struct score_input *in, const struct score_context *ctx,
                  struct score_result *out, struct bai_error *err);
 void score_result_free(struct score_result *r);

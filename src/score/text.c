@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,20 @@ void score_strings_free(char **v, size_t n)
     free(v);
 }
 
+void score_problem(struct bai_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    size_t len = strnlen(err->msg, sizeof err->msg);
+    if (len && len + 1 < sizeof err->msg)
+        err->msg[len++] = '\n';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg + len, sizeof err->msg - len, fmt, ap);
+    va_end(ap);
+    err->exit_code = BAI_EXIT_USAGE;
+}
+
 char *score_detail_finish(cJSON *detail)
 {
     char *s = cJSON_PrintUnformatted(detail);
@@ -533,6 +548,20 @@ void score_trim(const char **s, size_t *n)
     }
     *s = p;
     *n = len;
+}
+
+int score_values_index(const char *values, const char *s)
+{
+    size_t n = strlen(s);
+    int k = 0;
+    for (const char *p = values; p && *p; k++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && !strncmp(p, s, n))
+            return k;
+        p = bar ? bar + 1 : NULL;
+    }
+    return -1;
 }
 
 int score_extract(const cJSON *data, const char *output, const char **span,

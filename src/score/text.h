@@ -98,6 +98,12 @@ int score_opt_bool(const cJSON *data, const char *key, int def);
 size_t score_strings(const cJSON *v, char ***out);
 void score_strings_free(char **v, size_t n);
 
+/* Appends one problem line to err (a newline first when it holds one
+ * already) with exit code BAI_EXIT_USAGE: validators report every problem,
+ * not only the last. */
+void score_problem(struct bai_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Detail JSON: the object is printed unformatted and freed. */
 char *score_detail_finish(cJSON *detail);
 
@@ -112,6 +118,16 @@ void score_trim(const char **s, size_t *n);
  * 0 no match (the caller reports SCORE_UNPARSED), -1 bad pattern (err). */
 int score_extract(const cJSON *data, const char *output, const char **span,
                   size_t *span_len, struct bai_error *err);
+/* The registry entries (struct score_option, score.h) of those options,
+ * for the option tables of the scorers that call score_extract. */
+#define SCORE_OPTIONS_EXTRACT                                                              \
+    { "extract", SCORE_OPT_PATTERN, NULL, NULL,                                            \
+      "a PCRE2 pattern that finds the answer in the output: group 1 is the answer (the "   \
+      "whole match when it has no group); no match is unparsed" },                         \
+    { "match", SCORE_OPT_ENUM, "first|last", "last", "which match of extract is the answer" }
+
+/* Index of s among the '|'-separated words of values ("a|b|c"), or -1. */
+int score_values_index(const char *values, const char *s);
 
 /* ---- normalisation (implemented in exact.c) ---------------------------- */
 
@@ -121,9 +137,12 @@ enum {
     SCORE_NORM_COLLAPSE_WS = 4,    /* runs of white space -> one space */
     SCORE_NORM_STRIP_PUNCT = 8,    /* delete ASCII punctuation and Unicode P* */
     SCORE_NORM_STRIP_ARTICLES = 16,/* words a/an/the -> space (as SQuAD) */
-    SCORE_NORM_NUMBER = 32         /* 1,234 -> 1234; 2.50 -> 2.5; 3.0 -> 3; +5 -> 5 */
+    SCORE_NORM_NUMBER = 32         /* 1,234 -> 1234; 2.50 -> 2.5; 3.0 -> 3; 5. -> 5; +5 -> 5 */
 };
 #define SCORE_NORM_DEFAULT (SCORE_NORM_STRIP | SCORE_NORM_LOWER | SCORE_NORM_COLLAPSE_WS)
+
+/* The `normalize` names; the k-th name is flag 1 << k above. */
+#define SCORE_NORM_NAMES "strip|lower|collapse_ws|strip_punct|strip_articles|number"
 
 /* Parses the `normalize` option (list of names); SCORE_NORM_DEFAULT when
  * absent; -1 + err on an unknown name. */

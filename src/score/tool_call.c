@@ -160,17 +160,10 @@ static int tool_validate(const cJSON *data, struct bai_error *err)
     cJSON *owned;
     int ok = call_parts(e, &name, &args, &owned);
     cJSON_Delete(owned);
-    int problems = 0;
-    if (ok != 1) {
-        bai_error_set(err, BAI_EXIT_USAGE, "tool_call: field 'expected_call' needs a 'name'");
-        problems++;
-    }
-    const char *m = score_opt_str(data, "match", "subset");
-    if (strcmp(m, "subset") && strcmp(m, "exact")) {
-        bai_error_set(err, BAI_EXIT_USAGE, "tool_call: match must be exact or subset, not '%s'", m);
-        problems++;
-    }
-    return problems;
+    if (ok == 1)
+        return 0;
+    score_problem(err, "tool_call: field 'expected_call' needs a 'name'");
+    return 1;
 }
 
 static int tool_score(const struct score_input *in, const struct score_context *ctx,
@@ -233,9 +226,27 @@ static int tool_score(const struct score_input *in, const struct score_context *
     return 0;
 }
 
+static const struct score_field tool_fields[] = {
+    { "expected_call", "{name, arguments}: the call the model should make" },
+    { "tools", "the tools offered to the model (OpenAI function format); a suite item needs "
+      "them, scoring does not read them" },
+    { "tool_calls", "a benchai score line: the OpenAI tool_calls array of the response; "
+      "without it a JSON call in the prediction text is used" },
+    { NULL, NULL },
+};
+
+static const struct score_option tool_options[] = {
+    { "match", SCORE_OPT_ENUM, "exact|subset", "subset",
+      "subset: the expected arguments must be present with equal values (extra ones are "
+      "allowed); exact: no other arguments either" },
+    { NULL, 0, NULL, NULL, NULL },
+};
+
 const struct scorer scorer_tool_call = {
     .name = "tool_call",
     .summary = "tool call name and arguments (exact or subset) from tool_calls or a JSON block",
+    .fields = tool_fields,
+    .options = tool_options,
     .validate = tool_validate,
     .score = tool_score,
 };

@@ -48,10 +48,6 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
 int suite_defaults_check(const struct suite_defaults *defs, struct suite_diags *diags);
 void suite_item_clear(struct suite_item *it);
 
-/* The scorers the structural checks know; ", "-joined list. */
-extern const char *const suite_known_scorers[];
-const char *suite_known_scorers_text(void);
-
 /* splitmix64 (Steele, Lea, Flood 2014): the documented PRNG for choice
  * order and generator placement. */
 uint64_t suite_splitmix64(uint64_t *state);

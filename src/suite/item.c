@@ -4,7 +4,7 @@
  * Every check reports at the offending node and checking goes on, so one
  * run of the validator shows every problem. */
 #include "suite/internal.h"
-#include "score/score.h"
+#include "score/registry.h"
 #include "util/mem.h"
 
 #include <ctype.h>
@@ -13,15 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *const suite_known_scorers[] = {
-    "exact", "f1", "choice", "ifeval", "needle", "tool_call", "code", "judge", NULL
-};
-
-const char *suite_known_scorers_text(void)
-{
-    return "exact, f1, choice, ifeval, needle, tool_call, code, judge";
-}
 
 enum ftype {
     T_TEXT,        /* any non-null scalar, kept as the text written */
@@ -231,17 +222,17 @@ static void check_setting_value(struct ctx *c, const char *key, const struct sui
     else if (!strcmp(key, "seed") && v->value[0] == '-')
         bad(c, v, "'seed' must be >= 0, got %s", v->value);
     else if (!strcmp(key, "scorer")) {
-        int known = 0;
-        for (size_t i = 0; suite_known_scorers[i]; i++)
-            if (!strcmp(suite_known_scorers[i], v->value))
-                known = 1;
-        if (!known && !score_find(v->value)) {
-            const char *s = suite_suggest(v->value, suite_known_scorers);
+        const char *const *names = score_names();
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], v->value))
+            i++;
+        if (!names[i]) {
+            const char *s = suite_suggest(v->value, names);
             if (s)
                 bad(c, v, "unknown scorer '%s' (did you mean '%s'? known: %s)", v->value, s,
-                    suite_known_scorers_text());
+                    score_known_names());
             else
-                bad(c, v, "unknown scorer '%s' (known: %s)", v->value, suite_known_scorers_text());
+                bad(c, v, "unknown scorer '%s' (known: %s)", v->value, score_known_names());
         }
     }
 }
@@ -501,16 +492,13 @@ static void check_messages(struct ctx *c, const struct suite_node *m)
     }
 }
 
-/* Asks the registered scorer (score/) to check the item's data; its lines
- * are placed at the item. */
+/* Asks the scorer registry (score/) to check the item's data: its fields
+ * and its options; its lines are placed at the item. */
 static void scorer_validate(struct ctx *c, const struct suite_node *item, const char *scorer,
                             const cJSON *data)
 {
-    const struct scorer *sc = score_find(scorer);
-    if (!sc || !sc->validate)
-        return;
     struct bai_error e = {0};
-    int n = sc->validate(data, &e);
+    int n = score_check(scorer, data, &e);
     if (n <= 0)
         return;
     char *save = NULL;
@@ -572,7 +560,7 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
     const char *scorer_name = is_text(scorer) ? scorer->value : NULL;
     if (!scorer && !speed)
         bad(&c, item, "item has no scorer (set defaults.scorer or the item's 'scorer'; known: %s)",
-            suite_known_scorers_text());
+            score_known_names());
     if (scorer_name && !typed_errors)
         check_scorer_fields(&c, item, scorer_name);
     if (c.errors)

@@ -1,0 +1,24 @@
+/* registry.h - the scorer registry as modules outside score/ ask it:
+ * which scorer names exist, and whether an item's data suits its scorer.
+ * Owns: these questions (answered by registry.c from the one list of
+ * scorers). Does not own: the scorers themselves, or any suite type, so
+ * suite/ can ask it without depending on score.h. */
+#ifndef BAI_SCORE_REGISTRY_H
+#define BAI_SCORE_REGISTRY_H
+
+#include <cjson/cJSON.h>
+#include "util/error.h"
+
+/* The registered scorer names in registry order, NULL-terminated. */
+const char *const *score_names(void);
+/* "exact, f1, choice, ..." for error messages. */
+const char *score_known_names(void);
+
+/* Checks an item's data (its fields, and its options as fields or under
+ * `scoring`) for the named scorer: the generic checks of the scorer's
+ * option table, then the scorer's own validate. Problems are appended to
+ * err one per line; returns their count (0 = valid). An unknown name is
+ * one problem. */
+int score_check(const char *scorer, const cJSON *data, struct bai_error *err);
+
+#endif

@@ -1,0 +1,155 @@
+/* Tests of the scorer registry as other modules use it: the option tables
+ * (one description per scorer) drive validation and --help; suite loading
+ * asks the registry through score/registry.h. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "score/score.h"
+#include "suite/suite.h"
+#include "test_score_helpers.h"
+
+/* Problems score_check finds for scorer on data_json, as one string. */
+static int check(const char *scorer, const char *data_json, char *msg, size_t msz)
+{
+    cJSON *d = cJSON_Parse(data_json);
+    cr_assert_not_null(d, "bad test JSON: %s", data_json);
+    struct bai_error err = {0};
+    int n = score_check(scorer, d, &err);
+    snprintf(msg, msz, "%s", err.msg);
+    cJSON_Delete(d);
+    return n;
+}
+
+Test(score_registry, names_match_the_registry)
+{
+    const char *const *names = score_names();
+    size_t n = 0;
+    for (; names[n]; n++)
+        cr_assert_not_null(score_find(names[n]), "%s", names[n]);
+    cr_assert_eq(n, 8);
+    cr_assert_str_eq(names[0], "exact");
+    cr_assert_str_eq(score_known_names(), "exact, f1, choice, ifeval, needle, tool_call, judge, code");
+}
+
+/* Every option of every scorer's table appears in its help with its
+ * values and default: the help is generated, not a second copy. */
+Test(score_registry, help_lists_every_option_of_the_table)
+{
+    for (const char *const *n = score_names(); *n; n++) {
+        const struct scorer *sc = score_find(*n);
+        char *help = score_help(sc);
+        char want[256];
+        snprintf(want, sizeof want, "scorer %s: %s\n", sc->name, sc->summary);
+        cr_assert(!strncmp(help, want, strlen(want)), "%s", help);
+        for (const struct score_option *o = sc->options; o && o->name; o++) {
+            snprintf(want, sizeof want, "\n  %s: ", o->name);
+            const char *at = strstr(help, want);
+            cr_assert_not_null(at, "%s: option %s missing from\n%s", sc->name, o->name, help);
+            if (o->def) {
+                snprintf(want, sizeof want, "(default %s)\n", o->def);
+                const char *eol = strchr(at + 1, '\n');
+                const char *d = strstr(at, want);
+                cr_assert(d && d < eol + 1, "%s: default of %s not on its line", sc->name, o->name);
+            }
+        }
+        for (const struct score_field *f = sc->fields; f && f->name; f++) {
+            snprintf(want, sizeof want, "\n  %s\n", f->name);
+            cr_assert_not_null(strstr(help, want), "%s: field %s missing", sc->name, f->name);
+        }
+        free(help);
+    }
+    const struct scorer *f1 = score_find("f1");
+    char *help = score_help(f1);
+    cr_assert_not_null(strstr(help, "  variant: squad|squad2|hotpot (default squad)\n"), "%s", help);
+    free(help);
+}
+
+Test(score_registry, option_table_checks)
+{
+    char msg[2048];
+    cr_assert_eq(check("f1", "{\"answers\": [\"x\"], \"variant\": \"squad3\"}", msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "f1: option 'variant' must be squad, squad2 or hotpot, not 'squad3'");
+    /* under scoring too; a number where a word is expected */
+    cr_assert_eq(check("needle", "{\"expected\": \"x\", \"scoring\": {\"mode\": 3}}", msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "needle: option 'mode' must be exact, contains or f1, not 3");
+    cr_assert_eq(check("exact", "{\"answer\": \"4\", \"scoring\": {\"normalize\": [\"strip\", \"upper\"]}}",
+                       msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "exact: option 'normalize': unknown 'upper' (known: strip, lower, "
+                          "collapse_ws, strip_punct, strip_articles, number)");
+    cr_assert_eq(check("f1", "{\"answer\": \"x\", \"threshold\": \"high\"}", msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "f1: option 'threshold' must be a number, not 'high'");
+    cr_assert_eq(check("f1", "{\"answer\": \"x\", \"threshold\": \"0.7\"}", msg, sizeof msg), 0);
+    cr_assert_eq(check("ifeval", "{\"checks\": [{\"type\": \"lowercase\"}], \"loose\": \"yes\"}",
+                       msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "ifeval: option 'loose' must be true or false, not 'yes'");
+    cr_assert_eq(check("f1", "{\"answer\": \"x\", \"extract\": \"(open\"}", msg, sizeof msg), 1);
+    cr_assert(!strncmp(msg, "f1: option 'extract': bad pattern /(open/", 41), "%s", msg);
+    cr_assert_eq(check("code", "{\"language\": \"python\", \"tests\": {\"form\": \"stdio\", "
+                       "\"cases\": [{\"input\": \"\", \"output\": \"1\"}]}, \"scoring\": {\"extract\": \"first\"}}",
+                       msg, sizeof msg), 1);
+    cr_assert_str_eq(msg, "code: option 'extract' must be last, longest, code_tag or raw, not 'first'");
+    /* every problem is reported, one per line: the scorer's own and the table's */
+    cr_assert_eq(check("choice", "{\"choices\": [\"x\"], \"correct\": \"A\", \"mode\": \"guess\"}",
+                       msg, sizeof msg), 2);
+    cr_assert_str_eq(msg, "choice: option 'mode' must be extract or logprob, not 'guess'\n"
+                          "choice: field 'choices' must list 2..26 choices");
+    cr_assert_eq(check("bleu", "{}", msg, sizeof msg), 1);
+    cr_assert(!strncmp(msg, "unknown scorer 'bleu' (known: exact, f1", 39), "%s", msg);
+}
+
+/* A bad option is an error when scoring too (rescore, direct callers). */
+Test(score_registry, scoring_refuses_bad_options)
+{
+    struct ts_case *c = ts_run("tool_call", "{\"expected_call\": {\"name\": \"f\"}, \"match\": \"fuzzy\"}", "{}");
+    cr_assert_eq(c->rc, -1);
+    cr_assert_eq(c->res.status, SCORE_ERROR);
+    cr_assert_str_eq(c->err.msg, "tool_call: option 'match' must be exact or subset, not 'fuzzy'");
+    ts_free(c);
+}
+
+/* suite/ asks the registry: the option table's problems appear at the item. */
+Test(score_registry, suite_loading_uses_the_registry)
+{
+    const char *yaml = "suite: opts\nversion: 1\ndefaults:\n  scorer: f1\n  scoring: {variant: squad3}\n"
+                       "items:\n  - id: a\n    prompt: Hi\n    answer: x\n";
+    struct suite_diags d = {0};
+    struct bai_error err = {0};
+    struct suite *s = suite_load_text("opts.yaml", yaml, strlen(yaml), NULL, &d, &err);
+    cr_assert_null(s);
+    char *all = suite_diags_format(&d);
+    cr_assert_not_null(strstr(all, "opts.yaml:7:5: item 'a': f1: option 'variant' must be squad, "
+                                   "squad2 or hotpot, not 'squad3'"), "%s", all);
+    free(all);
+    suite_diags_free(&d);
+}
+
+static char *run_help(const char *scorer)
+{
+    char *argv[] = { "score", (char *)scorer, "--help", NULL };
+    cr_assert_eq(cmd_score(scorer ? 3 : 2, scorer ? argv : (char *[]){ "score", "--help", NULL }), 0);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    static char all[16384];
+    size_t n = fread(all, 1, sizeof all - 1, f);
+    all[n] = 0;
+    return all;
+}
+
+Test(score_registry, cmd_prints_the_scorers_help, .init = cr_redirect_stdout)
+{
+    const char *out = run_help("choice");
+    char *want = score_help(score_find("choice"));
+    cr_assert_str_eq(out, want);
+    free(want);
+}
+
+Test(score_registry, cmd_help_lists_scorers, .init = cr_redirect_stdout)
+{
+    const char *out = run_help(NULL);
+    cr_assert_not_null(strstr(out, "usage: benchai score SCORER"), "%s", out);
+    cr_assert_not_null(strstr(out, "\n  tool_call  tool call name and arguments"), "%s", out);
+}
