@@ -243,26 +243,76 @@ static int parse_variant(const cJSON *data, enum f1_variant *v)
     return k < 0 ? -1 : 0;
 }
 
-static size_t golds_of(const cJSON *data, char ***golds)
+/* The gold answers: `answers` (or `answer`) as a string, a list of
+ * strings, SQuAD's {text: [...]} or the SQuAD JSON's [{text, ...}, ...].
+ * Returns the count (0 for an empty list); *present is 0 when there is no
+ * such field at all. */
+static size_t golds_of(const cJSON *data, char ***golds, int *present)
 {
     const cJSON *a = score_opt(data, "answers");
     if (!a)
         a = score_opt(data, "answer");
-    /* SQuAD's own layout: answers: {text: [...], answer_start: [...]} */
     if (cJSON_IsObject(a))
         a = cJSON_GetObjectItemCaseSensitive(a, "text");
-    return score_strings(a, golds);
+    *present = cJSON_IsArray(a) || cJSON_IsString(a);
+    if (!cJSON_IsArray(a) || !cJSON_IsObject(cJSON_GetArrayItem(a, 0)))
+        return score_strings(a, golds);
+    size_t n = 0;
+    *golds = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof **golds);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "text");
+        if (cJSON_IsString(t))
+            (*golds)[n++] = xstrdup(t->valuestring);
+    }
+    return n;
 }
 
-/* What the option table cannot check: gold answers are required. */
+/* What the option table cannot check: gold answers are required; only
+ * SQuAD v2.0 has unanswerable questions (an empty list). */
 static int f1_validate(const cJSON *data, struct bai_error *err)
 {
     char **g;
-    size_t n = golds_of(data, &g);
+    int present;
+    size_t n = golds_of(data, &g, &present);
     score_strings_free(g, n);
-    if (n)
+    enum f1_variant v;
+    if (!present) {
+        score_problem(err, "f1: missing field 'answers' (or 'answer')");
+        return 1;
+    }
+    if (n == 0 && parse_variant(data, &v) == 0 && v != F1_SQUAD2) {
+        score_problem(err, "f1: 'answers' is empty; only variant squad2 (SQuAD v2.0) has "
+                           "unanswerable questions");
+        return 1;
+    }
+    return 0;
+}
+
+/* SQuAD v2.0's get_raw_scores: golds that normalise to nothing are
+ * dropped, and a question left without any is unanswerable, gold ['']
+ * (only a prediction that normalises to nothing matches it). Updates
+ * golds and *n in place (golds has room for one string even when *n is
+ * 0); *dropped counts the golds removed. Returns 1 when unanswerable. */
+static int squad2_golds(char **golds, size_t *n, size_t *dropped)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        struct buf norm = {0};
+        score_squad_normalize(golds[i], strlen(golds[i]), &norm);
+        if (norm.len)
+            golds[kept++] = golds[i];
+        else
+            free(golds[i]);
+        buf_free(&norm);
+    }
+    *dropped = *n - kept;
+    if (kept) {
+        *n = kept;
         return 0;
-    score_problem(err, "f1: missing field 'answers' (or 'answer')");
+    }
+    golds[0] = xstrdup("");
+    *n = 1;
     return 1;
 }
 
@@ -272,12 +322,17 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     const cJSON *data = in->item ? in->item->data : NULL;
     enum f1_variant v;
     char **golds;
-    size_t ng = golds_of(data, &golds);
-    if (ng == 0 || parse_variant(data, &v) < 0) {
+    int present;
+    size_t ng = golds_of(data, &golds, &present);
+    if (f1_validate(data, err) || parse_variant(data, &v) < 0) {
         score_strings_free(golds, ng);
-        if (!f1_validate(data, err))
-            bai_error_set(err, BAI_EXIT_USAGE, "f1: unknown variant");
         return -1;
+    }
+    size_t dropped = 0;
+    int unanswerable = 0;
+    if (v == F1_SQUAD2) {
+        golds = xrealloc(golds, (ng + 1) * sizeof *golds);
+        unanswerable = squad2_golds(golds, &ng, &dropped);
     }
     const char *span;
     size_t span_len;
@@ -288,16 +343,19 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
         return -1;
     }
     char *pred = xstrndup(found ? span : "", found ? span_len : 0);
-    struct f1_scores s;
-    size_t best = score_f1_best(pred, golds, ng, v, &s);
-    double threshold = score_opt_num(data, "threshold", 0.5);
-
     const char *t = pred;
     size_t tl = strlen(pred);
     score_trim(&t, &tl);
+    /* Unparsed: the pattern found nothing, or (squad, hotpot) nothing was
+     * answered. Under squad2 an empty prediction is the answer "no answer"
+     * and is scored as the official script scores it. */
+    int unparsed = !found || (!tl && v != F1_SQUAD2);
+    struct f1_scores s = {0};
+    size_t best = unparsed ? 0 : score_f1_best(pred, golds, ng, v, &s);
+    double threshold = score_opt_num(data, "threshold", 0.5);
     out->value = s.f1;
-    out->passed = s.f1 >= threshold;
-    out->status = (found && tl > 0) ? SCORE_SCORED : SCORE_UNPARSED;
+    out->passed = !unparsed && s.f1 >= threshold;
+    out->status = unparsed ? SCORE_UNPARSED : SCORE_SCORED;
     struct buf norm = {0};
     score_squad_normalize(pred, strlen(pred), &norm);
     out->extracted = pred;
@@ -310,9 +368,14 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     cJSON_AddStringToObject(d, "best_gold", golds[best]);
     cJSON_AddStringToObject(d, "normalized_prediction", norm.data ? norm.data : "");
     cJSON_AddStringToObject(d, "variant", score_opt_str(data, "variant", "squad"));
+    if (v == F1_SQUAD2) {
+        cJSON_AddBoolToObject(d, "unanswerable", unanswerable);
+        if (dropped)
+            cJSON_AddNumberToObject(d, "golds_dropped", (double)dropped);
+    }
     if (!found)
         cJSON_AddStringToObject(d, "reason", "extract pattern did not match");
-    else if (!tl)
+    else if (unparsed)
         cJSON_AddStringToObject(d, "reason", "empty prediction");
     out->detail_json = score_detail_finish(d);
     buf_free(&norm);
@@ -321,8 +384,9 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
 }
 
 static const struct score_field f1_fields[] = {
-    { "answers, answer", "the gold answers: a string, a list of strings, or SQuAD's {text: "
-      "[...]}; EM and F1 are each the maximum over them" },
+    { "answers, answer", "the gold answers: a string, a list of strings, SQuAD's {text: "
+      "[...]} or [{text, answer_start}, ...]; EM and F1 are each the maximum over them. Under "
+      "squad2 an empty list is an unanswerable question" },
     { NULL, NULL },
 };
 

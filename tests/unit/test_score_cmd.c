@@ -6,7 +6,16 @@
  *   ifeval_preds.jsonl: key 1 no_comma fails (single line: every loose
  *   variant fails too), lowercase passes; key 2 quotation fails strict,
  *   passes loose (first line removed); key 3 title and 3 < 5 words pass.
- *   prompt strict 1/3, loose 2/3; instruction strict 3/5, loose 4/5. */
+ *   prompt strict 1/3, loose 2/3; instruction strict 3/5, loose 4/5.
+ *   squad2_preds.jsonl (evaluate-v2.0.py: golds normalising to '' dropped,
+ *   none left -> ['']; either token list empty -> F1 = int(equal)):
+ *   u1 "" vs [] -> [''] EM 1 F1 1; u2 "Paris" vs [] -> 0 / 0;
+ *   a1 "Denver Broncos" vs ["Denver Broncos", "the"] -> "the" dropped, 1 / 1;
+ *   a2 "" vs ["Santa Clara"] -> EM 0, F1 int([santa clara] == []) = 0;
+ *   a3 "the Broncos" vs [{text: "Denver Broncos"}] -> [broncos] vs
+ *   [denver broncos]: P 1, R 1/2, F1 2/3, EM 0.
+ *   exact = 100 * 2/5 = 40.00; f1 = 100 * (2 + 2/3)/5 = 53.33; passed
+ *   (F1 >= 0.5) u1, a1, a3 = 0.6; nothing unparsed (squad2 scores ""). */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
@@ -28,6 +37,13 @@ Test(score_cmd, squad_aggregate, .init = cr_redirect_stdout)
     cr_assert_eq(run_score("f1", "tests/data/score/squad_preds.jsonl"), 0);
     cr_assert_stdout_eq_str("scorer: f1\nitems: 4\nunparsed: 1\nerrors: 0\n"
                             "exact_match: 25.00\nf1: 61.67\nmean_score: 0.6167\npass_rate: 0.7500\n");
+}
+
+Test(score_cmd, squad2_aggregate, .init = cr_redirect_stdout)
+{
+    cr_assert_eq(run_score("f1", "tests/data/score/squad2_preds.jsonl"), 0);
+    cr_assert_stdout_eq_str("scorer: f1\nitems: 5\nunparsed: 0\nerrors: 0\n"
+                            "exact_match: 40.00\nf1: 53.33\nmean_score: 0.5333\npass_rate: 0.6000\n");
 }
 
 Test(score_cmd, ifeval_aggregate, .init = cr_redirect_stdout)

@@ -136,9 +136,98 @@ Test(score_f1, several_golds_through_scorer)
     ts_free(c);
 }
 
+/* SQuAD v2.0 (evaluate-v2.0.py, get_raw_scores and compute_f1):
+ *   gold_answers = [a for a in answers if normalize_answer(a)]
+ *   if not gold_answers: gold_answers = ['']      # unanswerable
+ *   compute_exact = normalize(gold) == normalize(pred)
+ *   compute_f1: if either token list is empty, int(gold_toks == pred_toks)
+ * EM and F1 are each the max over gold_answers. */
+Test(score_f1, squad2_unanswerable_shapes)
+{
+    static const char *const shapes[] = {
+        "{\"answers\": [], \"variant\": \"squad2\"}",
+        "{\"answers\": {\"text\": [], \"answer_start\": []}, \"scoring\": {\"variant\": \"squad2\"}}",
+        "{\"answers\": [\"\"], \"variant\": \"squad2\"}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        /* gold ['']: pred "" -> normalize '' == '' -> EM 1; both token lists
+         * empty -> F1 int([] == []) = 1. An empty prediction is the answer
+         * "no answer" here, so it is scored, not unparsed. */
+        struct ts_case *c = ts_run("f1", shapes[i], "");
+        cr_assert_eq(c->rc, 0, "%s", c->err.msg);
+        cr_assert_eq(c->res.status, SCORE_SCORED, "%s", shapes[i]);
+        cr_assert_eq(c->res.value, 1);
+        cr_assert_eq(c->res.passed, 1);
+        cr_assert_eq(ts_num(c, "em"), 1);
+        cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(c->detail, "unanswerable")));
+        ts_free(c);
+        /* pred "Paris": EM 'paris' != '' -> 0; F1 int([] == ['paris']) = 0 */
+        c = ts_run("f1", shapes[i], "Paris");
+        cr_assert_eq(c->res.status, SCORE_SCORED);
+        cr_assert_eq(c->res.value, 0);
+        cr_assert_eq(ts_num(c, "em"), 0);
+        ts_free(c);
+        /* pred "   ": get_tokens("   ") -> normalize -> '' -> [] -> EM 1, F1 1 */
+        c = ts_run("f1", shapes[i], "   ");
+        cr_assert_eq(c->res.status, SCORE_SCORED);
+        cr_assert_eq(c->res.value, 1);
+        ts_free(c);
+    }
+}
+
+Test(score_f1, squad2_drops_golds_that_normalise_to_nothing)
+{
+    /* golds ["the", "Paris"]: normalize("the") = '' is dropped, leaving
+     * ["Paris"]. pred "an" -> tokens []: EM '' != 'paris' -> 0; F1
+     * int(['paris'] == []) = 0. So 0 / 0. */
+    struct ts_case *c = ts_run("f1", "{\"answers\": [\"the\", \"Paris\"], \"variant\": \"squad2\"}", "an");
+    cr_assert_eq(c->res.status, SCORE_SCORED);
+    cr_assert_eq(c->res.value, 0);
+    cr_assert_eq(ts_num(c, "em"), 0);
+    cr_assert_eq(ts_num(c, "golds_dropped"), 1);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(c->detail, "unanswerable")));
+    ts_free(c);
+    /* v1.1 keeps every gold: EM normalize("the") == normalize("an") == ''
+     * -> 1; f1_score: no common token -> 0. */
+    c = ts_run("f1", "{\"answers\": [\"the\", \"Paris\"]}", "an");
+    cr_assert_eq(ts_num(c, "em"), 1);
+    cr_assert_eq(c->res.value, 0);
+    ts_free(c);
+    /* the SQuAD JSON's own answer list [{text, answer_start}] */
+    c = ts_run("f1", "{\"answers\": [{\"text\": \"Denver Broncos\", \"answer_start\": 0}],"
+               " \"variant\": \"squad2\"}", "Broncos");
+    cr_assert(fabs(c->res.value - 2.0 / 3.0) < TS_EPS);   /* P 1, R 1/2 */
+    ts_free(c);
+}
+
+Test(score_f1, empty_list_needs_squad2)
+{
+    struct ts_case *c = ts_run("f1", "{\"answers\": []}", "");
+    cr_assert_eq(c->rc, -1);
+    cr_assert_eq(c->res.status, SCORE_ERROR);
+    cr_assert(strstr(c->err.msg, "only variant squad2") != NULL, "%s", c->err.msg);
+    ts_free(c);
+}
+
 Test(score_f1, empty_output_is_unparsed)
 {
     struct ts_case *c = ts_run("f1", "{\"answers\": [\"Paris\"]}", "   ");
+    cr_assert_eq(c->res.status, SCORE_UNPARSED);
+    cr_assert_eq(c->res.value, 0);
+    ts_free(c);
+    /* "" against [""] under v1.1 and hotpot: unparsed, value 0, not passed
+     * (docs/scoring.md); only squad2 scores an empty answer */
+    c = ts_run("f1", "{\"answers\": [\"\"]}", "");
+    cr_assert_eq(c->res.status, SCORE_UNPARSED);
+    cr_assert_eq(c->res.value, 0);
+    cr_assert_eq(c->res.passed, 0);
+    ts_free(c);
+    c = ts_run("f1", "{\"answers\": [\"\"], \"variant\": \"hotpot\"}", "");
+    cr_assert_eq(c->res.status, SCORE_UNPARSED);
+    cr_assert_eq(c->res.passed, 0);
+    ts_free(c);
+    /* an extract pattern that finds nothing is unparsed in every variant */
+    c = ts_run("f1", "{\"answers\": [], \"variant\": \"squad2\", \"extract\": \"Final: (.*)\"}", "no idea");
     cr_assert_eq(c->res.status, SCORE_UNPARSED);
     cr_assert_eq(c->res.value, 0);
     ts_free(c);

@@ -127,6 +127,27 @@ Test(score_registry, suite_loading_uses_the_registry)
     suite_diags_free(&d);
 }
 
+/* An unanswerable SQuAD v2.0 item ('answers: []') loads under squad2 and
+ * is refused, at the item, under the other variants. */
+Test(score_registry, suite_f1_empty_answers)
+{
+    const char *ok = "suite: u\nversion: 1\ndefaults:\n  scorer: f1\n  scoring: {variant: squad2}\n"
+                     "items:\n  - id: a\n    prompt: Hi\n    answers: []\n";
+    struct bai_error err = {0};
+    struct suite *s = suite_load_text("u.yaml", ok, strlen(ok), NULL, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    suite_free(s);
+    const char *bad = "suite: u\nversion: 1\ndefaults:\n  scorer: f1\n"
+                      "items:\n  - id: a\n    prompt: Hi\n    answers: []\n";
+    struct suite_diags d = {0};
+    cr_assert_null(suite_load_text("u.yaml", bad, strlen(bad), NULL, &d, &err));
+    char *all = suite_diags_format(&d);
+    cr_assert_not_null(strstr(all, "u.yaml:6:5: item 'a': f1: 'answers' is empty; only variant "
+                                   "squad2"), "%s", all);
+    free(all);
+    suite_diags_free(&d);
+}
+
 static char *run_help(const char *scorer)
 {
     char *argv[] = { "score", (char *)scorer, "--help", NULL };
