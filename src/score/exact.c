@@ -33,57 +33,60 @@ int score_norm_flags(const cJSON *data, struct bai_error *err)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Rewrites every number in s: a sign '+' is dropped, thousands separators
- * (',' between groups of exactly three digits) removed, and trailing zeros
- * of a decimal fraction removed with the point when nothing is left. */
+/* MGSM's score_mgsm, applied to every number of s: all commas are deleted
+ * (it deletes every ',', so 1,00,000 and 1,234 both lose theirs); a
+ * fraction loses its trailing zeros, and the point when nothing is left
+ * (3.0 -> 3, 2.50 -> 2.5), as rstrip("0").rstrip(".") does; points right
+ * after a number and before the end, white space or punctuation go too
+ * (5. -> 5; 5.x stays). Unlike
+ * score_mgsm, a sign '+' is dropped: its parse_answer never yields a sign,
+ * so in MGSM "+5" scores as 5 (docs/scoring.md lists the deviations). A
+ * number glued to a word or a point (v1.0, x2.50) is left as written. */
 static void normalize_numbers(const char *s, size_t n, struct buf *out)
 {
+    struct buf nc = {0};
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ',')
+            buf_putc(&nc, s[i]);
+    const char *t = nc.data;
+    size_t m = nc.len;
     size_t i = 0;
-    while (i < n) {
-        int word_before = i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.' ||
-                                    ((unsigned char)s[i - 1] < 0x80 &&
-                                     score_cp_is_word((unsigned char)s[i - 1])));
-        size_t start = i;
-        int plus = 0;
-        if (!word_before && s[i] == '+' && i + 1 < n && is_digit(s[i + 1])) {
-            plus = 1;
-            i++;
-        }
-        if (word_before || !is_digit(s[i])) {
-            if (plus)
-                i = start;
-            buf_putc(out, s[i]);
+    while (i < m) {
+        int word_before = i > 0 && (is_digit(t[i - 1]) || t[i - 1] == '.' ||
+                                    ((unsigned char)t[i - 1] < 0x80 &&
+                                     score_cp_is_word((unsigned char)t[i - 1])));
+        size_t at = i;
+        if (!word_before && t[at] == '+' && at + 1 < m && is_digit(t[at + 1]))
+            at++;
+        if (word_before || !is_digit(t[at])) {
+            buf_putc(out, t[i]);
             i++;
             continue;
         }
-        /* integer part, maybe with separators */
-        size_t j = i;
-        while (j < n && is_digit(s[j]))
+        size_t j = at;
+        while (j < m && is_digit(t[j]))
             j++;
-        struct buf num = {0};
-        buf_append(&num, s + i, j - i);
-        if (j - i <= 3) {
-            while (j + 3 < n && s[j] == ',' && is_digit(s[j + 1]) && is_digit(s[j + 2]) &&
-                   is_digit(s[j + 3]) && !(j + 4 < n && is_digit(s[j + 4]))) {
-                buf_append(&num, s + j + 1, 3);
-                j += 4;
-            }
-        }
-        if (j + 1 < n && s[j] == '.' && is_digit(s[j + 1])) {
-            size_t k = j + 1;
-            while (k < n && is_digit(s[k]))
-                k++;
+        buf_append(out, t + at, j - at);
+        size_t k = j;
+        while (k < m && t[k] == '.')
+            k++;
+        if (k == j + 1 && k < m && is_digit(t[k])) {       /* a fraction */
             size_t end = k;
-            while (end > j + 1 && s[end - 1] == '0')
-                end--;
-            if (end > j + 1)
-                buf_append(&num, s + j, end - j);
-            j = k;
+            while (end < m && is_digit(t[end]))
+                end++;
+            size_t keep = end;
+            while (keep > k && t[keep - 1] == '0')
+                keep--;
+            if (keep > k)
+                buf_append(out, t + j, keep - j);
+            j = end;
+        } else if (k > j && (k == m || !((unsigned char)t[k] >= 0x80 ||
+                                         score_cp_is_word((unsigned char)t[k])))) {
+            j = k;                                          /* trailing point(s): 5. */
         }
-        buf_append(out, num.data, num.len);
-        buf_free(&num);
         i = j;
     }
+    buf_free(&nc);
 }
 
 void score_normalize(const char *s, size_t n, int flags, struct buf *out)
@@ -296,8 +299,8 @@ static const struct score_field exact_fields[] = {
 static const struct score_option exact_options[] = {
     { "normalize", SCORE_OPT_LIST, SCORE_NORM_NAMES, "[strip, lower, collapse_ws]",
       "applied to the output and to the answers, in a fixed order whatever the list order: "
-      "number (thousands separators of three-digit groups deleted, trailing fraction zeros "
-      "dropped, a '+' sign dropped), lower (Python's str.lower), strip_punct (ASCII and Unicode "
+      "number (MGSM's score_mgsm on each number: commas deleted, trailing fraction zeros and "
+      "a trailing point dropped; also a '+' sign dropped), lower (Python's str.lower), strip_punct (ASCII and Unicode "
       "punctuation), strip_articles (a, an, the), strip, collapse_ws" },
     SCORE_OPTIONS_EXTRACT,
     { "contains", SCORE_OPT_BOOL, NULL, "false",

@@ -3,6 +3,7 @@
  * values follow the option definitions in SUITE-FIELDS.md / scoring.md. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "score/text.h"
@@ -22,19 +23,65 @@ static char *normalize(const char *s, int flags)
         free(n_);                                                   \
     } while (0)
 
+/* MGSM (simple-evals mgsm_eval.py):
+ *   def score_mgsm(target, prediction):
+ *       if "." in prediction: prediction = prediction.rstrip("0").rstrip(".")
+ *       target = target.replace(",", ""); prediction = prediction.replace(",", "")
+ *       return target == prediction
+ * and parse_answer returns re.findall(r"\d+\.?\d*", text)[-1].rstrip("."),
+ * so a sign never reaches score_mgsm. Hand derivations below. */
 Test(score_exact, number_normalisation)
 {
+    /* "5.": "." in it -> rstrip("0") = "5." -> rstrip(".") = "5" */
+    NORMALIZES("5.", SCORE_NORM_NUMBER, "5");
+    /* "1,00,000" (Indian grouping): replace(",", "") -> "100000" */
+    NORMALIZES("1,00,000", SCORE_NORM_NUMBER, "100000");
+    /* every comma goes, whatever the grouping: "12,34" -> "1234" */
+    NORMALIZES("12,34", SCORE_NORM_NUMBER, "1234");
     NORMALIZES("1,234", SCORE_NORM_NUMBER, "1234");
+    /* "1,234,567.50" -> commas out "1234567.50" -> rstrip("0") "1234567.5" */
     NORMALIZES("1,234,567.50 dollars", SCORE_NORM_NUMBER, "1234567.5 dollars");
-    NORMALIZES("+5.0", SCORE_NORM_NUMBER, "5");
+    /* "3.000" -> rstrip("0") "3." -> rstrip(".") "3"; "50.0" -> "50." -> "50"
+     * (rstrip("0") stops at the point, so the integer's zero stays) */
     NORMALIZES("3.000", SCORE_NORM_NUMBER, "3");
+    NORMALIZES("50.0", SCORE_NORM_NUMBER, "50");
+    /* no point: nothing is stripped, "500" keeps its zeros */
+    NORMALIZES("500", SCORE_NORM_NUMBER, "500");
     NORMALIZES("-2.10", SCORE_NORM_NUMBER, "-2.1");
-    /* not thousands groups: left alone */
-    NORMALIZES("12,34", SCORE_NORM_NUMBER, "12,34");
-    NORMALIZES("1,2345", SCORE_NORM_NUMBER, "1,2345");
-    /* a '+' inside a word or expression is not a sign */
+    /* deviation (docs/scoring.md): '+' is dropped; score_mgsm("5", "+5")
+     * alone is False, but parse_answer turns "+5" into "5" first */
+    NORMALIZES("+5.0", SCORE_NORM_NUMBER, "5");
+    /* a '+' inside an expression is not a sign; v1.0 is glued to a word */
     NORMALIZES("2+3", SCORE_NORM_NUMBER, "2+3");
     NORMALIZES("v1.0", SCORE_NORM_NUMBER, "v1.0");
+    /* per number: a sentence's point after a number goes, 5.x stays */
+    NORMALIZES("It is 5. Then 7.", SCORE_NORM_NUMBER, "It is 5 Then 7");
+    NORMALIZES("5.x", SCORE_NORM_NUMBER, "5.x");
+    NORMALIZES("1...5", SCORE_NORM_NUMBER, "1...5");
+}
+
+/* The three cases of issue 15 through the scorer, against MGSM targets:
+ * score_mgsm("5", "5.") is True; score_mgsm("100000", "1,00,000") is True
+ * (both lose their commas); "+5" scores 5 (see above). */
+Test(score_exact, mgsm_cases)
+{
+    static const char *const cases[][2] = { { "5", "5." }, { "100000", "1,00,000" },
+                                            { "1,000", "1000" }, { "5", "+5" } };
+    for (size_t i = 0; i < 4; i++) {
+        char data[256];
+        snprintf(data, sizeof data, "{\"answer\": \"%s\", \"scoring\": {\"normalize\": "
+                 "[\"strip\", \"number\"], \"extract\": \"Answer:\\\\s*(\\\\S+)\"}}", cases[i][0]);
+        char out[64];
+        snprintf(out, sizeof out, "Steps...\nAnswer: %s", cases[i][1]);
+        struct ts_case *c = ts_run("exact", data, out);
+        cr_assert_eq(c->res.status, SCORE_SCORED, "%s: %s", out, c->res.detail_json);
+        cr_assert_eq(c->res.passed, 1, "%s vs %s: %s", cases[i][0], cases[i][1], c->res.detail_json);
+        ts_free(c);
+    }
+    /* a minus sign is kept: -5 is not 5 (parse_answer would drop it) */
+    struct ts_case *c = ts_run("exact", "{\"answer\": \"5\", \"scoring\": {\"normalize\": [\"number\"]}}", "-5");
+    cr_assert_eq(c->res.passed, 0);
+    ts_free(c);
 }
 
 Test(score_exact, default_and_other_normalisations)
