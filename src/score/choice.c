@@ -1,11 +1,9 @@
 /* choice.c - the `choice` scorer (multiple choice, letters A..Z).
  *
- * extract mode: the first rule is simple-evals' GPQA pattern
- * (?i)Answer[ \t]*:[ \t]*\$?([A-D])\$? (first match), with the letter range
- * widened to the item's number of choices; then a fallback chain modelled
- * on lm-evaluation-harness's "flexible-extract" (MultiChoiceRegexFilter:
- * "(X)" last match, then the choice text, then ":\s*X") with a few common
- * answer shapes in between. The rule that matched is stored in the detail.
+ * extract mode: the letter comes from choice_extract.c - the default chain
+ * (simple-evals' MMLU extraction, then fallbacks) or, with `extraction:
+ * mmlu|gpqa`, one simple-evals extraction alone. The rule that matched and
+ * what both simple-evals extractions give are stored in the detail.
  * logprob mode: the letter with the highest probability in llama-server's
  * completion_probabilities for the first answer token. */
 #include "score/choice.h"
@@ -44,90 +42,6 @@ void score_choice_shuffle(const char *item_id, unsigned long seed, size_t n, int
         order[i - 1] = order[j];
         order[j] = t;
     }
-}
-
-/* ---- extraction rules ------------------------------------------------- */
-
-static struct score_re re_answer_colon = { "Answer[ \\t]*:[ \\t]*\\$?([A-Z])\\$?", PCRE2_CASELESS, NULL };
-static struct score_re re_answer_is = { "(?i:answer\\s+is)\\s*:?\\s*\\*{0,2}\\(?([A-Z])\\)?\\*{0,2}(?![A-Za-z])", 0, NULL };
-static struct score_re re_bold = { "\\*\\*\\(?([A-Z])\\)?\\*\\*", 0, NULL };
-static struct score_re re_lone = { "\\A\\s*\\**\\(?([A-Za-z])\\)?\\**[.:]?\\s*\\z", 0, NULL };
-static struct score_re re_paren = { "\\(([A-Z])\\)", 0, NULL };
-static struct score_re re_colon = { ":\\s*([A-Z])", 0, NULL };
-static struct score_re re_line_start = { "^\\s*([A-Z])[).:](?:\\s|$)", PCRE2_MULTILINE, NULL };
-
-/* Letter from group 1 of the first (or last) match whose letter is one of
- * the item's n choices; 0 when none. Out-of-range matches are skipped, which
- * equals matching with the narrower class [A-<last>] directly. */
-static char find_letter(struct score_re *rule, const char *s, size_t len, size_t n, int last)
-{
-    const pcre2_code *re = score_re_get(rule);
-    size_t at = 0, ov[4];
-    char found = 0;
-    while (at <= len && score_re_exec(re, s, len, at, ov, 2) == 2) {
-        char c = (char)toupper((unsigned char)s[ov[2]]);
-        if (c >= 'A' && c < 'A' + (int)n) {
-            found = c;
-            if (!last)
-                break;
-        }
-        at = ov[0] + 1;   /* re-scan overlapping starts: a rejected letter must not hide a later one */
-        while (at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
-            at++;
-    }
-    return found;
-}
-
-/* lower-case and delete Unicode punctuation (lm-eval's ignore_case and
- * ignore_punctuation for the choice-text step). */
-static void fold(const char *s, size_t n, struct buf *out)
-{
-    struct buf low = {0};
-    score_lower(s, n, &low);
-    for (size_t i = 0; i < low.len;) {
-        size_t adv;
-        uint32_t cp = score_utf8_next(low.data + i, low.len - i, &adv);
-        if (!score_cp_is_punct(cp))
-            buf_append(out, low.data + i, adv);
-        i += adv;
-    }
-    if (!out->data)
-        buf_append(out, "", 0);
-    buf_free(&low);
-}
-
-/* lm-eval step 1: the response mentions a choice's text; leftmost-first
- * alternation scan, last match wins (flexible-extract uses group_select -1). */
-static char find_choice_text(const char *s, size_t len, char **choices, size_t n)
-{
-    struct buf hay = {0};
-    fold(s, len, &hay);
-    struct buf *folded = xcalloc(n, sizeof *folded);
-    for (size_t i = 0; i < n; i++) {
-        const char *c = choices[i];
-        size_t cl = strlen(c);
-        score_trim(&c, &cl);
-        fold(c, cl, &folded[i]);
-    }
-    char found = 0;
-    for (size_t at = 0; at < hay.len;) {
-        size_t k;
-        for (k = 0; k < n; k++)
-            if (folded[k].len && folded[k].len <= hay.len - at &&
-                !memcmp(hay.data + at, folded[k].data, folded[k].len))
-                break;
-        if (k < n) {
-            found = (char)('A' + k);
-            at += folded[k].len;
-        } else {
-            at++;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        buf_free(&folded[i]);
-    free(folded);
-    buf_free(&hay);
-    return found;
 }
 
 /* ---- log-probability mode --------------------------------------------- */
@@ -234,18 +148,6 @@ static int choice_validate(const cJSON *data, struct bai_error *err)
     return problems;
 }
 
-struct rule { const char *name; struct score_re *re; int last; };
-static const struct rule rules[] = {
-    { "answer_colon", &re_answer_colon, 0 },   /* simple-evals, first match */
-    { "answer_is", &re_answer_is, 1 },
-    { "bold", &re_bold, 1 },
-    { "lone_letter", &re_lone, 0 },
-    { "paren", &re_paren, 1 },                 /* lm-eval flexible regex, group_select -1 */
-    { NULL, NULL, 1 },                         /* lm-eval step 1: choice text */
-    { "colon", &re_colon, 1 },                 /* lm-eval step 2 */
-    { "line_start", &re_line_start, 0 },
-};
-
 static int choice_score(const struct score_input *in, const struct score_context *ctx,
                         struct score_result *out, struct bai_error *err)
 {
@@ -287,12 +189,11 @@ static int choice_score(const struct score_input *in, const struct score_context
     cJSON *d = cJSON_CreateObject();
     const char *mode = score_opt_str(data, "mode", "extract");
     const char *output = in->output ? in->output : "";
-    size_t len = strlen(output);
-    char got = 0;
+    char got[8] = "";
     const char *rule_name = NULL;
     if (!strcmp(mode, "logprob")) {
         double *mass = xcalloc(n, sizeof *mass);
-        got = logprob_letter(in->logprobs, mass, n);
+        got[0] = logprob_letter(in->logprobs, mass, n);
         double total = 0;
         for (size_t i = 0; i < n; i++)
             total += mass[i];
@@ -302,19 +203,32 @@ static int choice_score(const struct score_input *in, const struct score_context
             cJSON_AddNumberToObject(dist, key, total > 0 ? mass[i] / total : 0);
         }
         cJSON_AddNumberToObject(d, "letter_mass", total);
-        rule_name = got ? "logprob" : NULL;
+        rule_name = got[0] ? "logprob" : NULL;
         if (!in->logprobs)
             cJSON_AddStringToObject(d, "reason", "no logprobs in the response (n_probs not requested?)");
         free(mass);
     } else {
-        for (size_t r = 0; r < sizeof rules / sizeof rules[0] && !got; r++) {
-            if (rules[r].re)
-                got = find_letter(rules[r].re, output, len, n, rules[r].last);
-            else
-                got = find_choice_text(output, len, shown, n);
-            if (got)
-                rule_name = rules[r].name ? rules[r].name : "choice_text";
+        /* simple-evals' two extractions are recorded with every score, so
+         * its figures can be recomputed from a run scored by the chain */
+        char mmlu[8], gpqa[8];
+        score_choice_official_mmlu(output, n, mmlu);
+        score_choice_official_gpqa(output, n, gpqa);
+        int k = score_values_index(CHOICE_EXTRACTION_NAMES, score_opt_str(data, "extraction", "all"));
+        if (k == CHOICE_MMLU || k == CHOICE_GPQA) {
+            strcpy(got, k == CHOICE_MMLU ? mmlu : gpqa);
+            rule_name = got[0] ? (k == CHOICE_MMLU ? "mmlu" : "gpqa") : NULL;
+        } else {
+            got[0] = score_choice_extract(output, shown, n, &rule_name);
         }
+        cJSON_AddStringToObject(d, "extraction", k == CHOICE_MMLU ? "mmlu" : k == CHOICE_GPQA ? "gpqa" : "all");
+        if (mmlu[0])
+            cJSON_AddStringToObject(d, "official_mmlu", mmlu);
+        else
+            cJSON_AddNullToObject(d, "official_mmlu");
+        if (gpqa[0])
+            cJSON_AddStringToObject(d, "official_gpqa", gpqa);
+        else
+            cJSON_AddNullToObject(d, "official_gpqa");
     }
     cJSON_AddStringToObject(d, "mode", mode);
     cJSON_AddStringToObject(d, "correct", (char[2]){ want, 0 });
@@ -325,13 +239,20 @@ static int choice_score(const struct score_input *in, const struct score_context
         if (seed)
             cJSON_AddNumberToObject(d, "seed", (double)seed);
     }
-    if (got) {
-        cJSON_AddStringToObject(d, "letter", (char[2]){ got, 0 });
+    if (got[0]) {
+        /* an official extraction may keep a text that is no letter of the
+         * item ("c", an Arabic letter): simple-evals compares it as text
+         * and counts it wrong, and so does this */
+        int right = got[0] == want && !got[1];
+        cJSON_AddStringToObject(d, "letter", got);
         cJSON_AddStringToObject(d, "rule", rule_name);
+        if (!(got[0] >= 'A' && got[0] < 'A' + (int)n && !got[1]))
+            cJSON_AddStringToObject(d, "reason", "not one of the item's letters as written "
+                                                  "(simple-evals compares the text exactly)");
         out->status = SCORE_SCORED;
-        out->extracted = xstrndup(&got, 1);
-        out->passed = got == want;
-        out->value = got == want ? 1.0 : 0.0;
+        out->extracted = xstrdup(got);
+        out->passed = right;
+        out->value = right ? 1.0 : 0.0;
     } else {
         cJSON_AddNullToObject(d, "rule");
         if (!cJSON_GetObjectItem(d, "reason"))
@@ -356,6 +277,11 @@ static const struct score_field choice_fields[] = {
 };
 
 static const struct score_option choice_options[] = {
+    { "extraction", SCORE_OPT_ENUM, CHOICE_EXTRACTION_NAMES, "all",
+      "all: simple-evals' MMLU extraction limited to the item's letters, then fallbacks "
+      "(\\boxed{X}, 'the answer is X', **X**, a lone letter, (X), a choice's text, ': X', a "
+      "line 'X)'); mmlu or gpqa: only that simple-evals extraction, exactly, to reproduce a "
+      "published figure. Both official extractions are stored in every detail" },
     { "mode", SCORE_OPT_ENUM, "extract|logprob", "extract",
       "extract: find the letter in the output; logprob: the most probable letter among the "
       "first answer token's candidates (llama-server's completion_probabilities, or a "
