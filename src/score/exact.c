@@ -300,8 +300,9 @@ static const struct score_option exact_options[] = {
     { "normalize", SCORE_OPT_LIST, SCORE_NORM_NAMES, "[strip, lower, collapse_ws]",
       "applied to the output and to the answers, in a fixed order whatever the list order: "
       "number (MGSM's score_mgsm on each number: commas deleted, trailing fraction zeros and "
-      "a trailing point dropped; also a '+' sign dropped), lower (Python's str.lower), strip_punct (ASCII and Unicode "
-      "punctuation), strip_articles (a, an, the), strip, collapse_ws" },
+      "a trailing point dropped; also a '+' sign dropped), lower (Python's str.lower), "
+      "strip_punct (ASCII and Unicode punctuation), strip_articles (a, an, the), strip, "
+      "collapse_ws" },
     SCORE_OPTIONS_EXTRACT,
     { "contains", SCORE_OPT_BOOL, NULL, "false",
       "pass when an accepted answer occurs in the output bounded by non-word characters (42 "

@@ -49,20 +49,29 @@ static int is_number(const cJSON *v)
     return !*end;
 }
 
+/* " must be <what>, not <v>"; returns -1 for check_one. */
+static int must_be(struct buf *msg, const char *what, const cJSON *v)
+{
+    buf_printf(msg, " must be %s, not ", what);
+    show_value(v, msg);
+    return -1;
+}
+
 /* Checks one present option; 0 when fine, else the problem in msg, worded
  * to follow "option 'name'". */
 static int check_one(const struct score_option *o, const cJSON *v, struct buf *msg)
 {
     struct bai_error perr = {0};
     switch (o->kind) {
-    case SCORE_OPT_ENUM:
+    case SCORE_OPT_ENUM: {
         if (cJSON_IsString(v) && among(o->values, v->valuestring))
             return 0;
-        buf_puts(msg, " must be ");
-        list_values(o->values, " or ", msg);
-        buf_puts(msg, ", not ");
-        show_value(v, msg);
-        return -1;
+        struct buf what = {0};
+        list_values(o->values, " or ", &what);
+        int rc = must_be(msg, what.data, v);
+        buf_free(&what);
+        return rc;
+    }
     case SCORE_OPT_LIST: {
         const cJSON *e = v;
         if (cJSON_IsArray(v)) {
@@ -82,34 +91,20 @@ static int check_one(const struct score_option *o, const cJSON *v, struct buf *m
         return -1;
     }
     case SCORE_OPT_NUMBER:
-        if (is_number(v))
-            return 0;
-        buf_puts(msg, " must be a number, not ");
-        show_value(v, msg);
-        return -1;
+        return is_number(v) ? 0 : must_be(msg, "a number", v);
     case SCORE_OPT_BOOL:
         if (cJSON_IsBool(v) || (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)))
             return 0;
-        buf_puts(msg, " must be true or false, not ");
-        show_value(v, msg);
-        return -1;
+        return must_be(msg, "true or false", v);
     case SCORE_OPT_PATTERN:
-        if (!cJSON_IsString(v)) {
-            buf_puts(msg, " must be a PCRE2 pattern (a string), not ");
-            show_value(v, msg);
-            return -1;
-        }
+        if (!cJSON_IsString(v))
+            return must_be(msg, "a PCRE2 pattern (a string)", v);
         if (score_re_cached(v->valuestring, 0, &perr))
             return 0;
-        buf_puts(msg, ": ");
-        buf_puts(msg, perr.msg);
+        buf_printf(msg, ": %s", perr.msg);
         return -1;
     case SCORE_OPT_TEXT:
-        if (cJSON_IsString(v))
-            return 0;
-        buf_puts(msg, " must be a string, not ");
-        show_value(v, msg);
-        return -1;
+        return cJSON_IsString(v) ? 0 : must_be(msg, "a string", v);
     }
     return 0;
 }
