@@ -147,6 +147,8 @@ static size_t common_tokens(const char *pb, struct span *pt, size_t np, const ch
                             struct span *gt, size_t ng)
 {
     size_t same = 0;
+    if (!np || !ng)
+        return 0;
     if (np * ng <= 4096) {
         XGROW(sc.used, ng, sc.ucap);
         memset(sc.used, 0, ng);
