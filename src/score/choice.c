@@ -211,15 +211,18 @@ static int choice_score(const struct score_input *in, const struct score_context
         /* simple-evals' two extractions are recorded with every score, so
          * its figures can be recomputed from a run scored by the chain */
         char mmlu[8], gpqa[8];
-        score_choice_official_mmlu(output, n, mmlu);
+        struct buf norm = {0};
+        score_choice_normalize_response(output, strlen(output), &norm);
+        score_choice_official_mmlu(norm.data, norm.len, n, mmlu);
         score_choice_official_gpqa(output, n, gpqa);
         int k = score_values_index(CHOICE_EXTRACTION_NAMES, score_opt_str(data, "extraction", "all"));
         if (k == CHOICE_MMLU || k == CHOICE_GPQA) {
             strcpy(got, k == CHOICE_MMLU ? mmlu : gpqa);
             rule_name = got[0] ? (k == CHOICE_MMLU ? "mmlu" : "gpqa") : NULL;
         } else {
-            got[0] = score_choice_extract(output, shown, n, &rule_name);
+            got[0] = score_choice_extract(output, norm.data, norm.len, shown, n, &rule_name);
         }
+        buf_free(&norm);
         cJSON_AddStringToObject(d, "extraction", k == CHOICE_MMLU ? "mmlu" : k == CHOICE_GPQA ? "gpqa" : "all");
         if (mmlu[0])
             cJSON_AddStringToObject(d, "official_mmlu", mmlu);

@@ -26,20 +26,22 @@ enum choice_extraction { CHOICE_ALL = 0, CHOICE_MMLU, CHOICE_GPQA };
  * removed) appended to out. */
 void score_choice_normalize_response(const char *s, size_t n, struct buf *out);
 
-/* What simple-evals stores as extracted_answer: its MMLU path
- * (normalize_response, MULTILINGUAL_ANSWER_REGEXES in order,
- * normalize_extracted_answer) or its GPQA path (ANSWER_PATTERN_MULTICHOICE
- * on the raw text). out gets the text as simple-evals keeps it - a letter,
- * "c" for a lower-case answer, an Arabic letter it does not map - or ""
- * for None. The letters A-D widen to the item's when it has more than four
- * choices. */
-void score_choice_official_mmlu(const char *output, size_t n_choices, char out[8]);
+/* What simple-evals stores as extracted_answer: its MMLU path (on norm,
+ * the output after score_choice_normalize_response:
+ * MULTILINGUAL_ANSWER_REGEXES in order, normalize_extracted_answer) or its
+ * GPQA path (ANSWER_PATTERN_MULTICHOICE on the raw output). out gets the
+ * text as simple-evals keeps it - a letter, "c" for a lower-case answer,
+ * an Arabic letter it does not map - or "" for None. The letters A-D widen
+ * to the item's when it has more than four choices. */
+void score_choice_official_mmlu(const char *norm, size_t len, size_t n_choices, char out[8]);
 void score_choice_official_gpqa(const char *output, size_t n_choices, char out[8]);
 
-/* The default chain over the shown choices: the MMLU extraction limited to
- * the item's letters (case-insensitive), then \boxed{X}, "answer is X",
- * **X**, a lone letter, "(X)" (last), a choice's text (last), ": X" (last),
- * a line "X)". Returns the letter (0: none) and sets *rule to its name. */
-char score_choice_extract(const char *output, char *const *shown, size_t n, const char **rule);
+/* The default chain over the shown choices: the MMLU extraction (on norm,
+ * as above) limited to the item's letters (case-insensitive), then
+ * \boxed{X}, "answer is X", **X**, a lone letter, "(X)" (last), a choice's
+ * text (last), ": X" (last), a line "X)". Returns the letter (0: none) and
+ * sets *rule to its name. */
+char score_choice_extract(const char *output, const char *norm, size_t norm_len,
+                          char *const *shown, size_t n, const char **rule);
 
 #endif

@@ -35,13 +35,17 @@ void score_choice_normalize_response(const char *s, size_t n, struct buf *out)
         size_t pl = strlen(pat);
         buf_reset(&b);
         buf_append(&b, "", 0);
-        for (size_t i = 0; i < a.len;) {
-            if (a.len - i >= pl && !memcmp(a.data + i, pat, pl)) {
-                i += pl;
-                continue;
+        /* copy the runs between matches; memchr finds candidates */
+        const char *chunk = a.data, *scan = a.data, *end = a.data + a.len, *hit;
+        while ((hit = memchr(scan, pat[0], (size_t)(end - scan))) != NULL) {
+            if ((size_t)(end - hit) >= pl && !memcmp(hit, pat, pl)) {
+                buf_append(&b, chunk, (size_t)(hit - chunk));
+                chunk = scan = hit + pl;
+            } else {
+                scan = hit + 1;
             }
-            buf_putc(&b, a.data[i++]);
         }
+        buf_append(&b, chunk, (size_t)(end - chunk));
         struct buf t = a;
         a = b;
         b = t;
@@ -189,30 +193,27 @@ static int accept_item(uint32_t cp, char hi)
     return l > 0 && l <= hi;
 }
 
-void score_choice_official_mmlu(const char *output, size_t n_choices, char out[8])
+void score_choice_official_mmlu(const char *norm, size_t len, size_t n_choices, char out[8])
 {
     out[0] = 0;
     char hi = (char)('A' + (n_choices > 4 ? n_choices : 4) - 1);
-    struct buf norm = {0};
-    score_choice_normalize_response(output, strlen(output), &norm);
     for (size_t e = 0; e < N_MMLU; e++) {
         size_t gl;
-        long g = first_admitted(&mmlu_re[e], norm.data, norm.len, accept_official, hi, &gl);
+        long g = first_admitted(&mmlu_re[e], norm, len, accept_official, hi, &gl);
         if (g < 0)
             continue;
         size_t adv;
-        uint32_t cp = score_utf8_next(norm.data + g, norm.len - (size_t)g, &adv);
+        uint32_t cp = score_utf8_next(norm + g, len - (size_t)g, &adv);
         int as_is, l = group_letter(cp, &as_is);
         if (l > 0 && as_is) {            /* normalize_extracted_answer's mapping */
             out[0] = (char)l;
             out[1] = 0;
         } else {                         /* kept as written ("c", an Arabic letter) */
-            memcpy(out, norm.data + g, gl < 7 ? gl : 7);
+            memcpy(out, norm + g, gl < 7 ? gl : 7);
             out[gl < 7 ? gl : 7] = 0;
         }
-        break;
+        return;
     }
-    buf_free(&norm);
 }
 
 /* ---- simple-evals' GPQA extraction ------------------------------------- */
@@ -321,23 +322,20 @@ static char find_choice_text(const char *s, size_t len, char *const *choices, si
     return found;
 }
 
-/* The MMLU extraction with the item's letters only (a rule of the chain). */
-static char mmlu_item_letter(const char *s, size_t len, size_t n)
+/* The MMLU extraction with the item's letters only (a rule of the chain),
+ * on normalize_response's text. */
+static char mmlu_item_letter(const char *norm, size_t len, size_t n)
 {
-    struct buf norm = {0};
-    score_choice_normalize_response(s, len, &norm);
-    char hi = (char)('A' + n - 1), found = 0;
-    for (size_t e = 0; e < N_MMLU && !found; e++) {
+    char hi = (char)('A' + n - 1);
+    for (size_t e = 0; e < N_MMLU; e++) {
         size_t gl, adv;
-        long g = first_admitted(&mmlu_re[e], norm.data, norm.len, accept_item, hi, &gl);
+        long g = first_admitted(&mmlu_re[e], norm, len, accept_item, hi, &gl);
         if (g >= 0) {
             int as_is;
-            found = (char)group_letter(score_utf8_next(norm.data + g, norm.len - (size_t)g, &adv),
-                                       &as_is);
+            return (char)group_letter(score_utf8_next(norm + g, len - (size_t)g, &adv), &as_is);
         }
     }
-    buf_free(&norm);
-    return found;
+    return 0;
 }
 
 enum rule_kind { R_PATTERN, R_MMLU, R_CHOICE_TEXT };
@@ -354,7 +352,8 @@ static const struct rule rules[] = {
     { "line_start", R_PATTERN, &re_line_start, 0 },
 };
 
-char score_choice_extract(const char *output, char *const *shown, size_t n, const char **rule)
+char score_choice_extract(const char *output, const char *norm, size_t norm_len,
+                          char *const *shown, size_t n, const char **rule)
 {
     size_t len = strlen(output);
     char got = 0;
@@ -362,7 +361,7 @@ char score_choice_extract(const char *output, char *const *shown, size_t n, cons
     for (size_t r = 0; r < sizeof rules / sizeof rules[0] && !got; r++) {
         switch (rules[r].kind) {
         case R_PATTERN: got = find_letter(rules[r].re, output, len, n, rules[r].last); break;
-        case R_MMLU: got = mmlu_item_letter(output, len, n); break;
+        case R_MMLU: got = mmlu_item_letter(norm, norm_len, n); break;
         case R_CHOICE_TEXT: got = find_choice_text(output, len, shown, n); break;
         }
         if (got)
