@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "test_score_helpers.h"
 
 static int run_score(const char *scorer, const char *file)
 {
@@ -58,10 +59,7 @@ Test(score_cmd, ifeval_aggregate, .init = cr_redirect_stdout)
 Test(score_cmd, bad_lines_are_named, .init = cr_redirect_stderr)
 {
     cr_assert_eq(run_score("f1", "tests/data/score/bad_lines.jsonl"), 2);
-    FILE *f = cr_get_redirected_stderr();
-    char all[4096] = "";
-    size_t n = fread(all, 1, sizeof all - 1, f);
-    all[n] = 0;
+    const char *all = ts_redirected(stderr, cr_get_redirected_stderr());
     cr_assert(strstr(all, "bad_lines.jsonl:2: missing field 'prediction' (or 'response')") != NULL, "%s", all);
     cr_assert(strstr(all, "bad_lines.jsonl:3: not a JSON object") != NULL, "%s", all);
     cr_assert(strstr(all, "bad_lines.jsonl:5: f1: missing field 'answers'") != NULL, "%s", all);
@@ -70,9 +68,6 @@ Test(score_cmd, bad_lines_are_named, .init = cr_redirect_stderr)
 Test(score_cmd, unknown_scorer_lists_known, .init = cr_redirect_stderr)
 {
     cr_assert_eq(run_score("bleu", "tests/data/score/squad_preds.jsonl"), 2);
-    FILE *f = cr_get_redirected_stderr();
-    char all[2048] = "";
-    size_t n = fread(all, 1, sizeof all - 1, f);
-    all[n] = 0;
+    const char *all = ts_redirected(stderr, cr_get_redirected_stderr());
     cr_assert(strstr(all, "unknown scorer 'bleu' (known: exact, f1, choice, ifeval") != NULL, "%s", all);
 }

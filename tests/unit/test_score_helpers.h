@@ -3,6 +3,7 @@
 #define TEST_SCORE_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,5 +75,17 @@ static inline const char *ts_str(const struct ts_case *c, const char *key)
 }
 
 #define TS_EPS 1e-9
+
+/* What a command wrote to a redirected stream (cr_redirect_stdout /
+ * cr_redirect_stderr in .init): flushed, read whole, kept until the next
+ * call. */
+static inline const char *ts_redirected(FILE *stream, FILE *redirected)
+{
+    static char all[16384];
+    fflush(stream);
+    size_t n = fread(all, 1, sizeof all - 1, redirected);
+    all[n] = 0;
+    return all;
+}
 
 #endif

@@ -156,16 +156,11 @@ Test(score_registry, suite_f1_empty_answers)
     suite_diags_free(&d);
 }
 
-static char *run_help(const char *scorer)
+static const char *run_help(const char *scorer)
 {
     char *argv[] = { "score", (char *)scorer, "--help", NULL };
     cr_assert_eq(cmd_score(scorer ? 3 : 2, scorer ? argv : (char *[]){ "score", "--help", NULL }), 0);
-    fflush(stdout);
-    FILE *f = cr_get_redirected_stdout();
-    static char all[16384];
-    size_t n = fread(all, 1, sizeof all - 1, f);
-    all[n] = 0;
-    return all;
+    return ts_redirected(stdout, cr_get_redirected_stdout());
 }
 
 Test(score_registry, cmd_prints_the_scorers_help, .init = cr_redirect_stdout)
