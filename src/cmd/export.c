@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "report/format.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -122,9 +123,7 @@ static int row_jsonl(struct export_ctx *c, const struct store_sample_row *r)
     cJSON_AddStringToObject(o, "status", r->status ? r->status : "ok");
     cJSON_AddBoolToObject(o, "warmup", r->warmup);
     cJSON_AddNumberToObject(o, "attempts", r->attempts);
-#define JNUM(k, v) ((v) < 0 ? cJSON_AddNullToObject(o, k) : cJSON_AddNumberToObject(o, k, v))
-#define JSTR(k, v) ((v) ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k))
-    JSTR("scorer", r->scorer);
+    report_json_str(o, "scorer", r->scorer);
     if (r->scorer)
         cJSON_AddNumberToObject(o, "value", r->value);
     else
@@ -133,29 +132,26 @@ static int row_jsonl(struct export_ctx *c, const struct store_sample_row *r)
         cJSON_AddNullToObject(o, "passed");
     else
         cJSON_AddBoolToObject(o, "passed", r->passed);
-    JSTR("score_status", r->score_status);
-    JSTR("extracted", r->extracted);
-    JNUM("ttft_ms", r->ttft_ms);
-    JNUM("e2e_ms", r->e2e_ms);
-    JNUM("tpot_ms", r->tpot_ms);
-    JNUM("prompt_tokens", (double)r->prompt_tokens);
-    JNUM("completion_tokens", (double)r->completion_tokens);
-    JNUM("cached_tokens", (double)r->cached_tokens);
-    JNUM("prompt_tps", r->prompt_tps);
-    JNUM("gen_tps", r->gen_tps);
-    JNUM("draft_n", (double)r->draft_n);
-    JNUM("draft_accepted", (double)r->draft_accepted);
-    JNUM("t_start_s", r->t_start_s);
-    JSTR("finish_reason", r->finish_reason);
-    JSTR("error", r->error);
-    JSTR("output", r->output);
-#undef JNUM
-#undef JSTR
-    char *text = cJSON_PrintUnformatted(o);
-    fputs(text, c->f);
-    fputc('\n', c->f);
-    cJSON_free(text);
-    cJSON_Delete(o);
+    report_json_str(o, "score_status", r->score_status);
+    report_json_str(o, "extracted", r->extracted);
+    report_json_measured(o, "ttft_ms", r->ttft_ms);
+    report_json_measured(o, "e2e_ms", r->e2e_ms);
+    report_json_measured(o, "tpot_ms", r->tpot_ms);
+    report_json_measured(o, "prompt_tokens", (double)r->prompt_tokens);
+    report_json_measured(o, "completion_tokens", (double)r->completion_tokens);
+    report_json_measured(o, "cached_tokens", (double)r->cached_tokens);
+    report_json_measured(o, "prompt_tps", r->prompt_tps);
+    report_json_measured(o, "gen_tps", r->gen_tps);
+    report_json_measured(o, "draft_n", (double)r->draft_n);
+    report_json_measured(o, "draft_accepted", (double)r->draft_accepted);
+    report_json_measured(o, "t_start_s", r->t_start_s);
+    report_json_str(o, "finish_reason", r->finish_reason);
+    report_json_str(o, "error", r->error);
+    report_json_str(o, "output", r->output);
+    struct buf line = { 0 };
+    report_json_emit(o, 0, &line);
+    fwrite(line.data, 1, line.len, c->f);
+    buf_free(&line);
     return ferror(c->f) ? 1 : 0;
 }
 

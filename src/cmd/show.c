@@ -267,43 +267,27 @@ static char *one_line(const char *s, size_t max)
     return buf_detach(&b);
 }
 
-static void json_num(cJSON *o, const char *k, double v)
-{
-    if (v < 0 || isnan(v))
-        cJSON_AddNullToObject(o, k);
-    else
-        cJSON_AddNumberToObject(o, k, v);
-}
-
-static void json_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 static int item_row(void *vctx, const struct store_sample_row *r)
 {
     struct items_ctx *ctx = vctx;
     if (ctx->json) {
         cJSON *o = cJSON_CreateObject();
-        json_str(o, "config", r->config_label);
-        json_str(o, "suite", r->suite_name);
-        json_str(o, "item", r->item_id);
+        report_json_str(o, "config", r->config_label);
+        report_json_str(o, "suite", r->suite_name);
+        report_json_str(o, "item", r->item_id);
         cJSON_AddNumberToObject(o, "rep", r->rep);
-        json_str(o, "status", r->status);
-        json_str(o, "error", r->error);
-        json_str(o, "scorer", r->scorer);
+        report_json_str(o, "status", r->status);
+        report_json_str(o, "error", r->error);
+        report_json_str(o, "scorer", r->scorer);
         if (r->scorer)
             cJSON_AddNumberToObject(o, "value", r->value);
         if (r->passed >= 0)
             cJSON_AddBoolToObject(o, "passed", r->passed);
         else
             cJSON_AddNullToObject(o, "passed");
-        json_str(o, "score_status", r->score_status);
-        json_str(o, "extracted", r->extracted);
-        json_str(o, "output", r->output);
+        report_json_str(o, "score_status", r->score_status);
+        report_json_str(o, "extracted", r->extracted);
+        report_json_str(o, "output", r->output);
         cJSON_AddBoolToObject(o, "warmup", r->warmup);
         cJSON_AddItemToArray(ctx->array, o);
         return 0;
@@ -339,26 +323,26 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *run = cJSON_AddObjectToObject(root, "run");
-    json_str(run, "id", r->id);
-    json_str(run, "status", r->status);
-    json_str(run, "started", r->started);
-    json_str(run, "finished", r->finished);
-    json_str(run, "benchai_version", r->benchai_version);
-    json_str(run, "llama_build", r->llama_build);
-    json_str(run, "note", r->note);
-    json_str(run, "tags", r->tags);
-    json_str(run, "shard", r->shard);
+    report_json_str(run, "id", r->id);
+    report_json_str(run, "status", r->status);
+    report_json_str(run, "started", r->started);
+    report_json_str(run, "finished", r->finished);
+    report_json_str(run, "benchai_version", r->benchai_version);
+    report_json_str(run, "llama_build", r->llama_build);
+    report_json_str(run, "note", r->note);
+    report_json_str(run, "tags", r->tags);
+    report_json_str(run, "shard", r->shard);
     cJSON *host = r->host_json ? cJSON_Parse(r->host_json) : NULL;
     cJSON_AddItemToObject(run, "host", host ? host : cJSON_CreateNull());
     cJSON *configs = cJSON_AddArrayToObject(root, "configs");
     for (size_t i = 0; i < nc; i++) {
         cJSON *o = cJSON_CreateObject();
-        json_str(o, "label", c[i].label);
-        json_str(o, "backend", c[i].backend);
-        json_str(o, "model", c[i].model);
-        json_str(o, "draft", c[i].draft);
-        json_str(o, "status", c[i].status);
-        json_str(o, "reason", c[i].reason);
+        report_json_str(o, "label", c[i].label);
+        report_json_str(o, "backend", c[i].backend);
+        report_json_str(o, "model", c[i].model);
+        report_json_str(o, "draft", c[i].draft);
+        report_json_str(o, "status", c[i].status);
+        report_json_str(o, "reason", c[i].reason);
         cJSON *params = c[i].params_json ? cJSON_Parse(c[i].params_json) : NULL;
         cJSON_AddItemToObject(o, "params", params ? params : cJSON_CreateNull());
         cJSON_AddItemToArray(configs, o);
@@ -366,10 +350,10 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (size_t i = 0; i < ng; i++) {
         cJSON *o = cJSON_CreateObject();
-        json_str(o, "config", g[i].config_label);
-        json_str(o, "suite", g[i].suite_name);
+        report_json_str(o, "config", g[i].config_label);
+        report_json_str(o, "suite", g[i].suite_name);
         cJSON_AddNumberToObject(o, "suite_version", g[i].suite_version);
-        json_str(o, "suite_sha256", g[i].suite_sha256);
+        report_json_str(o, "suite_sha256", g[i].suite_sha256);
         cJSON_AddNumberToObject(o, "samples", (double)g[i].n_samples);
         cJSON_AddNumberToObject(o, "warmup", (double)g[i].n_warmup);
         cJSON_AddNumberToObject(o, "errors", (double)g[i].n_errors);
@@ -379,11 +363,11 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
             struct score_figs f;
             score_figures(sc, &f);
             cJSON *so = cJSON_CreateObject();
-            json_str(so, "scorer", sc->scorer);
-            json_num(so, "score", f.score);
-            json_num(so, "ci_lo", f.lo);
-            json_num(so, "ci_hi", f.hi);
-            json_str(so, "ci_method", f.method);
+            report_json_str(so, "scorer", sc->scorer);
+            report_json_num(so, "score", f.score);
+            report_json_num(so, "ci_lo", f.lo);
+            report_json_num(so, "ci_hi", f.hi);
+            report_json_str(so, "ci_method", f.method);
             cJSON_AddNumberToObject(so, "passed", (double)sc->n_passed);
             cJSON_AddNumberToObject(so, "scored", (double)sc->n_scored);
             cJSON_AddNumberToObject(so, "unparsed", (double)sc->n_unparsed);
@@ -393,21 +377,21 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
         struct speed_figs sp;
         speed_figures(&g[i], &sp);
         cJSON *speed = cJSON_AddObjectToObject(o, "speed");
-        json_num(speed, "gen_tps_p50", sp.gen_p50);
-        json_num(speed, "ttft_ms_p50", sp.ttft_p50);
-        json_num(speed, "ttft_ms_p95", sp.ttft_p95);
-        json_num(speed, "e2e_ms_p50", sp.e2e_p50);
-        json_num(speed, "acceptance", sp.acceptance);
+        report_json_num(speed, "gen_tps_p50", sp.gen_p50);
+        report_json_num(speed, "ttft_ms_p50", sp.ttft_p50);
+        report_json_num(speed, "ttft_ms_p95", sp.ttft_p95);
+        report_json_num(speed, "e2e_ms_p50", sp.e2e_p50);
+        report_json_num(speed, "acceptance", sp.acceptance);
         cJSON_AddNumberToObject(speed, "n", (double)sp.n);
         cJSON_AddItemToArray(groups, o);
     }
     cJSON *incidents = cJSON_AddArrayToObject(root, "incidents");
     for (size_t i = 0; i < ni; i++) {
         cJSON *o = cJSON_CreateObject();
-        json_str(o, "t", inc[i].t);
-        json_str(o, "kind", inc[i].kind);
-        json_str(o, "config", config_label(c, nc, inc[i].config_id));
-        json_str(o, "message", inc[i].message);
+        report_json_str(o, "t", inc[i].t);
+        report_json_str(o, "kind", inc[i].kind);
+        report_json_str(o, "config", config_label(c, nc, inc[i].config_id));
+        report_json_str(o, "message", inc[i].message);
         cJSON_AddItemToArray(incidents, o);
     }
     return root;
@@ -483,11 +467,7 @@ int cmd_show(int argc, char **argv)
             cJSON_AddItemToObject(root, "items", ictx.array);
             ictx.array = NULL;
         }
-        char *text = cJSON_Print(root);
-        buf_puts(&out, text);
-        buf_putc(&out, '\n');
-        cJSON_free(text);
-        cJSON_Delete(root);
+        report_json_emit(root, 1, &out);
     } else {
         md_header(&run, &out);
         md_groups(g, ng, &out);

@@ -321,49 +321,33 @@ static void render_csv(const struct compare_result *r, struct buf *out)
 
 /* --- json ------------------------------------------------------------------ */
 
-static void json_num(cJSON *o, const char *k, double v)
-{
-    if (isnan(v) || isinf(v))
-        cJSON_AddNullToObject(o, k);
-    else
-        cJSON_AddNumberToObject(o, k, v);
-}
-
-static void json_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *json_suite(const struct compare_suite *cs, int show_flips)
 {
     cJSON *o = cJSON_CreateObject();
-    json_str(o, "suite", cs->name);
+    report_json_str(o, "suite", cs->name);
     cJSON_AddNumberToObject(o, "version_a", cs->version_a);
     cJSON_AddNumberToObject(o, "version_b", cs->version_b);
-    json_str(o, "sha256_a", cs->sha_a[0] ? cs->sha_a : NULL);
-    json_str(o, "sha256_b", cs->sha_b[0] ? cs->sha_b : NULL);
-    json_str(o, "scorer", cs->scorer);
+    report_json_str(o, "sha256_a", cs->sha_a[0] ? cs->sha_a : NULL);
+    report_json_str(o, "sha256_b", cs->sha_b[0] ? cs->sha_b : NULL);
+    report_json_str(o, "scorer", cs->scorer);
     cJSON_AddBoolToObject(o, "paired", cs->paired);
     cJSON_AddBoolToObject(o, "forced", cs->forced);
-    json_str(o, "note", cs->note);
+    report_json_str(o, "note", cs->note);
     cJSON_AddNumberToObject(o, "n_paired", (double)cs->n_paired);
     cJSON_AddNumberToObject(o, "only_a", (double)cs->only_a);
     cJSON_AddNumberToObject(o, "only_b", (double)cs->only_b);
     cJSON_AddNumberToObject(o, "excluded_a", (double)cs->excluded_a);
     cJSON_AddNumberToObject(o, "excluded_b", (double)cs->excluded_b);
-    json_num(o, "score_a", cs->score_a);
-    json_num(o, "score_b", cs->score_b);
-    json_num(o, "delta_pp", cs->delta);
-    json_num(o, "delta_lo", cs->delta_lo);
-    json_num(o, "delta_hi", cs->delta_hi);
+    report_json_num(o, "score_a", cs->score_a);
+    report_json_num(o, "score_b", cs->score_b);
+    report_json_num(o, "delta_pp", cs->delta);
+    report_json_num(o, "delta_lo", cs->delta_lo);
+    report_json_num(o, "delta_hi", cs->delta_hi);
     cJSON_AddBoolToObject(o, "pass_fail", cs->pass_fail);
     cJSON_AddNumberToObject(o, "n_pass_fail", (double)cs->n_pass_fail);
     cJSON_AddNumberToObject(o, "pass_to_fail", (double)cs->pass_to_fail);
     cJSON_AddNumberToObject(o, "fail_to_pass", (double)cs->fail_to_pass);
-    json_num(o, "mcnemar_p", cs->mcnemar_p);
+    report_json_num(o, "mcnemar_p", cs->mcnemar_p);
     if (show_flips) {
         cJSON *arr = cJSON_AddArrayToObject(o, "flipped");
         for (size_t f = 0; f < cs->n_flips; f++) {
@@ -406,11 +390,11 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
         for (int k = 0; k < COMPARE_SPEED_N; k++) {
             const struct compare_speed *sp = &cp->speed[k];
             cJSON *so = cJSON_AddObjectToObject(speed, speed_keys[k]);
-            json_num(so, "a", sp->a);
-            json_num(so, "b", sp->b);
-            json_num(so, "ratio", sp->ratio);
-            json_num(so, "lo", sp->lo);
-            json_num(so, "hi", sp->hi);
+            report_json_num(so, "a", sp->a);
+            report_json_num(so, "b", sp->b);
+            report_json_num(so, "ratio", sp->ratio);
+            report_json_num(so, "lo", sp->lo);
+            report_json_num(so, "hi", sp->hi);
             cJSON_AddNumberToObject(so, "n_a", (double)sp->n_a);
             cJSON_AddNumberToObject(so, "n_b", (double)sp->n_b);
         }
@@ -419,11 +403,7 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
     cJSON *notes = cJSON_AddArrayToObject(root, "notes");
     for (size_t i = 0; i < r->n_notes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(r->notes[i]));
-    char *text = cJSON_Print(root);
-    buf_puts(out, text ? text : "null");
-    buf_putc(out, '\n');
-    free(text);
-    cJSON_Delete(root);
+    report_json_emit(root, 1, out);
 }
 
 void compare_render(const struct compare_result *r, enum report_fmt fmt, int show_flips,

@@ -277,11 +277,37 @@ void report_table_json(const struct report_table *t, struct buf *out)
         }
         cJSON_AddItemToArray(arr, o);
     }
-    char *s = cJSON_Print(arr);
-    buf_puts(out, s);
+    report_json_emit(arr, 1, out);
+}
+
+void report_json_num(cJSON *o, const char *key, double v)
+{
+    if (isnan(v) || isinf(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
+}
+
+void report_json_measured(cJSON *o, const char *key, double v)
+{
+    report_json_num(o, key, v < 0 ? NAN : v);
+}
+
+void report_json_str(cJSON *o, const char *key, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+void report_json_emit(cJSON *doc, int pretty, struct buf *out)
+{
+    char *text = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+    buf_puts(out, text ? text : "null");
     buf_putc(out, '\n');
-    cJSON_free(s);
-    cJSON_Delete(arr);
+    cJSON_free(text);
+    cJSON_Delete(doc);
 }
 
 void report_html_escape(struct buf *out, const char *s)

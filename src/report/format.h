@@ -61,4 +61,21 @@ void report_table_render(const struct report_table *t, enum report_fmt fmt, stru
 /* Appends s with &, <, >, ", ' escaped for HTML text and attributes. */
 void report_html_escape(struct buf *out, const char *s);
 
+/* --- JSON output: the one rule for null ------------------------------------
+ * Every command that writes JSON (show, export, compare, table, ...) uses
+ * these, so "null" means the same everywhere: a figure that could not be
+ * computed (NaN, an infinity) is null, and so is a measurement the store
+ * records as "not measured" (negative; see store.h). Never a made-up 0. */
+struct cJSON;
+/* v, or null when v is NaN or infinite (a figure that was not computed). */
+void report_json_num(struct cJSON *o, const char *key, double v);
+/* Like report_json_num, and also null when v < 0: the store's "not measured"
+ * for timings, token counts and draft counts, which are never negative. */
+void report_json_measured(struct cJSON *o, const char *key, double v);
+/* s, or null when s is NULL. */
+void report_json_str(struct cJSON *o, const char *key, const char *s);
+/* Appends doc (indented when pretty, else one line) and a newline to out,
+ * then deletes doc. */
+void report_json_emit(struct cJSON *doc, int pretty, struct buf *out);
+
 #endif

@@ -81,73 +81,53 @@ void report_master_table(const struct report_points *pts, struct report_table *t
     free(suites);
 }
 
-static void add_num(cJSON *o, const char *k, double v)
-{
-    if (isnan(v) || isinf(v))
-        cJSON_AddNullToObject(o, k);
-    else
-        cJSON_AddNumberToObject(o, k, v);
-}
-
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 void report_points_json(const struct report_points *pts, struct buf *out)
 {
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < pts->n; i++) {
         const struct report_point *p = &pts->v[i];
         cJSON *o = cJSON_CreateObject();
-        add_str(o, "run", p->run_id);
-        add_num(o, "config_id", (double)p->config_id);
-        add_str(o, "model", p->name);
-        add_str(o, "model_path", p->model);
-        add_str(o, "draft", p->draft);
-        add_str(o, "config", p->label);
+        report_json_str(o, "run", p->run_id);
+        report_json_num(o, "config_id", (double)p->config_id);
+        report_json_str(o, "model", p->name);
+        report_json_str(o, "model_path", p->model);
+        report_json_str(o, "draft", p->draft);
+        report_json_str(o, "config", p->label);
         cJSON *params = p->params_json ? cJSON_Parse(p->params_json) : NULL;
         if (params)
             cJSON_AddItemToObject(o, "params", params);
-        add_num(o, "size_gb", p->size_gb);
+        report_json_num(o, "size_gb", p->size_gb);
         cJSON *suites = cJSON_AddObjectToObject(o, "suites");
         for (size_t s = 0; s < p->n_suites; s++) {
             const struct report_suite_score *sc = &p->suites[s];
             cJSON *so = cJSON_AddObjectToObject(suites, sc->suite);
-            add_num(so, "version", sc->version);
-            add_num(so, "score", sc->mean);
-            add_num(so, "ci_lo", sc->lo);
-            add_num(so, "ci_hi", sc->hi);
-            add_num(so, "sum", sc->sum);
-            add_num(so, "n", (double)sc->n);
-            add_num(so, "passed", (double)sc->passed);
-            add_num(so, "unparsed", (double)sc->n_unparsed);
-            add_num(so, "errors", (double)sc->n_error);
+            report_json_num(so, "version", sc->version);
+            report_json_num(so, "score", sc->mean);
+            report_json_num(so, "ci_lo", sc->lo);
+            report_json_num(so, "ci_hi", sc->hi);
+            report_json_num(so, "sum", sc->sum);
+            report_json_num(so, "n", (double)sc->n);
+            report_json_num(so, "passed", (double)sc->passed);
+            report_json_num(so, "unparsed", (double)sc->n_unparsed);
+            report_json_num(so, "errors", (double)sc->n_error);
         }
         struct report_quality q;
         report_point_overall(p, &q);
         cJSON *ov = cJSON_AddObjectToObject(o, "overall");
-        add_num(ov, "score", q.mean);
-        add_num(ov, "ci_lo", q.lo);
-        add_num(ov, "ci_hi", q.hi);
-        add_num(ov, "sum", q.sum);
-        add_num(ov, "n", (double)q.n);
+        report_json_num(ov, "score", q.mean);
+        report_json_num(ov, "ci_lo", q.lo);
+        report_json_num(ov, "ci_hi", q.hi);
+        report_json_num(ov, "sum", q.sum);
+        report_json_num(ov, "n", (double)q.n);
         cJSON *sp = cJSON_AddObjectToObject(o, "speed");
-        add_num(sp, "n", (double)p->speed.n);
-        add_num(sp, "gen_tps_p50", p->speed.gen_tps_p50);
-        add_num(sp, "gen_tps_mean", p->speed.gen_tps_mean);
-        add_num(sp, "ttft_p50_ms", p->speed.ttft_p50_ms);
-        add_num(sp, "ttft_p95_ms", p->speed.ttft_p95_ms);
-        add_num(sp, "e2e_p50_ms", p->speed.e2e_p50_ms);
-        add_num(sp, "acceptance", p->speed.acceptance);
+        report_json_num(sp, "n", (double)p->speed.n);
+        report_json_num(sp, "gen_tps_p50", p->speed.gen_tps_p50);
+        report_json_num(sp, "gen_tps_mean", p->speed.gen_tps_mean);
+        report_json_num(sp, "ttft_p50_ms", p->speed.ttft_p50_ms);
+        report_json_num(sp, "ttft_p95_ms", p->speed.ttft_p95_ms);
+        report_json_num(sp, "e2e_p50_ms", p->speed.e2e_p50_ms);
+        report_json_num(sp, "acceptance", p->speed.acceptance);
         cJSON_AddItemToArray(arr, o);
     }
-    char *s = cJSON_Print(arr);
-    buf_puts(out, s);
-    buf_putc(out, '\n');
-    cJSON_free(s);
-    cJSON_Delete(arr);
+    report_json_emit(arr, 1, out);
 }

@@ -4,6 +4,7 @@
  * constraints (incl. a role nothing satisfies), roles.yaml parsing, table
  * sorting and escaping. Every expected value is worked out by hand in the
  * comment next to it. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -495,4 +496,25 @@ Test(report_plot, lines_bars_and_missing_gnuplot)
     free(svg);
     free(gp);
     free(bad);
+}
+
+/* One rule for null in every command's JSON: not computed (NaN, inf) and
+ * not measured (negative store values, via report_json_measured) are null;
+ * a measured 0 stays 0. */
+Test(report_format, json_null_rule)
+{
+    cJSON *o = cJSON_CreateObject();
+    report_json_num(o, "nan", NAN);
+    report_json_num(o, "inf", INFINITY);
+    report_json_num(o, "neg", -2.5);          /* a delta may be negative */
+    report_json_measured(o, "unmeasured", -1);
+    report_json_measured(o, "zero", 0);
+    report_json_measured(o, "m_nan", NAN);
+    report_json_str(o, "none", NULL);
+    report_json_str(o, "empty", "");
+    struct buf b = {0};
+    report_json_emit(o, 0, &b);
+    cr_assert_str_eq(b.data, "{\"nan\":null,\"inf\":null,\"neg\":-2.5,\"unmeasured\":null,"
+                             "\"zero\":0,\"m_nan\":null,\"none\":null,\"empty\":\"\"}\n");
+    buf_free(&b);
 }
