@@ -10,6 +10,7 @@
 #include "report/compare.h"
 #include "util/error.h"
 #include "util/mem.h"
+#include "util/strlist.h"
 
 static void usage(FILE *out)
 {
@@ -56,14 +57,14 @@ int cmd_compare(int argc, char **argv)
     enum report_fmt fmt = REPORT_FMT_MD;
     const char *store_path = NULL;
     char **suites = NULL;
-    size_t n_suites = 0;
+    size_t n_suites = 0, cap_suites = 0;
     int rc = BAI_EXIT_USAGE, c;
     compare_opts_init(&o);
     optind = 0;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o.config_a = optarg; break;
-        case 's': n_suites = compare_add_suites(&suites, n_suites, optarg); break;
+        case 's': strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
         case 'F': o.with_outputs = 1; break;
         case 'f': o.force = 1; break;
         case 'D': store_path = optarg; break;
@@ -129,8 +130,6 @@ int cmd_compare(int argc, char **argv)
     }
     buf_free(&b);
 out:
-    for (size_t i = 0; i < n_suites; i++)
-        free(suites[i]);
-    free(suites);
+    strlist_free(suites, n_suites);
     return rc;
 }

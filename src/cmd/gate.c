@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/mem.h"
+#include "util/strlist.h"
 
 static void usage(FILE *out)
 {
@@ -94,7 +95,7 @@ int cmd_gate(int argc, char **argv)
     struct bai_error err = {0};
     const char *baseline = NULL, *candidate = NULL, *junit = NULL, *store_path = NULL;
     char **suites = NULL;
-    size_t n_suites = 0;
+    size_t n_suites = 0, cap_suites = 0;
     int rc = BAI_EXIT_USAGE, c;
     compare_opts_init(&o);
     optind = 0;
@@ -105,7 +106,7 @@ int cmd_gate(int argc, char **argv)
         case 'j': junit = optarg; break;
         case 'D': store_path = optarg; break;
         case 'C': o.config_a = optarg; break;
-        case 's': n_suites = compare_add_suites(&suites, n_suites, optarg); break;
+        case 's': strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
         case 'd':
             if (parse_num(optarg, 0, 100, &g.max_drop_pp)) {
                 fprintf(stderr, "benchai gate: --max-drop takes percentage points in [0, 100]\n");
@@ -188,8 +189,6 @@ int cmd_gate(int argc, char **argv)
     gate_result_free(&gr);
     compare_result_free(&r);
 out:
-    for (size_t i = 0; i < n_suites; i++)
-        free(suites[i]);
-    free(suites);
+    strlist_free(suites, n_suites);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "run/judge_client.h"
 #include "run/rescore.h"
 #include "util/mem.h"
+#include "util/strlist.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -60,13 +61,6 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static void free_list(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 int cmd_rescore(int argc, char **argv)
 {
     struct rescore_options o = { .peers = 3, .store_path = getenv("BENCHAI_STORE"), .stop = &stop_requested };
@@ -81,18 +75,10 @@ int cmd_rescore(int argc, char **argv)
         switch (c) {
         case OPT_HELP:
             fputs(usage, stdout);
-            free_list(suites, n_suites);
+            strlist_free(suites, n_suites);
             return BAI_EXIT_OK;
         case OPT_SCORER: o.scorer = optarg; break;
-        case OPT_SUITE: {
-            char *copy = xstrdup(optarg), *save = NULL;
-            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                XGROW(suites, n_suites + 1, cap_suites);
-                suites[n_suites++] = xstrdup(t);
-            }
-            free(copy);
-            break;
-        }
+        case OPT_SUITE: strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
         case OPT_JUDGE_URL: jo.url = optarg; break;
         case OPT_JUDGE_MODEL: jo.model = optarg; break;
         case OPT_JUDGE_KEY: jo.api_key_env = optarg; break;
@@ -164,6 +150,6 @@ int cmd_rescore(int argc, char **argv)
     rescore_result_free(&res);
     judge_client_close(judge);
 out:
-    free_list(suites, n_suites);
+    strlist_free(suites, n_suites);
     return code;
 }

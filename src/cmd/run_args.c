@@ -1,6 +1,7 @@
 #include "cmd/run_args.h"
 #include "run/judge_client.h"
 #include "util/mem.h"
+#include "util/strlist.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -122,12 +123,6 @@ static int parse_int(const char *flag, const char *v, int min, int *out, struct 
     return 0;
 }
 
-static void push(char ***v, size_t *n, size_t *cap, const char *s)
-{
-    XGROW(*v, *n + 1, *cap);
-    (*v)[(*n)++] = xstrdup(s);
-}
-
 int run_args_parse(int argc, char **argv, struct run_args *a, struct bai_error *err)
 {
     memset(a, 0, sizeof *a);
@@ -146,13 +141,7 @@ int run_args_parse(int argc, char **argv, struct run_args *a, struct bai_error *
         case OPT_HELP:
             fputs(usage, stdout);
             return 1;
-        case OPT_SUITE: {
-            char *copy = xstrdup(optarg), *save = NULL;
-            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                push(&a->suites, &a->n_suites, &a->cap_suites, t);
-            free(copy);
-            break;
-        }
+        case OPT_SUITE: strlist_add_csv(&a->suites, &a->n_suites, &a->cap_suites, optarg); break;
         case OPT_BACKEND:
             if (backend_kind_parse(optarg, &a->backend) != 0) {
                 bai_error_set(err, BAI_EXIT_USAGE,
@@ -182,13 +171,13 @@ int run_args_parse(int argc, char **argv, struct run_args *a, struct bai_error *
         case OPT_CTK: a->cache_type_k = optarg; break;
         case OPT_CTV: a->cache_type_v = optarg; break;
         case OPT_SYNTH_RATES: a->spec_synth_rates = optarg; break;
-        case OPT_SERVER_ARG: push(&a->server_args, &a->n_server_args, &a->cap_server_args, optarg); break;
+        case OPT_SERVER_ARG: strlist_push(&a->server_args, &a->n_server_args, &a->cap_server_args, optarg); break;
         case OPT_URL: a->url = optarg; break;
         case OPT_API_KEY_ENV: a->api_key_env = optarg; break;
         case OPT_CMD: a->cmd = optarg; break;
         case OPT_FROM: a->from = optarg; break;
         case OPT_PLAN: a->plan = optarg; break;
-        case OPT_SWEEP: push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, optarg); break;
+        case OPT_SWEEP: strlist_push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, optarg); break;
         case OPT_ZIP: a->zip = optarg; break;
         case OPT_DRY_RUN: a->dry_run = 1; break;
         case OPT_CONCURRENCY: rc = parse_int("concurrency", optarg, 1, &a->concurrency, err); break;
@@ -223,7 +212,7 @@ int run_args_parse(int argc, char **argv, struct run_args *a, struct bai_error *
         case OPT_STORE: a->store = optarg; break;
         case OPT_LOGS: a->logs = optarg; break;
         case OPT_NOTE: a->note = optarg; break;
-        case OPT_TAG: push(&a->tags, &a->n_tags, &a->cap_tags, optarg); break;
+        case OPT_TAG: strlist_push(&a->tags, &a->n_tags, &a->cap_tags, optarg); break;
         case OPT_FORCE: a->force = 1; break;
         case OPT_DEMO: a->demo = 1; break;
         case OPT_RUN_ID: a->run_id = optarg; break;

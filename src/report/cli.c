@@ -5,35 +5,17 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include "util/strlist.h"
 
 void report_strv_add_csv(struct report_strv *sv, const char *s)
 {
-    while (s && *s) {
-        const char *comma = strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        while (len && (*s == ' ')) {
-            s++;
-            len--;
-        }
-        while (len && s[len - 1] == ' ')
-            len--;
-        if (len) {
-            sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof *sv->v);
-            sv->v[sv->n++] = xstrndup(s, len);
-        }
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
+    strlist_add_csv(&sv->v, &sv->n, &sv->cap, s);
 }
 
 void report_strv_free(struct report_strv *sv)
 {
-    for (size_t i = 0; i < sv->n; i++)
-        free(sv->v[i]);
-    free(sv->v);
-    sv->v = NULL;
-    sv->n = 0;
+    strlist_free(sv->v, sv->n);
+    memset(sv, 0, sizeof *sv);
 }
 
 int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_error *err)

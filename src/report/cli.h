@@ -11,10 +11,10 @@
 /* A list of strings built from repeated flags and comma-separated values. */
 struct report_strv {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
-/* Appends the non-empty comma-separated parts of s. */
+/* Appends the parts of the comma list s (util/strlist.h's rule). */
 void report_strv_add_csv(struct report_strv *sv, const char *s);
 void report_strv_free(struct report_strv *sv);
 

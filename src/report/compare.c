@@ -573,22 +573,6 @@ void compare_result_free(struct compare_result *r)
     memset(r, 0, sizeof *r);
 }
 
-size_t compare_add_suites(char ***list, size_t n, const char *arg)
-{
-    const char *p = arg;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        if (len) {
-            *list = xrealloc(*list, (n + 1) * sizeof **list);
-            (*list)[n++] = xstrndup(p, len);
-        }
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return n;
-}
-
 struct store *compare_open(const char *store_path, const char *spec_a, const char *spec_b,
                            char id_a[STORE_RUN_ID_MAX], char id_b[STORE_RUN_ID_MAX],
                            struct bai_error *err)

@@ -118,9 +118,6 @@ void compare_render(const struct compare_result *r, enum report_fmt fmt, int sho
  * reads as a table in a terminal and still renders as Markdown. */
 void compare_table_md_aligned(const struct report_table *t, struct buf *out);
 
-/* For cmd/compare and cmd/gate: appends the names of a comma-separated
- * --suite argument to *list (allocated strings); returns the new count. */
-size_t compare_add_suites(char ***list, size_t n, const char *arg);
 /* Opens the store read-only (store_path NULL: the default store) and
  * resolves both run specs (id, unique prefix, tag:NAME). NULL + err. */
 struct store *compare_open(const char *store_path, const char *spec_a, const char *spec_b,
