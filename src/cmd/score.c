@@ -96,11 +96,6 @@ static void print_totals(const struct totals *t, const char *scorer)
     printf("pass_rate: %.4f\n", t->n ? (double)t->passed / (double)t->n : 0);
 }
 
-static const char *status_name(enum score_status s)
-{
-    return s == SCORE_SCORED ? "scored" : s == SCORE_UNPARSED ? "unparsed" : "error";
-}
-
 /* Scores one parsed line; appends its result to out when out is set. */
 static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const char *input,
                        struct totals *t, struct buf *out)
@@ -166,7 +161,7 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
             cJSON_AddBoolToObject(o, "passed", r.passed);
         else
             cJSON_AddNullToObject(o, "passed");
-        cJSON_AddStringToObject(o, "status", status_name(r.status));
+        cJSON_AddStringToObject(o, "status", score_status_name(r.status));
         if (r.extracted)
             cJSON_AddStringToObject(o, "extracted", r.extracted);
         cJSON *d = cJSON_Parse(r.detail_json ? r.detail_json : "{}");

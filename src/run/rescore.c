@@ -430,11 +430,6 @@ static int batch_put(struct ctx *c, int64_t sample_id, const struct store_score 
     return 0;
 }
 
-static const char *status_name(enum score_status s)
-{
-    return s == SCORE_SCORED ? "scored" : s == SCORE_UNPARSED ? "unparsed" : "error";
-}
-
 /* Adds peer_sample_ids to the scorer's detail object. */
 static char *detail_with_peers(const char *detail, cJSON *ids)
 {
@@ -499,7 +494,7 @@ static int rescore_one(struct ctx *c, const struct stored_suite *ss, const struc
         char *detail = peer_ids ? detail_with_peers(res.detail_json, peer_ids) : NULL;
         peer_ids = NULL;
         struct store_score sc = {
-            .scorer = scorer, .value = res.value, .passed = res.passed, .status = status_name(res.status),
+            .scorer = scorer, .value = res.value, .passed = res.passed, .status = score_status_name(res.status),
             .extracted = res.extracted, .detail_json = detail ? detail : res.detail_json,
         };
         if (had < 0 || batch_put(c, t->id, &sc, err) != 0) {

@@ -80,11 +80,6 @@ static void progress(struct batch *b, int final)
     fflush(stderr);
 }
 
-static const char *status_name(enum score_status s)
-{
-    return s == SCORE_SCORED ? "scored" : s == SCORE_UNPARSED ? "unparsed" : "error";
-}
-
 /* Consumer thread: score, then commit the sample with its score. */
 static void on_job_done(void *ctx, struct sched_job *job)
 {
@@ -138,7 +133,7 @@ static void on_job_done(void *ctx, struct sched_job *job)
     };
     struct store_score sc = {
         .scorer = m->item->scorer, .value = res.value, .passed = res.passed,
-        .status = status_name(res.status), .extracted = res.extracted, .detail_json = res.detail_json,
+        .status = score_status_name(res.status), .extracted = res.extracted, .detail_json = res.detail_json,
     };
     if (store_sample_put(b->st, &s, have_score ? &sc : NULL, &b->store_err) < 0) {
         b->store_failed = 1;

@@ -35,6 +35,11 @@ const struct scorer *score_find(const char *name)
     return NULL;
 }
 
+const char *score_status_name(enum score_status s)
+{
+    return s == SCORE_SCORED ? "scored" : s == SCORE_UNPARSED ? "unparsed" : "error";
+}
+
 /* The name list and its text, built once (the registry is constant). */
 static const char *names_list[N_SCORERS + 1];
 static char names_text[512];

@@ -93,6 +93,9 @@ struct scorer {
 
 /* The registry; NULL when the name is unknown. */
 const struct scorer *score_find(const char *name);
+/* The status as the store and JSON output spell it: "scored", "unparsed",
+ * "error" (store.h's scores.status). */
+const char *score_status_name(enum score_status s);
 
 /* The checks the option table describes, on data's options; problems are
  * appended to err ("SCORER: option 'x' ..."). Returns their count. */
