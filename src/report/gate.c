@@ -129,11 +129,13 @@ void gate_text(const struct gate_result *g, struct buf *out)
         buf_printf(out, "%s  [%s] %s: %s\n", verdict_word(c->verdict), config, c->name,
                    c->reason);
     }
+    /* the counts are of the lines above, by their verdict word */
+    size_t passed = g->n - g->failed - g->skipped;
     if (g->failed)
-        buf_printf(out, "gate FAILED: %zu of %zu checks failed (%zu skipped)\n", g->failed,
-                   g->n, g->skipped);
+        buf_printf(out, "gate FAILED: %zu failed, %zu passed, %zu skipped\n", g->failed, passed,
+                   g->skipped);
     else
-        buf_printf(out, "gate passed: %zu checks, %zu skipped\n", g->n, g->skipped);
+        buf_printf(out, "gate passed: %zu passed, %zu skipped\n", passed, g->skipped);
 }
 
 void gate_xml_escape(struct buf *out, const char *s)

@@ -43,7 +43,9 @@ void gate_evaluate(const struct compare_result *r, const struct gate_opts *o,
                    struct gate_result *out);
 void gate_result_free(struct gate_result *g);
 
-/* "PASS  label: reason" lines and a summary line. */
+/* "PASS  [label] check: reason" lines and a summary line that counts them
+ * by verdict: "gate passed: 1 passed, 1 skipped" or "gate FAILED: 3 failed,
+ * 1 passed, 1 skipped". */
 void gate_text(const struct gate_result *g, struct buf *out);
 /* A JUnit XML document (testsuites > testsuite > testcase with failure or
  * skipped), every attribute and text escaped. */

@@ -368,6 +368,52 @@ Test(compare, gate_passes_non_significant_drop)
     compare_result_free(&r);
 }
 
+/* Counts the lines gate_text starts with word ("PASS", "FAIL", "SKIP"). */
+static size_t count_lines(const char *text, const char *word)
+{
+    size_t n = 0, len = strlen(word);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        n += !strncmp(p, word, len) && p[len] == ' ';
+    return n;
+}
+
+/* The summary counts the checks the way the lines do (issue 17 item 3: one
+ * PASS and one SKIP line used to be summed up as "2 checks, 1 skipped"). */
+Test(compare, gate_summary_counts_the_lines)
+{
+    struct gate_check two[] = {
+        {(char *)"benchai.gate.c", (char *)"pf v1 quality", GATE_PASS, (char *)"fine"},
+        {(char *)"benchai.gate.c", (char *)"hashy v1 quality", GATE_SKIP, (char *)"not paired"},
+    };
+    struct gate_result g = {two, 2, 0, 1};
+    struct buf b = {0};
+    gate_text(&g, &b);
+    cr_assert_eq(count_lines(b.data, "PASS"), 1);
+    cr_assert_eq(count_lines(b.data, "SKIP"), 1);
+    cr_assert(strstr(b.data, "gate passed: 1 passed, 1 skipped\n"), "%s", b.data);
+    buf_free(&b);
+
+    /* the real store: pf, cont and speed fail, pf_small passes, hashy skips */
+    struct compare_result r;
+    run_compare(V_BASE, V_BAD, 0, &r);
+    struct gate_opts o = {2.0, 0.05, 0.05};
+    struct gate_result gr;
+    gate_evaluate(&r, &o, &gr);
+    gate_text(&gr, &b);
+    size_t failed, passed, skipped;
+    const char *sum = strstr(b.data, "gate FAILED: ");
+    cr_assert(sum, "%s", b.data);
+    cr_assert_eq(sscanf(sum, "gate FAILED: %zu failed, %zu passed, %zu skipped", &failed, &passed,
+                        &skipped), 3, "%s", sum);
+    cr_assert_eq(failed, count_lines(b.data, "FAIL"));
+    cr_assert_eq(passed, count_lines(b.data, "PASS"));
+    cr_assert_eq(skipped, count_lines(b.data, "SKIP"));
+    cr_assert(failed == 3 && passed == 1 && skipped == 1, "%s", b.data);
+    buf_free(&b);
+    gate_result_free(&gr);
+    compare_result_free(&r);
+}
+
 static int xml_valid(const char *path)
 {
     char cmd[512];
