@@ -48,18 +48,6 @@ static double file_gb(const char *path)
     return (double)sb.st_size / 1e9;
 }
 
-static char *display_name(const char *model)
-{
-    if (!model)
-        return xstrdup("?");
-    const char *slash = strrchr(model, '/');
-    const char *base = slash && slash[1] ? slash + 1 : model;
-    size_t len = strlen(base);
-    if (len > 5 && !strcmp(base + len - 5, ".gguf"))
-        len -= 5;
-    return xstrndup(base, len);
-}
-
 /* Growable per-suite accumulator while reading one config's samples. */
 struct suite_acc {
     struct report_suite_score sc;
@@ -302,7 +290,7 @@ int report_points_load(struct sqlite3 *db, const struct report_filter *f,
         p->backend = col_text(st, 7);
         p->status = col_text(st, 8);
         p->reason = col_text(st, 9);
-        p->name = display_name(p->model);
+        p->name = store_model_name(p->backend, p->model);
         p->size_gb = file_gb(p->model);
         if (p->draft && *p->draft && !isnan(p->size_gb))
             p->size_gb += isnan(file_gb(p->draft)) ? 0 : file_gb(p->draft);
@@ -437,7 +425,7 @@ char *report_point_title(const struct report_point *p)
     struct buf b = {0};
     buf_puts(&b, p->name);
     if (p->draft && *p->draft) {
-        char *d = display_name(p->draft);
+        char *d = store_model_name("llama-server", p->draft);
         buf_printf(&b, " + %s", d);
         free(d);
     }

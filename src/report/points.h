@@ -48,7 +48,7 @@ struct report_point {
     char *run_started;
     int64_t config_id;
     char *label, *model, *draft, *params_json, *backend, *status, *reason;
-    char *name;           /* display name: model file name without .gguf */
+    char *name;           /* display name: store_model_name(backend, model) */
     double size_gb;       /* model (+ draft) file size in GB (1e9), NaN unknown */
     struct report_suite_score *suites;
     size_t n_suites;

@@ -1,6 +1,7 @@
 #include "run/points.h"
 #include "run/defaults.h"
 #include "plan/plan.h"
+#include "store/store.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -12,16 +13,6 @@ static char *own(struct run_points *p, char *s)
     XGROW(p->owned, p->n_owned + 1, p->cap_owned);
     p->owned[p->n_owned++] = s;
     return s;
-}
-
-static char *basename_noext(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t len = strlen(base);
-    if (len > 5 && !strcmp(base + len - 5, ".gguf"))
-        len -= 5;
-    return xstrndup(base, len);
 }
 
 /* The JSON of the settings that differ from the server's defaults, and the
@@ -62,7 +53,7 @@ static void finish_point(struct run_points *p, struct run_point *pt, const char 
     buf_puts(&label, label_base);
     describe_params(&pt->backend.server, pt->backend.kind == BACKEND_LLAMA_SERVER, params, &label);
     if (pt->draft) {
-        char *d = basename_noext(pt->draft);
+        char *d = store_model_name("llama-server", pt->draft);
         cJSON_AddStringToObject(params, "draft", d);
         buf_printf(&label, " draft=%s", d);
         free(d);
@@ -119,7 +110,7 @@ static int single_point(const struct run_args *a, struct run_points *p, struct b
         s->startup_timeout_s = a->startup_timeout_s;
         pt->model = (char *)s->model;
         pt->draft = (char *)s->draft;
-        label_base = own(p, basename_noext(s->model));
+        label_base = own(p, store_model_name("llama-server", s->model));
         break;
     }
     case BACKEND_OPENAI:

@@ -205,8 +205,9 @@ static const char RUN_SELECT[] =
     " (SELECT group_concat(name, ',') FROM"
     "   (SELECT DISTINCT su.name FROM run_suites rs JOIN suites su ON su.id = rs.suite_id"
     "    WHERE rs.run_id = r.id ORDER BY su.name)),"
-    " (SELECT group_concat(model, ',') FROM"
-    "   (SELECT DISTINCT model FROM configs WHERE run_id = r.id AND model IS NOT NULL"
+    /* (backend, model) pairs, unit-separated: store_model_name needs both */
+    " (SELECT group_concat(coalesce(backend, '') || char(31) || model, char(30)) FROM"
+    "   (SELECT DISTINCT backend, model FROM configs WHERE run_id = r.id AND model IS NOT NULL"
     "    ORDER BY model)),"
     " (SELECT count(*) FROM configs WHERE run_id = r.id)"
     " FROM runs r";
@@ -215,6 +216,58 @@ static char *col_or_empty(sqlite3_stmt *s, int i)
 {
     char *v = store_col_dup(s, i);
     return v ? v : xstrdup("");
+}
+
+char *store_model_name(const char *backend, const char *model)
+{
+    if (!model)
+        return xstrdup("?");
+    size_t len = strlen(model);
+    int gguf = len > 5 && !strcmp(model + len - 5, ".gguf");
+    if (backend ? strcmp(backend, "llama-server") != 0 : !gguf)
+        return xstrdup(model);
+    const char *slash = strrchr(model, '/');
+    const char *base = slash && slash[1] ? slash + 1 : model;
+    len = strlen(base);
+    if (len > 5 && !strcmp(base + len - 5, ".gguf"))
+        len -= 5;
+    return xstrndup(base, len);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "backend\x1fmodel\x1e..." (RUN_SELECT) -> the distinct display names,
+ * sorted, comma-separated. */
+static char *model_names(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (!t)
+        return xstrdup("");
+    char *copy = xstrdup((const char *)t), *save = NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (char *pair = strtok_r(copy, "\x1e", &save); pair; pair = strtok_r(NULL, "\x1e", &save)) {
+        char *sep = strchr(pair, '\x1f');
+        if (!sep)
+            continue;
+        *sep = '\0';
+        XGROW(names, n + 1, cap);
+        names[n++] = store_model_name(*pair ? pair : NULL, sep + 1);
+    }
+    free(copy);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_name);
+    struct buf b = { 0 };
+    for (size_t k = 0; k < n; k++)
+        if (!k || strcmp(names[k], names[k - 1]))
+            buf_printf(&b, "%s%s", b.len ? "," : "", names[k]);
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
+    free(names);
+    return buf_detach(&b);
 }
 
 static void run_from_row(sqlite3_stmt *s, struct store_run_info *r)
@@ -233,7 +286,7 @@ static void run_from_row(sqlite3_stmt *s, struct store_run_info *r)
     r->n_samples = sqlite3_column_int64(s, 10);
     r->tags = col_or_empty(s, 11);
     r->suites = col_or_empty(s, 12);
-    r->models = col_or_empty(s, 13);
+    r->models = model_names(s, 13);
     r->n_configs = sqlite3_column_int64(s, 14);
 }
 

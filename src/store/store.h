@@ -206,11 +206,20 @@ struct store_run_info {
     char *status, *host_json, *benchai_version, *llama_build, *plan_json, *note, *shard;
     char *tags;                  /* "a,b" sorted, "" when none */
     char *suites;                /* distinct suite names "a,b", "" when none */
-    char *models;                /* distinct config models "a,b", "" when none */
+    char *models;                /* distinct config models by store_model_name, "a,b",
+                                    "" when none */
     int64_t n_samples;           /* all samples, warmup included */
     int64_t n_configs;
 };
 void store_run_info_free(struct store_run_info *r);          /* members only */
+/* The one name a config's model is shown by: run labels start with it, and
+ * the run table, `runs`, `table` and the reports print it (`show` also
+ * prints the stored path). A model file (backend "llama-server", and every
+ * draft) is its file name without directory and ".gguf": "tiny-dense"; an
+ * endpoint's or command's model ("qwen/Qwen2.5-7B", "replay:RUN") is as
+ * given. backend NULL (not recorded): a file when model ends in ".gguf".
+ * Allocated; "?" for a NULL model. */
+char *store_model_name(const char *backend, const char *model);
 void store_runs_free(struct store_run_info *runs, size_t n); /* array too */
 
 /* Filters for store_runs_list; NULL / 0 members do not filter. since/until

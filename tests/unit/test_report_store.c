@@ -2,10 +2,13 @@
  * a real store built through the store API (test_report_fixture.h lists
  * its contents; the expected figures below are worked out from it). */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "report/format.h"
 #include "report/master.h"
 #include "report/pareto.h"
@@ -200,4 +203,56 @@ Test(report_store, pareto_on_store_and_plot_files, .init = setup, .fini = teardo
     free(dat);
     report_pareto_free(&pa);
     report_points_free(&pts);
+}
+
+/* Runs a command with args (NULL-terminated) and returns its stdout
+ * (static buffer); *rc gets its exit code. stdout must be redirected. */
+static const char *cmd_output(int (*fn)(int, char **), const char *const *args, int *rc)
+{
+    char *argv[32];
+    int argc = 0;
+    for (; args[argc]; argc++)
+        argv[argc] = (char *)args[argc];
+    argv[argc] = NULL;
+    static long consumed;
+    *rc = fn(argc, argv);
+    fflush(stdout);
+    static char text[1 << 16];
+    FILE *f = cr_get_redirected_stdout();
+    fseek(f, consumed, SEEK_SET);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    consumed += (long)n;
+    return text;
+}
+
+/* Issue 17 item 6: `runs` showed the model as its full cache path where the
+ * run table says tiny-dense. One name everywhere; the path stays in show. */
+Test(report_store, one_model_name_in_runs_table_and_labels, .init = setup, .fini = teardown)
+{
+    cr_redirect_stdout();
+    int rc;
+    const char *runs[] = { "runs", "--store", fx.db_path, "-o", "csv", NULL };
+    const char *out = cmd_output(cmd_runs, runs, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert(strstr(out, ",tiny-dense,"), "%s", out);                  /* run A */
+    cr_assert(strstr(out, "\"tiny-dense,tiny-moe\""), "%s", out);       /* run B */
+    cr_assert_null(strstr(out, fx.dir), "a path in runs: %s", out);
+
+    const char *table[] = { "table", "--store", fx.db_path, "-o", "csv", NULL };
+    out = cmd_output(cmd_table, table, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert(strstr(out, "\ntiny-dense,tiny-dense,"), "%s", out);     /* model, config */
+    cr_assert(strstr(out, "\ntiny-moe,tiny-moe experts=2,"), "%s", out);
+    cr_assert_null(strstr(out, fx.dir), "a path in table: %s", out);
+
+    /* show keeps the stored path */
+    const char *show[] = { "show", fx.run_a, "--store", fx.db_path, "-o", "json", NULL };
+    out = cmd_output(cmd_show, show, &rc);
+    cr_assert_eq(rc, 0);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_not_null(root, "%s", out);
+    cJSON *cfg = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "configs"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(cfg, "model")->valuestring, fx.model_path);
+    cJSON_Delete(root);
 }

@@ -359,6 +359,7 @@ Test(store, runs_list_filters)
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, b.id);
     cr_assert_eq(v[0].n_configs, 2);
+    cr_assert_str_eq(v[0].models, "qwen-32b,tiny.gguf");    /* names, sorted */
     store_runs_free(v, n);
     f = (struct store_run_filter){ .tag = "nightly", .status = "done" };
     cr_assert_eq(store_runs_list(st, &f, &v, &n, &err), 0);
@@ -381,6 +382,27 @@ Test(store, runs_list_filters)
     store_runs_free(v, n);
     store_close(st);
     free(path);
+}
+
+/* The name run labels, `runs` and the reports show for a model. */
+Test(store, model_name)
+{
+    const char *cases[][3] = {
+        { "llama-server", "/root/.cache/benchai/models/tiny-dense.gguf", "tiny-dense" },
+        { "llama-server", "models/q.bin", "q.bin" },
+        { "openai", "qwen/Qwen2.5-7B", "qwen/Qwen2.5-7B" },      /* an endpoint's name */
+        { "replay", "replay:r1", "replay:r1" },
+        { NULL, "/m/x.gguf", "x" },                              /* backend not recorded */
+        { NULL, "plain", "plain" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *n = store_model_name(cases[i][0], cases[i][1]);
+        cr_assert_str_eq(n, cases[i][2], "%s", cases[i][1]);
+        free(n);
+    }
+    char *q = store_model_name("llama-server", NULL);
+    cr_assert_str_eq(q, "?");
+    free(q);
 }
 
 static int count_rows(void *ctx, const struct store_sample_row *row)
