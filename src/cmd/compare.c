@@ -24,7 +24,9 @@ static void usage(FILE *out)
             "percentage points with a paired bootstrap 95%% CI, McNemar's exact p over\n"
             "pass/fail items and how many items flipped; and per config the speed ratios\n"
             "B/A (gen tokens/s, TTFT p50/p95, draft acceptance) with bootstrap CIs.\n"
-            "Suites whose version or hash differ are not paired unless --force.\n"
+            "Suites whose version or hash differ are not paired unless --force. When the\n"
+            "paired configs differ in model, backend, draft or launch parameters, the\n"
+            "header warns and names each difference.\n"
             "RUN is a full id, a unique prefix or tag:NAME.\n"
             "  --config A[:B]    compare config A of RUN_A with B (default A) of RUN_B;\n"
             "                    default: configs with the same label, or each run's only one\n"
@@ -119,6 +121,13 @@ int cmd_compare(int argc, char **argv)
         compare_result_free(&r);
         rc = BAI_EXIT_USAGE;
         goto out;
+    }
+    /* md and json say it in their header; csv has no header to say it in */
+    for (size_t p = 0; fmt == REPORT_FMT_CSV && p < r.n_pairs; p++) {
+        char *w = compare_pair_differences_text(&r.pairs[p]);
+        if (w)
+            fprintf(stderr, "benchai compare: warning: %s\n", w);
+        free(w);
     }
     struct buf b = {0};
     compare_render(&r, fmt, o.with_outputs, &b);

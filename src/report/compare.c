@@ -461,6 +461,8 @@ static int compare_one(sqlite3 *db, struct compare_result *r, const struct confi
     memset(p, 0, sizeof *p);
     p->label_a = xstrdup(ca->label);
     p->label_b = xstrdup(cb->label);
+    p->n_differences = compare_config_differences(ca, cb, &p->differences, 0);
+    r->n_differing += p->n_differences > 0;
     compare_config_pair(&A, &B, o, p);
     r->n_common += p->n_common;
     compare_side_free(&A);
@@ -563,6 +565,9 @@ void compare_result_free(struct compare_result *r)
             free(cs->note);
         }
         free(cp->suites);
+        for (size_t i = 0; i < cp->n_differences; i++)
+            free(cp->differences[i]);
+        free(cp->differences);
         free(cp->label_a);
         free(cp->label_b);
     }
@@ -571,6 +576,20 @@ void compare_result_free(struct compare_result *r)
         free(r->notes[i]);
     free(r->notes);
     memset(r, 0, sizeof *r);
+}
+
+char *compare_pair_differences_text(const struct compare_pair *p)
+{
+    if (!p->n_differences)
+        return NULL;
+    struct buf b = {0};
+    if (strcmp(p->label_a, p->label_b))
+        buf_printf(&b, "config '%s' (A) vs '%s' (B) differ: ", p->label_a, p->label_b);
+    else
+        buf_printf(&b, "config '%s' differs between the runs: ", p->label_a);
+    for (size_t i = 0; i < p->n_differences; i++)
+        buf_printf(&b, "%s%s", i ? "; " : "", p->differences[i]);
+    return buf_detach(&b);
 }
 
 struct store *compare_open(const char *store_path, const char *spec_a, const char *spec_b,

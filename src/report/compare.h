@@ -78,6 +78,11 @@ struct compare_speed {
 
 struct compare_pair {
     char *label_a, *label_b;
+    /* What differs between the two configs in model, backend, draft or
+     * launch parameters ("np: 1 vs 4"); none when they are the same setup.
+     * gate refuses such a pair unless told to allow it; compare warns. */
+    char **differences;
+    size_t n_differences;
     struct compare_suite *suites;
     size_t n_suites;
     size_t n_common;                   /* paired items over all suites */
@@ -91,6 +96,7 @@ struct compare_result {
     char **notes;                      /* configs without a partner, ... */
     size_t n_notes;
     size_t n_common;                   /* paired items over everything */
+    size_t n_differing;                /* pairs with differences */
     int resamples;
     uint64_t seed;
     double alpha;
@@ -103,6 +109,10 @@ int compare_runs(struct store *st, const char *run_a, const char *run_b,
                  const struct compare_opts *o, struct compare_result *out,
                  struct bai_error *err);
 void compare_result_free(struct compare_result *r);
+/* "config 'tiny' (A) vs 'echo' (B) differ: model: tiny vs echo; backend:
+ * openai vs command", one allocated sentence per pair with differences, or
+ * NULL when the pair has none. */
+char *compare_pair_differences_text(const struct compare_pair *p);
 
 /* Short name and unit-bearing title of a speed metric ("gen_tps", ...). */
 const char *compare_speed_key(enum compare_speed_metric m);

@@ -45,6 +45,7 @@ struct side {
 struct config_ref {
     int64_t id;
     char *label;
+    char *backend, *model, *draft, *params_json;   /* NULL when not recorded */
 };
 
 /* Reads the non-warmup samples of one config with their scores, grouped by
@@ -59,6 +60,12 @@ void compare_side_free(struct side *s);
 int compare_configs_load(sqlite3 *db, const char *run_id, struct config_ref **out,
                          size_t *n_out, struct bai_error *err);
 void compare_configs_free(struct config_ref *c, size_t n);
+/* What differs between two configs in model, backend, draft or launch
+ * parameters, one "what: A vs B" string each ("np: 1 vs 4"), appended to
+ * *out; returns the new count. Same model file in another folder is the
+ * same model (names compare by store_model_name). */
+size_t compare_config_differences(const struct config_ref *a, const struct config_ref *b,
+                                  char ***out, size_t n);
 long compare_config_find(const struct config_ref *c, size_t n, const char *label);
 int compare_config_missing(const char *run, const char *label, const struct config_ref *c,
                            size_t n, struct bai_error *err);

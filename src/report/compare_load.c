@@ -1,5 +1,7 @@
 /* compare_load.c - read one side of a comparison (a config of a run) from
- * the store: one query, grouped by suite, sorted for the merge join. */
+ * the store: one query, grouped by suite, sorted for the merge join; the
+ * runs' configs, and what differs between two paired ones. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,12 @@ const char *compare_col_text(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t ? (const char *)t : "";
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? xstrdup((const char *)t) : NULL;
 }
 
 static int suite_wanted(const struct compare_opts *o, const char *name)
@@ -146,8 +154,13 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
 
 void compare_configs_free(struct config_ref *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(c[i].label);
+        free(c[i].backend);
+        free(c[i].model);
+        free(c[i].draft);
+        free(c[i].params_json);
+    }
     free(c);
 }
 
@@ -157,8 +170,8 @@ int compare_configs_load(sqlite3 *db, const char *run_id, struct config_ref **ou
     sqlite3_stmt *st = NULL;
     size_t n = 0, cap = 0;
     struct config_ref *v = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, label FROM configs WHERE run_id = ?1 ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT id, label, backend, model, draft, params_json"
+                           " FROM configs WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
         return compare_sql_fail(db, "reading configs", err);
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     int rc;
@@ -166,6 +179,10 @@ int compare_configs_load(sqlite3 *db, const char *run_id, struct config_ref **ou
         XGROW(v, n + 1, cap);
         v[n].id = sqlite3_column_int64(st, 0);
         v[n].label = xstrdup(compare_col_text(st, 1));
+        v[n].backend = col_dup(st, 2);
+        v[n].model = col_dup(st, 3);
+        v[n].draft = col_dup(st, 4);
+        v[n].params_json = col_dup(st, 5);
         n++;
     }
     sqlite3_finalize(st);
@@ -198,3 +215,89 @@ int compare_config_missing(const char *run, const char *label, const struct conf
     return -1;
 }
 
+/* --- what differs between two paired configs ------------------------------ */
+
+static void add_difference(char ***out, size_t *n, const char *what, const char *a, const char *b)
+{
+    *out = xrealloc(*out, (*n + 1) * sizeof **out);
+    (*out)[(*n)++] = xasprintf("%s: %s vs %s", what, a, b);
+}
+
+/* A parameter's value as text ("4", "q8_0"), "default" when absent. */
+static char *param_text(const cJSON *v)
+{
+    if (!v)
+        return xstrdup("default");
+    if (cJSON_IsString(v))
+        return xstrdup(v->valuestring);
+    if (cJSON_IsNumber(v))
+        return xasprintf("%g", v->valuedouble);
+    char *t = cJSON_PrintUnformatted(v);
+    char *copy = xstrdup(t ? t : "?");
+    cJSON_free(t);
+    return copy;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Launch parameters that differ, in key order. "sweep" (a plan's name for
+ * the point), "model" and "draft" (compared on their own) are not launch
+ * parameters. */
+static size_t param_differences(const char *ja, const char *jb, char ***out, size_t n)
+{
+    cJSON *a = ja ? cJSON_Parse(ja) : NULL, *b = jb ? cJSON_Parse(jb) : NULL;
+    const char **keys = NULL;
+    size_t nk = 0, cap = 0;
+    for (int side = 0; side < 2; side++) {
+        const cJSON *o = side ? b : a, *it;
+        cJSON_ArrayForEach(it, o) {
+            if (!it->string || !strcmp(it->string, "sweep") || !strcmp(it->string, "model") ||
+                !strcmp(it->string, "draft"))
+                continue;
+            size_t k = 0;
+            while (k < nk && strcmp(keys[k], it->string))
+                k++;
+            if (k == nk) {
+                XGROW(keys, nk + 1, cap);
+                keys[nk++] = it->string;
+            }
+        }
+    }
+    if (nk > 1)
+        qsort(keys, nk, sizeof *keys, cmp_key);
+    for (size_t k = 0; k < nk; k++) {
+        char *va = param_text(cJSON_GetObjectItemCaseSensitive(a, keys[k]));
+        char *vb = param_text(cJSON_GetObjectItemCaseSensitive(b, keys[k]));
+        if (strcmp(va, vb))
+            add_difference(out, &n, keys[k], va, vb);
+        free(va);
+        free(vb);
+    }
+    free(keys);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return n;
+}
+
+size_t compare_config_differences(const struct config_ref *a, const struct config_ref *b,
+                                  char ***out, size_t n)
+{
+    char *ma = store_model_name(a->backend, a->model), *mb = store_model_name(b->backend, b->model);
+    if (strcmp(ma, mb))
+        add_difference(out, &n, "model", ma, mb);
+    free(ma);
+    free(mb);
+    const char *ba = a->backend ? a->backend : "unknown", *bb = b->backend ? b->backend : "unknown";
+    if (strcmp(ba, bb))
+        add_difference(out, &n, "backend", ba, bb);
+    char *da = a->draft ? store_model_name("llama-server", a->draft) : xstrdup("none");
+    char *db = b->draft ? store_model_name("llama-server", b->draft) : xstrdup("none");
+    if (strcmp(da, db))
+        add_difference(out, &n, "draft", da, db);
+    free(da);
+    free(db);
+    return param_differences(a->params_json, b->params_json, out, n);
+}

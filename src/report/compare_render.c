@@ -243,6 +243,12 @@ static void render_md(const struct compare_result *r, int show_flips, struct buf
                "(%d resamples, seed %llu); McNemar exact p over pass/fail items; "
                "speed as B/A ratios with bootstrap CIs.\n",
                pct_level(r), r->resamples, (unsigned long long)r->seed);
+    for (size_t p = 0; p < r->n_pairs; p++) {
+        char *w = compare_pair_differences_text(&r->pairs[p]);
+        if (w)
+            buf_printf(out, "\n**warning**: %s; the deltas compare different setups.\n", w);
+        free(w);
+    }
     for (size_t p = 0; p < r->n_pairs; p++)
         md_pair(r, &r->pairs[p], show_flips, out);
     if (r->n_notes) {
@@ -376,6 +382,13 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
     cJSON_AddNumberToObject(root, "seed", (double)r->seed);
     cJSON_AddNumberToObject(root, "alpha", r->alpha);
     cJSON_AddNumberToObject(root, "n_common", (double)r->n_common);
+    cJSON *warnings = cJSON_AddArrayToObject(root, "warnings");
+    for (size_t p = 0; p < r->n_pairs; p++) {
+        char *w = compare_pair_differences_text(&r->pairs[p]);
+        if (w)
+            cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+        free(w);
+    }
     cJSON *pairs = cJSON_AddArrayToObject(root, "configs");
     for (size_t p = 0; p < r->n_pairs; p++) {
         const struct compare_pair *cp = &r->pairs[p];
@@ -383,6 +396,9 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
         cJSON_AddStringToObject(po, "config_a", cp->label_a);
         cJSON_AddStringToObject(po, "config_b", cp->label_b);
         cJSON_AddNumberToObject(po, "n_common", (double)cp->n_common);
+        cJSON *diffs = cJSON_AddArrayToObject(po, "differences");
+        for (size_t i = 0; i < cp->n_differences; i++)
+            cJSON_AddItemToArray(diffs, cJSON_CreateString(cp->differences[i]));
         cJSON *suites = cJSON_AddArrayToObject(po, "suites");
         for (size_t s = 0; s < cp->n_suites; s++)
             cJSON_AddItemToArray(suites, json_suite(&cp->suites[s], show_flips));

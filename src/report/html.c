@@ -263,7 +263,15 @@ static void compare_pair_html(struct page *pg, const struct compare_pair *p)
     esc(pg, p->label_a);
     buf_puts(&pg->h, " &rarr; ");
     esc(pg, p->label_b);
-    buf_puts(&pg->h, "</h3>\n<table class=\"compare\"><thead><tr><th>suite</th><th>paired</th>"
+    buf_puts(&pg->h, "</h3>\n");
+    char *w = compare_pair_differences_text(p);
+    if (w) {
+        buf_puts(&pg->h, "<p class=\"err\">Warning: ");
+        esc(pg, w);
+        buf_puts(&pg->h, "; the deltas compare different setups.</p>\n");
+        free(w);
+    }
+    buf_puts(&pg->h, "<table class=\"compare\"><thead><tr><th>suite</th><th>paired</th>"
                      "<th>A</th><th>B</th><th>delta B-A [95% CI]</th><th>pass&rarr;fail</th>"
                      "<th>fail&rarr;pass</th><th>McNemar p</th><th>note</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < p->n_suites; i++) {

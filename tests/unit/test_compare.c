@@ -17,6 +17,10 @@
  *   slow: like base, gen_tps x 0.8 only.
  *   other: suite zzz only (no items in common with base).
  *   lone:  config "solo", pf identical to base (single configs are paired).
+ *   Every config above: backend openai, model "tiny", params {"np":1}.
+ *   swap:  config "echo", backend command, model "echo", no params, pf
+ *          identical to base: a swapped run id (issue 17 item 1).
+ *   np4:   config LABEL with params {"np":4}, pf identical to base.
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -35,10 +39,10 @@
 
 #define LABEL "dense <q&a> \"x\""
 
-enum variant { V_BASE, V_BAD, V_OK, V_SLOW, V_OTHER, V_LONE };
+enum variant { V_BASE, V_BAD, V_OK, V_SLOW, V_OTHER, V_LONE, V_SWAP, V_NP4 };
 
 static char g_dir[64], g_db[128];
-static char g_run[6][STORE_RUN_ID_MAX];
+static char g_run[8][STORE_RUN_ID_MAX];
 
 static void put(struct store *st, const char *run, int64_t cfg, int64_t suite, const char *item,
                 double value, int passed, double tps, double ttft, const char *output)
@@ -92,8 +96,10 @@ static void make_run(struct store *st, enum variant v)
     char *run = g_run[v];
     cr_assert_eq(store_run_create(st, &meta, run, &err), 0, "%s", err.msg);
     struct store_config cfg = {0};
-    cfg.label = v == V_LONE ? "solo" : LABEL;
-    cfg.backend = "replay";
+    cfg.label = v == V_LONE ? "solo" : v == V_SWAP ? "echo" : LABEL;
+    cfg.backend = v == V_SWAP ? "command" : "openai";
+    cfg.model = v == V_SWAP ? "echo" : "tiny";
+    cfg.params_json = v == V_SWAP ? NULL : v == V_NP4 ? "{\"np\":4}" : "{\"np\":1}";
     int64_t c = store_config_add(st, run, &cfg, &err);
     cr_assert(c > 0, "%s", err.msg);
     double speed = v == V_BAD || v == V_SLOW ? 0.8 : v == V_OK ? 0.99 : 1.0;
@@ -118,7 +124,7 @@ static void make_run(struct store *st, enum variant v)
         else
             put(st, run, c, pf, item, pass, pass, (50 + i % 10) * speed, 100 + i % 7, out);
     }
-    if (v == V_LONE)
+    if (v == V_LONE || v == V_SWAP || v == V_NP4)
         return;
     int64_t small = store_suite_add(st, "pf_small", 1, "a1", &err);
     for (int i = 0; i < 50; i++) {
@@ -150,7 +156,7 @@ static void setup(void)
     struct bai_error err = {0};
     struct store *st = store_open(g_db, &err);
     cr_assert(st, "%s", err.msg);
-    for (int v = V_BASE; v <= V_LONE; v++)
+    for (int v = V_BASE; v <= V_NP4; v++)
         make_run(st, (enum variant)v);
     store_close(st);
 }
@@ -266,6 +272,8 @@ Test(compare, single_configs_pair_across_labels)
         running += strstr(r.notes[i], "is running") != NULL;   /* lone never finished */
     }
     cr_assert(only_one == 1 && running == 1);
+    cr_assert_eq(r.n_differing, 0);            /* another label, the same setup */
+    cr_assert_eq(r.pairs[0].n_differences, 0);
     cr_assert_float_eq(find_suite(&r, "pf")->delta, 0.0, 1e-12);
     compare_result_free(&r);
 }
@@ -310,6 +318,108 @@ Test(compare, cli_json_and_no_common_items)
     const char *nocfg[] = {"compare", "--store", g_db, g_run[V_BASE], g_run[V_BAD],
                            "--config", "nope", NULL};
     cr_assert_eq(run_cmd(cmd_compare, nocfg), 2);
+}
+
+/* Reads what the redirected stream f got since the last call (static). */
+static const char *stream_text(FILE *f, long *consumed)
+{
+    static char text[65536];
+    fflush(stdout);
+    fflush(stderr);
+    fseek(f, *consumed, SEEK_SET);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    *consumed += (long)n;
+    return text;
+}
+
+/* Issue 17 item 1: a baseline of one setup paired with a candidate of
+ * another (the only config of each run) names every difference. */
+Test(compare, differing_configs_are_named)
+{
+    struct compare_result r;
+    run_compare(V_BASE, V_SWAP, 0, &r);
+    cr_assert_eq(r.n_pairs, 1);
+    cr_assert_eq(r.n_differing, 1);
+    const struct compare_pair *p = &r.pairs[0];
+    cr_assert_eq(p->n_differences, 3);
+    cr_assert_str_eq(p->differences[0], "model: tiny vs echo");
+    cr_assert_str_eq(p->differences[1], "backend: openai vs command");
+    cr_assert_str_eq(p->differences[2], "np: 1 vs default");
+    cr_assert_float_eq(find_suite(&r, "pf")->delta, 0.0, 1e-12);   /* same answers */
+    struct buf b = {0};
+    compare_render(&r, REPORT_FMT_MD, 0, &b);
+    char *nl = strstr(b.data, "\n## config");                       /* header ends there */
+    cr_assert(nl, "%s", b.data);
+    char *w = strstr(b.data, "**warning**: config '" LABEL "' (A) vs 'echo' (B) differ: "
+                             "model: tiny vs echo; backend: openai vs command; np: 1 vs default");
+    cr_assert(w && w < nl, "the warning is in the header: %s", b.data);
+    buf_reset(&b);
+    compare_render(&r, REPORT_FMT_JSON, 0, &b);
+    cJSON *root = cJSON_Parse(b.data);
+    cr_assert(root, "%s", b.data);
+    cJSON *warnings = cJSON_GetObjectItem(root, "warnings");
+    cr_assert_eq(cJSON_GetArraySize(warnings), 1);
+    cr_assert(strstr(cJSON_GetArrayItem(warnings, 0)->valuestring, "backend: openai vs command"));
+    cJSON *diffs = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "configs"), 0),
+                                       "differences");
+    cr_assert_eq(cJSON_GetArraySize(diffs), 3);
+    cr_assert_str_eq(cJSON_GetArrayItem(diffs, 2)->valuestring, "np: 1 vs default");
+    cJSON_Delete(root);
+    buf_free(&b);
+    compare_result_free(&r);
+
+    /* the same label with another launch parameter */
+    run_compare(V_BASE, V_NP4, 0, &r);
+    cr_assert_eq(r.pairs[0].n_differences, 1);
+    cr_assert_str_eq(r.pairs[0].differences[0], "np: 1 vs 4");
+    compare_result_free(&r);
+    /* and identical setups have none, json says so with an empty list */
+    run_compare(V_BASE, V_OK, 0, &r);
+    cr_assert_eq(r.n_differing, 0);
+    compare_render(&r, REPORT_FMT_MD, 0, &b);
+    cr_assert_null(strstr(b.data, "warning"), "%s", b.data);
+    buf_free(&b);
+    compare_result_free(&r);
+}
+
+Test(compare, gate_refuses_differing_configs)
+{
+    cr_redirect_stdout();
+    cr_redirect_stderr();
+    long out_at = 0, err_at = 0;
+    char junit[160];
+    snprintf(junit, sizeof junit, "%s/gate.xml", g_dir);
+    const char *swap[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
+                          g_run[V_SWAP], "--junit", junit, NULL};
+    cr_assert_eq(run_cmd(cmd_gate, swap), 2);
+    const char *e = stream_text(cr_get_redirected_stderr(), &err_at);
+    cr_assert(strstr(e, "model: tiny vs echo\n"), "%s", e);
+    cr_assert(strstr(e, "backend: openai vs command\n"), "%s", e);
+    cr_assert(strstr(e, "np: 1 vs default\n"), "%s", e);
+    cr_assert(strstr(e, "--allow-different-configs"), "%s", e);
+    cr_assert_null(strstr(stream_text(cr_get_redirected_stdout(), &out_at), "gate passed"));
+    FILE *f = fopen(junit, "r");
+    cr_assert(f);
+    char x[8192];
+    x[fread(x, 1, sizeof x - 1, f)] = '\0';
+    fclose(f);
+    cr_assert(strstr(x, "failures=\"1\"") && strstr(x, "backend: openai vs command"), "%s", x);
+
+    const char *np[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
+                        g_run[V_NP4], NULL};
+    cr_assert_eq(run_cmd(cmd_gate, np), 2);
+    e = stream_text(cr_get_redirected_stderr(), &err_at);
+    cr_assert(strstr(e, "np: 1 vs 4\n"), "%s", e);
+
+    /* allowed: the pf answers are the same, so the gate passes and says why */
+    const char *allowed[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
+                             g_run[V_SWAP], "--allow-different-configs", NULL};
+    cr_assert_eq(run_cmd(cmd_gate, allowed), 0);
+    const char *o = stream_text(cr_get_redirected_stdout(), &out_at);
+    cr_assert(strstr(o, "note: config '" LABEL "' (A) vs 'echo' (B) differ: model: tiny vs echo"),
+              "%s", o);
+    cr_assert(strstr(o, "gate passed"), "%s", o);
 }
 
 static const struct gate_check *find_check(const struct gate_result *g, const char *prefix)
