@@ -246,7 +246,7 @@ static double put_distribution(struct batch *b, const char *name, const char *un
 /* Stores the figures of one finished (config, suite) batch and fills its row. */
 static void finish_batch(struct batch *b, struct run_result_row *row)
 {
-    row->items = b->suite->n_items;
+    row->items_total = b->suite->n_items;
     row->samples = b->done;
     row->passed = b->passed;
     row->pass_n = b->pass_n;
@@ -311,7 +311,7 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
 {
     struct bai_error e2 = {0};
     int64_t suite_id = store_suite_add(st, suite->name, suite->version, suite->hash, &e2);
-    if (suite_id < 0) {
+    if (suite_id < 0 || store_suite_set_items(st, suite_id, (int64_t)suite->n_items, &e2) < 0) {
         *err = e2;
         return -1;
     }
@@ -330,10 +330,12 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
     struct job_meta *meta = xcalloc(cap, sizeof *meta);
     size_t limit = o->limit > 0 && (size_t)o->limit < suite->n_items ? (size_t)o->limit : suite->n_items;
     const char *model_name = pt->backend.model_name;
+    size_t items_run = 0;
     for (size_t i = 0; i < limit; i++) {
         const struct suite_item *it = &suite->items[i];
         if (o->shard_n > 0 && fnv1a(it->id) % (uint64_t)o->shard_n != (uint64_t)(o->shard_i - 1))
             continue;
+        items_run++;
         int reps = o->reps > 0 ? o->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
         for (int rep = 0; rep < reps; rep++) {
             int exists = store_sample_exists(st, run_id, config_id, suite_id, it->id, rep);
@@ -386,6 +388,7 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
     }
     struct run_result_row *row = add_row(res, pt->label, suite->name, "ok");
     finish_batch(&b, row);
+    row->items = items_run;
     if (b.store_failed) {
         *err = b.store_err;
         rc = -1;
@@ -737,13 +740,18 @@ void run_result_print(const struct run_result *r, FILE *out)
     if (w > 60)
         w = 60;
     fprintf(out, "\nrun %s: %s\n\n", r->run_id, r->status ? r->status : "?");
-    fprintf(out, "| %-*s | %-18s | %5s | %6s | %6s | %8s | %6s | %9s | %9s | %s\n", w, "config", "suite", "items",
+    fprintf(out, "| %-*s | %-18s | %10s | %6s | %6s | %8s | %6s | %9s | %9s | %s\n", w, "config", "suite", "items",
             "passed", "score", "unparsed", "errors", "gen tok/s", "TTFT p50", "status");
-    fprintf(out, "|%.*s|--------------------|-------|--------|--------|----------|--------|-----------|-----------|-------\n",
+    fprintf(out, "|%.*s|--------------------|------------|--------|--------|----------|--------|-----------|-----------|-------\n",
             w + 2, "--------------------------------------------------------------------------");
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct run_result_row *row = &r->rows[i];
-        char passed[32], score[32], tps[32], ttft[32];
+        char items[48], passed[32], score[32], tps[32], ttft[32];
+        /* items run, and of how many when --limit, --shard or a stop cut it */
+        if (row->items_total > row->items)
+            snprintf(items, sizeof items, "%zu of %zu", row->items, row->items_total);
+        else
+            snprintf(items, sizeof items, "%zu", row->items);
         if (row->pass_n)
             snprintf(passed, sizeof passed, "%zu/%zu", row->passed, row->pass_n);
         else
@@ -751,7 +759,7 @@ void run_result_print(const struct run_result *r, FILE *out)
         fmt_num(score, sizeof score, row->score_mean * 100, "%.1f%%");
         fmt_num(tps, sizeof tps, row->gen_tps_p50, "%.1f");
         fmt_num(ttft, sizeof ttft, row->ttft_p50_ms, "%.1f ms");
-        fprintf(out, "| %-*.*s | %-18.18s | %5zu | %6s | %6s | %8zu | %6zu | %9s | %9s | %s\n", w, w, row->config,
-                row->suite, row->items, passed, score, row->unparsed, row->errors, tps, ttft, row->status);
+        fprintf(out, "| %-*.*s | %-18.18s | %10s | %6s | %6s | %8zu | %6zu | %9s | %9s | %s\n", w, w, row->config,
+                row->suite, items, passed, score, row->unparsed, row->errors, tps, ttft, row->status);
     }
 }

@@ -69,7 +69,9 @@ struct run_result_row {
     char *config;
     char *suite;
     char *status;                 /* "ok", "skipped: ...", "failed: ..." */
-    size_t items, samples, passed, pass_n, unparsed, errors;
+    size_t items;                 /* items run (after --limit and --shard) */
+    size_t items_total;           /* items the suite has ("3 of 5" when fewer ran) */
+    size_t samples, passed, pass_n, unparsed, errors;
     double score_mean;            /* mean score over scored + unparsed samples */
     double gen_tps_p50, ttft_p50_ms, e2e_p50_ms, aggregate_tps, acceptance;
 };

@@ -121,10 +121,15 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
                        " SELECT run_id, tag FROM src.run_tags", err) < 0)
         return -1;
     /* suites and configs, with id maps from the source's ids to ours */
-    if ((n = exec_changes(st, "INSERT OR IGNORE INTO main.suites(name, version, sha256)"
-                              " SELECT name, version, sha256 FROM src.suites", err)) < 0)
+    if ((n = exec_changes(st, "INSERT OR IGNORE INTO main.suites(name, version, sha256, n_items)"
+                              " SELECT name, version, sha256, n_items FROM src.suites", err)) < 0)
         return -1;
     stats->suites_added += n;
+    /* a suite both stores have: keep a known item count */
+    if (store_exec(st, "UPDATE main.suites SET n_items = (SELECT s.n_items FROM src.suites s"
+                       " WHERE s.name = suites.name AND s.version = suites.version"
+                       " AND s.sha256 = suites.sha256) WHERE n_items IS NULL", err) < 0)
+        return -1;
     if ((n = exec_changes(st,
             "INSERT INTO main.configs(run_id, label, backend, model, model_sha256, draft,"
             " params_json, server_argv, server_build, props_json, status, reason)"

@@ -137,32 +137,60 @@ static void dvec_push(struct dvec *d, double x)
     d->v[d->n++] = x;
 }
 
+/* Per-item counts of one scorer while they grow. */
+struct item_counts {
+    int *n, *passed;
+    size_t len, cap_n, cap_passed;
+    size_t last_item;            /* group item number of the last entry + 1, 0 = none */
+};
+
 /* Builder state for one group: vectors grow here, then move into the
  * public struct. */
 struct group_build {
     struct store_group g;
     struct dvec gen, ttft, e2e, ptps;
     struct dvec *values;         /* parallel to g.scores */
+    struct item_counts *items;   /* parallel to g.scores */
     size_t scores_cap;
+    char *last_item_id;          /* of the last non-warmup sample */
 };
 
+/* Counts one scored or unparsed sample of group item number item (1-based). */
+static void item_count(struct item_counts *ic, size_t item, int passed)
+{
+    if (ic->last_item != item) {
+        XGROW(ic->n, ic->len + 1, ic->cap_n);
+        XGROW(ic->passed, ic->len + 1, ic->cap_passed);
+        ic->n[ic->len] = ic->passed[ic->len] = 0;
+        ic->len++;
+        ic->last_item = item;
+    }
+    ic->n[ic->len - 1]++;
+    ic->passed[ic->len - 1] += passed == 1;
+}
+
 static struct store_group_score *group_scorer(struct group_build *b, const char *name,
-                                              struct dvec **values)
+                                              struct dvec **values, struct item_counts **items)
 {
     for (size_t i = 0; i < b->g.n_scores; i++)
         if (!strcmp(b->g.scores[i].scorer, name)) {
             *values = &b->values[i];
+            *items = &b->items[i];
             return &b->g.scores[i];
         }
     size_t cap = b->scores_cap;
     XGROW(b->g.scores, b->g.n_scores + 1, b->scores_cap);
-    if (b->scores_cap != cap)
+    if (b->scores_cap != cap) {
         b->values = xrealloc(b->values, b->scores_cap * sizeof *b->values);
+        b->items = xrealloc(b->items, b->scores_cap * sizeof *b->items);
+    }
     struct store_group_score *sc = &b->g.scores[b->g.n_scores];
     memset(sc, 0, sizeof *sc);
     sc->scorer = xstrdup(name);
     memset(&b->values[b->g.n_scores], 0, sizeof b->values[0]);
+    memset(&b->items[b->g.n_scores], 0, sizeof b->items[0]);
     *values = &b->values[b->g.n_scores];
+    *items = &b->items[b->g.n_scores];
     b->g.n_scores++;
     return sc;
 }
@@ -178,8 +206,13 @@ static void group_finish(struct group_build *b, struct store_group *out)
     for (size_t i = 0; i < b->g.n_scores; i++) {
         b->g.scores[i].values = b->values[i].v;
         b->g.scores[i].n_values = b->values[i].n;
+        b->g.scores[i].item_n = b->items[i].n;
+        b->g.scores[i].item_passed = b->items[i].passed;
+        b->g.scores[i].n_item_counts = b->items[i].len;
     }
     free(b->values);
+    free(b->items);
+    free(b->last_item_id);
     if (b->g.n_scores > 1)
         qsort(b->g.scores, b->g.n_scores, sizeof b->g.scores[0], cmp_score_name);
     b->g.gen_tps = b->gen.v;
@@ -215,7 +248,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT s.id, s.config_id, s.suite_id, s.status, s.warmup, s.gen_tps, s.ttft_ms,"
         " s.e2e_ms, s.prompt_tps, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id"
         " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 ORDER BY s.config_id, s.suite_id, s.item_id, s.rep",
         run_id, "summarising a run", err);
@@ -249,6 +282,12 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
             if (last_warmup) {
                 b.g.n_warmup++;
             } else {
+                const char *item = (const char *)sqlite3_column_text(s, 15);
+                if (item && (!b.last_item_id || strcmp(item, b.last_item_id))) {
+                    free(b.last_item_id);
+                    b.last_item_id = xstrdup(item);
+                    b.g.n_items++;
+                }
                 b.g.n_samples++;
                 b.g.n_errors += last_error;
                 if (!last_error) {
@@ -273,20 +312,24 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
         if (last_warmup || !scorer)
             continue;
         struct dvec *values;
-        struct store_group_score *sc = group_scorer(&b, (const char *)scorer, &values);
+        struct item_counts *items;
+        struct store_group_score *sc = group_scorer(&b, (const char *)scorer, &values, &items);
         const unsigned char *sst = sqlite3_column_text(s, 14);
         const char *status = sst ? (const char *)sst : "scored";
+        int passed = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13) != 0;
         if (!strcmp(status, "unparsed")) {
             sc->n_unparsed++;
+            item_count(items, b.g.n_items, 0);
         } else if (!strcmp(status, "error")) {
             sc->n_error++;
         } else {
             sc->n_scored++;
             dvec_push(values, sqlite3_column_double(s, 12));
-            if (sqlite3_column_type(s, 13) != SQLITE_NULL) {
+            if (passed >= 0) {
                 sc->n_pass_applicable++;
-                sc->n_passed += sqlite3_column_int(s, 13) != 0;
+                sc->n_passed += passed;
             }
+            item_count(items, b.g.n_items, passed);
         }
     }
     sqlite3_finalize(s);
@@ -301,7 +344,8 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     /* labels and suite names: few rows, looked up once per group */
     sqlite3_stmt *l = NULL;
     rc = sqlite3_prepare_v2(st->db,
-                            "SELECT c.label, su.name, su.version, su.sha256 FROM configs c, suites su"
+                            "SELECT c.label, su.name, su.version, su.sha256, su.n_items"
+                            " FROM configs c, suites su"
                             " WHERE c.id = ?1 AND su.id = ?2", -1, &l, NULL);
     if (rc != SQLITE_OK) {
         store_groups_free(v, n);
@@ -317,6 +361,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
             v[i].suite_version = sqlite3_column_int(l, 2);
             snprintf(v[i].suite_sha256, sizeof v[i].suite_sha256, "%s",
                      (const char *)sqlite3_column_text(l, 3));
+            v[i].suite_n_items = sqlite3_column_int64(l, 4);   /* NULL reads 0 */
         }
         if (!v[i].config_label)
             v[i].config_label = xstrdup("?");
@@ -338,6 +383,8 @@ void store_groups_free(struct store_group *g, size_t n)
         for (size_t j = 0; j < g[i].n_scores; j++) {
             free(g[i].scores[j].scorer);
             free(g[i].scores[j].values);
+            free(g[i].scores[j].item_n);
+            free(g[i].scores[j].item_passed);
         }
         free(g[i].scores);
         free(g[i].gen_tps);

@@ -136,6 +136,20 @@ int64_t store_suite_add(struct store *st, const char *name, int version, const c
     return id;
 }
 
+int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
+                          struct bai_error *err)
+{
+    /* written only when it changes: every (config, suite) of a run calls this */
+    sqlite3_stmt *s = store_stmt(st, SS_SUITE_ITEMS,
+                                 "UPDATE suites SET n_items = ?2 WHERE id = ?1"
+                                 " AND n_items IS NOT ?2", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, suite_id);
+    sqlite3_bind_int64(s, 2, n_items);
+    return step_done(st, s, "recording a suite's item count", err);
+}
+
 int store_suite_hash_conflict(struct store *st, const char *name, int version,
                               const char *sha256, char other_out[65])
 {

@@ -9,6 +9,9 @@
  *   v2  runs.shard (for --shard / merge); runs.n_samples and run_suites kept
  *       by triggers so `benchai runs` never scans samples; indexes for
  *       listing runs by started and status. Backfills both from samples.
+ *   v3  suites.n_items: how many items the suite has, so a run limited to
+ *       some of them (--limit, --shard, interrupted) reads "3 of 5" later.
+ *       NULL for suites stored before (unknown).
  */
 #include "store/store_int.h"
 
@@ -94,8 +97,11 @@ static const char MIGRATE_V2[] =
     "  UPDATE runs SET n_samples = n_samples - 1 WHERE id = OLD.run_id;\n"
     "END;\n";
 
+static const char MIGRATE_V3[] =
+    "ALTER TABLE suites ADD COLUMN n_items INTEGER;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

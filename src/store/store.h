@@ -16,7 +16,7 @@
  *   configs(id PK, run_id, label, backend, model, model_sha256, draft,
  *           params_json, server_argv, server_build, props_json, status, reason,
  *           UNIQUE(run_id, label))
- *   suites(id PK, name, version, sha256, UNIQUE(name, version, sha256))
+ *   suites(id PK, name, version, sha256, n_items, UNIQUE(name, version, sha256))
  *   samples(id PK, run_id, config_id, suite_id, item_id, rep, tier, status,
  *           error, output, reasoning, finish_reason, tool_calls_json,
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
@@ -103,6 +103,10 @@ int store_config_update(struct store *st, int64_t config_id, const struct store_
 /* --- suites --------------------------------------------------------------- */
 int64_t store_suite_add(struct store *st, const char *name, int version, const char *sha256,
                         struct bai_error *err);
+/* Records how many items the suite has (a property of its content, so the
+ * same for every run of it): reports show a run that ran fewer as "3 of 5". */
+int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
+                          struct bai_error *err);
 /* sha256 of the newest stored suite with this name and version that differs
  * from sha256 (copied into other_out), 1 when found, 0 when none. */
 int store_suite_hash_conflict(struct store *st, const char *name, int version,
@@ -174,7 +178,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -261,6 +265,11 @@ struct store_group_score {
     size_t n_passed;
     double *values;              /* value of each scored sample, storage order */
     size_t n_values;
+    /* Per item (in item id order), over its samples scored or unparsed:
+     * how many (item_n) and how many passed (item_passed). An unparsed
+     * answer is a failed sample. What pass@k is estimated from. */
+    int *item_n, *item_passed;
+    size_t n_item_counts;
 };
 
 /* One (config, suite) of a run with the raw vectors statistics need. Warmup
@@ -275,6 +284,8 @@ struct store_group {
     int suite_version;
     char suite_sha256[65];
     size_t n_samples, n_warmup, n_errors;   /* n_errors: sample status "error" */
+    size_t n_items;                         /* distinct items with a non-warmup sample */
+    int64_t suite_n_items;                  /* items the suite has, 0 = not recorded */
     struct store_group_score *scores;       /* one per scorer, by name */
     size_t n_scores;
     double *gen_tps, *ttft_ms, *e2e_ms, *prompt_tps;

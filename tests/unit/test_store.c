@@ -117,7 +117,7 @@ Test(store, migrates_a_v1_store)
     struct bai_error err = { 0 };
     struct store *st = store_open_readonly(path, &err);
     cr_assert_not_null(st, "%s", err.msg);
-    cr_assert_eq(store_schema_version(st), 2);
+    cr_assert_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
     /* backfilled from the fixture's rows: 3 and 2 samples */
     struct store_run_info *runs = NULL;
     size_t n = 0;
@@ -139,6 +139,52 @@ Test(store, migrates_a_v1_store)
     store_close(st);
     cr_assert_eq(ts_count(path, "SELECT n_samples FROM runs WHERE id='r261101-090000-aaaa'"), 4);
     cr_assert_eq(ts_count(path, "SELECT count(*) FROM samples"), 6);
+    free(path);
+}
+
+/* A version 2 store (tests/data/store/v2.sql) gains suites.n_items:
+ * unknown (NULL) for what it holds, recorded from then on. */
+Test(store, migrates_a_v2_store)
+{
+    char *path = ts_path();
+    char *sql = fs_read_file("tests/data/store/v2.sql", NULL, NULL);
+    cr_assert_not_null(sql, "fixture tests/data/store/v2.sql (run from the repo root)");
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    free(sql);
+    cr_assert_eq(ts_count(path, "SELECT value FROM meta WHERE key='schema_version'"), 2);
+
+    struct bai_error err = { 0 };
+    struct store *st = store_open_readonly(path, &err);
+    cr_assert_not_null(st, "%s", err.msg);
+    cr_assert_eq(store_schema_version(st), 3);
+    struct store_run_info *runs = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_runs_list(st, NULL, &runs, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(runs[0].shard, "1/2");
+    cr_assert_str_eq(runs[0].models, "tiny-dense");
+    store_runs_free(runs, n);
+    store_close(st);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM suites WHERE n_items IS NULL"), 2);
+
+    st = ts_open(path);
+    cr_assert_eq(store_suite_set_items(st, 1, 5, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_suite_set_items(st, 1, 5, &err), 0, "%s", err.msg);   /* again: no-op */
+    struct store_group *g = NULL;
+    cr_assert_eq(store_run_groups(st, "r261101-090000-aaaa", &g, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(g[0].n_items, 3);           /* q1..q3 ran */
+    cr_assert_eq(g[0].suite_n_items, 5);     /* of 5 */
+    store_groups_free(g, n);
+    cr_assert_eq(store_run_groups(st, "r261102-090000-bbbb", &g, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(g[0].suite_name, "math");
+    cr_assert_eq(g[0].suite_n_items, 0);     /* never recorded: unknown */
+    store_groups_free(g, n);
+    store_close(st);
     free(path);
 }
 
