@@ -1,6 +1,7 @@
 /* show.c - `benchai show RUN`: one run per config and suite: score with a
- * 95% CI, passed/scored, unparsed, errors, speed percentiles; its configs
- * (with skipped/failed reasons) and incidents; optionally its items. */
+ * 95% CI, passed/scored, unparsed, errors, items, pass@k, speed percentiles;
+ * its configs (with skipped/failed reasons) and incidents; optionally its
+ * items. */
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "report/format.h"
+#include "report/passk.h"
 #include "report/sweep.h"
 #include "stats/stats.h"
 #include "store/store.h"
@@ -28,9 +30,10 @@ static void usage(FILE *out)
             "\n"
             "Prints one run: per config and suite the score (0-100) with its 95%% CI\n"
             "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
-            "unparsed answers, errors, and speed (generation tok/s p50, TTFT p50/p95,\n"
-            "E2E p50, draft acceptance), warmup samples excluded; then the configs and\n"
-            "the run's incidents.\n"
+            "unparsed answers, errors, items run (\"3 of 5\" when fewer than the suite\n"
+            "has), pass@k when items have several samples, and speed (generation tok/s\n"
+            "p50, TTFT p50/p95, E2E p50, draft acceptance), warmup samples excluded;\n"
+            "then the configs (with the model's path) and the run's incidents.\n"
             "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n"
             "  --items        also list every item with its output\n"
             "  --failed       list only items that failed, errored or were not scored\n"
@@ -96,6 +99,15 @@ static void speed_figures(struct store_group *g, struct speed_figs *f)
     f->n = g->n_samples - g->n_errors;
 }
 
+/* pass@k of a scorer's items when it is pass/fail and some item has more
+ * than one sample (reps); 0 when it does not apply. */
+static int score_passk(const struct store_group_score *sc, struct report_passk *pk)
+{
+    if (sc->n_scored == 0 || sc->n_pass_applicable != sc->n_scored)
+        return 0;
+    return report_passk_compute(sc->item_n, sc->item_passed, sc->n_item_counts, pk);
+}
+
 /* ---- markdown ---------------------------------------------------------------- */
 
 static void print_table(const struct report_table *t, struct buf *out)
@@ -138,25 +150,58 @@ static void md_header(const struct store_run_info *r, struct buf *out)
                (long long)r->n_configs);
 }
 
+/* The pass@k table, when some pass/fail scorer has items with several
+ * samples, with a note line for every k left out. */
+static void md_passk(const struct store_group *g, size_t n, struct buf *out)
+{
+    static const char *const lead_cols[] = { "config", "suite", "scorer" };
+    struct report_passk_rows rows = { .lead_cols = lead_cols, .n_lead = 3 };
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < g[i].n_scores; k++) {
+            struct report_passk pk;
+            if (!score_passk(&g[i].scores[k], &pk))
+                continue;
+            char suite[256];
+            snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
+            const char *lead[] = { g[i].config_label, suite, g[i].scores[k].scorer };
+            report_passk_rows_add(&rows, lead, &pk);
+        }
+    if (rows.n) {
+        struct report_table t;
+        struct buf notes = { 0 };
+        report_passk_rows_table(&rows, &t, &notes, "note: ");
+        buf_puts(out, "\n## pass@k (unbiased estimator, Chen et al. 2021; unparsed = failed)\n\n");
+        print_table(&t, out);
+        if (notes.len)
+            buf_printf(out, "\n%s", notes.data);
+        report_table_free(&t);
+        buf_free(&notes);
+    }
+    report_passk_rows_free(&rows);
+}
+
 static void md_groups(struct store_group *g, size_t n, struct buf *out)
 {
     static const char *const qcols[] = { "config", "suite", "scorer", "score", "95% CI",
-                                         "passed/scored", "unparsed", "errors", "samples" };
+                                         "passed/scored", "unparsed", "errors", "items",
+                                         "samples" };
     static const char *const scols[] = { "config", "suite", "gen tok/s p50", "TTFT p50 ms",
                                          "TTFT p95 ms", "E2E p50 ms", "acceptance", "n" };
     struct report_table q, s;
-    report_table_init(&q, 9, qcols);
+    report_table_init(&q, 10, qcols);
     report_table_init(&s, 8, scols);
     for (size_t i = 0; i < n; i++) {
         char suite[256];
         snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
+        char *items = report_items_text(g[i].n_items, g[i].suite_n_items);
         for (size_t k = 0; k < g[i].n_scores || (k == 0 && g[i].n_scores == 0); k++) {
             size_t r = report_table_add_row(&q);
             report_table_set(&q, r, 0, g[i].config_label);
             report_table_set(&q, r, 1, suite);
+            report_table_set(&q, r, 8, items);
+            report_table_set_num(&q, r, 9, (double)g[i].n_samples, "%.0f");
             if (g[i].n_scores == 0) {
                 report_table_set_num(&q, r, 7, (double)g[i].n_errors, "%.0f");
-                report_table_set_num(&q, r, 8, (double)g[i].n_samples, "%.0f");
                 continue;
             }
             const struct store_group_score *sc = &g[i].scores[k];
@@ -172,8 +217,8 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
                 report_table_setf(&q, r, 5, "-/%zu", sc->n_scored);
             report_table_set_num(&q, r, 6, (double)sc->n_unparsed, "%.0f");
             report_table_set_num(&q, r, 7, (double)(g[i].n_errors + sc->n_error), "%.0f");
-            report_table_set_num(&q, r, 8, (double)g[i].n_samples, "%.0f");
         }
+        free(items);
         struct speed_figs sp;
         speed_figures(&g[i], &sp);
         size_t r = report_table_add_row(&s);
@@ -191,6 +236,7 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
         print_table(&q, out);
     else
         buf_puts(out, "(no samples stored)\n");
+    md_passk(g, n, out);
     buf_puts(out, "\n## Speed (warmup and errored samples excluded)\n\n");
     if (n)
         print_table(&s, out);
@@ -354,6 +400,8 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
         report_json_str(o, "suite", g[i].suite_name);
         cJSON_AddNumberToObject(o, "suite_version", g[i].suite_version);
         report_json_str(o, "suite_sha256", g[i].suite_sha256);
+        cJSON_AddNumberToObject(o, "items", (double)g[i].n_items);
+        report_json_num(o, "suite_items", g[i].suite_n_items > 0 ? (double)g[i].suite_n_items : NAN);
         cJSON_AddNumberToObject(o, "samples", (double)g[i].n_samples);
         cJSON_AddNumberToObject(o, "warmup", (double)g[i].n_warmup);
         cJSON_AddNumberToObject(o, "errors", (double)g[i].n_errors);
@@ -372,6 +420,9 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
             cJSON_AddNumberToObject(so, "scored", (double)sc->n_scored);
             cJSON_AddNumberToObject(so, "unparsed", (double)sc->n_unparsed);
             cJSON_AddNumberToObject(so, "score_errors", (double)sc->n_error);
+            struct report_passk pk;
+            if (score_passk(sc, &pk))
+                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&pk, 100));
             cJSON_AddItemToArray(scores, so);
         }
         struct speed_figs sp;

@@ -20,7 +20,10 @@ static void usage(FILE *out)
             "The master score table: one row per model + config, a column per suite\n"
             "(score %% with points/items), total, overall %% (item-weighted: every scored\n"
             "item counts once, like Total/max points), generation tokens/s (p50) and\n"
-            "TTFT p50. See docs/reports.md.\n"
+            "TTFT p50. A suite cell reads \"(sum/n; 3 of 5 items)\" when fewer items ran\n"
+            "than the suite has. When items have several samples (--reps) and pass/fail\n"
+            "scores, md adds a pass@k table and json a pass_at_k object per suite.\n"
+            "See docs/reports.md.\n"
             "  --runs R,...   only these runs (ids, unique prefixes or tag:NAME); repeatable\n"
             "  --suites a,b   only these suites\n"
             "  --all-runs     without --runs: one row per run and config (default: only the\n"
@@ -94,6 +97,15 @@ int cmd_table(int argc, char **argv)
         if (fmt == REPORT_FMT_MD && !pts.n)
             buf_puts(&b, "\n(no scored configurations in the store for this selection)\n");
         report_table_free(&t);
+        struct buf notes = { 0 };
+        if (fmt == REPORT_FMT_MD && report_master_passk(&pts, &t, &notes, "note: ")) {
+            buf_puts(&b, "\n### pass@k (items with several samples, unparsed = failed)\n\n");
+            report_table_md(&t, &b);
+            if (notes.len)
+                buf_printf(&b, "\n%s", notes.data);
+            report_table_free(&t);
+        }
+        buf_free(&notes);
     }
     fwrite(b.data ? b.data : "", 1, b.len, stdout);
     buf_free(&b);

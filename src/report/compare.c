@@ -133,6 +133,7 @@ static void score_suite(const struct side *A, const struct side *B, const struct
                         struct compare_suite *cs)
 {
     struct dvec va = {0}, vb = {0};
+    struct report_passk_counts pa = {0}, pb = {0};
     int pure = 1;
     for (size_t k = 0; k < m->n; k++) {
         const struct side_sample *x = &A->samples[m->a[k]], *y = &B->samples[m->b[k]];
@@ -146,6 +147,8 @@ static void score_suite(const struct side *A, const struct side *B, const struct
         }
         dvec_push(&va, sx->value * 100.0);
         dvec_push(&vb, sy->value * 100.0);
+        report_passk_count(&pa, x->item_id, sx->passed);
+        report_passk_count(&pb, y->item_id, sy->passed);
         int pfx = sx->passed == 0 || sx->passed == 1, pfy = sy->passed == 0 || sy->passed == 1;
         if (!pfx || !pfy || sx->value != (double)sx->passed || sy->value != (double)sy->passed)
             pure = 0;
@@ -162,6 +165,12 @@ static void score_suite(const struct side *A, const struct side *B, const struct
     }
     cs->n_paired = va.n;
     cs->pass_fail = pure && va.n > 0;
+    if (cs->pass_fail) {
+        cs->has_passk = report_passk_compute(pa.n, pa.passed, pa.len, &cs->passk_a);
+        report_passk_compute(pb.n, pb.passed, pb.len, &cs->passk_b);
+    }
+    report_passk_counts_free(&pa);
+    report_passk_counts_free(&pb);
     cs->mcnemar_p = cs->n_pass_fail ? stats_mcnemar_exact(cs->pass_to_fail, cs->fail_to_pass)
                                     : NAN;
     cs->score_a = cs->score_b = cs->delta = cs->delta_lo = cs->delta_hi = NAN;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "report/format.h"
+#include "report/passk.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -57,6 +58,11 @@ struct compare_suite {
     double mcnemar_p;                  /* NaN without pass/fail pairs */
     struct compare_flip *flips;        /* pass->fail first, then fail->pass */
     size_t n_flips;
+    /* pass@k of each side over the paired items (both sides have the same
+     * samples per item), when pass_fail and some item has several samples
+     * (reps); the delta is value_b - value_a. */
+    int has_passk;
+    struct report_passk passk_a, passk_b;
 };
 
 enum compare_speed_metric {
@@ -123,6 +129,13 @@ const char *compare_speed_title(enum compare_speed_metric m);
  * items (and their outputs when loaded) are listed when show_flips. */
 void compare_render(const struct compare_result *r, enum report_fmt fmt, int show_flips,
                     struct buf *out);
+
+/* The pair's pass@k rows (suite, scorer, k, A %, B %, Δ pp), one per suite
+ * with has_passk and estimated k; returns how many suites (t is initialised
+ * only when > 0). Left-out notes, one "<prefix>suite (scorer): note" line
+ * per suite, go to notes (may be NULL). */
+size_t compare_passk_table(const struct compare_pair *p, struct report_table *t,
+                           struct buf *notes, const char *prefix);
 
 /* Markdown table with columns padded to equal width (UTF-8 aware), so it
  * reads as a table in a terminal and still renders as Markdown. */

@@ -136,6 +136,40 @@ static double pct_level(const struct compare_result *r)
     return 100.0 * (1.0 - r->alpha);
 }
 
+size_t compare_passk_table(const struct compare_pair *p, struct report_table *t,
+                           struct buf *notes, const char *prefix)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < p->n_suites; s++) {
+        const struct compare_suite *cs = &p->suites[s];
+        if (!cs->has_passk)
+            continue;
+        if (!n++) {
+            static const char *const cols[] = {"suite", "scorer", "k", "A %", "B %", "Δ pp"};
+            report_table_init(t, 6, cols);
+        }
+        char *label = suite_label(cs);
+        for (size_t k = 0; k < cs->passk_a.n_k; k++) {
+            size_t row = report_table_add_row(t);
+            char name[16];
+            report_passk_name(cs->passk_a.k[k], name);
+            report_table_set(t, row, 0, label);
+            report_table_set(t, row, 1, cs->scorer);
+            report_table_set(t, row, 2, name);
+            report_table_set_num(t, row, 3, 100 * cs->passk_a.value[k], "%.1f");
+            report_table_set_num(t, row, 4, 100 * cs->passk_b.value[k], "%.1f");
+            report_table_set_num(t, row, 5, 100 * (cs->passk_b.value[k] - cs->passk_a.value[k]),
+                                 "%+.1f");
+        }
+        char *note = notes ? report_passk_note(&cs->passk_a) : NULL;
+        if (note)
+            buf_printf(notes, "%s%s (%s): %s\n", prefix ? prefix : "", label, cs->scorer, note);
+        free(note);
+        free(label);
+    }
+    return n;
+}
+
 /* --- markdown ---------------------------------------------------------------- */
 
 static void md_trimmed_output(struct buf *out, const char *label, const char *s)
@@ -193,6 +227,16 @@ static void md_pair(const struct compare_result *r, const struct compare_pair *p
     }
     compare_table_md_aligned(&t, out);
     report_table_free(&t);
+
+    struct buf notes = {0};
+    if (compare_passk_table(p, &t, &notes, "note: ")) {
+        buf_puts(out, "\npass@k over the paired items (unbiased estimator; Δ = B - A):\n\n");
+        compare_table_md_aligned(&t, out);
+        report_table_free(&t);
+        if (notes.len)
+            buf_puts(out, notes.data);
+    }
+    buf_free(&notes);
 
     const char *scols[] = {"speed (paired items)", "A", "B", "B/A", ci, "n A", "n B"};
     report_table_init(&t, 7, scols);
@@ -302,6 +346,25 @@ static void render_csv(const struct compare_result *r, struct buf *out)
             report_table_setf(&t, row, 22, "%zu", cs->excluded_b);
             report_table_set(&t, row, 23, note);
             free(note);
+            for (size_t k = 0; cs->has_passk && k < cs->passk_a.n_k; k++) {
+                char name[16];
+                report_passk_name(cs->passk_a.k[k], name);
+                row = report_table_add_row(&t);
+                report_table_set(&t, row, 0, r->run_a);
+                report_table_set(&t, row, 1, r->run_b);
+                report_table_set(&t, row, 2, cp->label_a);
+                report_table_set(&t, row, 3, cp->label_b);
+                report_table_set(&t, row, 4, cs->name);
+                report_table_setf(&t, row, 5, "%d", cs->version_a);
+                report_table_setf(&t, row, 6, "%d", cs->version_b);
+                report_table_set(&t, row, 7, cs->scorer);
+                report_table_set(&t, row, 8, name);
+                report_table_setf(&t, row, 9, "%zu", cs->passk_a.n_items);
+                report_table_set_num(&t, row, 10, 100 * cs->passk_a.value[k], "%.6g");
+                report_table_set_num(&t, row, 11, 100 * cs->passk_b.value[k], "%.6g");
+                report_table_set_num(&t, row, 12,
+                                     100 * (cs->passk_b.value[k] - cs->passk_a.value[k]), "%.6g");
+            }
         }
         for (int k = 0; k < COMPARE_SPEED_N; k++) {
             const struct compare_speed *sp = &cp->speed[k];
@@ -354,6 +417,17 @@ static cJSON *json_suite(const struct compare_suite *cs, int show_flips)
     cJSON_AddNumberToObject(o, "pass_to_fail", (double)cs->pass_to_fail);
     cJSON_AddNumberToObject(o, "fail_to_pass", (double)cs->fail_to_pass);
     report_json_num(o, "mcnemar_p", cs->mcnemar_p);
+    if (cs->has_passk) {
+        cJSON *pk = cJSON_AddObjectToObject(o, "pass_at_k");
+        cJSON_AddItemToObject(pk, "a", report_passk_json(&cs->passk_a, 100));
+        cJSON_AddItemToObject(pk, "b", report_passk_json(&cs->passk_b, 100));
+        cJSON *d = cJSON_AddObjectToObject(pk, "delta_pp");
+        for (size_t k = 0; k < cs->passk_a.n_k; k++) {
+            char key[16];
+            snprintf(key, sizeof key, "%d", cs->passk_a.k[k]);
+            report_json_num(d, key, 100 * (cs->passk_b.value[k] - cs->passk_a.value[k]));
+        }
+    }
     if (show_flips) {
         cJSON *arr = cJSON_AddArrayToObject(o, "flipped");
         for (size_t f = 0; f < cs->n_flips; f++) {

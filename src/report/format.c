@@ -310,6 +310,13 @@ void report_json_emit(cJSON *doc, int pretty, struct buf *out)
     cJSON_Delete(doc);
 }
 
+char *report_items_text(size_t run, int64_t total)
+{
+    if (total > 0 && (int64_t)run < total)
+        return xasprintf("%zu of %lld", run, (long long)total);
+    return xasprintf("%zu", run);
+}
+
 void report_html_escape(struct buf *out, const char *s)
 {
     if (!s)

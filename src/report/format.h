@@ -6,6 +6,7 @@
 #define BAI_REPORT_FORMAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -57,6 +58,10 @@ void report_table_json(const struct report_table *t, struct buf *out);
 /* An HTML <table> (escaped), with class attribute cls (may be NULL). */
 void report_table_html(const struct report_table *t, const char *cls, struct buf *out);
 void report_table_render(const struct report_table *t, enum report_fmt fmt, struct buf *out);
+
+/* "3 of 5" when fewer items ran than the suite has (--limit, --shard, a
+ * stopped run), else "5"; total 0 = not recorded ("3"). Allocated. */
+char *report_items_text(size_t run, int64_t total);
 
 /* Appends s with &, <, >, ", ' escaped for HTML text and attributes. */
 void report_html_escape(struct buf *out, const char *s);

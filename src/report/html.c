@@ -137,6 +137,21 @@ static int section_runs(struct page *pg, struct store *st, const char *const *id
 
 /* --- master table, Pareto, bars --------------------------------------- */
 
+/* One <p class="note"> per line of notes. */
+static void put_notes(struct page *pg, const struct buf *notes)
+{
+    const char *line = notes->data;
+    while (line && *line) {
+        size_t len = strcspn(line, "\n");
+        char *one = xstrndup(line, len);
+        buf_puts(&pg->h, "<p class=\"note\">");
+        esc(pg, one);
+        buf_puts(&pg->h, "</p>\n");
+        free(one);
+        line += len + (line[len] == '\n');
+    }
+}
+
 static void section_scores(struct page *pg, const struct report_points *pts, struct bai_error *err)
 {
     buf_puts(&pg->h, "<h2 id=\"scores\">Master benchmark scores</h2>\n"
@@ -154,6 +169,18 @@ static void section_scores(struct page *pg, const struct report_points *pts, str
     report_table_html(&t, "master", &pg->h);
     buf_puts(&pg->h, "</div>\n");
     report_table_free(&t);
+    struct buf notes = {0};
+    if (report_master_passk(pts, &t, &notes, NULL)) {
+        buf_puts(&pg->h, "<h3 id=\"passk\">pass@k</h3>\n<p class=\"note\">Items with several "
+                         "samples and pass/fail scores: the unbiased pass@k estimator (Chen et "
+                         "al. 2021) averaged over items, in %; an unparsed answer is a failed "
+                         "sample.</p>\n<div class=\"wide\">");
+        report_table_html(&t, "passk", &pg->h);
+        buf_puts(&pg->h, "</div>\n");
+        put_notes(pg, &notes);
+        report_table_free(&t);
+    }
+    buf_free(&notes);
 }
 
 static void section_pareto(struct page *pg, const struct report_points *pts, struct bai_error *err)
@@ -301,7 +328,18 @@ static void compare_pair_html(struct page *pg, const struct compare_pair *p)
         buf_append(&pg->h, row.data, row.len);
         buf_free(&row);
     }
-    buf_puts(&pg->h, "</tbody></table>\n<table class=\"speed\"><thead><tr><th>speed</th><th>A</th>"
+    buf_puts(&pg->h, "</tbody></table>\n");
+    struct report_table t;
+    struct buf notes = {0};
+    if (compare_passk_table(p, &t, &notes, NULL)) {
+        buf_puts(&pg->h, "<p class=\"note\">pass@k over the paired items (&Delta; = B - A, "
+                         "points of 100):</p>\n");
+        report_table_html(&t, "passk", &pg->h);
+        put_notes(pg, &notes);
+        report_table_free(&t);
+    }
+    buf_free(&notes);
+    buf_puts(&pg->h, "<table class=\"speed\"><thead><tr><th>speed</th><th>A</th>"
                      "<th>B</th><th>B/A [95% CI]</th></tr></thead><tbody>\n");
     for (int m = 0; m < COMPARE_SPEED_N; m++) {
         const struct compare_speed *sp = &p->speed[m];

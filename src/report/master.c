@@ -60,8 +60,13 @@ void report_master_table(const struct report_points *pts, struct report_table *t
             report_table_set_num(t, r, first_suite + s, 100 * sc->mean, "%.1f");
             char sum[32];
             snprintf(sum, sizeof sum, sum_fmt(sc->sum), sc->sum);
-            report_table_setf(t, r, first_suite + s, "%.1f (%s/%lld)", 100 * sc->mean, sum,
-                              (long long)sc->n);
+            if (sc->suite_items > sc->n_items)       /* --limit, --shard, a stopped run */
+                report_table_setf(t, r, first_suite + s, "%.1f (%s/%lld; %lld of %lld items)",
+                                  100 * sc->mean, sum, (long long)sc->n, (long long)sc->n_items,
+                                  (long long)sc->suite_items);
+            else
+                report_table_setf(t, r, first_suite + s, "%.1f (%s/%lld)", 100 * sc->mean, sum,
+                                  (long long)sc->n);
         }
         struct report_quality q;
         report_point_overall(p, &q);
@@ -110,6 +115,10 @@ void report_points_json(const struct report_points *pts, struct buf *out)
             report_json_num(so, "passed", (double)sc->passed);
             report_json_num(so, "unparsed", (double)sc->n_unparsed);
             report_json_num(so, "errors", (double)sc->n_error);
+            report_json_num(so, "items", (double)sc->n_items);
+            report_json_num(so, "suite_items", sc->suite_items > 0 ? (double)sc->suite_items : NAN);
+            if (sc->has_passk)
+                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&sc->passk, 1));
         }
         struct report_quality q;
         report_point_overall(p, &q);
@@ -130,4 +139,31 @@ void report_points_json(const struct report_points *pts, struct buf *out)
         cJSON_AddItemToArray(arr, o);
     }
     report_json_emit(arr, 1, out);
+}
+
+size_t report_master_passk(const struct report_points *pts, struct report_table *t,
+                           struct buf *notes, const char *prefix)
+{
+    int multi_run = 0;
+    for (size_t i = 0; i < pts->n; i++)
+        multi_run |= strcmp(pts->v[i].run_id, pts->v[0].run_id) != 0;
+    static const char *const cols[] = { "model", "config", "run", "suite" };
+    static const char *const cols_one_run[] = { "model", "config", "suite" };
+    struct report_passk_rows rows = { .lead_cols = multi_run ? cols : cols_one_run,
+                                      .n_lead = multi_run ? 4 : 3 };
+    for (size_t i = 0; i < pts->n; i++) {
+        const struct report_point *p = &pts->v[i];
+        for (size_t s = 0; s < p->n_suites; s++) {
+            if (!p->suites[s].has_passk)
+                continue;
+            const char *lead[] = { p->name, p->label, multi_run ? p->run_id : p->suites[s].suite,
+                                   p->suites[s].suite };
+            report_passk_rows_add(&rows, lead, &p->suites[s].passk);
+        }
+    }
+    size_t n = rows.n;
+    if (n)
+        report_passk_rows_table(&rows, t, notes, prefix);
+    report_passk_rows_free(&rows);
+    return n;
 }

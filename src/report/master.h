@@ -9,11 +9,19 @@
 #include "report/points.h"
 
 /* Columns: model, config, [run when the points span several runs], one per
- * suite ("pct (sum/n)", number = percent), total ("sum/n" over all suites,
+ * suite ("pct (sum/n)", "pct (sum/n; 3 of 5 items)" when fewer items ran
+ * than the suite has; number = percent), total ("sum/n" over all suites,
  * number = points), pct (item-weighted overall %, bold), gen_tps (p50),
  * ttft_p50_ms, [accept when any point drafted]. Rows in point order; sort
  * afterwards with report_table_sort. */
 void report_master_table(const struct report_points *pts, struct report_table *t);
+
+/* The pass@k table of the points (report/passk.h): one row per point and
+ * suite with pass/fail scores and several samples per item; columns model,
+ * config, [run], suite, items, samples/item, pass@k (percent). Returns the
+ * row count; t is initialised only when > 0. Left-out notes go to notes. */
+size_t report_master_passk(const struct report_points *pts, struct report_table *t,
+                           struct buf *notes, const char *prefix);
 
 /* Every point with every figure (per-suite mean/CI/n/passed/unparsed/
  * errors, overall, speed) as a pretty-printed JSON array. */

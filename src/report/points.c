@@ -54,12 +54,21 @@ struct suite_acc {
     double *vals;
     size_t nv, cap;
     int binary;
+    int pass_fail;                       /* every scored sample has passed 0/1 */
+    struct report_passk_counts counted;  /* per item: counted samples, passes */
+    struct report_passk_counts all;      /* per item: any sample (for n_items) */
 };
 
 static void suite_finish(struct suite_acc *a)
 {
     struct report_suite_score *s = &a->sc;
     s->mean = s->lo = s->hi = NAN;
+    s->n_items = (int64_t)a->all.len;
+    if (a->pass_fail)
+        s->has_passk = report_passk_compute(a->counted.n, a->counted.passed, a->counted.len,
+                                            &s->passk);
+    report_passk_counts_free(&a->counted);
+    report_passk_counts_free(&a->all);
     if (s->n == 0)
         return;
     s->mean = s->sum / (double)s->n;
@@ -79,12 +88,12 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
      * else the first scorer by name (the primary key makes both lookups). */
     static const char *sql =
         "SELECT su.name, su.version, s.status, s.gen_tps, s.ttft_ms, s.e2e_ms,"
-        " s.draft_n, s.draft_accepted, sc.value, sc.passed, sc.status"
+        " s.draft_n, s.draft_accepted, sc.value, sc.passed, sc.status, s.item_id, su.n_items"
         " FROM samples s JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer ="
         "  coalesce(?3, (SELECT min(x.scorer) FROM scores x WHERE x.sample_id = s.id))"
         " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
-        " ORDER BY su.name, su.version";
+        " ORDER BY su.name, su.version, s.item_id";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, "reading samples", err);
@@ -140,8 +149,11 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
             memset(a, 0, sizeof *a);
             a->sc.suite = xstrdup(suite);
             a->sc.version = version;
-            a->binary = 1;
+            a->sc.suite_items = sqlite3_column_int64(st, 12);   /* NULL reads 0 */
+            a->binary = a->pass_fail = 1;
         }
+        const char *item = (const char *)sqlite3_column_text(st, 11);
+        report_passk_count(&a->all, item ? item : "", 0);
         const char *sstat = has_score ? (const char *)sqlite3_column_text(st, 10) : "error";
         if (!ok || !sstat || !strcmp(sstat, "error")) {
             a->sc.n_error++;
@@ -150,10 +162,14 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
         double v = col_num(st, 8);
         if (isnan(v))
             v = 0;
-        if (!strcmp(sstat, "unparsed"))
-            a->sc.n_unparsed++;
+        int unparsed = !strcmp(sstat, "unparsed");
+        a->sc.n_unparsed += unparsed;
         if (sqlite3_column_int(st, 9) == 1)
             a->sc.passed++;
+        if (!unparsed && sqlite3_column_type(st, 9) == SQLITE_NULL)
+            a->pass_fail = 0;
+        report_passk_count(&a->counted, item ? item : "",
+                           !unparsed && sqlite3_column_int(st, 9) == 1);
         if (v != 0.0 && v != 1.0)
             a->binary = 0;
         a->sc.n++;
@@ -166,6 +182,8 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
         for (size_t i = 0; i < nacc; i++) {
             free(acc[i].sc.suite);
             free(acc[i].vals);
+            report_passk_counts_free(&acc[i].counted);
+            report_passk_counts_free(&acc[i].all);
         }
         free(acc);
         free(tps);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/error.h"
+#include "report/passk.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -31,6 +32,10 @@ struct report_suite_score {
     double mean;          /* sum / n, NaN when n == 0 */
     double lo, hi;        /* 95% CI: Wilson when every value is 0 or 1, else a
                              percentile bootstrap of the mean (fixed seed) */
+    int64_t n_items;      /* distinct items with a sample (errors included) */
+    int64_t suite_items;  /* items the suite has, 0 = not recorded */
+    int has_passk;        /* pass/fail scores and some item with several samples */
+    struct report_passk passk;   /* over the counted samples, unparsed = failed */
 };
 
 /* Speed over the point's non-warm-up samples with status "ok" in the

@@ -223,3 +223,31 @@ long long harness_env_int(const struct harness_env *e, const char *sql)
 {
     return harness_sql_int(e->db, sql);
 }
+
+int harness_cmd(int (*fn)(int, char **), const char *const *args)
+{
+    char *argv[64];
+    int argc = 0;
+    for (; args[argc] && argc < 63; argc++)
+        argv[argc] = (char *)args[argc];
+    argv[argc] = NULL;
+    return fn(argc, argv);
+}
+
+char *harness_read_new(FILE *f, long *consumed)
+{
+    fflush(stdout);
+    fflush(stderr);
+    struct buf b = { 0 };
+    buf_puts(&b, "");
+    /* a file: read on from what was consumed; a pipe cannot seek and is
+     * consumed by reading anyway */
+    (void)fseek(f, *consumed, SEEK_SET);
+    clearerr(f);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    *consumed += (long)b.len;
+    return buf_detach(&b);
+}

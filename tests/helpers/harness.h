@@ -4,6 +4,7 @@
 #ifndef BAI_TEST_HARNESS_H
 #define BAI_TEST_HARNESS_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 /* $BENCHAI_BIN, else ./benchai. */
@@ -33,6 +34,14 @@ int harness_have_llama(void);
 char *harness_model(const char *name);
 /* Path of the llama-server binary (caller frees). */
 char *harness_llama_server(void);
+
+/* Runs a command's function (cmd_show, ...) in this process with args
+ * (NULL-terminated, the command name first) and returns its exit code. */
+int harness_cmd(int (*fn)(int, char **), const char *const *args);
+/* What f (a stream Criterion redirected: cr_get_redirected_stdout()) got
+ * since the previous call with the same *consumed (start it at 0); stdout
+ * and stderr are flushed first. Caller frees. */
+char *harness_read_new(FILE *f, long *consumed);
 
 /* One integration test's private world: a temp dir with a store and a log
  * folder, and a unique marker passed to llama-server as --alias so the test

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "harness.h"
 #include "report/compare.h"
 #include "report/gate.h"
 #include "store/store.h"
@@ -320,19 +321,6 @@ Test(compare, cli_json_and_no_common_items)
     cr_assert_eq(run_cmd(cmd_compare, nocfg), 2);
 }
 
-/* Reads what the redirected stream f got since the last call (static). */
-static const char *stream_text(FILE *f, long *consumed)
-{
-    static char text[65536];
-    fflush(stdout);
-    fflush(stderr);
-    fseek(f, *consumed, SEEK_SET);
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    *consumed += (long)n;
-    return text;
-}
-
 /* Issue 17 item 1: a baseline of one setup paired with a candidate of
  * another (the only config of each run) names every difference. */
 Test(compare, differing_configs_are_named)
@@ -392,13 +380,16 @@ Test(compare, gate_refuses_differing_configs)
     snprintf(junit, sizeof junit, "%s/gate.xml", g_dir);
     const char *swap[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
                           g_run[V_SWAP], "--junit", junit, NULL};
-    cr_assert_eq(run_cmd(cmd_gate, swap), 2);
-    const char *e = stream_text(cr_get_redirected_stderr(), &err_at);
+    cr_assert_eq(harness_cmd(cmd_gate, swap), 2);
+    char *e = harness_read_new(cr_get_redirected_stderr(), &err_at);
     cr_assert(strstr(e, "model: tiny vs echo\n"), "%s", e);
     cr_assert(strstr(e, "backend: openai vs command\n"), "%s", e);
     cr_assert(strstr(e, "np: 1 vs default\n"), "%s", e);
     cr_assert(strstr(e, "--allow-different-configs"), "%s", e);
-    cr_assert_null(strstr(stream_text(cr_get_redirected_stdout(), &out_at), "gate passed"));
+    free(e);
+    char *o = harness_read_new(cr_get_redirected_stdout(), &out_at);
+    cr_assert_null(strstr(o, "gate passed"), "%s", o);
+    free(o);
     FILE *f = fopen(junit, "r");
     cr_assert(f);
     char x[8192];
@@ -408,18 +399,20 @@ Test(compare, gate_refuses_differing_configs)
 
     const char *np[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
                         g_run[V_NP4], NULL};
-    cr_assert_eq(run_cmd(cmd_gate, np), 2);
-    e = stream_text(cr_get_redirected_stderr(), &err_at);
+    cr_assert_eq(harness_cmd(cmd_gate, np), 2);
+    e = harness_read_new(cr_get_redirected_stderr(), &err_at);
     cr_assert(strstr(e, "np: 1 vs 4\n"), "%s", e);
+    free(e);
 
     /* allowed: the pf answers are the same, so the gate passes and says why */
     const char *allowed[] = {"gate", "--store", g_db, "--baseline", g_run[V_BASE], "--candidate",
                              g_run[V_SWAP], "--allow-different-configs", NULL};
-    cr_assert_eq(run_cmd(cmd_gate, allowed), 0);
-    const char *o = stream_text(cr_get_redirected_stdout(), &out_at);
+    cr_assert_eq(harness_cmd(cmd_gate, allowed), 0);
+    o = harness_read_new(cr_get_redirected_stdout(), &out_at);
     cr_assert(strstr(o, "note: config '" LABEL "' (A) vs 'echo' (B) differ: model: tiny vs echo"),
               "%s", o);
     cr_assert(strstr(o, "gate passed"), "%s", o);
+    free(o);
 }
 
 static const struct gate_check *find_check(const struct gate_result *g, const char *prefix)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "harness.h"
 #include "report/format.h"
 #include "report/master.h"
 #include "report/pareto.h"
@@ -205,25 +206,16 @@ Test(report_store, pareto_on_store_and_plot_files, .init = setup, .fini = teardo
     report_points_free(&pts);
 }
 
-/* Runs a command with args (NULL-terminated) and returns its stdout
- * (static buffer); *rc gets its exit code. stdout must be redirected. */
+/* Runs a command in this process; *out gets what it printed (freed by
+ * the next call). stdout must be redirected. */
 static const char *cmd_output(int (*fn)(int, char **), const char *const *args, int *rc)
 {
-    char *argv[32];
-    int argc = 0;
-    for (; args[argc]; argc++)
-        argv[argc] = (char *)args[argc];
-    argv[argc] = NULL;
     static long consumed;
-    *rc = fn(argc, argv);
-    fflush(stdout);
-    static char text[1 << 16];
-    FILE *f = cr_get_redirected_stdout();
-    fseek(f, consumed, SEEK_SET);
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    consumed += (long)n;
-    return text;
+    static char *last;
+    *rc = harness_cmd(fn, args);
+    free(last);
+    last = harness_read_new(cr_get_redirected_stdout(), &consumed);
+    return last;
 }
 
 /* Issue 17 item 6: `runs` showed the model as its full cache path where the
@@ -255,4 +247,54 @@ Test(report_store, one_model_name_in_runs_table_and_labels, .init = setup, .fini
     cJSON *cfg = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "configs"), 0);
     cr_assert_str_eq(cJSON_GetObjectItem(cfg, "model")->valuestring, fx.model_path);
     cJSON_Delete(root);
+}
+
+/* Issue 17 item 2: with --limit the items column said 5 where 3 ran. The
+ * run's closing table, show and table say "3 of 5"; a full run says 5.
+ * The command backend answers (echo) so no server is needed. */
+Test(report_store, limited_run_reads_k_of_n)
+{
+    cr_redirect_stdout();
+    char *dir = harness_tempdir();
+    char *db = xasprintf("%s/s.db", dir), *logs = xasprintf("%s/logs", dir);
+    int rc;
+    const char *limited[] = { "run", "--suite", "suites/v1/smoke.yaml", "--backend", "command",
+                              "--cmd", "echo {prompt}", "--warmup", "0", "--limit", "3",
+                              "--store", db, "--logs", logs, NULL };
+    const char *out = cmd_output(cmd_run, limited, &rc);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "|     3 of 5 |"), "closing table: %s", out);
+    const char *show[] = { "show", "latest", "--store", db, NULL };
+    out = cmd_output(cmd_show, show, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert(strstr(out, "| 3 of 5 | 3 |"), "show: %s", out);      /* items, samples */
+    const char *show_json[] = { "show", "latest", "--store", db, "-o", "json", NULL };
+    out = cmd_output(cmd_show, show_json, &rc);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_not_null(root, "%s", out);
+    cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(g, "items")->valueint, 3);
+    cr_assert_eq(cJSON_GetObjectItem(g, "suite_items")->valueint, 5);
+    cJSON_Delete(root);
+    const char *table[] = { "table", "--store", db, NULL };
+    out = cmd_output(cmd_table, table, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert(strstr(out, "/3; 3 of 5 items) |"), "table: %s", out);
+
+    /* another store: "latest" cannot tell two runs of the same second apart */
+    char *db2 = xasprintf("%s/full.db", dir);
+    const char *full[] = { "run", "--suite", "suites/v1/smoke.yaml", "--backend", "command",
+                           "--cmd", "echo {prompt}", "--warmup", "0", "--store", db2,
+                           "--logs", logs, NULL };
+    out = cmd_output(cmd_run, full, &rc);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "|          5 |"), "closing table: %s", out);
+    cr_assert_null(strstr(out, " of 5"), "%s", out);
+    const char *show_full[] = { "show", "latest", "--store", db2, NULL };
+    out = cmd_output(cmd_show, show_full, &rc);
+    cr_assert(strstr(out, "| 5 | 5 |"), "show: %s", out);
+    free(db2);
+    free(db);
+    free(logs);
+    free(dir);
 }
