@@ -101,16 +101,25 @@ Test(store, every_cli_query_uses_an_index)
     free(path);
 }
 
+/* Writes an old store at path by running the fixture SQL files in order. */
+static void load_fixtures(const char *path, const char *const *files)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    for (; *files; files++) {
+        char *sql = fs_read_file(*files, NULL, NULL);
+        cr_assert_not_null(sql, "fixture %s (run from the repo root)", *files);
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", *files,
+                     sqlite3_errmsg(db));
+        free(sql);
+    }
+    sqlite3_close(db);
+}
+
 Test(store, migrates_a_v1_store)
 {
     char *path = ts_path();
-    char *sql = fs_read_file("tests/data/store/v1.sql", NULL, NULL);
-    cr_assert_not_null(sql, "fixture tests/data/store/v1.sql (run from the repo root)");
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_close(db);
-    free(sql);
+    load_fixtures(path, (const char *const[]){ "tests/data/store/v1.sql", NULL });
     cr_assert_eq(ts_count(path, "SELECT value FROM meta WHERE key='schema_version'"), 1);
 
     /* read-only open migrates through a write connection once */
@@ -142,18 +151,13 @@ Test(store, migrates_a_v1_store)
     free(path);
 }
 
-/* A version 2 store (tests/data/store/v2.sql) gains suites.n_items:
+/* A version 2 store (v1.sql, then v2.sql) gains suites.n_items:
  * unknown (NULL) for what it holds, recorded from then on. */
 Test(store, migrates_a_v2_store)
 {
     char *path = ts_path();
-    char *sql = fs_read_file("tests/data/store/v2.sql", NULL, NULL);
-    cr_assert_not_null(sql, "fixture tests/data/store/v2.sql (run from the repo root)");
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_close(db);
-    free(sql);
+    load_fixtures(path, (const char *const[]){ "tests/data/store/v1.sql",
+                                               "tests/data/store/v2.sql", NULL });
     cr_assert_eq(ts_count(path, "SELECT value FROM meta WHERE key='schema_version'"), 2);
 
     struct bai_error err = { 0 };
