@@ -298,3 +298,40 @@ Test(report_store, limited_run_reads_k_of_n)
     free(logs);
     free(dir);
 }
+
+/* export -o jsonl writes one object per line with the one null rule: not
+ * measured (-1 in the store) and no score are null, measured values stay. */
+Test(report_store, export_jsonl_nulls, .init = setup, .fini = teardown)
+{
+    cr_redirect_stdout();
+    int rc;
+    const char *args[] = { "export", fx.run_a, "-o", "jsonl", "--store", fx.db_path, NULL };
+    const char *out = cmd_output(cmd_export, args, &rc);
+    cr_assert_eq(rc, 0);
+    int seen = 0;
+    for (const char *line = out; *line; line = strchr(line, '\n') + 1) {
+        char *one = xstrndup(line, strcspn(line, "\n"));
+        cJSON *o = cJSON_Parse(one);
+        cr_assert_not_null(o, "%s", one);
+        const char *item = cJSON_GetObjectItem(o, "item")->valuestring;
+        if (!strcmp(item, "g11")) {          /* the errored sample: nothing measured */
+            cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "gen_tps")), "%s", one);
+            cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "scorer")), "%s", one);
+            cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "value")), "%s", one);
+            cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "cached_tokens")), "%s", one);
+            seen++;
+        } else if (!strcmp(item, "g2") && !strcmp(cJSON_GetObjectItem(o, "config")->valuestring,
+                                                   "tiny-dense")) {
+            cr_assert_float_eq(cJSON_GetObjectItem(o, "gen_tps")->valuedouble, 20, 1e-9);
+            cr_assert_eq(cJSON_GetObjectItem(o, "prompt_tokens")->valueint, 10);
+            cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "tpot_ms")), "%s", one);
+            cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "passed")), "%s", one);
+            seen++;
+        }
+        cJSON_Delete(o);
+        free(one);
+        if (!strchr(line, '\n'))
+            break;
+    }
+    cr_assert_eq(seen, 2, "%s", out);
+}
