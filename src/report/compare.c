@@ -454,8 +454,8 @@ void compare_opts_init(struct compare_opts *o)
     o->alpha = 0.05;
 }
 
-static int compare_one(sqlite3 *db, struct compare_result *r, const struct config_ref *ca,
-                       const struct config_ref *cb, const struct compare_opts *o,
+static int compare_one(sqlite3 *db, struct compare_result *r, const struct store_config_info *ca,
+                       const struct store_config_info *cb, const struct compare_opts *o,
                        struct bai_error *err)
 {
     struct side A, B;
@@ -483,7 +483,7 @@ int compare_runs(struct store *st, const char *run_a, const char *run_b,
                  const struct compare_opts *o, struct compare_result *r, struct bai_error *err)
 {
     sqlite3 *db = (sqlite3 *)store_db(st);
-    struct config_ref *ca = NULL, *cb = NULL;
+    struct store_config_info *ca = NULL, *cb = NULL;
     size_t na = 0, nb = 0;
     int rc = -1;
     memset(r, 0, sizeof *r);
@@ -496,7 +496,7 @@ int compare_runs(struct store *st, const char *run_a, const char *run_b,
         bai_error_set(err, BAI_EXIT_USAGE, "compare: resamples must be >= 1 and alpha in (0, 1)");
         return -1;
     }
-    if (compare_configs_load(db, run_a, &ca, &na, err) || compare_configs_load(db, run_b, &cb, &nb, err))
+    if (store_run_configs(st, run_a, &ca, &na, err) || store_run_configs(st, run_b, &cb, &nb, err))
         goto out;
     if (note_unfinished(db, r, run_a, "A", err) || note_unfinished(db, r, run_b, "B", err))
         goto out;
@@ -550,8 +550,8 @@ int compare_runs(struct store *st, const char *run_a, const char *run_b,
         goto out;
     rc = 0;
 out:
-    compare_configs_free(ca, na);
-    compare_configs_free(cb, nb);
+    store_configs_free(ca, na);
+    store_configs_free(cb, nb);
     if (rc)
         compare_result_free(r);
     return rc;

@@ -42,12 +42,6 @@ struct side {
     size_t n_suites, cap_suites;
 };
 
-struct config_ref {
-    int64_t id;
-    char *label;
-    char *backend, *model, *draft, *params_json;   /* NULL when not recorded */
-};
-
 /* Reads the non-warmup samples of one config with their scores, grouped by
  * suite identity (name, version, sha256), each suite's samples sorted by
  * (item id, rep). Only suites o allows. */
@@ -55,19 +49,16 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
                       const struct compare_opts *o, struct side *sd, struct bai_error *err);
 void compare_side_free(struct side *s);
 
-/* The configs of a run, by id; find by label (-1 when absent); the error
- * for a missing label lists the run's labels. */
-int compare_configs_load(sqlite3 *db, const char *run_id, struct config_ref **out,
-                         size_t *n_out, struct bai_error *err);
-void compare_configs_free(struct config_ref *c, size_t n);
+/* A run's configs come from store_run_configs. Find one by label (-1 when
+ * absent); the error for a missing label lists the run's labels. */
 /* What differs between two configs in model, backend, draft or launch
  * parameters, one "what: A vs B" string each ("np: 1 vs 4"), appended to
  * *out; returns the new count. Same model file in another folder is the
  * same model (names compare by store_model_name). */
-size_t compare_config_differences(const struct config_ref *a, const struct config_ref *b,
+size_t compare_config_differences(const struct store_config_info *a, const struct store_config_info *b,
                                   char ***out, size_t n);
-long compare_config_find(const struct config_ref *c, size_t n, const char *label);
-int compare_config_missing(const char *run, const char *label, const struct config_ref *c,
+long compare_config_find(const struct store_config_info *c, size_t n, const char *label);
+int compare_config_missing(const char *run, const char *label, const struct store_config_info *c,
                            size_t n, struct bai_error *err);
 
 /* err = "store: <what>: <sqlite message>" (store exit code); returns -1. */

@@ -1,6 +1,6 @@
 /* compare_load.c - read one side of a comparison (a config of a run) from
- * the store: one query, grouped by suite, sorted for the merge join; the
- * runs' configs, and what differs between two paired ones. */
+ * the store: one query, grouped by suite, sorted for the merge join; and
+ * what differs between two paired configs. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +44,6 @@ const char *compare_col_text(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t ? (const char *)t : "";
-}
-
-static char *col_dup(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? xstrdup((const char *)t) : NULL;
 }
 
 static int suite_wanted(const struct compare_opts *o, const char *name)
@@ -152,50 +146,7 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
 
 /* --- configs --------------------------------------------------------------- */
 
-void compare_configs_free(struct config_ref *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(c[i].label);
-        free(c[i].backend);
-        free(c[i].model);
-        free(c[i].draft);
-        free(c[i].params_json);
-    }
-    free(c);
-}
-
-int compare_configs_load(sqlite3 *db, const char *run_id, struct config_ref **out, size_t *n_out,
-                        struct bai_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    size_t n = 0, cap = 0;
-    struct config_ref *v = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, label, backend, model, draft, params_json"
-                           " FROM configs WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-        return compare_sql_fail(db, "reading configs", err);
-    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        XGROW(v, n + 1, cap);
-        v[n].id = sqlite3_column_int64(st, 0);
-        v[n].label = xstrdup(compare_col_text(st, 1));
-        v[n].backend = col_dup(st, 2);
-        v[n].model = col_dup(st, 3);
-        v[n].draft = col_dup(st, 4);
-        v[n].params_json = col_dup(st, 5);
-        n++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        compare_configs_free(v, n);
-        return compare_sql_fail(db, "reading configs", err);
-    }
-    *out = v;
-    *n_out = n;
-    return 0;
-}
-
-long compare_config_find(const struct config_ref *c, size_t n, const char *label)
+long compare_config_find(const struct store_config_info *c, size_t n, const char *label)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(c[i].label, label))
@@ -203,7 +154,7 @@ long compare_config_find(const struct config_ref *c, size_t n, const char *label
     return -1;
 }
 
-int compare_config_missing(const char *run, const char *label, const struct config_ref *c,
+int compare_config_missing(const char *run, const char *label, const struct store_config_info *c,
                           size_t n, struct bai_error *err)
 {
     struct buf b = {0};
@@ -282,7 +233,7 @@ static size_t param_differences(const char *ja, const char *jb, char ***out, siz
     return n;
 }
 
-size_t compare_config_differences(const struct config_ref *a, const struct config_ref *b,
+size_t compare_config_differences(const struct store_config_info *a, const struct store_config_info *b,
                                   char ***out, size_t n)
 {
     char *ma = store_model_name(a->backend, a->model), *mb = store_model_name(b->backend, b->model);
