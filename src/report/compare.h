@@ -1,7 +1,8 @@
 /* compare.h - item-paired comparison of two stored runs (compare, gate).
  * Owns: pairing samples of two runs by (config label, suite name, version,
- * sha256, item id, rep), the per-suite and speed statistics of the pairs, and
- * rendering them as md / csv / json. Does not own: SQL schema (store/), the
+ * sha256, item id, rep), what differs between paired configs, the per-suite
+ * (incl. pass@k) and speed statistics of the pairs, and rendering them as
+ * md / csv / json. Does not own: SQL schema (store/), the
  * statistics themselves (stats/), the pass/fail rule of a gate (gate.h). */
 #ifndef BAI_REPORT_COMPARE_H
 #define BAI_REPORT_COMPARE_H

@@ -1,7 +1,8 @@
 /* format.h - one small table model (rows x named columns of text cells, with
  * an optional number per cell) rendered as Markdown, CSV, JSON or HTML.
- * Owns: rendering, escaping and sorting. Does not own: what goes into the
- * cells (points.c, the report commands build them). */
+ * Owns: rendering, escaping and sorting, the one rule for null in every
+ * command's JSON output, the "3 of 5" items text. Does not own: what goes
+ * into the cells (points.c, the report commands build them). */
 #ifndef BAI_REPORT_FORMAT_H
 #define BAI_REPORT_FORMAT_H
 

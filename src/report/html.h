@@ -1,7 +1,7 @@
 /* html.h - `benchai report`: one self-contained index.html (inline CSS and
  * SVG, no scripts, no network fetches) for one or more runs: metadata,
- * master table, Pareto, score bars, sweep plots (report/sweep.h), compare
- * of two runs (report/compare.h), failed items with escaped outputs.
+ * master table and pass@k, Pareto, score bars, sweep plots (report/sweep.h),
+ * compare of two runs (report/compare.h), failed items with escaped outputs.
  * Owns the page layout. Does not own the figures (points, compare, stats). */
 #ifndef BAI_REPORT_HTML_H
 #define BAI_REPORT_HTML_H

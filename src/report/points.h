@@ -1,6 +1,6 @@
 /* points.h - the query layer every report shares: from the store, one point
- * per stored (run, config) with its per-suite quality (mean score, n, 95% CI)
- * and speed (gen tokens/s p50/mean, TTFT p50/p95, E2E p50, draft acceptance).
+ * per stored (run, config) with its per-suite quality (mean score, n, 95% CI,
+ * items run of the suite's, pass@k) and speed (gen tokens/s p50/mean, TTFT p50/p95, E2E p50, draft acceptance).
  * Owns: the report SQL and how samples become per-point figures. Does not
  * own: the statistics themselves (stats/) or any output format. */
 #ifndef BAI_REPORT_POINTS_H
