@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,8 +65,15 @@ pid_t harness_spawn(const char *const *args, const char *dir)
 {
     char **argv = make_argv(args);
     char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        /* A test that times out is killed by Criterion; its benchai must not
+         * live on (with its llama-server) and load the machine for the tests
+         * after it. benchai stops its own server when it gets SIGTERM. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
         int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(o, 1);
