@@ -65,7 +65,7 @@ static void finish_point(struct run_points *p, struct run_point *pt, const char 
     pt->label = own(p, buf_detach(&label));
 }
 
-static int single_point(const struct run_args *a, struct run_points *p, struct bai_error *err)
+static int single_point(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     p->points = xcalloc(1, sizeof *p->points);
     p->n_points = 1;
@@ -150,7 +150,7 @@ static int single_point(const struct run_args *a, struct run_points *p, struct b
 
 /* Index of a suite name in the run's list (command-line suites first, then
  * the ones plans name), adding it when new. */
-static size_t suite_index(const struct run_args *a, struct run_points *p, const char *name)
+static size_t suite_index(const struct run_config *a, struct run_points *p, const char *name)
 {
     for (size_t i = 0; i < a->n_suites; i++)
         if (!strcmp(a->suites[i], name))
@@ -164,7 +164,7 @@ static size_t suite_index(const struct run_args *a, struct run_points *p, const 
 }
 
 static void split_flags(struct run_points *p, const char *flags, const char ***out, size_t *n_out,
-                        const struct run_args *a)
+                        const struct run_config *a)
 {
     size_t n = 0, cap = 0;
     const char **v = NULL;
@@ -187,7 +187,7 @@ static void split_flags(struct run_points *p, const char *flags, const char ***o
 
 /* A plan point becomes a run point; command-line settings fill what the
  * point leaves at the server default. */
-static void from_plan_point(const struct run_args *a, const struct plan_point *pp, struct run_points *p,
+static void from_plan_point(const struct run_config *a, const struct plan_point *pp, struct run_points *p,
                             struct run_point *pt)
 {
     memset(pt, 0, sizeof *pt);
@@ -246,7 +246,7 @@ static void from_plan_point(const struct run_args *a, const struct plan_point *p
     }
 }
 
-static int plan_points(const struct run_args *a, struct run_points *p, struct bai_error *err)
+static int plan_points(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     struct plan *plan;
     if (a->plan) {
@@ -285,7 +285,7 @@ static int plan_points(const struct run_args *a, struct run_points *p, struct ba
     return 0;
 }
 
-int run_points_build(const struct run_args *a, struct run_points *out, struct bai_error *err)
+int run_points_build(const struct run_config *a, struct run_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
     if (a->plan || a->n_sweeps) {
@@ -326,7 +326,7 @@ void run_points_free(struct run_points *p)
 }
 
 void run_points_print(const struct run_points *p, struct suite *const *suites, size_t n_suites,
-                      const struct run_args *a, FILE *out)
+                      const struct run_config *a, FILE *out)
 {
     size_t items = 0;
     for (size_t i = 0; i < n_suites; i++)

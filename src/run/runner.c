@@ -305,8 +305,8 @@ static char *item_key(const struct suite *s, const struct suite_item *it, int re
 
 /* Sends the (config, suite) items not stored yet. Returns -1 only when the
  * run must stop (store failure, unrecoverable server, interruption). */
-static int run_suite(const struct run_options *o, struct store *st, const char *run_id,
-                     struct run_point *pt, int64_t config_id, struct backend *be,
+static int run_suite(const struct run_options *o, const struct score_context *sctx, struct store *st,
+                     const char *run_id, struct run_point *pt, int64_t config_id, struct backend *be,
                      const struct suite *suite, struct run_result *res, struct bai_error *err)
 {
     struct bai_error e2 = {0};
@@ -328,15 +328,15 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
     size_t cap = suite->n_items * 4 + 4, n = 0;
     struct sched_job *jobs = xcalloc(cap, sizeof *jobs);
     struct job_meta *meta = xcalloc(cap, sizeof *meta);
-    size_t limit = o->limit > 0 && (size_t)o->limit < suite->n_items ? (size_t)o->limit : suite->n_items;
+    size_t limit = o->cfg->limit > 0 && (size_t)o->cfg->limit < suite->n_items ? (size_t)o->cfg->limit : suite->n_items;
     const char *model_name = pt->backend.model_name;
     size_t items_run = 0;
     for (size_t i = 0; i < limit; i++) {
         const struct suite_item *it = &suite->items[i];
-        if (o->shard_n > 0 && fnv1a(it->id) % (uint64_t)o->shard_n != (uint64_t)(o->shard_i - 1))
+        if (o->cfg->shard_n > 0 && fnv1a(it->id) % (uint64_t)o->cfg->shard_n != (uint64_t)(o->cfg->shard_i - 1))
             continue;
         items_run++;
-        int reps = o->reps > 0 ? o->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
+        int reps = o->cfg->reps > 0 ? o->cfg->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
         for (int rep = 0; rep < reps; rep++) {
             int exists = store_sample_exists(st, run_id, config_id, suite_id, it->id, rep);
             if (exists < 0) {
@@ -354,7 +354,7 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
             memset(&meta[n], 0, sizeof meta[n]);
             meta[n].item = it;
             meta[n].rep = rep;
-            request_build(it, suite, o->stream, model_name, &meta[n].built);
+            request_build(it, suite, o->cfg->stream, model_name, &meta[n].built);
             jobs[n].req = meta[n].built.req;
             jobs[n].key = item_key(suite, it, rep);
             gen_response_init(&jobs[n].resp);
@@ -363,7 +363,7 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
     }
 
     struct batch b = {
-        .st = st, .score_ctx = o->score_ctx, .run_id = run_id, .config_id = config_id, .suite_id = suite_id, .suite = suite,
+        .st = st, .score_ctx = sctx, .run_id = run_id, .config_id = config_id, .suite_id = suite_id, .suite = suite,
         .config_label = pt->label, .jobs = jobs, .meta = meta, .n_jobs = n, .stop = o->stop,
         .show_progress = o->show_progress,
     };
@@ -373,12 +373,12 @@ static int run_suite(const struct run_options *o, struct store *st, const char *
     b.e2e_ms = xcalloc(n + 1, sizeof(double));
     b.tpot_ms = xcalloc(n + 1, sizeof(double));
 
-    int concurrency = o->concurrency > 0 ? o->concurrency
+    int concurrency = o->cfg->concurrency > 0 ? o->cfg->concurrency
                     : pt->concurrency > 0 ? pt->concurrency
                     : (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.np > 0 ? pt->backend.server.np : 1);
     struct sched_options so = {
-        .concurrency = concurrency, .rate = o->rate, .seed = 42,
-        .max_retries = o->max_retries, .stop = o->stop, .on_incident = on_incident,
+        .concurrency = concurrency, .rate = o->cfg->rate, .seed = 42,
+        .max_retries = o->cfg->retries, .stop = o->stop, .on_incident = on_incident,
     };
     struct sched_stats stats;
     int rc = 0;
@@ -435,7 +435,7 @@ static void warm_up(const struct run_options *o, int warmup, struct store *st, c
         return;
     for (int i = 0; i < warmup; i++) {
         struct built_request br;
-        request_build(&first_suite->items[0], first_suite, o->stream, NULL, &br);
+        request_build(&first_suite->items[0], first_suite, o->cfg->stream, NULL, &br);
         br.req.max_tokens = br.req.max_tokens < 16 ? br.req.max_tokens : 16;
         struct sched_job job = { .req = br.req, .key = "warmup" };
         gen_response_init(&job.resp);
@@ -526,8 +526,8 @@ static const struct suite *point_suite(const struct run_options *o, const struct
     return o->suites[pt->suite_idx ? pt->suite_idx[i] : i];
 }
 
-static int run_point(const struct run_options *o, struct store *st, const char *run_id,
-                     struct run_point *pt, struct run_result *res, struct bai_error *err)
+static int run_point(const struct run_options *o, const struct score_context *sctx, struct store *st,
+                     const char *run_id, struct run_point *pt, struct run_result *res, struct bai_error *err)
 {
     struct store_config cfg = {
         .label = pt->label, .backend = backend_kind_name(pt->backend.kind), .model = pt->model,
@@ -548,7 +548,7 @@ static int run_point(const struct run_options *o, struct store *st, const char *
         return 0;
     }
     char *clean = sanitize(pt->label);
-    char *log_path = xasprintf("%s/%s/%s.log", o->logs_dir ? o->logs_dir : "results/logs", run_id, clean);
+    char *log_path = xasprintf("%s/%s/%s.log", o->cfg->logs ? o->cfg->logs : "results/logs", run_id, clean);
     free(clean);
     struct backend_config bc = pt->backend;
     bc.server.log_path = log_path;
@@ -586,7 +586,7 @@ static int run_point(const struct run_options *o, struct store *st, const char *
         store_run_set_llama_build(st, run_id, llama_server_build(be.server), err);
     cJSON_free(desc_json);
     cJSON_Delete(desc);
-    int warmup = pt->warmup >= 0 ? pt->warmup : o->warmup;
+    int warmup = pt->warmup >= 0 ? pt->warmup : o->cfg->warmup;
     if (rc == 0)
         warm_up(o, warmup, st, run_id, config_id, &be, point_n_suites(o, pt) ? point_suite(o, pt, 0) : NULL);
     for (size_t s = 0; rc == 0 && s < point_n_suites(o, pt); s++) {
@@ -597,7 +597,7 @@ static int run_point(const struct run_options *o, struct store *st, const char *
         }
         struct suite *counted = be.cfg.kind == BACKEND_LLAMA_SERVER
                                   ? recount_with_server(point_suite(o, pt, s), be.base_url) : NULL;
-        rc = run_suite(o, st, run_id, pt, config_id, &be, counted ? counted : point_suite(o, pt, s), res, err);
+        rc = run_suite(o, sctx, st, run_id, pt, config_id, &be, counted ? counted : point_suite(o, pt, s), res, err);
         suite_free(counted);
     }
     backend_stop(&be);
@@ -620,7 +620,7 @@ static int needs_sandbox(const struct run_options *o)
  * on the pool's workers, never on the I/O thread. */
 static struct sandbox_pool *open_sandbox(const struct run_options *o, struct bai_error *err)
 {
-    struct sandbox_options so = { .mode = o->sandbox_rlimits ? SANDBOX_MODE_RLIMITS : SANDBOX_MODE_FULL,
+    struct sandbox_options so = { .mode = o->cfg->sandbox_rlimits ? SANDBOX_MODE_RLIMITS : SANDBOX_MODE_FULL,
                                   .uid = 65534, .gid = 65534 };
     struct sandbox *sb = sandbox_new(&so, err);
     if (!sb)
@@ -645,14 +645,13 @@ int runner_run(const struct run_options *o_in, struct run_result *res, struct ba
             return -1;
         }
         sctx.sandbox = pool;
-        log_info("code is scored in the sandbox (mode %s)", o.sandbox_rlimits ? "rlimits" : "full");
+        log_info("code is scored in the sandbox (mode %s)", o.cfg->sandbox_rlimits ? "rlimits" : "full");
     }
-    o.score_ctx = &sctx;
     static volatile sig_atomic_t private_stop;
     if (!o.stop)
         o.stop = &private_stop;
     memset(res, 0, sizeof *res);
-    struct store *st = store_open(o.store_path ? o.store_path : STORE_DEFAULT_PATH, err);
+    struct store *st = store_open(run_config_store(o.cfg), err);
     if (!st)
         return -1;
     if (o.resume_run_id) {
@@ -664,11 +663,11 @@ int runner_run(const struct run_options *o_in, struct run_result *res, struct ba
     } else {
         char *host = store_host_json();
         char shard[32] = "";
-        if (o.shard_n > 0)
-            snprintf(shard, sizeof shard, "%d/%d", o.shard_i, o.shard_n);
+        if (o.cfg->shard_n > 0)
+            snprintf(shard, sizeof shard, "%d/%d", o.cfg->shard_i, o.cfg->shard_n);
         struct store_run_meta meta = {
-            .host_json = host, .plan_json = o.plan_json, .note = o.note, .tags = o.tags,
-            .n_tags = o.n_tags, .shard = o.shard_n > 0 ? shard : NULL, .run_id = o.run_id,
+            .host_json = host, .plan_json = o.plan_json, .note = o.cfg->note, .tags = (const char *const *)o.cfg->tags,
+            .n_tags = o.cfg->n_tags, .shard = o.cfg->shard_n > 0 ? shard : NULL, .run_id = o.cfg->run_id,
         };
         int rc = store_run_create(st, &meta, res->run_id, err);
         free(host);
@@ -677,7 +676,7 @@ int runner_run(const struct run_options *o_in, struct run_result *res, struct ba
             return -1;
         }
     }
-    log_info("run %s (store %s)", res->run_id, o.store_path ? o.store_path : STORE_DEFAULT_PATH);
+    log_info("run %s (store %s)", res->run_id, run_config_store(o.cfg));
     int rc = 0;
     int64_t t_start = clock_mono_ns();
     for (size_t p = 0; rc == 0 && p < o.n_points; p++) {
@@ -686,12 +685,12 @@ int runner_run(const struct run_options *o_in, struct run_result *res, struct ba
             /* The plan's time budget is spent: the remaining points are
              * recorded as skipped, so the run still ends with a table. */
             o.points[p].skip_reason = xasprintf("time budget of %.0f s spent", o.time_budget_s);
-            rc = run_point(&o, st, res->run_id, &o.points[p], res, err);
+            rc = run_point(&o, &sctx, st, res->run_id, &o.points[p], res, err);
             free(o.points[p].skip_reason);
             o.points[p].skip_reason = NULL;
             continue;
         }
-        rc = run_point(&o, st, res->run_id, &o.points[p], res, err);
+        rc = run_point(&o, &sctx, st, res->run_id, &o.points[p], res, err);
     }
 
     const char *status = "done";

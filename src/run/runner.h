@@ -4,8 +4,8 @@
  * per-(config, suite) figures. This is the plan -> requests -> responses ->
  * scores -> store flow; reports read the store afterwards.
  *
- * Owns: struct run_options (everything `benchai run` parsed, in one place),
- * run/config/sample bookkeeping, resume (skip what is stored), progress.
+ * Owns: run/config/sample bookkeeping, resume (skip what is stored),
+ * progress. The settings come from struct run_config (run/config.h).
  */
 #ifndef BAI_RUNNER_H
 #define BAI_RUNNER_H
@@ -13,11 +13,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include "backend/backend.h"
+#include "run/config.h"
 #include "store/store.h"
 #include "suite/suite.h"
 
 struct judge;
-struct score_context;
 
 /* One server configuration to measure. */
 struct run_point {
@@ -33,35 +33,20 @@ struct run_point {
     size_t n_suite_idx;
 };
 
+/* What runner_run is handed: the run's config and what the command
+ * prepared from it. Everything is borrowed. */
 struct run_options {
-    const char *store_path;
-    struct suite **suites;        /* loaded and validated (borrowed) */
+    const struct run_config *cfg; /* every setting of the run (run/config.h) */
+    struct suite **suites;        /* loaded and validated */
     size_t n_suites;
-    struct run_point *points;     /* (borrowed) */
+    struct run_point *points;     /* from run_points_build */
     size_t n_points;
-    int concurrency;              /* 0: per point (np) */
-    double rate;                  /* > 0: open loop requests/s */
-    int reps;                     /* 0: the suite's */
-    int warmup;                   /* warm-up requests per point (excluded) */
-    int limit;                    /* first N items per suite, 0 = all */
-    int shard_i, shard_n;         /* items with hash(id) % n == i - 1; n = 0: all */
-    const char *note;
-    const char *const *tags;
-    size_t n_tags;
-    int stream;
-    int max_retries;
     const char *resume_run_id;    /* continue this run instead of creating one */
-    const char *run_id;           /* new run under this id (shards); NULL: generated */
     const char *plan_json;        /* how to redo this run (stored for resume) */
-    const char *logs_dir;         /* default results/logs */
-    volatile sig_atomic_t *stop;
-    int force_hash;               /* accept a changed suite hash under the same version */
-    int show_progress;            /* 1: progress on stderr */
-    int sandbox_rlimits;          /* code scoring without namespaces (--sandbox=rlimits) */
     double time_budget_s;         /* plan time budget: later points are skipped, 0 = none */
     struct judge *judge;          /* judge model for `judge` items (run/judge_client.h), or NULL */
-    /* Filled by runner_run itself (judge + sandbox pool); callers leave NULL. */
-    const struct score_context *score_ctx;
+    volatile sig_atomic_t *stop;  /* set asynchronously to stop; NULL: never */
+    int show_progress;            /* 1: progress on stderr */
 };
 
 /* Per (config, suite) figures for the closing table. */
