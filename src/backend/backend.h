@@ -59,6 +59,12 @@ int backend_recover(struct backend *b, struct bai_error *err);
 /* Answers one request without the HTTP scheduler (command, replay). */
 int backend_generate_sync(struct backend *b, const struct gen_request *req, const char *item_key,
                           struct gen_response *resp);
+/* Counts the tokens of text with the model's own tokenizer (generated
+ * haystacks are sized in the tokens of the model under test). Only a
+ * running llama-server can (POST /tokenize, backend/tokenize.c): check
+ * backend_can_count_tokens first. Returns the count, or -1 with err set. */
+int backend_can_count_tokens(const struct backend *b);
+int backend_count_tokens(struct backend *b, const char *text, struct bai_error *err);
 /* {"kind":..., "url":..., "server":{argv, props, slots}} for the store. */
 cJSON *backend_describe(const struct backend *b);
 void backend_stop(struct backend *b);

@@ -5,7 +5,8 @@
  * scores -> store flow; reports read the store afterwards.
  *
  * Owns: run/config/sample bookkeeping, resume (skip what is stored),
- * progress. The settings come from struct run_config (run/config.h).
+ * progress, the closing table. The settings come from struct run_config
+ * (run/config.h); run_int.h says which file has which concern.
  */
 #ifndef BAI_RUNNER_H
 #define BAI_RUNNER_H

@@ -1,0 +1,94 @@
+/* run_int.h - internals shared by the runner's files (never included
+ * outside src/run/). The runner is split by concern:
+ *   runner.c   the life cycle: run record, points, backend start/stop,
+ *              warm-up, suites per point, the time budget, the sandbox pool
+ *   consume.c  the consumer-thread callback: score one finished request,
+ *              commit it, count it; the progress line; incidents queued by
+ *              the I/O thread
+ *   figures.c  the figures of one finished (config, suite) batch for the
+ *              closing row, and the degenerate-output verdict
+ *   summary.c  the closing table (struct run_result)
+ */
+#ifndef BAI_RUN_INT_H
+#define BAI_RUN_INT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include "run/request.h"
+#include "run/runner.h"
+#include "run/scheduler.h"
+
+struct score_context;
+
+/* What the consumer thread needs to score and store one finished job. */
+struct job_meta {
+    const struct suite_item *item;
+    int rep;
+    struct built_request built;
+};
+
+/* One (config, suite) batch: the jobs handed to the scheduler and what the
+ * consumer thread adds up while they finish. Fields below "consumer" are
+ * touched by the consumer thread only while the scheduler runs. */
+struct batch {
+    struct store *st;
+    const struct score_context *score_ctx;
+    const char *run_id;
+    int64_t config_id;
+    int64_t suite_id;
+    const struct suite *suite;
+    const char *config_label;
+    struct sched_job *jobs;
+    struct job_meta *meta;
+    size_t n_jobs;
+    volatile sig_atomic_t *stop;
+    int show_progress;
+    /* consumer */
+    int store_failed;
+    struct bai_error store_err;
+    double *gen_tps, *ttft_ms, *e2e_ms, *tpot_ms;   /* n_jobs + 1 each */
+    size_t n_gen, n_ttft, n_e2e, n_tpot;
+    size_t done, passed, pass_n, unparsed, errors, scored_n;
+    double score_sum;
+    int64_t first_send_ns, last_end_ns, completion_tokens;
+    int64_t draft_n, draft_accepted;
+    size_t ok, degenerate;
+    const char *degenerate_why;
+    int64_t last_progress_ns;
+    /* incidents from the I/O thread ("kind\x1fmessage"), written after the batch */
+    pthread_mutex_t incident_mu;
+    char **incidents;
+    size_t n_incidents, cap_incidents;
+};
+
+/* consume.c ------------------------------------------------------------- */
+
+/* Allocates the figure vectors for b->n_jobs jobs and the incident queue;
+ * the other fields are the caller's. */
+void run_batch_init(struct batch *b);
+/* Frees what run_batch_init made (not the jobs). */
+void run_batch_free(struct batch *b);
+/* sched_options.on_incident: queues an incident (I/O thread). */
+void run_batch_incident(void *ctx, const char *kind, const char *message);
+/* sched_run's callback: scores the job, commits the sample with its score
+ * (one transaction), counts it. Consumer thread. */
+void run_batch_job_done(void *ctx, struct sched_job *job);
+/* The progress line on stderr (at most 5 per second unless final). */
+void run_batch_progress(struct batch *b, int final);
+/* Writes the queued incidents to the store and empties the queue. */
+void run_batch_write_incidents(struct batch *b);
+
+/* figures.c ------------------------------------------------------------- */
+
+/* The figures of a finished batch into its closing row; a configuration
+ * whose outputs are mostly degenerate is recorded as such (incident and
+ * config status) and its row says why. */
+void run_batch_figures(struct batch *b, struct run_result_row *row);
+
+/* summary.c ------------------------------------------------------------- */
+
+/* Appends a row with no figures yet (NaN) to the closing table. */
+struct run_result_row *run_result_add_row(struct run_result *res, const char *config, const char *suite,
+                                          const char *status);
+
+#endif
