@@ -86,7 +86,8 @@ static const char usage[] =
 "  --reps N            samples per item (default: the suite's reps)\n"
 "  --shard I/N         only items whose id hashes to shard I of N (see docs/store.md)\n"
 "  --run-id ID         store under this run id (shards of one run on several machines)\n"
-"  --force             accept a suite whose content changed under the same version\n"
+"  --force             continue a stored run (--run-id, resume) although a suite\n"
+"                      changed since it started (recorded with the run)\n"
 "\n"
 "Backend (default llama-server):\n"
 "  --backend B         llama-server | openai | command | replay\n"
@@ -467,18 +468,31 @@ static int read_plan_json(struct store *st, const char *run_id, char **out, stru
 
 int cmd_resume(int argc, char **argv)
 {
+    static const char resume_usage[] = "usage: benchai resume RUN [--store PATH] [--force]\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: benchai resume RUN [--store PATH]\n\n"
+        printf("%s\n"
                "Continues an interrupted run with the arguments it was started with:\n"
                "configurations and samples already stored are not run again, so every\n"
-               "item ends with exactly one sample per repetition.\n");
+               "item ends with exactly one sample per repetition.\n"
+               "A suite whose file changed since the run started is refused (exit 2);\n"
+               "--force continues with the file as it is now and records that with the run.\n",
+               resume_usage);
         return BAI_EXIT_OK;
     }
-    if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--store"))) {
-        fprintf(stderr, "usage: benchai resume RUN [--store PATH]\n");
+    const char *store_path = getenv("BENCHAI_STORE");
+    int force = 0, bad = argc < 2;
+    for (int i = 2; i < argc && !bad; i++) {
+        if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            store_path = argv[++i];
+        else
+            bad = 1;
+    }
+    if (bad) {
+        fputs(resume_usage, stderr);
         return BAI_EXIT_USAGE;
     }
-    const char *store_path = argc == 4 ? argv[3] : getenv("BENCHAI_STORE");
     if (!store_path)
         store_path = STORE_DEFAULT_PATH;
     struct bai_error err = {0};
@@ -502,7 +516,7 @@ int cmd_resume(int argc, char **argv)
         return BAI_EXIT_USAGE;
     }
     int n = cJSON_GetArraySize(arr);
-    char **args = xcalloc((size_t)n + 3, sizeof *args);
+    char **args = xcalloc((size_t)n + 4, sizeof *args);
     int k = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
@@ -511,10 +525,12 @@ int cmd_resume(int argc, char **argv)
     for (int i = 0; i < k; i++)
         if (!strcmp(args[i], "--store"))
             has_store = 1;
-    if (!has_store && argc == 4) {
+    if (!has_store) {
         args[k++] = "--store";
         args[k++] = (char *)store_path;
     }
+    if (force)
+        args[k++] = "--force";
     struct run_config a;
     int rc = parse_args(k, args, &a, &err);
     int code;

@@ -7,6 +7,8 @@
  *              the I/O thread
  *   figures.c  the figures of one finished (config, suite) batch for the
  *              closing row, and the degenerate-output verdict
+ *   resume.c   what a run records so it can be resumed, and the check that
+ *              its suites did not change since it started
  *   summary.c  the closing table (struct run_result)
  */
 #ifndef BAI_RUN_INT_H
@@ -84,6 +86,20 @@ void run_batch_write_incidents(struct batch *b);
  * whose outputs are mostly degenerate is recorded as such (incident and
  * config status) and its row says why. */
 void run_batch_figures(struct batch *b, struct run_result_row *row);
+
+/* resume.c -------------------------------------------------------------- */
+
+/* The plan JSON stored with a new run: the command's plan_json with each
+ * suite's name, version and hash added ("suites"). Caller frees. */
+char *run_plan_record(const char *plan_json, struct suite *const *suites, size_t n_suites);
+/* Before a stored run is resumed or joined (--run-id): every suite about
+ * to run must have the content it had when the run started. A changed one
+ * is refused (BAI_EXIT_USAGE, naming each suite and both hashes) unless
+ * force, which accepts it and records an incident "suite_changed" with the
+ * run. Suites the run did not start with, and runs started before suites
+ * were recorded, are not checked. */
+int run_check_suites(struct store *st, const char *run_id, struct suite *const *suites, size_t n_suites,
+                     int force, struct bai_error *err);
 
 /* summary.c ------------------------------------------------------------- */
 

@@ -381,23 +381,35 @@ static struct sandbox_pool *open_sandbox(const struct run_config *c, struct bai_
     return sandbox_pool_new(sb, langs, 0, err);
 }
 
-/* Creates the run, or finds the one to resume (set running again). */
+/* Creates the run, or finds the stored one to continue (resume, or a
+ * given run id that the store has: shards joining) after checking that
+ * its suites did not change since it started; it is set running again. */
 static int open_run(const struct run_options *o, struct store *st, char run_id[STORE_RUN_ID_MAX],
                     struct bai_error *err)
 {
+    const struct run_config *c = o->cfg;
     if (o->resume_run_id)
         return store_resolve_run(st, o->resume_run_id, run_id, err) != 0 ||
+               run_check_suites(st, run_id, o->suites, o->n_suites, c->force, err) != 0 ||
                store_run_set_status(st, run_id, "running", err) != 0 ? -1 : 0;
-    const struct run_config *c = o->cfg;
+    /* the id store_run_create takes: the config's, else $BENCHAI_RUN_ID */
+    const char *given = c->run_id ? c->run_id : getenv("BENCHAI_RUN_ID");
+    char *stored_plan = NULL;
+    int exists = given && *given ? store_run_plan(st, given, &stored_plan, err) : 0;
+    free(stored_plan);
+    if (exists < 0 || (exists && run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0))
+        return -1;
     char *host = store_host_json();
+    char *plan = run_plan_record(o->plan_json, o->suites, o->n_suites);
     char shard[32] = "";
     if (c->shard_n > 0)
         snprintf(shard, sizeof shard, "%d/%d", c->shard_i, c->shard_n);
     struct store_run_meta meta = {
-        .host_json = host, .plan_json = o->plan_json, .note = c->note, .tags = (const char *const *)c->tags,
+        .host_json = host, .plan_json = plan, .note = c->note, .tags = (const char *const *)c->tags,
         .n_tags = c->n_tags, .shard = c->shard_n > 0 ? shard : NULL, .run_id = c->run_id,
     };
     int rc = store_run_create(st, &meta, run_id, err);
+    free(plan);
     free(host);
     return rc;
 }

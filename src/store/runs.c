@@ -442,6 +442,22 @@ int store_run_get(struct store *st, const char *run_id, struct store_run_info *o
     return 0;
 }
 
+int store_run_plan(struct store *st, const char *run_id, char **plan_json_out, struct bai_error *err)
+{
+    *plan_json_out = NULL;
+    sqlite3_stmt *s = store_stmt(st, SS_RUN_PLAN, "SELECT plan_json FROM runs WHERE id = ?1", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *plan_json_out = store_col_dup(s, 0);
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "reading a run's plan", err);
+    return rc == SQLITE_ROW;
+}
+
 /* ---- resolving ----------------------------------------------------------- */
 
 /* Edit distance between a and the first strlen(a) characters of b (so a

@@ -239,6 +239,11 @@ int store_runs_list(struct store *st, const struct store_run_filter *f,
 int store_run_get(struct store *st, const char *run_id, struct store_run_info *out,
                   struct bai_error *err);
 
+/* The plan_json a run was stored with (how to redo it: the arguments, the
+ * suites and their hashes). Returns 1 with *plan_json_out a copy (NULL when
+ * the run has none), 0 when there is no run run_id, -1 on error. */
+int store_run_plan(struct store *st, const char *run_id, char **plan_json_out, struct bai_error *err);
+
 struct store_config_info {
     int64_t id;
     char *label, *backend, *model, *model_sha256, *draft, *params_json, *server_argv,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "fake_openai.h"
@@ -92,4 +93,149 @@ Test(runner, sandbox_pool_is_released_when_the_store_cannot_open)
     free(suite);
     free(store);
     free(logs);
+}
+
+/* ---- a suite that changed since the run started ----------------------------- */
+
+#define SUITE_V1 "suite: drift\nversion: 1\ndescription: exact answers\n" \
+                 "defaults: {scorer: exact, max_tokens: 8}\nitems:\n" \
+                 "  - {id: a, prompt: \"9 + 4?\", answer: \"13\"}\n" \
+                 "  - {id: b, prompt: \"6 + 7?\", answer: \"13\"}\n"
+/* the same suite with item b's answer changed and an item added */
+#define SUITE_V1_EDITED "suite: drift\nversion: 1\ndescription: exact answers\n" \
+                        "defaults: {scorer: exact, max_tokens: 8}\nitems:\n" \
+                        "  - {id: a, prompt: \"9 + 4?\", answer: \"13\"}\n" \
+                        "  - {id: b, prompt: \"6 + 7?\", answer: \"14\"}\n" \
+                        "  - {id: c, prompt: \"10 + 3?\", answer: \"13\"}\n"
+
+/* Runs a command with stderr captured (caller frees *err_out). */
+static int run_captured(int (*fn)(int, char **), char **argv, char **err_out)
+{
+    char *file = xasprintf("%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    dup2(fileno(f), 2);
+    fclose(f);
+    int rc = fn(argc_of(argv), argv);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    *err_out = fs_read_file(file, NULL, NULL);
+    cr_assert_not_null(*err_out);
+    unlink(file);
+    free(file);
+    return rc;
+}
+
+struct drift {
+    char *suite, *store, *logs;
+};
+
+static void drift_setup(struct drift *d)
+{
+    d->suite = write_file("drift.yaml", SUITE_V1);
+    d->store = xasprintf("%s/drift.db", dir);
+    d->logs = xasprintf("%s/logs", dir);
+}
+
+static void drift_free(struct drift *d)
+{
+    free(d->suite);
+    free(d->store);
+    free(d->logs);
+}
+
+/* `benchai run` of the drift suite on the fake endpoint into --run-id id. */
+static int drift_run(const struct drift *d, const char *id, int force, char **err_out)
+{
+    char *argv[] = { "run", "--suite", d->suite, "--backend", "openai", "--url", (char *)fake_openai_url(fake),
+                     "--model", "m", "--no-stream", "--warmup", "0", "--store", d->store, "--logs", d->logs,
+                     "--run-id", (char *)id, force ? "--force" : NULL, NULL };
+    return run_captured(cmd_run, argv, err_out);
+}
+
+static long long sql_int(const struct drift *d, const char *sql)
+{
+    return harness_sql_int(d->store, sql);
+}
+
+Test(runner, joining_a_run_whose_suite_changed_is_refused_unless_forced)
+{
+    struct drift d;
+    drift_setup(&d);
+    char *err = NULL;
+    cr_assert_eq(drift_run(&d, "night-1", 0, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    /* the run records each suite as it started */
+    char *sha = harness_sql_text(d.store, "SELECT json_extract(plan_json, '$.suites[0].sha256') FROM runs");
+    char *sha_samples = harness_sql_text(d.store, "SELECT sha256 FROM suites");
+    cr_assert(sha && sha_samples && !strcmp(sha, sha_samples), "%s vs %s", sha, sha_samples);
+    /* joining it again with the same file is fine (nothing left to send) */
+    cr_assert_eq(drift_run(&d, "night-1", 0, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    int sent = fake_openai_chat_requests(fake);
+    cr_assert_eq(sent, 2);
+
+    free(write_file("drift.yaml", SUITE_V1_EDITED));
+    cr_assert_eq(drift_run(&d, "night-1", 0, &err), BAI_EXIT_USAGE, "%s", err);
+    cr_assert(strstr(err, "suite drift changed since run night-1 started") && strstr(err, "--force"), "%s", err);
+    char short_sha[13];
+    snprintf(short_sha, sizeof short_sha, "%s", sha);
+    cr_assert(strstr(err, short_sha), "names the hash the run started with: %s", err);
+    free(err);
+    cr_assert_eq(fake_openai_chat_requests(fake), sent, "nothing was sent");
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM samples"), 2);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM runs WHERE status = 'done'"), 1, "status untouched");
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM incidents WHERE kind = 'suite_changed'"), 0);
+
+    cr_assert_eq(drift_run(&d, "night-1", 1, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    /* accepted: the edited suite's three items are run under its new hash,
+     * and the run says so */
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM samples"), 5);
+    cr_assert_eq(sql_int(&d, "SELECT count(DISTINCT suite_id) FROM samples"), 2);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM incidents WHERE kind = 'suite_changed'"
+                             " AND message LIKE '%accepted with --force%'"), 1);
+    char *like = xasprintf("SELECT count(*) FROM incidents WHERE kind = 'suite_changed' AND message LIKE '%%%s%%'",
+                           short_sha);
+    cr_assert_eq(sql_int(&d, like), 1);
+    free(like);
+    free(sha);
+    free(sha_samples);
+    drift_free(&d);
+}
+
+Test(runner, resume_of_a_run_whose_suite_changed_is_refused_unless_forced)
+{
+    struct drift d;
+    drift_setup(&d);
+    char *err = NULL;
+    cr_assert_eq(drift_run(&d, "night-2", 0, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM samples"), 2);
+
+    free(write_file("drift.yaml", SUITE_V1_EDITED));
+    char *resume[] = { "resume", "night-2", "--store", d.store, NULL };
+    cr_assert_eq(run_captured(cmd_resume, resume, &err), BAI_EXIT_USAGE, "%s", err);
+    cr_assert(strstr(err, "suite drift changed since run night-2 started") && strstr(err, "--force"), "%s", err);
+    free(err);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM samples"), 2);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM runs WHERE status = 'done'"), 1, "status untouched");
+
+    char *forced[] = { "resume", "night-2", "--store", d.store, "--force", NULL };
+    cr_assert_eq(run_captured(cmd_resume, forced, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM samples"), 5);
+    cr_assert_eq(sql_int(&d, "SELECT count(*) FROM incidents WHERE kind = 'suite_changed'"), 1);
+
+    /* restoring the file the run started with needs no --force */
+    free(write_file("drift.yaml", SUITE_V1));
+    cr_assert_eq(run_captured(cmd_resume, resume, &err), BAI_EXIT_OK, "%s", err);
+    free(err);
+    char *bad[] = { "resume", "night-2", "--frce", NULL };
+    cr_assert_eq(run_captured(cmd_resume, bad, &err), BAI_EXIT_USAGE);
+    free(err);
+    drift_free(&d);
 }
