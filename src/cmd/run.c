@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,23 +448,6 @@ int cmd_run(int argc, char **argv)
     return code;
 }
 
-static int read_plan_json(struct store *st, const char *run_id, char **out, struct bai_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT plan_json FROM runs WHERE id = ?", -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-            *out = xstrdup((const char *)sqlite3_column_text(q, 0));
-            rc = 0;
-        }
-    }
-    if (rc != 0)
-        bai_error_set(err, BAI_EXIT_STORE, "run %s: no stored plan (%s)", run_id, sqlite3_errmsg(store_db(st)));
-    sqlite3_finalize(q);
-    return rc;
-}
-
 int cmd_resume(int argc, char **argv)
 {
     static const char resume_usage[] = "usage: benchai resume RUN [--store PATH] [--force]\n";
@@ -501,9 +483,13 @@ int cmd_resume(int argc, char **argv)
         return bai_error_report(&err);
     char run_id[STORE_RUN_ID_MAX];
     char *plan_json = NULL;
-    if (store_resolve_run(st, argv[1], run_id, &err) != 0 ||
-        read_plan_json(st, run_id, &plan_json, &err) != 0) {
+    if (store_resolve_run(st, argv[1], run_id, &err) != 0 || store_run_plan(st, run_id, &plan_json, &err) < 0) {
         store_close(st);
+        return bai_error_report(&err);
+    }
+    if (!plan_json) {
+        store_close(st);
+        bai_error_set(&err, BAI_EXIT_STORE, "run %s: no stored plan", run_id);
         return bai_error_report(&err);
     }
     store_close(st);

@@ -6,7 +6,6 @@
 #include "run/rescore.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +18,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* A suite row of the store that the run used. */
+/* A suite row of the store that the run used, with the file it is
+ * rescored against. */
 struct stored_suite {
     int64_t id;
     char *name;
@@ -34,35 +34,20 @@ struct loaded {
     struct suite *suite;
 };
 
-/* One sample to rescore. */
-struct target {
-    int64_t id, config_id;
-    char *item_id;
-    int rep;
-    char *output, *reasoning, *tool_calls_json;
-};
-
-/* A candidate peer answer: enough to choose, the output is read later.
- * Config ids are unique in the store, so one id is one (run, config). */
-struct peer {
-    int64_t id, config_id;
-    char *item_id;
-};
-
+/* The candidate peer answers of one suite version (store_suite_peer_answers). */
 struct peers {
     char *suite_name;
     int version;
-    struct peer *v;
-    size_t n, cap;
+    struct store_peer_ref *v;
+    size_t n;
 };
 
 struct ctx {
     const struct rescore_options *o;
     struct store *st;
-    sqlite3 *db;
     char run_id[STORE_RUN_ID_MAX];
     struct stored_suite *ss;
-    size_t n_ss, cap_ss;
+    size_t n_ss;
     struct loaded *ld;
     size_t n_ld, cap_ld;
     struct peers peers;          /* cache for the suite being rescored */
@@ -70,43 +55,25 @@ struct ctx {
     int batch_n, in_tx;
 };
 
-static char *col_dup(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? xstrdup((const char *)t) : NULL;
-}
-
-static int sql_fail(struct ctx *c, const char *what, struct bai_error *err)
-{
-    bai_error_set(err, BAI_EXIT_STORE, "%s: %s: %s", store_path(c->st), what, sqlite3_errmsg(c->db));
-    return -1;
-}
-
 /* ---- suites: the run's stored ones and the files they come from ------- */
 
 static int read_stored_suites(struct ctx *c, struct bai_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT su.id, su.name, su.version, su.sha256 FROM suites su"
-                           " WHERE su.id IN (SELECT DISTINCT suite_id FROM samples WHERE run_id = ?1)"
-                           " ORDER BY su.name, su.version, su.id", -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(c, "reading the run's suites", err);
-    sqlite3_bind_text(q, 1, c->run_id, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        XGROW(c->ss, c->n_ss + 1, c->cap_ss);
-        struct stored_suite *s = &c->ss[c->n_ss++];
-        memset(s, 0, sizeof *s);
-        s->id = sqlite3_column_int64(q, 0);
-        s->name = col_dup(q, 1);
-        s->version = sqlite3_column_int(q, 2);
-        const unsigned char *h = sqlite3_column_text(q, 3);
-        snprintf(s->sha256, sizeof s->sha256, "%s", h ? (const char *)h : "");
+    struct store_suite_ref *refs;
+    size_t n;
+    if (store_run_sample_suites(c->st, c->run_id, &refs, &n, err) != 0)
+        return -1;
+    c->ss = xcalloc(n ? n : 1, sizeof *c->ss);
+    c->n_ss = n;
+    for (size_t i = 0; i < n; i++) {
+        struct stored_suite *s = &c->ss[i];
+        s->id = refs[i].id;
+        s->name = refs[i].name;          /* taken over */
+        refs[i].name = NULL;
+        s->version = refs[i].version;
+        memcpy(s->sha256, refs[i].sha256, sizeof s->sha256);
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "reading the run's suites", err);
+    store_suite_refs_free(refs, n);
     return 0;
 }
 
@@ -225,89 +192,16 @@ static const char *effective_scorer(const struct rescore_options *o, const struc
 
 /* ---- samples ------------------------------------------------------------- */
 
-static void targets_free(struct target *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(t[i].item_id);
-        free(t[i].output);
-        free(t[i].reasoning);
-        free(t[i].tool_calls_json);
-    }
-    free(t);
-}
-
-static int read_targets(struct ctx *c, int64_t suite_id, struct target **out, size_t *n_out,
-                        struct bai_error *err)
-{
-    sqlite3_stmt *q;
-    *out = NULL;
-    *n_out = 0;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT id, config_id, item_id, rep, output, reasoning, tool_calls_json FROM samples"
-                           " WHERE run_id = ?1 AND suite_id = ?2 AND status = 'ok' AND warmup = 0"
-                           " ORDER BY config_id, item_id, rep", -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(c, "reading samples", err);
-    sqlite3_bind_text(q, 1, c->run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, suite_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        XGROW(*out, *n_out + 1, cap);
-        struct target *t = &(*out)[(*n_out)++];
-        t->id = sqlite3_column_int64(q, 0);
-        t->config_id = sqlite3_column_int64(q, 1);
-        t->item_id = col_dup(q, 2);
-        t->rep = sqlite3_column_int(q, 3);
-        t->output = col_dup(q, 4);
-        t->reasoning = col_dup(q, 5);
-        t->tool_calls_json = col_dup(q, 6);
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "reading samples", err);
-    return 0;
-}
-
-/* The earlier score of this scorer: 1 with value when "scored", 0 when
- * absent or not scored, -1 on error. */
-static int previous_score(struct ctx *c, int64_t sample_id, const char *scorer, double *value,
-                          struct bai_error *err)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(c->db, "SELECT value, status FROM scores WHERE sample_id = ?1 AND scorer = ?2", -1, &q,
-                           NULL) != SQLITE_OK)
-        return sql_fail(c, "reading scores", err);
-    sqlite3_bind_int64(q, 1, sample_id);
-    sqlite3_bind_text(q, 2, scorer, -1, SQLITE_STATIC);
-    int found = 0, rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *st = sqlite3_column_text(q, 1);
-        if (st && !strcmp((const char *)st, "scored") && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-            *value = sqlite3_column_double(q, 0);
-            found = 1;
-        }
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sql_fail(c, "reading scores", err);
-    return found;
-}
-
 /* ---- peer answers ---------------------------------------------------------- */
 
 static void peers_clear(struct peers *p)
 {
-    for (size_t i = 0; i < p->n; i++)
-        free(p->v[i].item_id);
-    free(p->v);
+    store_peer_refs_free(p->v, p->n);
     free(p->suite_name);
     memset(p, 0, sizeof *p);
 }
 
-/* Every usable answer to any item of (name, version) in the whole store,
- * ordered by item, config (ids grow as configs are created: oldest first),
- * rep: one scan per suite instead of one per sample (samples has no index
- * by suite and item). Outputs are not read here. */
+/* The peer candidates of (name, version), loaded once per suite version. */
 static int peers_load(struct ctx *c, const char *name, int version, struct bai_error *err)
 {
     if (c->peers.suite_name && !strcmp(c->peers.suite_name, name) && c->peers.version == version)
@@ -315,36 +209,13 @@ static int peers_load(struct ctx *c, const char *name, int version, struct bai_e
     peers_clear(&c->peers);
     c->peers.suite_name = xstrdup(name);
     c->peers.version = version;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT s.id, s.config_id, s.item_id FROM samples s"
-                           " JOIN suites su ON su.id = s.suite_id"
-                           " WHERE su.name = ?1 AND su.version = ?2 AND s.status = 'ok' AND s.warmup = 0"
-                           " AND s.output IS NOT NULL AND length(trim(s.output)) > 0"
-                           " ORDER BY s.item_id, s.config_id, s.rep, s.id", -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(c, "reading peer answers", err);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, version);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        XGROW(c->peers.v, c->peers.n + 1, c->peers.cap);
-        struct peer *p = &c->peers.v[c->peers.n++];
-        p->id = sqlite3_column_int64(q, 0);
-        p->config_id = sqlite3_column_int64(q, 1);
-        p->item_id = col_dup(q, 2);
-        if (!p->item_id)
-            p->item_id = xstrdup("");
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "reading peer answers", err);
-    return 0;
+    return store_suite_peer_answers(c->st, name, version, &c->peers.v, &c->peers.n, err);
 }
 
 /* Up to o->peers answers to the item from other configs (of this run or
  * others): the lowest rep of each, oldest config first. Returns an array of strings (NULL
  * when none) and their sample ids in *ids. */
-static cJSON *pick_peers(struct ctx *c, const struct target *t, cJSON **ids, struct bai_error *err)
+static cJSON *pick_peers(struct ctx *c, const struct store_answer *t, cJSON **ids, struct bai_error *err)
 {
     const struct peers *P = &c->peers;
     size_t lo = 0, hi = P->n;
@@ -356,10 +227,9 @@ static cJSON *pick_peers(struct ctx *c, const struct target *t, cJSON **ids, str
             hi = mid;
     }
     cJSON *arr = NULL;
-    const struct peer *last = NULL;
-    sqlite3_stmt *q = NULL;
+    const struct store_peer_ref *last = NULL;
     for (size_t i = lo; i < P->n && !strcmp(P->v[i].item_id, t->item_id); i++) {
-        const struct peer *p = &P->v[i];
+        const struct store_peer_ref *p = &P->v[i];
         if (cJSON_GetArraySize(arr) >= c->o->peers)
             break;
         if (p->config_id == t->config_id)
@@ -367,23 +237,24 @@ static cJSON *pick_peers(struct ctx *c, const struct target *t, cJSON **ids, str
         if (last && last->config_id == p->config_id)
             continue;            /* one answer per config */
         last = p;
-        if (!q && sqlite3_prepare_v2(c->db, "SELECT output FROM samples WHERE id = ?1", -1, &q, NULL) != SQLITE_OK) {
-            sql_fail(c, "reading a peer answer", err);
+        char *output;
+        int found = store_sample_output(c->st, p->id, &output, err);
+        if (found < 0) {
             cJSON_Delete(arr);
+            cJSON_Delete(*ids);
+            *ids = NULL;
             return NULL;
         }
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, p->id);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+        if (found) {
             if (!arr) {
                 arr = cJSON_CreateArray();
                 *ids = cJSON_CreateArray();
             }
-            cJSON_AddItemToArray(arr, cJSON_CreateString((const char *)sqlite3_column_text(q, 0)));
+            cJSON_AddItemToArray(arr, cJSON_CreateString(output));
             cJSON_AddItemToArray(*ids, cJSON_CreateNumber((double)p->id));
+            free(output);
         }
     }
-    sqlite3_finalize(q);
     return arr;
 }
 
@@ -449,7 +320,7 @@ static char *detail_with_peers(const char *detail, cJSON *ids)
 /* Scores one sample and stores the result. Returns 0, or -1 when the
  * rescore must stop (store failure, judge unreachable). */
 static int rescore_one(struct ctx *c, const struct stored_suite *ss, const struct suite_item *orig,
-                       const struct target *t, struct rescore_row *row, struct bai_error *err)
+                       const struct store_answer *t, struct rescore_row *row, struct bai_error *err)
 {
     const struct rescore_options *o = c->o;
     const char *scorer = effective_scorer(o, orig);
@@ -490,7 +361,7 @@ static int rescore_one(struct ctx *c, const struct stored_suite *ss, const struc
         rc = -1;
     } else {
         double before;
-        int had = previous_score(c, t->id, scorer, &before, err);
+        int had = store_score_value(c->st, t->id, scorer, &before, err);
         char *detail = peer_ids ? detail_with_peers(res.detail_json, peer_ids) : NULL;
         peer_ids = NULL;
         struct store_score sc = {
@@ -544,9 +415,9 @@ static int check_judge(struct ctx *c, struct bai_error *err)
 static int rescore_suite(struct ctx *c, const struct stored_suite *ss, struct rescore_result *res,
                          struct bai_error *err)
 {
-    struct target *t;
+    struct store_answer *t;
     size_t n;
-    if (read_targets(c, ss->id, &t, &n, err) != 0)
+    if (store_run_answers(c->st, c->run_id, ss->id, &t, &n, err) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -568,7 +439,7 @@ static int rescore_suite(struct ctx *c, const struct stored_suite *ss, struct re
         struct rescore_row *row = row_for(res, ss->name, scorer);
         if (c->o->dry_run) {
             double before;
-            int had = previous_score(c, t[i].id, row->scorer, &before, err);
+            int had = store_score_value(c->st, t[i].id, row->scorer, &before, err);
             if (had < 0) {
                 rc = -1;
                 break;
@@ -582,7 +453,7 @@ static int rescore_suite(struct ctx *c, const struct stored_suite *ss, struct re
         if (rc == 0 && ++res->samples % 100 == 0)
             log_info("rescore: %zu samples scored", res->samples);
     }
-    targets_free(t, n);
+    store_answers_free(t, n);
     return rc;
 }
 
@@ -599,7 +470,6 @@ int rescore_run(const struct rescore_options *o, struct rescore_result *res, str
     c.st = o->dry_run ? store_open_readonly(path, err) : store_open(path, err);
     if (!c.st)
         return -1;
-    c.db = store_db(c.st);
     int rc = -1;
     if (store_resolve_run(c.st, o->run, c.run_id, err) != 0)
         goto out;

@@ -329,6 +329,54 @@ typedef int (*store_sample_cb)(void *ctx, const struct store_sample_row *row);
 int store_run_samples(struct store *st, const char *run_id, int only_failed,
                       store_sample_cb cb, void *ctx, struct bai_error *err);
 
+/* --- stored answers, to score them again (run/rescore.c; store/answers.c) - */
+
+/* A suite row of the store. */
+struct store_suite_ref {
+    int64_t id;
+    char *name;
+    int version;
+    char sha256[65];
+};
+/* The suites the run has samples of, by name, version, id. */
+int store_run_sample_suites(struct store *st, const char *run_id, struct store_suite_ref **out,
+                            size_t *n_out, struct bai_error *err);
+void store_suite_refs_free(struct store_suite_ref *v, size_t n);
+
+/* One answer: a sample with status "ok" that is not a warm-up. */
+struct store_answer {
+    int64_t id, config_id;
+    char *item_id;
+    int rep;
+    char *output, *reasoning, *tool_calls_json;   /* NULL when none */
+};
+/* The run's answers to one suite, by config, item, rep. */
+int store_run_answers(struct store *st, const char *run_id, int64_t suite_id, struct store_answer **out,
+                      size_t *n_out, struct bai_error *err);
+void store_answers_free(struct store_answer *v, size_t n);
+
+/* The sample's score by scorer: 1 with *value when it is "scored" with a
+ * value, 0 when absent, unparsed or an error, -1 on a store error. */
+int store_score_value(struct store *st, int64_t sample_id, const char *scorer, double *value,
+                      struct bai_error *err);
+
+/* A candidate peer answer: enough to choose one, the output is read later
+ * (store_sample_output). Config ids are unique in the store, so one id is
+ * one (run, config). */
+struct store_peer_ref {
+    int64_t id, config_id;
+    char *item_id;
+};
+/* Every non-empty answer to any item of suite (name, version) in the whole
+ * store, by item, config (oldest first), rep: one scan per suite instead of
+ * one per sample (samples has no index by suite and item). */
+int store_suite_peer_answers(struct store *st, const char *name, int version, struct store_peer_ref **out,
+                             size_t *n_out, struct bai_error *err);
+void store_peer_refs_free(struct store_peer_ref *v, size_t n);
+/* A copy of the sample's output: 1 (*output_out allocated), 0 when the
+ * sample or its output is missing, -1 on error. */
+int store_sample_output(struct store *st, int64_t sample_id, char **output_out, struct bai_error *err);
+
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
  * incidents, metrics) in one transaction; *n_samples_out may be NULL. */

@@ -579,3 +579,76 @@ Test(store, default_path_follows_env)
     cr_assert_str_eq(store_default_path(), STORE_DEFAULT_PATH);
     unsetenv("BENCHAI_STORE");
 }
+
+Test(store, answers_for_rescore)
+{
+    char *path = ts_path();
+    struct store *st = ts_open(path);
+    struct bai_error err = { 0 };
+    struct ts_run a, b;
+    ts_make_run(st, &a, "cfg-a", "qa", NULL);
+    ts_make_run(st, &b, "cfg-b", "qa", NULL);     /* same suite row: a peer run */
+    int64_t a2 = ts_put(st, &a, "q2", "two", 1);
+    int64_t a1 = ts_put(st, &a, "q1", "one", 0);
+    struct store_sample warm = ts_sample(&a, "q3", "warm");
+    warm.warmup = 1;
+    cr_assert_gt(store_sample_put(st, &warm, NULL, &err), 0, "%s", err.msg);
+    struct store_sample failed = ts_sample(&a, "q4", NULL);
+    failed.status = "error";
+    failed.error = "HTTP 500";
+    cr_assert_gt(store_sample_put(st, &failed, NULL, &err), 0, "%s", err.msg);
+    int64_t b1 = ts_put(st, &b, "q1", "uno", 1);
+    struct store_sample blank = ts_sample(&b, "q2", "   ");
+    cr_assert_gt(store_sample_put(st, &blank, NULL, &err), 0, "%s", err.msg);
+
+    struct store_suite_ref *suites;
+    size_t n;
+    cr_assert_eq(store_run_sample_suites(st, a.id, &suites, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(suites[0].name, "qa");
+    cr_assert_str_eq(suites[0].sha256, "h-qa");
+    cr_assert_eq(suites[0].id, a.suite_id);
+    store_suite_refs_free(suites, n);
+
+    /* answers only: warm-up and errored samples left out, by item */
+    struct store_answer *ans;
+    cr_assert_eq(store_run_answers(st, a.id, a.suite_id, &ans, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ans[0].id, a1);
+    cr_assert_str_eq(ans[0].output, "one");
+    cr_assert_eq(ans[1].id, a2);
+    cr_assert_null(ans[1].reasoning);
+    store_answers_free(ans, n);
+
+    double v = -1;
+    cr_assert_eq(store_score_value(st, a2, "exact", &v, &err), 1);
+    cr_assert_float_eq(v, 1.0, 1e-12);
+    cr_assert_eq(store_score_value(st, a2, "judge", &v, &err), 0, "another scorer's score is absent");
+    struct store_score unparsed = { .scorer = "judge", .value = 0, .passed = -1, .status = "unparsed" };
+    cr_assert_eq(store_score_put(st, a2, &unparsed, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_score_value(st, a2, "judge", &v, &err), 0, "unparsed is not a value");
+
+    /* peers: every non-empty answer of (qa, 1) in the store, by item then config */
+    struct store_peer_ref *peers;
+    cr_assert_eq(store_suite_peer_answers(st, "qa", 1, &peers, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(peers[0].id, a1);
+    cr_assert_eq(peers[1].id, b1);
+    cr_assert_eq(peers[1].config_id, b.config_id);
+    cr_assert_eq(peers[2].id, a2);
+    store_peer_refs_free(peers, n);
+    char *out = NULL;
+    cr_assert_eq(store_sample_output(st, b1, &out, &err), 1);
+    cr_assert_str_eq(out, "uno");
+    free(out);
+    cr_assert_eq(store_sample_output(st, 999999, &out, &err), 0);
+    cr_assert_null(out);
+
+    /* the plan a run was stored with; an unknown run is 0, not an error */
+    char *plan = NULL;
+    cr_assert_eq(store_run_plan(st, a.id, &plan, &err), 1);
+    cr_assert_null(plan, "ts_make_run stores no plan");
+    cr_assert_eq(store_run_plan(st, "r-none", &plan, &err), 0);
+    store_close(st);
+    free(path);
+}
