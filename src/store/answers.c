@@ -10,38 +10,97 @@
 
 #include "util/mem.h"
 
-int store_run_sample_suites(struct store *st, const char *run_id, struct store_suite_ref **out,
-                            size_t *n_out, struct bai_error *err)
+/* A growing array of the rows read so far. */
+struct rows {
+    void *v;
+    size_t n, cap;
+};
+
+/* What read_rows runs: the statement, how to bind it, how to copy one row
+ * (appended to struct rows) and how to free the copies. */
+struct reader {
+    const char *sql, *what;
+    void (*bind)(sqlite3_stmt *, const void *args);
+    void (*add)(sqlite3_stmt *, struct rows *);
+    void (*free_rows)(void *v, size_t n);
+};
+
+/* Runs r with args and hands back every row it read in *out / *n_out.
+ * 0, or -1 with err naming r->what and nothing handed back. */
+static int read_rows(struct store *st, const struct reader *r, const void *args, void *out, size_t *n_out,
+                     struct bai_error *err)
 {
-    *out = NULL;
-    *n_out = 0;
+    struct rows rows = {0};
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db,
-                                "SELECT su.id, su.name, su.version, su.sha256 FROM suites su"
-                                " WHERE su.id IN (SELECT DISTINCT suite_id FROM samples WHERE run_id = ?1)"
-                                " ORDER BY su.name, su.version, su.id", -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(st, rc, "reading the run's suites", err);
-    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        XGROW(*out, *n_out + 1, cap);
-        struct store_suite_ref *r = &(*out)[(*n_out)++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(s, 0);
-        r->name = store_col_dup(s, 1);
-        r->version = sqlite3_column_int(s, 2);
-        const unsigned char *h = sqlite3_column_text(s, 3);
-        snprintf(r->sha256, sizeof r->sha256, "%s", h ? (const char *)h : "");
+    int rc = sqlite3_prepare_v2(st->db, r->sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        r->bind(s, args);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+            r->add(s, &rows);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
-        store_suite_refs_free(*out, *n_out);
-        *out = NULL;
-        *n_out = 0;
-        return store_fail(st, rc, "reading the run's suites", err);
+        r->free_rows(rows.v, rows.n);
+        rows = (struct rows){0};
     }
-    return 0;
+    memcpy(out, &rows.v, sizeof rows.v);
+    *n_out = rows.n;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, rc, r->what, err);
+}
+
+/* Room for one more element of size bytes at the end of rows. */
+static void *append(struct rows *rows, size_t size)
+{
+    if (rows->n == rows->cap) {
+        rows->cap = rows->cap ? rows->cap * 2 : 16;
+        rows->v = xrealloc(rows->v, rows->cap * size);
+    }
+    void *e = (char *)rows->v + rows->n++ * size;
+    memset(e, 0, size);
+    return e;
+}
+
+/* ---- the run's suites ------------------------------------------------------ */
+
+struct run_suite_args {
+    const char *run_id;
+    int64_t suite_id;
+};
+
+static void bind_run(sqlite3_stmt *s, const void *args)
+{
+    const struct run_suite_args *a = args;
+    sqlite3_bind_text(s, 1, a->run_id, -1, SQLITE_TRANSIENT);
+    if (a->suite_id)
+        sqlite3_bind_int64(s, 2, a->suite_id);
+}
+
+static void add_suite(sqlite3_stmt *s, struct rows *rows)
+{
+    struct store_suite_ref *r = append(rows, sizeof *r);
+    r->id = sqlite3_column_int64(s, 0);
+    r->name = store_col_dup(s, 1);
+    r->version = sqlite3_column_int(s, 2);
+    const unsigned char *h = sqlite3_column_text(s, 3);
+    snprintf(r->sha256, sizeof r->sha256, "%s", h ? (const char *)h : "");
+}
+
+static void free_suites(void *v, size_t n)
+{
+    store_suite_refs_free(v, n);
+}
+
+int store_run_sample_suites(struct store *st, const char *run_id, struct store_suite_ref **out,
+                            size_t *n_out, struct bai_error *err)
+{
+    static const struct reader r = {
+        .sql = "SELECT su.id, su.name, su.version, su.sha256 FROM suites su"
+               " WHERE su.id IN (SELECT DISTINCT suite_id FROM samples WHERE run_id = ?1)"
+               " ORDER BY su.name, su.version, su.id",
+        .what = "reading the run's suites", .bind = bind_run, .add = add_suite, .free_rows = free_suites,
+    };
+    struct run_suite_args args = { .run_id = run_id };
+    return read_rows(st, &r, &args, out, n_out, err);
 }
 
 void store_suite_refs_free(struct store_suite_ref *v, size_t n)
@@ -51,40 +110,36 @@ void store_suite_refs_free(struct store_suite_ref *v, size_t n)
     free(v);
 }
 
+/* ---- answers ------------------------------------------------------------------ */
+
+static void add_answer(sqlite3_stmt *s, struct rows *rows)
+{
+    struct store_answer *a = append(rows, sizeof *a);
+    a->id = sqlite3_column_int64(s, 0);
+    a->config_id = sqlite3_column_int64(s, 1);
+    a->item_id = store_col_dup(s, 2);
+    a->rep = sqlite3_column_int(s, 3);
+    a->output = store_col_dup(s, 4);
+    a->reasoning = store_col_dup(s, 5);
+    a->tool_calls_json = store_col_dup(s, 6);
+}
+
+static void free_answers(void *v, size_t n)
+{
+    store_answers_free(v, n);
+}
+
 int store_run_answers(struct store *st, const char *run_id, int64_t suite_id, struct store_answer **out,
                       size_t *n_out, struct bai_error *err)
 {
-    *out = NULL;
-    *n_out = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db,
-                                "SELECT id, config_id, item_id, rep, output, reasoning, tool_calls_json FROM samples"
-                                " WHERE run_id = ?1 AND suite_id = ?2 AND status = 'ok' AND warmup = 0"
-                                " ORDER BY config_id, item_id, rep", -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(st, rc, "reading samples", err);
-    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, suite_id);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        XGROW(*out, *n_out + 1, cap);
-        struct store_answer *a = &(*out)[(*n_out)++];
-        a->id = sqlite3_column_int64(s, 0);
-        a->config_id = sqlite3_column_int64(s, 1);
-        a->item_id = store_col_dup(s, 2);
-        a->rep = sqlite3_column_int(s, 3);
-        a->output = store_col_dup(s, 4);
-        a->reasoning = store_col_dup(s, 5);
-        a->tool_calls_json = store_col_dup(s, 6);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        store_answers_free(*out, *n_out);
-        *out = NULL;
-        *n_out = 0;
-        return store_fail(st, rc, "reading samples", err);
-    }
-    return 0;
+    static const struct reader r = {
+        .sql = "SELECT id, config_id, item_id, rep, output, reasoning, tool_calls_json FROM samples"
+               " WHERE run_id = ?1 AND suite_id = ?2 AND status = 'ok' AND warmup = 0"
+               " ORDER BY config_id, item_id, rep",
+        .what = "reading samples", .bind = bind_run, .add = add_answer, .free_rows = free_answers,
+    };
+    struct run_suite_args args = { .run_id = run_id, .suite_id = suite_id };
+    return read_rows(st, &r, &args, out, n_out, err);
 }
 
 void store_answers_free(struct store_answer *v, size_t n)
@@ -121,38 +176,46 @@ int store_score_value(struct store *st, int64_t sample_id, const char *scorer, d
     return found;
 }
 
+/* ---- peers -------------------------------------------------------------------- */
+
+struct suite_version_args {
+    const char *name;
+    int version;
+};
+
+static void bind_suite_version(sqlite3_stmt *s, const void *args)
+{
+    const struct suite_version_args *a = args;
+    sqlite3_bind_text(s, 1, a->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, a->version);
+}
+
+static void add_peer(sqlite3_stmt *s, struct rows *rows)
+{
+    struct store_peer_ref *p = append(rows, sizeof *p);
+    p->id = sqlite3_column_int64(s, 0);
+    p->config_id = sqlite3_column_int64(s, 1);
+    p->item_id = store_col_dup(s, 2);
+}
+
+static void free_peers(void *v, size_t n)
+{
+    store_peer_refs_free(v, n);
+}
+
 int store_suite_peer_answers(struct store *st, const char *name, int version, struct store_peer_ref **out,
                              size_t *n_out, struct bai_error *err)
 {
-    *out = NULL;
-    *n_out = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db,
-                                "SELECT s.id, s.config_id, s.item_id FROM samples s"
-                                " JOIN suites su ON su.id = s.suite_id"
-                                " WHERE su.name = ?1 AND su.version = ?2 AND s.status = 'ok' AND s.warmup = 0"
-                                " AND s.output IS NOT NULL AND length(trim(s.output)) > 0"
-                                " ORDER BY s.item_id, s.config_id, s.rep, s.id", -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(st, rc, "reading peer answers", err);
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, version);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        XGROW(*out, *n_out + 1, cap);
-        struct store_peer_ref *p = &(*out)[(*n_out)++];
-        p->id = sqlite3_column_int64(s, 0);
-        p->config_id = sqlite3_column_int64(s, 1);
-        p->item_id = store_col_dup(s, 2);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        store_peer_refs_free(*out, *n_out);
-        *out = NULL;
-        *n_out = 0;
-        return store_fail(st, rc, "reading peer answers", err);
-    }
-    return 0;
+    static const struct reader r = {
+        .sql = "SELECT s.id, s.config_id, s.item_id FROM samples s"
+               " JOIN suites su ON su.id = s.suite_id"
+               " WHERE su.name = ?1 AND su.version = ?2 AND s.status = 'ok' AND s.warmup = 0"
+               " AND s.output IS NOT NULL AND length(trim(s.output)) > 0"
+               " ORDER BY s.item_id, s.config_id, s.rep, s.id",
+        .what = "reading peer answers", .bind = bind_suite_version, .add = add_peer, .free_rows = free_peers,
+    };
+    struct suite_version_args args = { .name = name, .version = version };
+    return read_rows(st, &r, &args, out, n_out, err);
 }
 
 void store_peer_refs_free(struct store_peer_ref *v, size_t n)
