@@ -13,7 +13,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: benchai rm RUN [--yes] [--store PATH]\n"
             "\n"
-            "Deletes the run with its configs, samples, scores, tags, incidents and metrics,\n"
+            "Deletes the run with its configs, samples, scores, tags and incidents,\n"
             "in one transaction. Asks for confirmation on a terminal; elsewhere (scripts,\n"
             "CI) it refuses unless --yes is given.\n"
             "RUN is a full id, a unique prefix, tag:NAME or latest.\n"

@@ -10,18 +10,13 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "report/figures.h"
 #include "report/format.h"
 #include "report/passk.h"
 #include "report/sweep.h"
-#include "stats/stats.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
-
-/* Bootstrap settings for continuous scores: fixed seed so the same run
- * always prints the same interval. */
-#define SHOW_BOOT_RESAMPLES 2000
-#define SHOW_BOOT_SEED 20261122u
 
 static void usage(FILE *out)
 {
@@ -42,61 +37,24 @@ static void usage(FILE *out)
             STORE_DEFAULT_PATH);
 }
 
-struct score_figs {
-    double score, lo, hi;        /* 0..100, NaN when nothing was scored */
-    const char *method;          /* "wilson", "bootstrap" or NULL */
-};
-
-/* A scorer's figures: pass rate with a Wilson interval when every scored
- * sample is pass/fail, otherwise the mean value with a bootstrap interval. */
-static void score_figures(const struct store_group_score *sc, struct score_figs *f)
+/* A scorer's figures (report/figures.h): pass rate with a Wilson interval
+ * when every scored sample is pass/fail, otherwise the mean value with a
+ * bootstrap interval; 0..100. */
+static void score_figures(const struct store_group_score *sc, struct report_score *f)
 {
-    f->score = f->lo = f->hi = NAN;
-    f->method = NULL;
-    if (sc->n_scored == 0)
-        return;
-    if (sc->n_pass_applicable == sc->n_scored) {
-        double lo, hi;
-        stats_wilson((int64_t)sc->n_passed, (int64_t)sc->n_scored, 1.959963984540054, &lo, &hi);
-        f->score = 100.0 * (double)sc->n_passed / (double)sc->n_scored;
-        f->lo = 100.0 * lo;
-        f->hi = 100.0 * hi;
-        f->method = "wilson";
-        return;
-    }
-    double mean, lo, hi;
-    stats_mean_sd(sc->values, sc->n_values, &mean, NULL);
-    f->score = 100.0 * mean;
-    if (stats_bootstrap_mean_ci(sc->values, sc->n_values, SHOW_BOOT_RESAMPLES, SHOW_BOOT_SEED,
-                                0.05, &lo, &hi) == 0) {
-        f->lo = 100.0 * lo;
-        f->hi = 100.0 * hi;
-    }
-    f->method = "bootstrap";
+    report_score_figures(sc->values, sc->n_values, sc->n_pass_applicable == sc->n_scored, sc->n_passed, f);
+    f->mean *= 100.0;
+    f->lo *= 100.0;
+    f->hi *= 100.0;
 }
 
-struct speed_figs {
-    double gen_p50, ttft_p50, ttft_p95, e2e_p50, acceptance;
-    size_t n;
-};
-
-static double pct(double *v, size_t n, double p)
+/* Sorts the group's vectors in place (they are ours); n counts the
+ * samples without error. */
+static void speed_figures(struct store_group *g, struct report_speed *f)
 {
-    return n ? stats_percentile(v, n, p) : NAN;
-}
-
-/* Sorts the group's vectors in place (they are ours) and reads percentiles. */
-static void speed_figures(struct store_group *g, struct speed_figs *f)
-{
-    stats_sort(g->gen_tps, g->n_gen_tps);
-    stats_sort(g->ttft_ms, g->n_ttft_ms);
-    stats_sort(g->e2e_ms, g->n_e2e_ms);
-    f->gen_p50 = pct(g->gen_tps, g->n_gen_tps, 50);
-    f->ttft_p50 = pct(g->ttft_ms, g->n_ttft_ms, 50);
-    f->ttft_p95 = pct(g->ttft_ms, g->n_ttft_ms, 95);
-    f->e2e_p50 = pct(g->e2e_ms, g->n_e2e_ms, 50);
-    f->acceptance = g->draft_n > 0 ? (double)g->draft_accepted / (double)g->draft_n : NAN;
-    f->n = g->n_samples - g->n_errors;
+    report_speed_figures(g->gen_tps, g->n_gen_tps, g->ttft_ms, g->n_ttft_ms, g->e2e_ms, g->n_e2e_ms,
+                         (double)g->draft_n, (double)g->draft_accepted, f);
+    f->n = (int64_t)(g->n_samples - g->n_errors);
 }
 
 /* pass@k of a scorer's items when it is pass/fail and some item has more
@@ -205,10 +163,10 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
                 continue;
             }
             const struct store_group_score *sc = &g[i].scores[k];
-            struct score_figs f;
+            struct report_score f;
             score_figures(sc, &f);
             report_table_set(&q, r, 2, sc->scorer);
-            report_table_set_num(&q, r, 3, f.score, "%.1f");
+            report_table_set_num(&q, r, 3, f.mean, "%.1f");
             if (!isnan(f.lo))
                 report_table_setf(&q, r, 4, "[%.1f, %.1f]", f.lo, f.hi);
             if (sc->n_pass_applicable == sc->n_scored)
@@ -219,15 +177,15 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
             report_table_set_num(&q, r, 7, (double)(g[i].n_errors + sc->n_error), "%.0f");
         }
         free(items);
-        struct speed_figs sp;
+        struct report_speed sp;
         speed_figures(&g[i], &sp);
         size_t r = report_table_add_row(&s);
         report_table_set(&s, r, 0, g[i].config_label);
         report_table_set(&s, r, 1, suite);
-        report_table_set_num(&s, r, 2, sp.gen_p50, "%.1f");
-        report_table_set_num(&s, r, 3, sp.ttft_p50, "%.1f");
-        report_table_set_num(&s, r, 4, sp.ttft_p95, "%.1f");
-        report_table_set_num(&s, r, 5, sp.e2e_p50, "%.0f");
+        report_table_set_num(&s, r, 2, sp.gen_tps_p50, "%.1f");
+        report_table_set_num(&s, r, 3, sp.ttft_p50_ms, "%.1f");
+        report_table_set_num(&s, r, 4, sp.ttft_p95_ms, "%.1f");
+        report_table_set_num(&s, r, 5, sp.e2e_p50_ms, "%.0f");
         report_table_set_num(&s, r, 6, sp.acceptance, "%.3f");
         report_table_set_num(&s, r, 7, (double)sp.n, "%.0f");
     }
@@ -408,11 +366,11 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
         cJSON *scores = cJSON_AddArrayToObject(o, "scores");
         for (size_t k = 0; k < g[i].n_scores; k++) {
             const struct store_group_score *sc = &g[i].scores[k];
-            struct score_figs f;
+            struct report_score f;
             score_figures(sc, &f);
             cJSON *so = cJSON_CreateObject();
             report_json_str(so, "scorer", sc->scorer);
-            report_json_num(so, "score", f.score);
+            report_json_num(so, "score", f.mean);
             report_json_num(so, "ci_lo", f.lo);
             report_json_num(so, "ci_hi", f.hi);
             report_json_str(so, "ci_method", f.method);
@@ -425,13 +383,13 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
                 cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&pk, 100));
             cJSON_AddItemToArray(scores, so);
         }
-        struct speed_figs sp;
+        struct report_speed sp;
         speed_figures(&g[i], &sp);
         cJSON *speed = cJSON_AddObjectToObject(o, "speed");
-        report_json_num(speed, "gen_tps_p50", sp.gen_p50);
-        report_json_num(speed, "ttft_ms_p50", sp.ttft_p50);
-        report_json_num(speed, "ttft_ms_p95", sp.ttft_p95);
-        report_json_num(speed, "e2e_ms_p50", sp.e2e_p50);
+        report_json_num(speed, "gen_tps_p50", sp.gen_tps_p50);
+        report_json_num(speed, "ttft_ms_p50", sp.ttft_p50_ms);
+        report_json_num(speed, "ttft_ms_p95", sp.ttft_p95_ms);
+        report_json_num(speed, "e2e_ms_p50", sp.e2e_p50_ms);
         report_json_num(speed, "acceptance", sp.acceptance);
         cJSON_AddNumberToObject(speed, "n", (double)sp.n);
         cJSON_AddItemToArray(groups, o);

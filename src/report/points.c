@@ -10,9 +10,6 @@
 #include "stats/stats.h"
 #include "util/mem.h"
 
-#define POINTS_BOOT_RESAMPLES 2000
-#define POINTS_BOOT_SEED 0x62656e6368616955ULL   /* fixed: reports are reproducible */
-
 static char *col_text(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
@@ -71,14 +68,11 @@ static void suite_finish(struct suite_acc *a)
     report_passk_counts_free(&a->all);
     if (s->n == 0)
         return;
-    s->mean = s->sum / (double)s->n;
-    if (a->binary) {
-        int64_t ones = (int64_t)llround(s->sum);
-        stats_wilson(ones, s->n, 1.96, &s->lo, &s->hi);
-    } else if (stats_bootstrap_mean_ci(a->vals, a->nv, POINTS_BOOT_RESAMPLES, POINTS_BOOT_SEED,
-                                       0.05, &s->lo, &s->hi) != 0) {
-        s->lo = s->hi = s->mean;
-    }
+    struct report_score f;
+    report_score_figures(a->vals, a->nv, a->binary, (size_t)llround(s->sum), &f);
+    s->mean = f.mean;
+    s->lo = f.lo;
+    s->hi = f.hi;
 }
 
 static int load_samples(struct sqlite3 *db, const struct report_filter *f, struct report_point *p,
@@ -201,17 +195,8 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
     }
     free(acc);
 
-    struct report_speed *sp = &p->speed;
-    sp->n = nspeed;
-    stats_sort(tps, ntps);
-    stats_sort(ttft, nttft);
-    stats_sort(e2e, ne2e);
-    sp->gen_tps_p50 = stats_percentile(tps, ntps, 50);
-    stats_mean_sd(tps, ntps, &sp->gen_tps_mean, NULL);
-    sp->ttft_p50_ms = stats_percentile(ttft, nttft, 50);
-    sp->ttft_p95_ms = stats_percentile(ttft, nttft, 95);
-    sp->e2e_p50_ms = stats_percentile(e2e, ne2e, 50);
-    sp->acceptance = drafted > 0 ? accepted / drafted : NAN;
+    report_speed_figures(tps, ntps, ttft, nttft, e2e, ne2e, drafted, accepted, &p->speed);
+    p->speed.n = nspeed;
     free(tps);
     free(ttft);
     free(e2e);
@@ -377,7 +362,7 @@ int report_point_quality(const struct report_point *p, const char *const *suites
     for (size_t i = 0; i < n; i++) {
         const struct report_suite_score *s = report_point_suite(p, suites[i]);
         double w = (weights ? weights[i] : (double)s->n) / wsum;
-        double se = (s->hi - s->lo) / (2 * 1.96);
+        double se = (s->hi - s->lo) / (2 * STATS_Z95);
         var += w * w * se * se;
     }
     out->mean = acc / wsum;
@@ -386,7 +371,7 @@ int report_point_quality(const struct report_point *p, const char *const *suites
         out->lo = s->lo;
         out->hi = s->hi;
     } else {
-        double half = 1.96 * sqrt(var);
+        double half = STATS_Z95 * sqrt(var);
         out->lo = fmax(0.0, out->mean - half);
         out->hi = fmin(1.0, out->mean + half);
     }

@@ -11,6 +11,7 @@
 #include "util/error.h"
 #include "report/passk.h"
 #include "store/store.h"
+#include "report/figures.h"
 
 struct sqlite3;
 
@@ -30,23 +31,17 @@ struct report_suite_score {
     int64_t passed;       /* samples with passed == 1 */
     double sum;           /* sum of values (0..1) */
     double mean;          /* sum / n, NaN when n == 0 */
-    double lo, hi;        /* 95% CI: Wilson when every value is 0 or 1, else a
-                             percentile bootstrap of the mean (fixed seed) */
+    double lo, hi;        /* 95% CI (report_score_figures): Wilson when every
+                             value is 0 or 1, else a percentile bootstrap of
+                             the mean (fixed seed) */
     int64_t n_items;      /* distinct items with a sample (errors included) */
     int64_t suite_items;  /* items the suite has, 0 = not recorded */
     int has_passk;        /* pass/fail scores and some item with several samples */
     struct report_passk passk;   /* over the counted samples, unparsed = failed */
 };
 
-/* Speed over the point's non-warm-up samples with status "ok" in the
- * selected suites. NaN where nothing was measured. */
-struct report_speed {
-    int64_t n;
-    double gen_tps_p50, gen_tps_mean;
-    double ttft_p50_ms, ttft_p95_ms;
-    double e2e_p50_ms;
-    double acceptance;    /* sum(draft_accepted) / sum(draft_n) */
-};
+/* The point's speed (struct report_speed, report/figures.h) is over its
+ * non-warm-up samples with status "ok" in the selected suites. */
 
 struct report_point {
     char run_id[STORE_RUN_ID_MAX];
@@ -88,8 +83,8 @@ const struct report_suite_score *report_point_suite(const struct report_point *p
 /* Combined quality over several suites: mean = sum(w_s * mean_s) / sum(w_s).
  * weights == NULL weights each suite by its n, i.e. every counted item
  * equally (the users' "Total / max points" percentage). The CI combines the
- * suites' standard errors, se_s = (hi_s - lo_s) / (2 * 1.96), as
- * sqrt(sum((w_s / W)^2 * se_s^2)), clamped to [0, 1]; for one suite it is
+ * suites' standard errors, se_s = (hi_s - lo_s) / (2 z), as
+ * z * sqrt(sum((w_s / W)^2 * se_s^2)), clamped to [0, 1] (z = STATS_Z95); for one suite it is
  * that suite's interval. Returns 0, or -1 when a suite has no counted
  * samples (its name in *missing, if given). */
 struct report_quality {

@@ -20,7 +20,6 @@ void run_batch_init(struct batch *b)
     b->gen_tps = xcalloc(b->n_jobs + 1, sizeof(double));
     b->ttft_ms = xcalloc(b->n_jobs + 1, sizeof(double));
     b->e2e_ms = xcalloc(b->n_jobs + 1, sizeof(double));
-    b->tpot_ms = xcalloc(b->n_jobs + 1, sizeof(double));
 }
 
 void run_batch_free(struct batch *b)
@@ -32,10 +31,9 @@ void run_batch_free(struct batch *b)
     free(b->gen_tps);
     free(b->ttft_ms);
     free(b->e2e_ms);
-    free(b->tpot_ms);
     b->incidents = NULL;
     b->n_incidents = 0;
-    b->gen_tps = b->ttft_ms = b->e2e_ms = b->tpot_ms = NULL;
+    b->gen_tps = b->ttft_ms = b->e2e_ms = NULL;
 }
 
 void run_batch_incident(void *ctx, const char *kind, const char *message)
@@ -106,7 +104,7 @@ static int score_answer(const struct batch *b, const struct job_meta *m, const s
 
 /* Adds one stored sample to the batch's counts and figure vectors. */
 static void count(struct batch *b, const struct job_meta *m, const struct gen_response *r, int have_score,
-                  const struct score_result *res, double ttft, double e2e, double tpot)
+                  const struct score_result *res, double ttft, double e2e)
 {
     b->done++;
     if (!r->ok) {
@@ -131,8 +129,6 @@ static void count(struct batch *b, const struct job_meta *m, const struct gen_re
         b->ttft_ms[b->n_ttft++] = ttft;
     if (e2e >= 0)
         b->e2e_ms[b->n_e2e++] = e2e;
-    if (tpot >= 0)
-        b->tpot_ms[b->n_tpot++] = tpot;
     if (r->completion_tokens > 0)
         b->completion_tokens += r->completion_tokens;
     if (r->draft_n > 0) {
@@ -187,7 +183,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         *b->stop = 1;       /* stop sending: nothing more could be kept */
     }
     free(itl);
-    count(b, m, r, have_score, &res, ttft, e2e, tpot);
+    count(b, m, r, have_score, &res, ttft, e2e);
     score_result_free(&res);
     run_batch_progress(b, 0);
 }

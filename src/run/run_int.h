@@ -48,8 +48,8 @@ struct batch {
     /* consumer */
     int store_failed;
     struct bai_error store_err;
-    double *gen_tps, *ttft_ms, *e2e_ms, *tpot_ms;   /* n_jobs + 1 each */
-    size_t n_gen, n_ttft, n_e2e, n_tpot;
+    double *gen_tps, *ttft_ms, *e2e_ms;   /* n_jobs + 1 each */
+    size_t n_gen, n_ttft, n_e2e;
     size_t done, passed, pass_n, unparsed, errors, scored_n;
     double score_sum;
     int64_t first_send_ns, last_end_ns, completion_tokens;

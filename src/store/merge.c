@@ -211,7 +211,7 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
     }
     stats->samples_identical += sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
-    /* incidents (deduplicated by content) and metrics */
+    /* incidents (deduplicated by content) */
     if ((n = exec_changes(st,
             "INSERT INTO main.incidents(run_id, config_id, t, kind, message)"
             " SELECT i.run_id, cm.dst_id, i.t, i.kind, i.message FROM src.incidents i"
@@ -221,11 +221,7 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
             err)) < 0)
         return -1;
     stats->incidents_added += n;
-    return store_exec(st,
-        "INSERT OR IGNORE INTO main.metrics(run_id, config_id, suite_id, name, value, lo, hi, n)"
-        " SELECT m.run_id, cm.dst_id, sm.dst_id, m.name, m.value, m.lo, m.hi, m.n"
-        " FROM src.metrics m JOIN temp.bai_merge_configs cm ON cm.src_id = m.config_id"
-        " JOIN temp.bai_merge_suites sm ON sm.src_id = m.suite_id", err);
+    return 0;
 }
 
 int store_merge(struct store *dst, const char *src_path, struct store_merge_stats *stats,

@@ -664,7 +664,6 @@ int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_ou
         "DELETE FROM scores WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?1)",
         "DELETE FROM samples WHERE run_id = ?1",
         "DELETE FROM incidents WHERE run_id = ?1",
-        "DELETE FROM metrics WHERE run_id = ?1",
         "DELETE FROM run_suites WHERE run_id = ?1",
         "DELETE FROM run_tags WHERE run_id = ?1",
         "DELETE FROM configs WHERE run_id = ?1",
@@ -688,7 +687,7 @@ int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_ou
         }
         if (i == 1)
             n_samples = sqlite3_changes(st->db);
-        if (i == 7 && sqlite3_changes(st->db) == 0) {
+        if (i == sizeof steps / sizeof steps[0] - 1 && sqlite3_changes(st->db) == 0) {
             bai_error_set(err, BAI_EXIT_USAGE, "no run '%s' in %s", run_id, st->path);
             store_tx_rollback(st);
             return -1;

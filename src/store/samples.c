@@ -1,5 +1,5 @@
 /* samples.c - the write path of a run: configs, suites, samples with their
- * scores, incidents and metrics. Each write is its own transaction unless
+ * scores and incidents. Each write is its own transaction unless
  * a batch (store_begin) is open. */
 #include "store/store_int.h"
 
@@ -305,7 +305,7 @@ int store_score_put(struct store *st, int64_t sample_id, const struct store_scor
     return store_tx_commit(st, err);
 }
 
-/* ---- incidents and metrics ------------------------------------------------- */
+/* ---- incidents ------------------------------------------------------------- */
 
 int store_incident_add(struct store *st, const char *run_id, int64_t config_id,
                        const char *kind, const char *message, struct bai_error *err)
@@ -324,25 +324,4 @@ int store_incident_add(struct store *st, const char *run_id, int64_t config_id,
     store_bind_text(s, 4, kind ? kind : "note");
     store_bind_text(s, 5, message);
     return step_done(st, s, "recording an incident", err);
-}
-
-int store_metric_put(struct store *st, const char *run_id, int64_t config_id, int64_t suite_id,
-                     const char *name, double value, double lo, double hi, int64_t n,
-                     struct bai_error *err)
-{
-    sqlite3_stmt *s = store_stmt(st, SS_METRIC_PUT,
-                                 "INSERT OR REPLACE INTO metrics(run_id, config_id, suite_id,"
-                                 " name, value, lo, hi, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                 err);
-    if (!s)
-        return -1;
-    store_bind_text(s, 1, run_id);
-    sqlite3_bind_int64(s, 2, config_id);
-    sqlite3_bind_int64(s, 3, suite_id);
-    store_bind_text(s, 4, name);
-    sqlite3_bind_double(s, 5, value);
-    sqlite3_bind_double(s, 6, lo);
-    sqlite3_bind_double(s, 7, hi);
-    sqlite3_bind_int64(s, 8, n);
-    return step_done(st, s, "writing a metric", err);
 }

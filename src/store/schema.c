@@ -12,6 +12,9 @@
  *   v3  suites.n_items: how many items the suite has, so a run limited to
  *       some of them (--limit, --shard, interrupted) reads "3 of 5" later.
  *       NULL for suites stored before (unknown).
+ *   v4  drops metrics: figures are computed from the samples when read
+ *       (report/figures.c); the cache went stale on rescore and merge and
+ *       nothing read it (docs/ARCHITECTURE.md).
  */
 #include "store/store_int.h"
 
@@ -100,8 +103,11 @@ static const char MIGRATE_V2[] =
 static const char MIGRATE_V3[] =
     "ALTER TABLE suites ADD COLUMN n_items INTEGER;\n";
 
+static const char MIGRATE_V4[] =
+    "DROP TABLE metrics;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -1,5 +1,5 @@
 /* store.h - the results store: one SQLite file (WAL) holding runs, server
- * configurations, suites, samples, scores, metrics and incidents.
+ * configurations, suites, samples, scores and incidents.
  *
  * Owns: the schema and its migrations, every SQL statement benchai runs,
  * transactions. Does not own: what the numbers mean (stats/) or how they are
@@ -25,7 +25,6 @@
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
  *   scores(sample_id, scorer, value, passed, status, extracted, detail_json,
  *          PRIMARY KEY(sample_id, scorer))
- *   metrics(run_id, config_id, suite_id, name, value, lo, hi, n)
  *   incidents(id PK, run_id, config_id, t, kind, message)
  * Timestamps are ISO 8601 UTC text; unmeasured numbers are NULL. See
  * docs/store.md for guarantees, faults, merge rules and the commands.
@@ -158,12 +157,10 @@ int store_sample_exists(struct store *st, const char *run_id, int64_t config_id,
 int store_score_put(struct store *st, int64_t sample_id, const struct store_score *score,
                     struct bai_error *err);
 
-/* --- incidents and metrics ----------------------------------------------- */
+/* --- incidents --------------------------------------------------------- */
+/* config_id 0: an incident of the whole run. */
 int store_incident_add(struct store *st, const char *run_id, int64_t config_id,
                        const char *kind, const char *message, struct bai_error *err);
-int store_metric_put(struct store *st, const char *run_id, int64_t config_id, int64_t suite_id,
-                     const char *name, double value, double lo, double hi, int64_t n,
-                     struct bai_error *err);
 
 /* Resolves a run id given in full, as a unique prefix, or as "tag:NAME"
  * (newest run with that tag), or "latest". On failure err names close ids
@@ -178,7 +175,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -379,7 +376,7 @@ int store_sample_output(struct store *st, int64_t sample_id, char **output_out, 
 
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
- * incidents, metrics) in one transaction; *n_samples_out may be NULL. */
+ * incidents) in one transaction; *n_samples_out may be NULL. */
 int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_out,
                      struct bai_error *err);
 /* Opens the file at path without touching its schema and runs PRAGMA

@@ -72,6 +72,7 @@ Test(stats, wilson)
 Test(stats, normal_quantile)
 {
     NEAR(stats_normal_quantile(0.975), 1.959963984540054, 1e-12);
+    NEAR(STATS_Z95, stats_normal_quantile(0.975), 1e-15);   /* the one 95% constant */
     NEAR(stats_normal_quantile(0.025), -1.959963984540054, 1e-12);
     NEAR(stats_normal_quantile(0.5), 0.0, 1e-12);
     NEAR(stats_normal_quantile(0.95), 1.6448536269514722, 1e-12);
