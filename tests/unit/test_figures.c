@@ -59,13 +59,13 @@ static char *build(char run_id[STORE_RUN_ID_MAX])
     const int passed[] = { 1, 1, 0, 1 };
     const double tps[] = { 40, 10, 30, 20 }, ttft[] = { 400, 100, 300, 200 };
     for (int i = 0; i < 4; i++) {
-        char item[8];
+        char item[16];
         snprintf(item, sizeof item, "p%d", i);
         put(st, run_id, config, pf, item, passed[i], passed[i], tps[i], ttft[i]);
     }
     const double v[] = { 0.1, 0.35, 0.5, 0.8, 0.95 };
     for (int i = 0; i < 5; i++) {
-        char item[8];
+        char item[16];
         snprintf(item, sizeof item, "j%d", i);
         put(st, run_id, config, judged, item, v[i], -1, -1, -1);
     }
