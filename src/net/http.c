@@ -3,18 +3,29 @@
 #include "util/mem.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Events taken from one epoll_wait; more stay ready for the next call. */
+#define HTTP_MAX_EVENTS 256
 
 struct http_client {
     CURLM *multi;
+    int epfd;                        /* libcurl's sockets and the timerfd */
+    int tfd;                         /* timerfd (CLOCK_MONOTONIC, absolute) */
+    int64_t tfd_armed_ns;            /* what tfd is armed for; 0 = not armed */
+    int64_t curl_due_ns;             /* libcurl's timeout; -1 = none */
     int in_flight;
     /* calls holding received bytes not yet handed to on_data */
     struct http_call **pending;
     size_t n_pending, cap_pending;
 };
-
 /* One received chunk: where its bytes sit in call_priv.bytes, and when
  * they arrived. */
 struct stamped_chunk {
@@ -37,11 +48,67 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 void http_global_init(void) { pthread_once(&curl_once, curl_init_once); }
 
-struct http_client *http_client_new(int max_parallel)
+/* libcurl says which sockets to watch for what: mirrored into the epoll set.
+ * socketp is non-NULL once a socket is in the set (curl_multi_assign), so
+ * the right epoll_ctl operation is known without a lookup. */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *clientp, void *socketp)
+{
+    (void)easy;
+    struct http_client *c = clientp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, s, NULL);     /* EBADF when already closed: fine */
+        curl_multi_assign(c->multi, s, NULL);
+        return 0;
+    }
+    struct epoll_event ev = {
+        .events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+        .data.fd = s,
+    };
+    int op = socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(c->epfd, op, s, &ev) != 0) {
+        /* A descriptor number reused behind libcurl's back: retry the other way. */
+        op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        if (epoll_ctl(c->epfd, op, s, &ev) != 0)
+            return -1;                                  /* libcurl fails the transfer */
+    }
+    if (!socketp)
+        curl_multi_assign(c->multi, s, c);
+    return 0;
+}
+
+/* libcurl's single timeout: remembered as a deadline and handled in
+ * http_client_wait (curl_multi_socket_action must not be called from here). */
+static int on_timer(CURLM *multi, long timeout_ms, void *clientp)
+{
+    (void)multi;
+    struct http_client *c = clientp;
+    c->curl_due_ns = timeout_ms < 0 ? -1 : clock_mono_ns() + (int64_t)timeout_ms * 1000000;
+    return 0;
+}
+
+struct http_client *http_client_new(int max_parallel, struct bai_error *err)
 {
     http_global_init();
     struct http_client *c = xcalloc(1, sizeof *c);
-    c->multi = curl_multi_init();
+    c->curl_due_ns = -1;
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    c->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = c->tfd };
+    if (c->epfd < 0 || c->tfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->tfd, &ev) != 0 ||
+        !(c->multi = curl_multi_init())) {
+        bai_error_set(err, BAI_EXIT_INTERNAL, "cannot set up the HTTP client (epoll, timerfd, libcurl): %s",
+                      strerror(errno));
+        if (c->epfd >= 0)
+            close(c->epfd);
+        if (c->tfd >= 0)
+            close(c->tfd);
+        free(c);
+        return NULL;
+    }
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
     curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)(max_parallel > 0 ? max_parallel : 0));
     curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)(max_parallel > 0 ? max_parallel : 16));
     return c;
@@ -69,6 +136,8 @@ void http_client_free(struct http_client *c)
     if (!c)
         return;
     curl_multi_cleanup(c->multi);
+    close(c->epfd);
+    close(c->tfd);
     free(c->pending);
     free(c);
 }
@@ -76,7 +145,7 @@ void http_client_free(struct http_client *c)
 /* The write callback only stamps and keeps the bytes: parsing here would
  * delay libcurl's reading of the other connections, so the k-th event of a
  * burst would be stamped k parse-times late. Bytes are handed to on_data
- * after curl_multi_perform returns (deliver_pending), with these stamps. */
+ * after every ready socket of one wake-up was read (deliver_pending), with these stamps. */
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
     int64_t t = clock_mono_ns();
@@ -190,16 +259,9 @@ int http_submit(struct http_client *c, struct http_call *call, struct bai_error 
     return 0;
 }
 
-int http_client_poll(struct http_client *c, int timeout_ms)
+/* Hands each finished transfer to its on_done. */
+static void finish_done(struct http_client *c)
 {
-    int running = 0;
-    curl_multi_perform(c->multi, &running);
-    deliver_pending(c);
-    if (running > 0 && timeout_ms > 0) {
-        curl_multi_poll(c->multi, NULL, 0, timeout_ms, NULL);
-        curl_multi_perform(c->multi, &running);
-        deliver_pending(c);
-    }
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(c->multi, &left))) {
@@ -222,6 +284,62 @@ int http_client_poll(struct http_client *c, int timeout_ms)
         if (call->on_done)
             call->on_done(call->ctx, code, status, error, t);
     }
+}
+
+/* Arms the timerfd for an absolute CLOCK_MONOTONIC time, unless it already
+ * is: in open loop the next arrival stays the deadline for many wake-ups. */
+static void arm_timer(struct http_client *c, int64_t at_ns)
+{
+    if (c->tfd_armed_ns == at_ns)
+        return;
+    struct itimerspec its = { .it_value = { .tv_sec = at_ns / 1000000000, .tv_nsec = at_ns % 1000000000 } };
+    if (timerfd_settime(c->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+        c->tfd_armed_ns = at_ns;
+}
+
+int http_client_wait(struct http_client *c, int64_t deadline_ns, int max_wait_ms)
+{
+    int running = 0;
+    int64_t now = clock_mono_ns();
+    if (c->curl_due_ns >= 0 && c->curl_due_ns <= now) {
+        c->curl_due_ns = -1;     /* the callback may set a new one during the call */
+        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        deliver_pending(c);
+        finish_done(c);
+        now = clock_mono_ns();
+    }
+    /* The earliest precise wake-up: libcurl's timeout or the caller's
+     * deadline; beyond max_wait_ms epoll_wait's own timeout is enough. */
+    int64_t wake = deadline_ns > 0 ? deadline_ns : INT64_MAX;
+    if (c->curl_due_ns >= 0 && c->curl_due_ns < wake)
+        wake = c->curl_due_ns;
+    int timeout_ms = max_wait_ms < 0 ? 0 : max_wait_ms;
+    if (wake <= now)
+        timeout_ms = 0;
+    else if (wake - now < (int64_t)timeout_ms * 1000000)
+        arm_timer(c, wake);
+    struct epoll_event evs[HTTP_MAX_EVENTS];
+    int n = epoll_wait(c->epfd, evs, HTTP_MAX_EVENTS, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        if (fd == c->tfd) {
+            uint64_t expirations;
+            if (read(c->tfd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+                continue;
+            c->tfd_armed_ns = 0;
+            continue;
+        }
+        int what = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                   (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                   (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(c->multi, fd, what, &running);
+    }
+    if (c->curl_due_ns >= 0 && c->curl_due_ns <= clock_mono_ns()) {
+        c->curl_due_ns = -1;
+        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    deliver_pending(c);
+    finish_done(c);
     return c->in_flight;
 }
 

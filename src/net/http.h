@@ -2,12 +2,17 @@
  * in flight on one thread, plus small blocking helpers for control calls
  * (/health, /props, /slots, /tokenize).
  *
- * Owns: curl handles and connection reuse. Does not own: request bodies or
+ * Owns: curl handles, connection reuse, and the wait for I/O: one epoll set
+ * that mirrors the sockets libcurl asks for (curl_multi_socket_action, so a
+ * wake-up costs the ready sockets only, not a scan of all of them) plus a
+ * timerfd for libcurl's timeouts and the caller's deadline (microsecond
+ * wake-ups, e.g. an open-loop arrival). Does not own: request bodies or
  * response meaning (backend/). Each received chunk is timestamped with
  * CLOCK_MONOTONIC on entry to the write callback and parsed only after
  * libcurl has read every ready connection, so client-side timings measure
  * the network, not benchai. The send time is taken when libcurl is about to
  * write the request (CURLOPT_PREREQFUNCTION), not when it was queued.
+ * One thread uses a client at a time.
  */
 #ifndef BAI_HTTP_H
 #define BAI_HTTP_H
@@ -35,14 +40,19 @@ struct http_call {
     void *priv;
 };
 
-struct http_client *http_client_new(int max_parallel);
+/* NULL when the epoll set, the timerfd or the libcurl handle cannot be made
+ * (err set). */
+struct http_client *http_client_new(int max_parallel, struct bai_error *err);
 /* Requests still in flight must be cancelled (http_cancel) first. */
 void http_client_free(struct http_client *c);
-/* Starts the request (it proceeds inside http_client_poll). */
+/* Starts the request (it proceeds inside http_client_wait). */
 int http_submit(struct http_client *c, struct http_call *call, struct bai_error *err);
-/* Drives transfers for up to timeout_ms, dispatching callbacks; returns the
- * number of requests still in flight. */
-int http_client_poll(struct http_client *c, int timeout_ms);
+/* Waits for I/O once and drives the transfers that are ready, dispatching
+ * callbacks (on_data, then on_done). Returns when something was handled, or
+ * at deadline_ns (CLOCK_MONOTONIC; 0 = none; in the past = do not block),
+ * or after max_wait_ms at most (0 = do not block), or when a signal arrived.
+ * Returns the number of requests still in flight. */
+int http_client_wait(struct http_client *c, int64_t deadline_ns, int max_wait_ms);
 int http_client_in_flight(const struct http_client *c);
 /* Abandons a request in flight: its on_done is never called, and the call
  * may be freed afterwards. */

@@ -64,13 +64,16 @@ static void *consumer_main(void *arg)
 }
 
 /* --- in-flight HTTP requests ---------------------------------------------- */
+struct loop;
+
 struct flight {
+    struct loop *L;
     struct sched_job *job;
     struct http_call call;
     struct openai_reader reader;
     char *url;
     char *body;
-    int finished;
+    size_t slot;                  /* index in loop.flights */
     int curl_code;
 };
 
@@ -86,6 +89,12 @@ struct loop {
     int64_t *not_before_ns;       /* backoff per job index */
     struct sched_job *jobs;
     uint64_t rng;
+    /* requests in flight, and those of them that finished since the last
+     * look (so a wake-up costs the finished ones, not a scan of all) */
+    struct flight **flights;
+    size_t n_flights;
+    struct flight **finished;
+    size_t n_finished, cap_finished;
 };
 
 static double rand_unit(uint64_t *s)
@@ -105,8 +114,10 @@ static void on_call_done(void *ctx, int curl_code, long status, const char *erro
     if (f->call.t_sent_ns > 0)
         f->job->resp.t_send_ns = f->call.t_sent_ns;
     openai_reader_finish(&f->reader, curl_code, status, error, t_ns);
-    f->finished = 1;
     f->curl_code = curl_code;
+    struct loop *L = f->L;
+    XGROW(L->finished, L->n_finished + 1, L->cap_finished);
+    L->finished[L->n_finished++] = f;
 }
 
 static int wrap_on_data(void *ctx, const char *data, size_t len, int64_t t_ns)
@@ -120,6 +131,7 @@ static struct flight *launch(struct loop *L, struct sched_job *job, int64_t inte
 {
     struct backend *b = L->b;
     struct flight *f = xcalloc(1, sizeof *f);
+    f->L = L;
     f->job = job;
     gen_response_free(&job->resp);
     gen_response_init(&job->resp);
@@ -143,11 +155,17 @@ static struct flight *launch(struct loop *L, struct sched_job *job, int64_t inte
         return NULL;
     }
     job->resp.t_send_ns = f->call.t_submit_ns;
+    f->slot = L->n_flights;
+    L->flights[L->n_flights++] = f;
     return f;
 }
 
-static void flight_free(struct flight *f)
+/* Takes f out of the in-flight set and frees it. */
+static void flight_drop(struct loop *L, struct flight *f)
 {
+    struct flight *last = L->flights[--L->n_flights];
+    L->flights[f->slot] = last;
+    last->slot = f->slot;
     openai_reader_free(&f->reader);
     free(f->url);
     free(f->body);
@@ -160,6 +178,91 @@ static void push_pending(struct loop *L, size_t idx)
     L->pending[L->n_pending++] = idx;
 }
 
+/* Cancels every request in flight; with requeue, their jobs go back to the
+ * pending stack (a crash is not the jobs' fault: attempts are given back). */
+static void drop_all_flights(struct loop *L, int requeue)
+{
+    while (L->n_flights > 0) {
+        struct flight *f = L->flights[L->n_flights - 1];
+        if (requeue) {
+            push_pending(L, (size_t)(f->job - L->jobs));
+            f->job->attempts--;
+        }
+        http_cancel(L->http, &f->call);
+        flight_drop(L, f);
+    }
+    L->n_finished = 0;
+}
+
+/* What happens to one finished request: handed to the consumer, retried
+ * after a backoff, or (server down) re-queued; returns 1 when the server is
+ * down. */
+static int settle(struct loop *L, struct flight *f, int max_retries)
+{
+    const struct sched_options *opt = L->opt;
+    struct sched_job *job = f->job;
+    size_t idx = (size_t)(job - L->jobs);
+    int transport_error = f->curl_code != 0;
+    flight_drop(L, f);
+    if (!job->resp.ok && transport_error && !backend_alive(L->b)) {
+        push_pending(L, idx);      /* re-sent after the restart */
+        job->attempts--;          /* a crash is not the job's fault */
+        return 1;
+    }
+    if (!job->resp.ok && job->resp.retryable && job->attempts <= max_retries) {
+        double backoff_ms = 250.0 * pow(2.0, job->attempts - 1);
+        if (backoff_ms > 30000)
+            backoff_ms = 30000;
+        backoff_ms *= 0.5 + rand_unit(&L->rng);     /* jitter */
+        L->not_before_ns[idx] = clock_mono_ns() + (int64_t)(backoff_ms * 1e6);
+        L->stats->retried++;
+        if (opt->on_incident) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "retry %d for %s: %s", job->attempts, job->key,
+                     job->resp.error ? job->resp.error : "?");
+            opt->on_incident(L->consumer->ctx, "retry", msg);
+        }
+        push_pending(L, idx);
+        return 0;
+    }
+    if (!job->resp.ok)
+        L->stats->failed++;
+    L->stats->done++;
+    queue_push(&L->consumer->q, job);
+    return 0;
+}
+
+/* Every request in flight died with the server: abort them all, restart
+ * it and send them again. 0 when the server is back. */
+static int recover_server(struct loop *L, int concurrency, int max_restarts, struct bai_error *err)
+{
+    const struct sched_options *opt = L->opt;
+    drop_all_flights(L, 1);
+    http_client_free(L->http);
+    L->http = http_client_new(concurrency, err);
+    if (!L->http)
+        return -1;
+    const char *death = L->b->server ? llama_server_death(L->b->server) : NULL;
+    char msg[512];
+    snprintf(msg, sizeof msg, "server died (%s); %zu samples to re-send", death ? death : "?", L->n_pending);
+    log_warn("%s", msg);
+    if (opt->on_incident)
+        opt->on_incident(L->consumer->ctx, "server_died", msg);
+    if ((int)L->stats->restarts >= max_restarts) {
+        bai_error_set(err, BAI_EXIT_BACKEND, "server died %zu times; giving up", L->stats->restarts + 1);
+        return -1;
+    }
+    if (backend_recover(L->b, err) != 0)
+        return -1;
+    L->stats->restarts++;
+    if (opt->on_incident)
+        opt->on_incident(L->consumer->ctx, "server_restarted", "server restarted after a crash");
+    return 0;
+}
+
+/* The I/O loop: submit what may go now, wait for I/O or the next deadline
+ * (an open-loop arrival or a retry's backoff, to the microsecond), settle
+ * what finished. */
 static int http_batch(struct loop *L, size_t n_jobs, struct bai_error *err)
 {
     const struct sched_options *opt = L->opt;
@@ -169,134 +272,61 @@ static int http_batch(struct loop *L, size_t n_jobs, struct bai_error *err)
     size_t cap_flights = (size_t)concurrency;
     if (opt->rate > 0)
         cap_flights = n_jobs ? n_jobs : 1;
-    struct flight **flights = xcalloc(cap_flights, sizeof *flights);
-    size_t n_flights = 0;
-    int64_t t0 = clock_mono_ns();
-    int64_t next_arrival = t0;
+    L->flights = xcalloc(cap_flights, sizeof *L->flights);
+    int64_t next_arrival = clock_mono_ns();
     int rc = 0;
 
     for (size_t i = n_jobs; i-- > 0;)
         push_pending(L, i);      /* popped from the end: job order kept */
 
-    while (L->n_pending > 0 || n_flights > 0) {
+    while (L->n_pending > 0 || L->n_flights > 0) {
         if (opt->stop && *opt->stop) {
             L->stats->stopped = 1;
             break;
         }
         int64_t now = clock_mono_ns();
-        /* Submit what may go now. */
-        while (L->n_pending > 0 && n_flights < cap_flights) {
+        int64_t deadline = 0;     /* the next time something may be sent */
+        while (L->n_pending > 0 && L->n_flights < cap_flights) {
             size_t idx = L->pending[L->n_pending - 1];
-            if (L->not_before_ns[idx] > now)
+            if (L->not_before_ns[idx] > now) {
+                deadline = L->not_before_ns[idx];
                 break;
+            }
             int64_t intended = 0;
             if (opt->rate > 0) {
-                if (next_arrival > now)
+                if (next_arrival > now) {
+                    deadline = next_arrival;
                     break;
+                }
                 intended = next_arrival;
                 next_arrival += (int64_t)(-log(1.0 - rand_unit(&L->rng)) / opt->rate * 1e9);
             }
-            struct flight *f = launch(L, &L->jobs[idx], intended, err);
-            if (!f) {
+            if (!launch(L, &L->jobs[idx], intended, err)) {
                 rc = -1;
                 goto out;
             }
             L->n_pending--;
-            flights[n_flights++] = f;
         }
-        int wait_ms = 50;
-        if (opt->rate > 0 && L->n_pending > 0) {
-            int64_t until = (next_arrival - clock_mono_ns()) / 1000000;
-            wait_ms = until < 0 ? 0 : (until < 50 ? (int)until : 50);
-        }
-        http_client_poll(L->http, n_flights ? wait_ms : 0);
-        if (!n_flights && L->n_pending)
-            clock_sleep_ms(wait_ms > 0 ? wait_ms : 1);
+        http_client_wait(L->http, deadline, 50);
 
-        /* Collect finished requests. */
         int server_down = 0;
-        for (size_t i = 0; i < n_flights;) {
-            struct flight *f = flights[i];
-            if (!f->finished) {
-                i++;
-                continue;
-            }
-            struct sched_job *job = f->job;
-            size_t idx = (size_t)(job - L->jobs);
-            flights[i] = flights[--n_flights];
-            int transport_error = f->curl_code != 0;
-            flight_free(f);
-            if (!job->resp.ok && transport_error && !backend_alive(L->b)) {
-                server_down = 1;
-                push_pending(L, idx);      /* re-sent after the restart */
-                job->attempts--;          /* a crash is not the job's fault */
-                continue;
-            }
-            if (!job->resp.ok && job->resp.retryable && job->attempts <= max_retries) {
-                double backoff_ms = 250.0 * pow(2.0, job->attempts - 1);
-                if (backoff_ms > 30000)
-                    backoff_ms = 30000;
-                backoff_ms *= 0.5 + rand_unit(&L->rng);     /* jitter */
-                L->not_before_ns[idx] = clock_mono_ns() + (int64_t)(backoff_ms * 1e6);
-                L->stats->retried++;
-                if (opt->on_incident) {
-                    char msg[512];
-                    snprintf(msg, sizeof msg, "retry %d for %s: %s", job->attempts, job->key,
-                             job->resp.error ? job->resp.error : "?");
-                    opt->on_incident(L->consumer->ctx, "retry", msg);
-                }
-                push_pending(L, idx);
-                continue;
-            }
-            if (!job->resp.ok)
-                L->stats->failed++;
-            L->stats->done++;
-            queue_push(&L->consumer->q, job);
-        }
-        if (server_down || (n_flights == 0 && L->n_pending > 0 && !backend_alive(L->b))) {
-            /* Every request in flight died with the server: abort them all
-             * and send them again once it is back. */
-            for (size_t i = 0; i < n_flights; i++) {
-                push_pending(L, (size_t)(flights[i]->job - L->jobs));
-                flights[i]->job->attempts--;
-            }
-            for (size_t i = 0; i < n_flights; i++) {
-                http_cancel(L->http, &flights[i]->call);
-                flight_free(flights[i]);
-            }
-            http_client_free(L->http);
-            n_flights = 0;
-            L->http = http_client_new(concurrency);
-            const char *death = L->b->server ? llama_server_death(L->b->server) : NULL;
-            char msg[512];
-            snprintf(msg, sizeof msg, "server died (%s); %zu samples to re-send", death ? death : "?",
-                     L->n_pending);
-            log_warn("%s", msg);
-            if (opt->on_incident)
-                opt->on_incident(L->consumer->ctx, "server_died", msg);
-            if ((int)L->stats->restarts >= max_restarts) {
-                bai_error_set(err, BAI_EXIT_BACKEND, "server died %zu times; giving up", L->stats->restarts + 1);
+        for (size_t i = 0; i < L->n_finished; i++)
+            server_down |= settle(L, L->finished[i], max_retries);
+        L->n_finished = 0;
+        if (server_down || (L->n_flights == 0 && L->n_pending > 0 && !backend_alive(L->b))) {
+            if (recover_server(L, concurrency, max_restarts, err) != 0) {
                 rc = -1;
                 goto out;
             }
-            if (backend_recover(L->b, err) != 0) {
-                rc = -1;
-                goto out;
-            }
-            L->stats->restarts++;
-            if (opt->on_incident)
-                opt->on_incident(L->consumer->ctx, "server_restarted", "server restarted after a crash");
         }
     }
 out:
     /* Stopped or failed mid-flight: these jobs are not done, and nothing
      * of them reaches the store. */
-    for (size_t i = 0; i < n_flights; i++) {
-        http_cancel(L->http, &flights[i]->call);
-        flight_free(flights[i]);
-    }
-    free(flights);
-    (void)t0;
+    if (L->http)
+        drop_all_flights(L, 0);
+    free(L->flights);
+    free(L->finished);
     return rc;
 }
 
@@ -341,8 +371,8 @@ int sched_run(struct backend *b, struct sched_job *jobs, size_t n_jobs,
     int64_t t_start = clock_mono_ns();
     int rc;
     if (backend_is_http(b)) {
-        L.http = http_client_new(opt->concurrency > 0 ? opt->concurrency : 1);
-        rc = http_batch(&L, n_jobs, err);
+        L.http = http_client_new(opt->concurrency > 0 ? opt->concurrency : 1, err);
+        rc = L.http ? http_batch(&L, n_jobs, err) : -1;
         if (L.http)
             http_client_free(L.http);
     } else {

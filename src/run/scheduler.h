@@ -1,10 +1,11 @@
 /* scheduler.h - sends a batch of generation requests to a backend and hands
  * each finished one on, on a separate thread.
  *
- * Owns: the I/O loop (one thread, libcurl multi): closed loop with N
- * requests in flight, or open loop at R requests/s with Poisson arrivals
- * whose latency counts from the intended send time (no coordinated
- * omission); retries with exponential backoff and jitter; server crash
+ * Owns: the I/O loop (one thread, net/http.c: libcurl's socket interface
+ * on epoll): closed loop with N requests in flight, or open loop at R
+ * requests/s with Poisson arrivals, each sent when a timer fires at its
+ * intended time (microsecond wake-ups, no polling) and timed from that
+ * intended time (no coordinated omission); retries with exponential backoff and jitter; server crash
  * recovery (restart, re-send in-flight jobs, bounded). Does not own what a
  * job means: the consumer callback scores and stores it on its own thread,
  * so slow scoring never delays the timestamps of other requests.
