@@ -259,11 +259,11 @@ int http_submit(struct http_client *c, struct http_call *call, struct bai_error 
     return 0;
 }
 
-/* Hands each finished transfer to its on_done. */
-static void finish_done(struct http_client *c)
+/* Hands each finished transfer to its on_done; returns how many. */
+static int finish_done(struct http_client *c)
 {
     CURLMsg *msg;
-    int left;
+    int left, n = 0;
     while ((msg = curl_multi_info_read(c->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
@@ -281,9 +281,11 @@ static void finish_done(struct http_client *c)
             error[0] = '\0';
         release_call(c, call);
         c->in_flight--;
+        n++;
         if (call->on_done)
             call->on_done(call->ctx, code, status, error, t);
     }
+    return n;
 }
 
 /* Arms the timerfd for an absolute CLOCK_MONOTONIC time, unless it already
@@ -305,7 +307,10 @@ int http_client_wait(struct http_client *c, int64_t deadline_ns, int max_wait_ms
         c->curl_due_ns = -1;     /* the callback may set a new one during the call */
         curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         deliver_pending(c);
-        finish_done(c);
+        /* A request sent here can be answered at once (libcurl reads what
+         * is ready before it returns): the caller has work, do not block. */
+        if (finish_done(c) > 0)
+            return c->in_flight;
         now = clock_mono_ns();
     }
     /* The earliest precise wake-up: libcurl's timeout or the caller's
