@@ -1,9 +1,10 @@
-/* bench_stub.h - what the stub-driven benchmarks (http_bench.c,
- * scale_bench.c) share: starting and stopping the loopback stub_server as a
- * pinned child process, CPU pinning and real-time scheduling, the machine
- * line every benchmark prints, getrusage seconds and a growable vector of
- * doubles. Header-only (static inline): each benchmark source is its own
- * program linked with libbenchai.a alone.
+/* bench_stub.h - what the benchmark programs share: the machine line every
+ * one of them prints (cores, CPU model, load average), and for the
+ * stub-driven ones (http_bench.c, scale_bench.c) starting and stopping the
+ * loopback stub_server as a pinned child process, CPU pinning, real-time
+ * scheduling, getrusage seconds and a growable vector of doubles.
+ * Header-only (static inline): each benchmark source is its own program
+ * linked with libbenchai.a alone.
  */
 #ifndef BAI_BENCH_STUB_H
 #define BAI_BENCH_STUB_H

@@ -16,6 +16,7 @@
 #include "report/gate.h"
 #include "stats/stats.h"
 #include "store/store.h"
+#include "bench_stub.h"
 
 static double now_s(void)
 {
@@ -31,22 +32,6 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &u);
     return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6 +
            (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec * 1e-6;
-}
-
-static void machine(void)
-{
-    char line[256], model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            snprintf(model, sizeof model, "%s", c ? c + 2 : line);
-            model[strcspn(model, "\n")] = '\0';
-            break;
-        }
-    if (f)
-        fclose(f);
-    printf("machine: %ld cpus, %s\n", sysconf(_SC_NPROCESSORS_ONLN), model);
 }
 
 static int fill_run(struct store *st, int variant, size_t n, char id[STORE_RUN_ID_MAX],
@@ -95,7 +80,7 @@ static int fill_run(struct store *st, int variant, size_t n, char id[STORE_RUN_I
 int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 100000;
-    machine();
+    print_machine();
     char dir[] = "/tmp/bai-compare-bench-XXXXXX", path[128];
     if (!mkdtemp(dir))
         return 1;

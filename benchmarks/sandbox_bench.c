@@ -27,34 +27,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/mem.h"
-
-static void machine(void)
-{
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                snprintf(model, sizeof model, "%s", c + 2);
-                model[strcspn(model, "\n")] = 0;
-            }
-            break;
-        }
-    if (f)
-        fclose(f);
-    char load[64] = "?";
-    f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fgets(load, sizeof load, f))
-            load[strcspn(load, "\n")] = 0;
-        fclose(f);
-    }
-    /* Other work on the machine inflates every figure: say how busy it was. */
-    printf("machine: %ld CPUs online, %s; load average %s\n", sysconf(_SC_NPROCESSORS_ONLN),
-           model, load);
-}
+#include "bench_stub.h"
 
 /* One bare run: posix_spawn in dir with stdout on a pipe; 0 when it printed "1\n". */
 static int bare_run(const char *dir, char *const argv[])
@@ -199,7 +172,7 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    machine();
+    print_machine();
     struct bai_error err = {0};
     struct sandbox *sb = sandbox_new(NULL, &err);
     struct sandbox *sb2 = sb ? sandbox_new(NULL, &err) : NULL;

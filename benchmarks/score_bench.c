@@ -12,6 +12,7 @@
 #include "score/f1.h"
 #include "score/score.h"
 #include "util/mem.h"
+#include "bench_stub.h"
 
 /* Throughput is computed from this thread's CPU time: "on one core" even
  * when the machine is shared; wall time is printed alongside. */
@@ -36,26 +37,6 @@ static unsigned rnd(unsigned n)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return (unsigned)(rng % n);
-}
-
-static void machine(void)
-{
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10)) {
-                char *c = strchr(line, ':');
-                if (c) {
-                    snprintf(model, sizeof model, "%s", c + 2);
-                    model[strcspn(model, "\n")] = 0;
-                }
-                break;
-            }
-        fclose(f);
-    }
-    printf("machine: nproc=%ld cpu=\"%s\"\n", sysconf(_SC_NPROCESSORS_ONLN), model);
 }
 
 static const char *const words[] = {
@@ -208,7 +189,7 @@ static void bench_ifeval(void)
 
 int main(void)
 {
-    machine();
+    print_machine();
     bench_f1();
     bench_ifeval();
     return 0;

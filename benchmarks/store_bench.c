@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "bench_stub.h"
 
 static double cpu_s(void)
 {
@@ -32,32 +33,6 @@ static double cpu_s(void)
 static double ms_since(int64_t t0)
 {
     return (double)(clock_mono_ns() - t0) / 1e6;
-}
-
-static void machine(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512], cpu[256] = "unknown";
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                snprintf(cpu, sizeof cpu, "%s", c + 2);
-                cpu[strcspn(cpu, "\n")] = '\0';
-            }
-            break;
-        }
-    if (f)
-        fclose(f);
-    double load = -1;
-    FILE *l = fopen("/proc/loadavg", "r");
-    if (l) {
-        if (fscanf(l, "%lf", &load) != 1)
-            load = -1;
-        fclose(l);
-    }
-    printf("machine: %ld cores (nproc), %s; load average %.2f at start\n",
-           sysconf(_SC_NPROCESSORS_ONLN), cpu, load);
 }
 
 /* xorshift: deterministic synthetic data */
@@ -169,7 +144,7 @@ int main(int argc, char **argv)
         }
         path = xasprintf("%s/bench.db", dir);
     }
-    machine();
+    print_machine();
     long per_run = n_samples / n_runs;
     printf("store: %s, %ld runs x %ld samples (2 configs x 2 suites per run)\n", path, n_runs,
            per_run);

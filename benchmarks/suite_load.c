@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "suite/suite.h"
+#include "bench_stub.h"
 
 static double now_s(void)
 {
@@ -25,25 +26,6 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static void machine(void)
-{
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                snprintf(model, sizeof model, "%s", c + 2);
-                model[strcspn(model, "\n")] = '\0';
-            }
-            break;
-        }
-    if (f)
-        fclose(f);
-    printf("machine: %ld CPUs (nproc), %s\n", sysconf(_SC_NPROCESSORS_ONLN), model);
 }
 
 static int write_suite(const char *path, long n)
@@ -83,7 +65,7 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 20000;
     int reps = argc > 2 ? atoi(argv[2]) : 5;
     char path[] = "/tmp/bench20k.yaml";
-    machine();
+    print_machine();
     if (write_suite(path, n) != 0) {
         perror(path);
         return 1;
