@@ -238,11 +238,13 @@ static int rate_phase(const struct config *cfg)
         return -1;
     if (cfg->rt && set_rt(0, 1) != 0)
         fprintf(stderr, "scale_bench: --rt: sched_setscheduler: %s\n", strerror(errno));
-    struct rate_result best = {0}, r;
+    struct rate_result best = {0}, r, first = {0};
     double bad = 0;
     int failed = 0;
     for (double rate = cfg->rate_start; rate <= cfg->rate_max; rate *= 2) {
         r = rate_step(cfg, s.port, rate);
+        if (first.rate == 0)
+            first = r;
         failed |= r.failed;
         if (!r.held) {
             bad = rate;
@@ -267,8 +269,9 @@ static int rate_phase(const struct config *cfg)
                best.rate, best.p99_us, best.cpu_us_per_req, bad > 0 ? "" : " (the search's ceiling: --rate-max)");
     else
         printf("  no rate held, not even --rate-start %.0f\n", cfg->rate_start);
-    printf("RESULT phase=max_rate rate=%.0f lag_p99_us=%.2f cpu_us_per_req=%.3f ceiling=%d\n", best.rate,
-           best.p99_us, best.cpu_us_per_req, bad > 0 ? 0 : 1);
+    printf("RESULT phase=max_rate rate=%.0f lag_p99_us=%.2f cpu_us_per_req=%.3f ceiling=%d rate_start=%.0f "
+           "start_lag_p99_us=%.2f\n",
+           best.rate, best.p99_us, best.cpu_us_per_req, bad > 0 ? 0 : 1, cfg->rate_start, first.p99_us);
     return failed ? -1 : 0;
 }
 

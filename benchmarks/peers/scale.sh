@@ -175,14 +175,25 @@ def max_rate(runs):
     rows = [row for rs in runs for row in rs if row["phase"] == "max_rate"]
     return rows
 
+def rate_cell(runs, key):
+    rows = max_rate(runs)
+    vals = [float(r[key]) for r in rows if float(r["rate"]) > 0]
+    if not vals:                      # no rate held, not even the first one
+        start = rows[0]["rate_start"] if rows else "?"
+        return None, f"none held from {start}/s" if key == "rate" else "n/a"
+    note = " (search ceiling)" if key == "rate" and any(r["ceiling"] == "1" for r in rows) else ""
+    return med(vals), fmt(med(vals)) + note
+
 for key, label in (("rate", "highest open-loop rate with p99 schedule lag < 1 ms (requests/s)"),
-                   ("lag_p99_us", "  its p99 schedule lag (us)"),
-                   ("cpu_us_per_req", "  client CPU per request at that rate (us)")):
-    b = med([float(r[key]) for r in max_rate(before)])
-    a = med([float(r[key]) for r in max_rate(after)])
-    ceil = any(r["ceiling"] == "1" for r in max_rate(after))
-    note = " (search ceiling)" if ceil and key == "rate" else ""
-    print(f"| {label} | {fmt(b)} | {fmt(a)}{note} | {ratio(b, a)} |")
+                   ("lag_p99_us", "&nbsp;&nbsp;its p99 schedule lag (us)"),
+                   ("cpu_us_per_req", "&nbsp;&nbsp;client CPU per request at that rate (us)")):
+    b, bc = rate_cell(before, key)
+    a, ac = rate_cell(after, key)
+    print(f"| {label} | {bc} | {ac} | {ratio(b, a)} |")
+b = med([float(r["start_lag_p99_us"]) for r in max_rate(before) if "start_lag_p99_us" in r])
+a = med([float(r["start_lag_p99_us"]) for r in max_rate(after) if "start_lag_p99_us" in r])
+start = max_rate(after)[0]["rate_start"] if max_rate(after) else "?"
+print(f"| p99 schedule lag at the search's first rate, {start}/s (us) | {fmt(b)} | {fmt(a)} | {ratio(b, a)} |")
 
 def syscalls(side, stream):
     counts = {}
