@@ -1,5 +1,6 @@
 #include "net/http.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <curl/curl.h>
@@ -26,6 +27,7 @@ struct http_client {
     struct http_call **pending;
     size_t n_pending, cap_pending;
 };
+
 /* One received chunk: where its bytes sit in call_priv.bytes, and when
  * they arrived. */
 struct stamped_chunk {
@@ -145,7 +147,8 @@ void http_client_free(struct http_client *c)
 /* The write callback only stamps and keeps the bytes: parsing here would
  * delay libcurl's reading of the other connections, so the k-th event of a
  * burst would be stamped k parse-times late. Bytes are handed to on_data
- * after every ready socket of one wake-up was read (deliver_pending), with these stamps. */
+ * after every ready socket of one wake-up was read (deliver_pending), with
+ * these stamps. */
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
     int64_t t = clock_mono_ns();
@@ -328,9 +331,9 @@ int http_client_wait(struct http_client *c, int64_t deadline_ns, int max_wait_ms
     for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
         if (fd == c->tfd) {
-            uint64_t expirations;
+            uint64_t expirations;     /* drained so the fd is quiet until re-armed */
             if (read(c->tfd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
-                continue;
+                log_warn("timerfd read: %s", strerror(errno));
             c->tfd_armed_ns = 0;
             continue;
         }
