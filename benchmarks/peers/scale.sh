@@ -24,11 +24,15 @@
 #   - syscalls per request (strace -f -c on the client only: the stub is
 #     started here, apart), concurrency 64, the difference between a run
 #     of N2 and one of N1 requests divided by N2 - N1, so start-up and the
-#     /v1/models probe cancel out.
+#     /v1/models probe cancel out;
+#   - where the client's CPU goes: perf record (cpu-clock) of the "after"
+#     client at concurrency 1024, its own threads only (the stub it forks
+#     is left out of the report), by object and by symbol (PROFILE=0 skips).
 #
 #   benchmarks/peers/scale.sh          REPS=2 by default
 # Environment: REPS, BEFORE (git revision), RT (1 as root by default),
-# CONCURRENCY (default 1,64,1024), STRACE=0 skips the syscall counts.
+# CONCURRENCY (default 1,64,1024), STRACE=0 skips the syscall counts,
+# PROFILE=0 the perf profile.
 set -euo pipefail
 
 peers_name=scale
@@ -121,6 +125,16 @@ if [ "${STRACE:-1}" = 1 ] && command -v strace >/dev/null; then
             stub_pid=""
         done
     done
+fi
+
+# --- where the client's CPU goes (after), concurrency 1024 ------------------------
+if [ "${PROFILE:-1}" = 1 ] && command -v perf >/dev/null \
+    && perf record -q -e cpu-clock -F 999 -g -o "$tmp/perf.data" -- "$after_bin" --stub "$stub_bin" --phase cpu \
+        --concurrency 1024 --stream 0 --requests 20000 >/dev/null 2>&1; then
+    perf report -i "$tmp/perf.data" --comm scale_bench --stdio --no-children --sort dso -g none 2>/dev/null \
+        | grep -E '^ +[0-9]' | head -6 >"$tmp/perf.dso"
+    perf report -i "$tmp/perf.data" --comm scale_bench --stdio --no-children --sort sym -g none 2>/dev/null \
+        | grep -E '^ +[0-9]' | head -12 >"$tmp/perf.sym"
 fi
 
 /usr/bin/python3 - "$tmp" "$reps" "$n1" "$n2" "$(peers_loadavg)" <<'PY'
@@ -222,6 +236,16 @@ for stream, label in ((0, "non-streamed"), (1, "streamed, 16 events")):
     print(f"| syscalls per request, concurrency 64, {label} | {b:.2f} | {a:.2f} | {ratio(b, a)} |")
     print(f"| &nbsp;&nbsp;most frequent, per request | {btop} | {atop} | |")
 print()
+if os.path.exists(f"{tmp}/perf.dso"):
+    print("Where the client's CPU goes (after; perf record -e cpu-clock, concurrency 1024, non-streamed, 20,000 requests):")
+    print()
+    print("```")
+    print("by object:")
+    print(open(f"{tmp}/perf.dso").read().rstrip())
+    print("by symbol:")
+    print(open(f"{tmp}/perf.sym").read().rstrip())
+    print("```")
+    print()
 print(f"Medians of {reps} repetitions (range in parentheses where there are several). Load average at the end: {load_end}.")
 print("Target: highest rate with p99 schedule lag < 1 ms (issue 13); CPU figures are per client process (I/O + consumer threads).")
 PY
