@@ -14,7 +14,9 @@ PACKAGES=(
   clang libclang-rt-14-dev
   libxml2-utils
   chromium
+  strace
 )
+# strace: benchmarks/peers/scale.sh counts syscalls per request with it.
 # Optional extras: the sandbox runs these languages when present
 # (BENCHAI_WITH_OPTIONAL=1 installs them). chromium above renders the HTML
 # report in its test.
