@@ -28,6 +28,8 @@ struct gen_request {
     const char *const *stop;
     size_t n_stop;
     int ignore_eos;               /* llama-server: generate exactly max_tokens */
+    int no_prompt_cache;          /* llama-server: cache_prompt false, so every request
+                                     processes its whole prompt (speed suites' pp) */
     int stream;                   /* 1: SSE streaming (timings per event) */
     int n_probs;                  /* llama-server: top-n probabilities per token, 0 = off */
     const cJSON *tools;           /* OpenAI tools array or NULL */

@@ -46,6 +46,8 @@ char *openai_build_body(const struct gen_request *req, int llama_ext)
     if (llama_ext) {
         if (req->ignore_eos)
             cJSON_AddBoolToObject(o, "ignore_eos", 1);
+        if (req->no_prompt_cache)
+            cJSON_AddBoolToObject(o, "cache_prompt", 0);
         if (req->n_probs > 0)
             cJSON_AddNumberToObject(o, "n_probs", req->n_probs);
     }

@@ -67,6 +67,10 @@ void request_build(const struct suite_item *item, const struct suite *suite, int
         prompt = own(out, speed_prompt(suite->speed.pp > 0 ? suite->speed.pp : 128));
         r->max_tokens = suite->speed.tg > 0 ? suite->speed.tg : 128;
         r->ignore_eos = suite->speed.ignore_eos;
+        /* Every request of a speed suite sends the same prompt: with the
+         * server's prompt cache the second one would skip prompt processing
+         * and its pp tok/s would measure the cache, not the model. */
+        r->no_prompt_cache = 1;
         r->chat = 0;
         r->temperature = 0;
         r->n_stop = 0;

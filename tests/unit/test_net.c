@@ -205,11 +205,14 @@ Test(openai, request_body_has_llama_extensions_only_when_asked)
 {
     struct gen_message m[] = { { "user", "hi" } };
     struct gen_request req = { .chat = 1, .messages = m, .n_messages = 1, .max_tokens = 8,
-                               .ignore_eos = 1, .n_probs = 5, .stream = 1, .seed = -1 };
+                               .ignore_eos = 1, .n_probs = 5, .stream = 1, .seed = -1,
+                               .no_prompt_cache = 1 };
     char *plain = openai_build_body(&req, 0);
     char *llama = openai_build_body(&req, 1);
     cr_assert_null(strstr(plain, "ignore_eos"));
+    cr_assert_null(strstr(plain, "cache_prompt"));
     cr_assert_not_null(strstr(llama, "\"ignore_eos\":true"));
+    cr_assert_not_null(strstr(llama, "\"cache_prompt\":false"));
     cr_assert_not_null(strstr(llama, "\"n_probs\":5"));
     cr_assert_not_null(strstr(llama, "include_usage"));
     cr_assert_str_eq(openai_path(&req), "/v1/chat/completions");
