@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "suite/suite.h"
 #include "suite/tree.h"
+#include "util/suggest.h"
 
 void suite_diag_add(struct suite_diags *d, const char *file, int line, int column,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -20,11 +21,9 @@ void suite_diag_add_raw(struct suite_diags *d, const char *file, int line, int c
 /* Orders diags[first..] by file, line, column (stable). */
 void suite_diags_sort(struct suite_diags *d, size_t first);
 
-/* Levenshtein distance (for "did you mean"). */
-size_t suite_edit_distance(const char *a, const char *b);
-/* The closest of names[] (NULL-terminated) to word, or NULL when none is
- * close enough to be a plausible typo. */
-const char *suite_suggest(const char *word, const char *const *names);
+/* "did you mean" lives in util/suggest.h; the suite files keep these names. */
+#define suite_edit_distance suggest_edit_distance
+#define suite_suggest suggest_closest
 
 /* One item as written, before validation: its node and where it came
  * from (the suite file, or a source: data file). */

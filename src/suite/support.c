@@ -1,4 +1,4 @@
-/* support.c - diagnostics, "did you mean", the PRNG, choice shuffling and
+/* support.c - diagnostics, the PRNG, choice shuffling and
  * the content hash. */
 #include "suite/internal.h"
 #include "util/mem.h"
@@ -96,61 +96,6 @@ char *suite_diags_format(const struct suite_diags *d)
             buf_printf(&b, "%s: %s", g->file, g->message);
     }
     return buf_detach(&b);
-}
-
-size_t suite_edit_distance(const char *a, const char *b)
-{
-    /* optimal string alignment distance: Levenshtein plus adjacent
-     * transpositions ("exatc" is one edit from "exact"), three rows */
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *prev2 = xcalloc(lb + 1, sizeof *prev2);
-    size_t *prev = xmalloc((lb + 1) * sizeof *prev);
-    size_t *cur = xmalloc((lb + 1) * sizeof *cur);
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            if (prev[j] + 1 < best)
-                best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                prev2[j - 2] + 1 < best)
-                best = prev2[j - 2] + 1;
-            cur[j] = best;
-        }
-        size_t *t = prev2;
-        prev2 = prev;
-        prev = cur;
-        cur = t;
-    }
-    size_t d = prev[lb];
-    free(prev2);
-    free(prev);
-    free(cur);
-    return d;
-}
-
-const char *suite_suggest(const char *word, const char *const *names)
-{
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; names[i]; i++) {
-        size_t d = suite_edit_distance(word, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    /* a typo is at most a third of the word (and at least 1, at most 3 edits) */
-    size_t len = strlen(word), limit = len / 3;
-    if (limit < 1)
-        limit = 1;
-    if (limit > 3)
-        limit = 3;
-    return best && best_d <= limit ? best : NULL;
 }
 
 uint64_t suite_splitmix64(uint64_t *state)
