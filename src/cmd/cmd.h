@@ -1,9 +1,19 @@
 /* cmd.h - the subcommands. Each lives in src/cmd/<name>.c and exports
- * int cmd_<name>(int argc, char **argv), where argv[0] is the command name.
+ * int cmd_<name>(int argc, char **argv), where argv[0] is the command name,
+ * and its description `const struct cli_command cmd_<name>_cli` (options
+ * table, synopsis, help; cli/options.h) whose .run is cmd_<name>.
  * They alone turn errors into stderr lines and exit codes (util/error.h).
  * The dispatch table in src/main.c is the only list of them. */
 #ifndef BAI_CMD_H
 #define BAI_CMD_H
+
+#include "cli/options.h"
+
+/* Parses a command's argv with its table into opts (cli_parse). Returns -1
+ * to go on, the positional arguments in argv[0..*argc-1]; otherwise the
+ * exit code to return at once: 0 after printing --help on stdout, 2 after
+ * printing the parse error on stderr ("benchai NAME: ..."). */
+int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv);
 
 int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);

@@ -1,0 +1,196 @@
+/* options.h - benchai's one command-line parser (git's parse-options is the
+ * model). A command describes its options once, in a table: type, short and
+ * long name, the field of the command's own options struct it fills, the
+ * value's name and the help text. The same table parses argv, renders
+ * --help, the man page (cli/man.h) and the shell completion (cli/complete.h).
+ *
+ * Owns: parsing argv into a command's options struct and its positional
+ * arguments, --help text, the options every command takes (-h, -q, -v), and
+ * the one definition of each common flag (--store, -o, --run, --suite,
+ * --model). Does not own: what the values mean (the commands), printing
+ * (cmd/ prints what this module returns in a buf or a bai_error), the config
+ * file (cli/config.h).
+ */
+#ifndef BAI_CLI_OPTIONS_H
+#define BAI_CLI_OPTIONS_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+#include "util/mem.h"
+
+enum cli_type {
+    CLI_END = 0,
+    CLI_GROUP,      /* a heading in --help; .help is its title */
+    CLI_FLAG,       /* int field = .ival */
+    CLI_INT,        /* int field, .imin..imax */
+    CLI_DOUBLE,     /* double field, .dmin..dmax (CLI_ABOVE_MIN: > dmin) */
+    CLI_STRING,     /* const char * field, pointing into argv */
+    CLI_LIST,       /* struct cli_strv field: repeatable, comma-separated values */
+    CLI_CHOICE,     /* const char * field = the matching string of .choices */
+    CLI_CALLBACK,   /* .cb(opts, value, err); value NULL with CLI_NOARG */
+};
+
+enum cli_option_flag {
+    CLI_HIDDEN = 1u << 0,     /* parsed, but not in --help, man page or completion */
+    CLI_WHOLE = 1u << 1,      /* list: one value per flag, commas kept */
+    CLI_REQUIRED = 1u << 2,   /* parsing fails when the flag is absent */
+    CLI_ABOVE_MIN = 1u << 3,  /* double: strictly greater than dmin */
+    CLI_NOARG = 1u << 4,      /* callback: takes no value */
+};
+
+/* What a value (or a positional argument) is, for the shell completion. */
+enum cli_complete {
+    CLI_COMP_NONE = 0,  /* free text: nothing to offer */
+    CLI_COMP_FILE,
+    CLI_COMP_DIR,
+    CLI_COMP_RUN,       /* a run of the store: ids, latest, tag:NAME */
+    CLI_COMP_SUITE,     /* a suite name */
+    CLI_COMP_MODEL,     /* a model: config registry names, then files */
+    CLI_COMP_CHOICES,   /* one of .args_choices (a command's first positional;
+                         * CLI_CHOICE options offer their .choices anyway) */
+};
+
+/* A list of strings collected from repeated flags; owned, free with
+ * cli_strv_free. */
+struct cli_strv {
+    char **v;
+    size_t n;
+};
+
+struct cli_option {
+    enum cli_type type;
+    char short_name;             /* 0: none */
+    const char *long_name;       /* NULL: a short option only */
+    const char *alias;           /* a second long name ("runs" for "run") */
+    size_t offset;               /* the field in the command's options struct */
+    const char *arg;             /* the value's name in help ("PATH") */
+    const char *help;            /* may hold '\n' for more lines */
+    unsigned flags;              /* enum cli_option_flag */
+    int ival;                    /* CLI_FLAG: the value stored */
+    long imin, imax;             /* CLI_INT */
+    double dmin, dmax;           /* CLI_DOUBLE */
+    const char *const *choices;  /* CLI_CHOICE: NULL-terminated */
+    int (*cb)(void *opts, const char *value, struct bai_error *err);
+    enum cli_complete complete;
+    const char *replaced_by;     /* a deprecated spelling: warns "use X" */
+};
+
+enum cli_command_flag {
+    CLI_CMD_HIDDEN = 1u << 0,    /* not listed by --help, man page or completion */
+    CLI_CMD_STOP = 1u << 1,      /* options end at the first positional (main's
+                                  * global flags: the rest is the command's) */
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;         /* one line, for `benchai --help` */
+    const char *usage;           /* synopsis after "benchai NAME", lines split by
+                                  * '\n'; NULL: "[options] ARGS" */
+    const char *description;     /* prose after the synopsis */
+    const char *footer;          /* after the options (exit status, see also) */
+    const struct cli_option *options;  /* ends with CLI_OPT_END(); NULL: none */
+    const char *args;            /* positional arguments as named in messages */
+    int min_args, max_args;      /* max_args < 0: no limit */
+    enum cli_complete args_complete;
+    const char *const *args_choices;   /* CLI_COMP_CHOICES: the first positional's values */
+    int (*run)(int argc, char **argv);
+    unsigned flags;              /* enum cli_command_flag */
+};
+
+/* -h/--help, -q/--quiet, -v/--verbose: taken by every command, after its
+ * own options in --help. */
+extern const struct cli_option cli_common_options[];
+
+/* The offset of field f of struct type T, checked at compile time to have
+ * type `type` (a wrong field type does not build). */
+#define CLI_FIELD(T, f, type)                                                              \
+    (offsetof(T, f) +                                                                      \
+     0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), type) ? 1 : -1]))
+
+/* Table entries. The trailing arguments are further designated
+ * initializers: .flags, .complete, .alias, .replaced_by. */
+#define CLI_OPT_END() { .type = CLI_END }
+#define CLI_OPT_GROUP(title) { .type = CLI_GROUP, .help = (title) }
+#define CLI_OPT_SET(s, l, T, f, value, h, ...)                                             \
+    { .type = CLI_FLAG, .short_name = (s), .long_name = (l), .offset = CLI_FIELD(T, f, int), \
+      .help = (h), .ival = (value), __VA_ARGS__ }
+#define CLI_OPT_FLAG(s, l, T, f, h, ...) CLI_OPT_SET(s, l, T, f, 1, h, __VA_ARGS__)
+#define CLI_OPT_INT(s, l, T, f, a, lo, hi, h, ...)                                         \
+    { .type = CLI_INT, .short_name = (s), .long_name = (l), .offset = CLI_FIELD(T, f, int), \
+      .arg = (a), .help = (h), .imin = (lo), .imax = (hi), __VA_ARGS__ }
+#define CLI_OPT_DOUBLE(s, l, T, f, a, lo, hi, h, ...)                                      \
+    { .type = CLI_DOUBLE, .short_name = (s), .long_name = (l),                             \
+      .offset = CLI_FIELD(T, f, double), .arg = (a), .help = (h), .dmin = (lo), .dmax = (hi), \
+      __VA_ARGS__ }
+#define CLI_OPT_STRING(s, l, T, f, a, h, ...)                                              \
+    { .type = CLI_STRING, .short_name = (s), .long_name = (l),                             \
+      .offset = CLI_FIELD(T, f, const char *), .arg = (a), .help = (h), __VA_ARGS__ }
+#define CLI_OPT_LIST(s, l, T, f, a, h, ...)                                                \
+    { .type = CLI_LIST, .short_name = (s), .long_name = (l),                               \
+      .offset = CLI_FIELD(T, f, struct cli_strv), .arg = (a), .help = (h), __VA_ARGS__ }
+#define CLI_OPT_CHOICE(s, l, T, f, a, values, h, ...)                                      \
+    { .type = CLI_CHOICE, .short_name = (s), .long_name = (l),                             \
+      .offset = CLI_FIELD(T, f, const char *), .arg = (a), .help = (h), .choices = (values), \
+      __VA_ARGS__ }
+#define CLI_OPT_CALLBACK(s, l, a, fn, h, ...)                                              \
+    { .type = CLI_CALLBACK, .short_name = (s), .long_name = (l), .arg = (a), .help = (h),  \
+      .cb = (fn), __VA_ARGS__ }
+
+/* The common flags, defined once: the same name means the same thing in
+ * every command. */
+#define CLI_STORE_HELP "the results store (default: see benchai config)"
+#define CLI_OPT_STORE(T, f)                                                                \
+    CLI_OPT_STRING(0, "store", T, f, "PATH", CLI_STORE_HELP, .complete = CLI_COMP_FILE)
+/* -o FORMAT: how a command prints its result; formats is one of the
+ * cli_formats_* lists below (or the command's own subset). */
+#define CLI_OPT_FORMAT(T, f, formats, h)                                                   \
+    CLI_OPT_CHOICE('o', "output", T, f, "FORMAT", formats, h)
+/* --run R (also --runs): runs by id, unique prefix, tag:NAME or latest */
+#define CLI_OPT_RUNS(T, f, h)                                                              \
+    CLI_OPT_LIST(0, "run", T, f, "RUN", h, .alias = "runs", .complete = CLI_COMP_RUN)
+/* --suite S (also --suites): suites by name (or file where a command runs them) */
+#define CLI_OPT_SUITES(T, f, h)                                                            \
+    CLI_OPT_LIST(0, "suite", T, f, "SUITE", h, .alias = "suites", .complete = CLI_COMP_SUITE)
+/* --model M: a model (a GGUF path or a config registry name; a model name
+ * where the backend is an endpoint) */
+#define CLI_OPT_MODEL(T, f, h)                                                             \
+    CLI_OPT_STRING(0, "model", T, f, "MODEL", h, .complete = CLI_COMP_MODEL)
+
+extern const char *const cli_formats_md_csv_json[];   /* md, csv, json */
+extern const char *const cli_formats_md_json[];       /* md, json */
+
+/* cli_parse returns CLI_HELP when -h/--help was given (nothing else is
+ * checked then; print cli_help). */
+enum { CLI_HELP = 1 };
+
+/* Parses argv (argv[0] = the command name) into opts, whose fields the
+ * caller has set to their defaults. On success returns 0 with the
+ * positional arguments moved to argv[0..*argc-1] (argv is reordered, not
+ * copied; argv[*argc] = NULL) and their count checked against
+ * min_args..max_args. Returns -1 with err (BAI_EXIT_USAGE) naming the flag:
+ * unknown flags suggest the closest one, invalid values say what the flag
+ * wants. Deprecated spellings are accepted with a warning (log_warn).
+ * On error and on CLI_HELP the lists already collected are freed.
+ * `--flag=value`, `--flag value`, `-o value`, `-ovalue`, bundled short
+ * flags (`-yq`) and `--` (ends the options) are understood. */
+int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
+              struct bai_error *err);
+
+/* Frees every CLI_LIST field of opts (the command's table says which). */
+void cli_free(const struct cli_command *c, void *opts);
+
+/* The command's --help: synopsis, description, options grouped as in the
+ * table, the common options, footer. */
+void cli_help(const struct cli_command *c, struct buf *out);
+/* One line "-o, --output FORMAT" for an option (as in --help). */
+void cli_option_label(const struct cli_option *o, struct buf *out);
+/* The choices as "a|b|c". */
+void cli_choices_join(const char *const *choices, const char *sep, struct buf *out);
+
+/* Appends s to l: split at commas (empty parts dropped, spaces around each
+ * part trimmed) unless whole. */
+void cli_strv_add(struct cli_strv *l, const char *s, int whole);
+void cli_strv_free(struct cli_strv *l);
+
+#endif

@@ -1,0 +1,25 @@
+/* cmd.c - what every command does with its command line: parse it with
+ * its option table, print --help or the parse error. */
+#include "cmd/cmd.h"
+
+#include <stdio.h>
+
+#include "util/error.h"
+#include "util/mem.h"
+
+int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
+{
+    struct bai_error err = { 0 };
+    int rc = cli_parse(c, opts, argc, argv, &err);
+    if (rc == 0)
+        return -1;
+    if (rc == CLI_HELP) {
+        struct buf b = { 0 };
+        cli_help(c, &b);
+        fwrite(b.data, 1, b.len, stdout);
+        buf_free(&b);
+        return BAI_EXIT_OK;
+    }
+    fprintf(stderr, "benchai %s: %s\n", c->name, err.msg);
+    return err.exit_code ? err.exit_code : BAI_EXIT_USAGE;
+}
