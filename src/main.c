@@ -1,86 +1,153 @@
-/* main.c - benchai's entry point: global flags, then one dispatch table that
- * maps a subcommand name to its cmd_* function (git's builtin table). */
+/* main.c - benchai's entry point: global flags, the config file, then one
+ * dispatch table of the commands (git's builtin table): each entry is the
+ * command's description (cli/options.h), whose .run does the work. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
+#include "cli/options.h"
 #include "cmd/cmd.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/suggest.h"
 #include "util/version.h"
 
-struct command {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *summary;
+/* Commands whose flags are not yet parsed from a table keep their summary
+ * here; the others describe themselves in their own file. */
+static const struct cli_command run_cli = { .name = "run", .run = cmd_run,
+    .summary = "run suites against a model (or a plan of sweeps) and store the results" };
+static const struct cli_command resume_cli = { .name = "resume", .run = cmd_resume,
+    .summary = "continue an interrupted run without repeating stored samples" };
+static const struct cli_command runs_cli = { .name = "runs", .run = cmd_runs,
+    .summary = "list stored runs (filter by suite, model, tag, status, date)" };
+static const struct cli_command show_cli = { .name = "show", .run = cmd_show,
+    .summary = "one run per config and suite: scores with CIs, speed, incidents" };
+static const struct cli_command export_cli = { .name = "export", .run = cmd_export,
+    .summary = "one row per sample of a run as csv, jsonl or md" };
+static const struct cli_command compare_cli = { .name = "compare", .run = cmd_compare,
+    .summary = "compare two runs item by item: deltas with CIs, flipped items, speed ratios" };
+static const struct cli_command gate_cli = { .name = "gate", .run = cmd_gate,
+    .summary = "fail (exit 1) when a candidate run regresses significantly against a baseline" };
+static const struct cli_command table_cli = { .name = "table", .run = cmd_table,
+    .summary = "the master score table: model + config rows, suite columns, overall %, tok/s" };
+static const struct cli_command score_cli = { .name = "score", .run = cmd_score,
+    .summary = "score predictions made elsewhere (JSONL) and print the aggregate" };
+static const struct cli_command rescore_cli = { .name = "rescore", .run = cmd_rescore,
+    .summary = "score a run's stored outputs again (another scorer, a judge model, peer answers)" };
+
+static const struct cli_command *const commands[] = {
+    &run_cli, &resume_cli, &runs_cli, &show_cli, &export_cli, &cmd_rm_cli, &cmd_merge_cli, &cmd_store_cli,
+    &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli, &compare_cli, &gate_cli, &table_cli,
+    &cmd_pareto_cli, &cmd_select_cli, &score_cli, &cmd_report_cli, &rescore_cli,
+    /* COMMANDS: helpers add their rows above this line. */
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+struct main_opts {
+    int version;
 };
 
-static const struct command commands[] = {
-    { "run",     cmd_run,     "run suites against a model (or a plan of sweeps) and store the results" },
-    { "resume",  cmd_resume,  "continue an interrupted run without repeating stored samples" },
-    { "runs",    cmd_runs,    "list stored runs (filter by suite, model, tag, status, date)" },
-    { "show",    cmd_show,    "one run per config and suite: scores with CIs, speed, incidents" },
-    { "export",  cmd_export,  "one row per sample of a run as csv, jsonl or md" },
-    { "rm",      cmd_rm,      "delete a run and everything of it" },
-    { "merge",   cmd_merge,   "merge shard stores or stores from other machines" },
-    { "store",   cmd_store,   "check, locate or vacuum the results store" },
-    { "suites",  cmd_suites,  "list suites, or validate suite files (suites validate FILE...)" },
-    { "import",  cmd_import,  "import a public data set (gpqa, hotpotqa, ifeval, ...) as a suite" },
-    { "sandbox-check", cmd_sandbox_check, "report the isolation available for running model-written code" },
-    { "compare", cmd_compare, "compare two runs item by item: deltas with CIs, flipped items, speed ratios" },
-    { "gate",    cmd_gate,    "fail (exit 1) when a candidate run regresses significantly against a baseline" },
-    { "table",   cmd_table,   "the master score table: model + config rows, suite columns, overall %, tok/s" },
-    { "pareto",  cmd_pareto,  "quality vs speed with the Pareto frontier marked (--plot draws it)" },
-    { "select",  cmd_select,  "per role (benchmarks/roles.yaml): best config meeting its constraints" },
-    { "score",   cmd_score,   "score predictions made elsewhere (JSONL) and print the aggregate" },
-    { "report",  cmd_report,  "one self-contained HTML report of runs (tables, Pareto, sweeps, compare)" },
-    { "rescore", cmd_rescore, "score a run's stored outputs again (another scorer, a judge model, peer answers)" },
-    /* COMMANDS: helpers add their rows above this line. */
+static const struct cli_option main_options[] = {
+    CLI_OPT_FLAG(0, "version", struct main_opts, version, "print the version"),
+    CLI_OPT_END(),
+};
+
+static const struct cli_command main_cli = {
+    .name = "", .options = main_options, .args = "COMMAND", .max_args = -1, .flags = CLI_CMD_STOP,
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: benchai [-q | -v] <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'benchai <command> --help' describes one command.\n"
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!(commands[i]->flags & CLI_CMD_HIDDEN))
+            fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\n'benchai <command> --help' describes one command; settings live in\n"
+                 "~/.config/benchai/config.yaml ('benchai config' shows them).\n"
                  "Exit codes: 0 ok, 1 gate failed/regression, 2 usage or input error,\n"
                  "3 backend unavailable, 4 store error, 5 interrupted, 6 sandbox unavailable.\n");
 }
 
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(name, commands[i]->name))
+            return commands[i];
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    const char *names[N_COMMANDS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!(commands[i]->flags & CLI_CMD_HIDDEN))
+            names[n++] = commands[i]->name;
+    names[n] = NULL;
+    const char *s = suggest_closest(name, names);
+    if (s)
+        fprintf(stderr, "benchai: unknown command '%s'; did you mean '%s'?\n", name, s);
+    else
+        fprintf(stderr, "benchai: unknown command '%s' (see benchai --help)\n", name);
+    return BAI_EXIT_USAGE;
+}
+
+/* Loads the config file for the command about to run; a broken file stops
+ * every command (file:line:column says where). */
+static int load_config(struct cli_config *cfg)
+{
+    struct bai_error err = { 0 };
+    char *path = cli_config_default_path();
+    int rc = cli_config_load(path, cfg, &err);
+    free(path);
+    if (rc != 0)
+        return bai_error_report(&err);
+    cli_config_set_current(cfg);
+    return BAI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-            log_set_level(LOG_QUIET);
-        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-            log_set_level(LOG_DEBUG);
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return BAI_EXIT_OK;
-        } else if (!strcmp(argv[i], "--version")) {
-            printf("benchai %s\n", bai_version);
-            return BAI_EXIT_OK;
-        } else {
-            fprintf(stderr, "benchai: unknown option '%s' (see benchai --help)\n", argv[i]);
-            return BAI_EXIT_USAGE;
-        }
-    }
-    if (i >= argc) {
-        usage(stderr);
-        return BAI_EXIT_USAGE;
-    }
-    if (!strcmp(argv[i], "help")) {
+    struct main_opts o = { 0 };
+    struct bai_error err = { 0 };
+    int rc = cli_parse(&main_cli, &o, &argc, argv, &err);
+    if (rc == CLI_HELP) {
         usage(stdout);
         return BAI_EXIT_OK;
     }
-    if (!strcmp(argv[i], "version")) {
+    if (rc != 0) {
+        fprintf(stderr, "benchai: %s\n", err.msg);
+        return BAI_EXIT_USAGE;
+    }
+    if (o.version || (argc > 0 && !strcmp(argv[0], "version"))) {
         printf("benchai %s\n", bai_version);
         return BAI_EXIT_OK;
     }
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (!strcmp(argv[i], commands[c].name))
-            return commands[c].fn(argc - i, argv + i);
-    fprintf(stderr, "benchai: unknown command '%s' (see benchai --help)\n", argv[i]);
-    return BAI_EXIT_USAGE;
+    if (argc == 0) {
+        usage(stderr);
+        return BAI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[0], "help")) {
+        const struct cli_command *c = argc > 1 ? find_command(argv[1]) : NULL;
+        if (argc > 1 && !c)
+            return unknown_command(argv[1]);
+        if (!c) {
+            usage(stdout);
+            return BAI_EXIT_OK;
+        }
+        char *help_argv[] = { (char *)c->name, "--help", NULL };
+        return c->run(2, help_argv);
+    }
+    const struct cli_command *c = find_command(argv[0]);
+    if (!c)
+        return unknown_command(argv[0]);
+    struct cli_config cfg;
+    rc = load_config(&cfg);
+    if (rc == BAI_EXIT_OK) {
+        rc = c->run(argc, argv);
+        cli_config_set_current(NULL);
+        cli_config_free(&cfg);
+    }
+    return rc;
 }

@@ -275,7 +275,7 @@ static int use(struct parser *p, long idx, const char *flag, const char *value)
 {
     const struct cli_option *o = nth(p->c, (size_t)idx);
     if (o->replaced_by)
-        log_warn("benchai %s: %s is deprecated; use %s", p->c->name, flag, o->replaced_by);
+        log_warn("'%s %s' is deprecated; use %s", p->who, flag, o->replaced_by);
     p->seen[idx] = 1;
     return apply(o, flag, value, p->opts, p->err);
 }
@@ -495,10 +495,14 @@ void cli_help(const struct cli_command *c, struct buf *out)
     char *dflt = NULL;
     if (!u)
         u = dflt = xasprintf("[options]%s%s", c->args ? " " : "", c->args ? c->args : "");
+    /* a line starting with a space continues the synopsis above it */
     for (int line = 0; u; line++) {
         const char *nl = strchr(u, '\n');
         int len = nl ? (int)(nl - u) : (int)strlen(u);
-        buf_printf(out, "%s benchai %s %.*s\n", line ? "   or:" : "usage:", c->name, len, u);
+        if (*u == ' ')
+            buf_printf(out, "%*s%.*s\n", (int)(strlen(c->name) + 16), "", len - 1, u + 1);
+        else
+            buf_printf(out, "%s benchai %s %.*s\n", line ? "   or:" : "usage:", c->name, len, u);
         u = nl ? nl + 1 : NULL;
     }
     free(dflt);
@@ -506,6 +510,8 @@ void cli_help(const struct cli_command *c, struct buf *out)
         buf_printf(out, "\n%s", c->description);
     if (c->description && c->description[strlen(c->description) - 1] != '\n')
         buf_putc(out, '\n');
+    if (c->more_help)
+        c->more_help(out);
     help_table(c->options, "Options", out);
     help_table(cli_common_options, "Common options", out);
     if (c->footer)

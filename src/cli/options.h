@@ -47,6 +47,8 @@ enum cli_complete {
     CLI_COMP_RUN,       /* a run of the store: ids, latest, tag:NAME */
     CLI_COMP_SUITE,     /* a suite name */
     CLI_COMP_MODEL,     /* a model: config registry names, then files */
+    CLI_COMP_SCORER,    /* a scorer name */
+    CLI_COMP_IMPORT_FORMAT,  /* an import format, then (second argument) a file */
     CLI_COMP_CHOICES,   /* one of .args_choices (a command's first positional;
                          * CLI_CHOICE options offer their .choices anyway) */
 };
@@ -85,10 +87,15 @@ enum cli_command_flag {
 struct cli_command {
     const char *name;
     const char *summary;         /* one line, for `benchai --help` */
-    const char *usage;           /* synopsis after "benchai NAME", lines split by
-                                  * '\n'; NULL: "[options] ARGS" */
+    const char *usage;           /* synopsis after "benchai NAME": one line per
+                                  * form, split by '\n' (a line starting with a
+                                  * space continues the one above); NULL:
+                                  * "[options] ARGS" */
     const char *description;     /* prose after the synopsis */
     const char *footer;          /* after the options (exit status, see also) */
+    void (*more_help)(struct buf *out);  /* help generated from elsewhere (the
+                                  * import formats, the scorers), after the
+                                  * description */
     const struct cli_option *options;  /* ends with CLI_OPT_END(); NULL: none */
     const char *args;            /* positional arguments as named in messages */
     int min_args, max_args;      /* max_args < 0: no limit */
@@ -180,8 +187,8 @@ int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
 /* Frees every CLI_LIST field of opts (the command's table says which). */
 void cli_free(const struct cli_command *c, void *opts);
 
-/* The command's --help: synopsis, description, options grouped as in the
- * table, the common options, footer. */
+/* The command's --help: synopsis, description, more_help, options grouped
+ * as in the table, the common options, footer. */
 void cli_help(const struct cli_command *c, struct buf *out);
 /* One line "-o, --output FORMAT" for an option (as in --help). */
 void cli_option_label(const struct cli_option *o, struct buf *out);

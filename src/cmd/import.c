@@ -1,6 +1,6 @@
-/* import.c - `benchai import FORMAT FILE -o OUT.yaml`: a public data set
+/* import.c - `benchai import FORMAT FILE --out OUT.yaml`: a public data set
  * file -> a validated suite YAML (written atomically). */
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,84 +8,72 @@
 #include "cmd/cmd.h"
 #include "suite/import.h"
 #include "util/error.h"
+#include "util/mem.h"
+
+struct import_opts {
+    const char *out, *name, *map, *scorer;
+    int limit;
+};
+
+static const struct cli_option import_options[] = {
+    CLI_OPT_STRING(0, "out", struct import_opts, out, "FILE",
+                   "the suite to write (e.g. suites/imported/gpqa.yaml; required)",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING('o', "output", struct import_opts, out, "FILE", "old spelling of --out",
+                   .flags = CLI_HIDDEN, .replaced_by = "--out"),
+    CLI_OPT_STRING(0, "name", struct import_opts, name, "NAME", "suite name (default: OUT's base name)"),
+    CLI_OPT_INT(0, "limit", struct import_opts, limit, "N", 1, INT_MAX, "import the first N records only"),
+    CLI_OPT_STRING(0, "map", struct import_opts, map, "K=F,...",
+                   "jsonl: item key = record field (id, prompt, answer, ...)"),
+    CLI_OPT_STRING(0, "scorer", struct import_opts, scorer, "NAME", "jsonl: the items' scorer (default exact)",
+                   .complete = CLI_COMP_SCORER),
+    CLI_OPT_END(),
+};
 
 static void format_line(void *ctx, const char *name, const char *what)
 {
-    fprintf(ctx, "  %-11s %s\n", name, what);
+    buf_printf(ctx, "  %-11s %s\n", name, what);
 }
 
-static void usage(FILE *out)
+/* The formats in --help come from the import table itself. */
+static void formats_help(struct buf *out)
 {
-    fprintf(out,
-            "usage: benchai import FORMAT FILE -o OUT.yaml [--name NAME] [--limit N]\n"
-            "                      [--map KEY=FIELD,...] [--scorer NAME]\n"
-            "\n"
-            "Turns a public data set file into a suite (ids kept from the source). The\n"
-            "suite is validated before it is written, through a temp file and a rename,\n"
-            "so OUT.yaml is either complete or untouched. Formats:\n");
+    buf_puts(out, "\nFormats:\n");
     suite_import_describe(format_line, out);
-    fprintf(out,
-            "  -o, --output FILE  the suite to write (e.g. suites/imported/gpqa.yaml)\n"
-            "  --name NAME        suite name (default: OUT's base name)\n"
-            "  --limit N          import the first N records only\n"
-            "  --map K=F,...      jsonl: item key = record field (id, prompt, answer, ...)\n"
-            "  --scorer NAME      jsonl: the items' scorer (default exact)\n"
-            "See docs/suites.md.\n");
 }
+
+const struct cli_command cmd_import_cli = {
+    .name = "import",
+    .summary = "import a public data set (gpqa, hotpotqa, ifeval, ...) as a suite",
+    .usage = "FORMAT FILE --out OUT.yaml [--name NAME] [--limit N]\n"
+             " [--map KEY=FIELD,...] [--scorer NAME]",
+    .description =
+        "Turns a public data set file into a suite (ids kept from the source). The\n"
+        "suite is validated before it is written, through a temp file and a rename,\n"
+        "so OUT.yaml is either complete or untouched. FORMAT is one of the formats\n"
+        "listed below. See docs/suites.md.\n",
+    .more_help = formats_help,
+    .options = import_options,
+    .args = "FORMAT FILE", .min_args = 2, .max_args = 2, .args_complete = CLI_COMP_IMPORT_FORMAT,
+    .run = cmd_import,
+};
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' }, { "name", required_argument, NULL, 'n' },
-        { "limit", required_argument, NULL, 'l' },  { "map", required_argument, NULL, 'm' },
-        { "scorer", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    struct suite_import_options o = {0};
-    const char *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'n':
-            o.name = optarg;
-            break;
-        case 'l': {
-            char *end;
-            o.limit = strtol(optarg, &end, 10);
-            if (*end || o.limit < 1) {
-                fprintf(stderr, "benchai import: --limit needs a positive integer, not '%s'\n",
-                        optarg);
-                return BAI_EXIT_USAGE;
-            }
-            break;
-        }
-        case 'm':
-            o.map = optarg;
-            break;
-        case 's':
-            o.scorer = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return BAI_EXIT_OK;
-        default:
-            usage(stderr);
-            return BAI_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 2 || !out) {
-        fprintf(stderr, "benchai import: need FORMAT FILE and -o OUT.yaml (formats: %s)\n",
+    struct import_opts o = { 0 };
+    int rc = cmd_options(&cmd_import_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!o.out) {
+        fprintf(stderr, "benchai import: need FORMAT FILE and --out OUT.yaml (formats: %s)\n",
                 suite_import_formats());
         return BAI_EXIT_USAGE;
     }
+    struct suite_import_options io = { .name = o.name, .limit = o.limit, .map = o.map, .scorer = o.scorer };
     struct bai_error err = {0};
-    long n = suite_import(argv[optind], argv[optind + 1], out, &o, &err);
+    long n = suite_import(argv[0], argv[1], o.out, &io, &err);
     if (n < 0)
         return bai_error_report(&err);
-    fprintf(stderr, "benchai import: wrote %s (%ld items)\n", out, n);
+    fprintf(stderr, "benchai import: wrote %s (%ld items)\n", o.out, n);
     return BAI_EXIT_OK;
 }

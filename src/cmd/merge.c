@@ -1,6 +1,5 @@
-/* merge.c - `benchai merge A.db B.db ... -o C.db`: merge shard stores (one
+/* merge.c - `benchai merge A.db B.db ... --out C.db`: merge shard stores (one
  * run split with --shard i/n) and stores from other machines. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd/cmd.h"
@@ -8,40 +7,45 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai merge STORE... -o OUT.db\n"
-            "\n"
-            "Merges the stores into OUT.db (created when missing; an existing OUT.db is\n"
-            "merged into, never truncated). Shards of one run share its id: configs match\n"
-            "by label, suites by name, version and content hash, samples by (run, config,\n"
-            "suite, item, rep). An identical duplicate is skipped; a conflicting one\n"
-            "(different output, error or score) is reported and the sample already in\n"
-            "OUT.db is kept. Each input is merged in one transaction.\n"
-            "Exit status: 0 merged, 1 conflicts were found (everything else was merged),\n"
-            "2 usage, 4 a store could not be read or written.\n"
-            "  -o, --output OUT.db   the merged store (required)\n");
-}
+struct merge_opts {
+    const char *out;
+};
+
+static const struct cli_option merge_options[] = {
+    CLI_OPT_STRING(0, "out", struct merge_opts, out, "OUT.db", "the merged store (required)",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING('o', "output", struct merge_opts, out, "OUT.db", "old spelling of --out",
+                   .flags = CLI_HIDDEN, .replaced_by = "--out"),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_merge_cli = {
+    .name = "merge",
+    .summary = "merge shard stores or stores from other machines",
+    .usage = "STORE... --out OUT.db",
+    .description =
+        "Merges the stores into OUT.db (created when missing; an existing OUT.db is\n"
+        "merged into, never truncated). Shards of one run share its id: configs match\n"
+        "by label, suites by name, version and content hash, samples by (run, config,\n"
+        "suite, item, rep). An identical duplicate is skipped; a conflicting one\n"
+        "(different output, error or score) is reported and the sample already in\n"
+        "OUT.db is kept. Each input is merged in one transaction.\n",
+    .footer = "Exit status: 0 merged, 1 conflicts were found (everything else was merged),\n"
+              "2 usage, 4 a store could not be read or written.\n",
+    .options = merge_options,
+    .args = "STORE...", .min_args = 1, .max_args = -1, .args_complete = CLI_COMP_FILE,
+    .run = cmd_merge,
+};
 
 int cmd_merge(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *out_path = NULL;
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out_path = optarg; break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (!out_path || optind >= argc) {
-        fprintf(stderr, "benchai merge: give the stores to merge and -o OUT.db "
+    struct merge_opts o = { 0 };
+    int rc = cmd_options(&cmd_merge_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *out_path = o.out;
+    if (!out_path) {
+        fprintf(stderr, "benchai merge: give the stores to merge and --out OUT.db "
                         "(see benchai merge --help)\n");
         return BAI_EXIT_USAGE;
     }
@@ -51,8 +55,8 @@ int cmd_merge(int argc, char **argv)
         return bai_error_report(&err);
     struct store_merge_stats total = { 0 };
     struct buf conflicts = { 0 };
-    int rc = BAI_EXIT_OK;
-    for (int i = optind; i < argc; i++) {
+    rc = BAI_EXIT_OK;
+    for (int i = 0; i < argc; i++) {
         struct store_merge_stats s = { 0 };
         if (store_merge(dst, argv[i], &s, &conflicts, &err) < 0) {
             rc = bai_error_report(&err);

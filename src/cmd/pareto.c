@@ -1,10 +1,10 @@
 /* pareto.c - `benchai pareto`: stored configs as quality vs speed, the
  * frontier marked, dominated points naming their dominator, optional plot. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/cli.h"
 #include "report/pareto.h"
@@ -16,76 +16,68 @@
 
 #define DEFAULT_ROLES "benchmarks/roles.yaml"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai pareto [--suite S | --suites a,b | --role R [--roles FILE]]\n"
-            "                      [--x gen_tps|ttft_p95|e2e_p50] [--runs R,...] [--all-runs]\n"
-            "                      [-o md|csv|json] [--plot FILE.svg|FILE.png] [--store PATH]\n"
-            "\n"
-            "Every stored model + config as (quality, speed); the Pareto frontier is marked\n"
-            "and each dominated point names a frontier point that beats it. A point is\n"
-            "dominated when another is at least as good on both axes and better on one;\n"
-            "identical points both stay on the frontier. 'note' flags a dominated point\n"
-            "whose quality CI overlaps its dominator's (see docs/reports.md).\n"
-            "  --suite S, --suites a,b  quality on these suites (item-weighted); default: all\n"
-            "  --role R       quality = role R's weighted suites (from --roles, default %s)\n"
-            "  --x AXIS       gen_tps (default, higher is better), ttft_p95 or e2e_p50 (lower)\n"
-            "  --runs R,...   only these runs; --all-runs keeps every run's point (default:\n"
-            "                 the newest run's point per model + config)\n"
-            "  --plot FILE    also draw the scatter with gnuplot (.svg or .png); the .dat and\n"
-            "                 .gp files are written next to it\n"
-            "  -o FORMAT      md (default), csv or json\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            DEFAULT_ROLES, STORE_DEFAULT_PATH);
-}
+struct pareto_opts {
+    struct cli_strv suites, runs;
+    const char *role, *roles, *x, *format, *plot, *store;
+    int all_runs;
+};
+
+static const char *const x_axes[] = { "gen_tps", "ttft_p95", "e2e_p50", NULL };
+
+static const struct cli_option pareto_options[] = {
+    CLI_OPT_SUITES(struct pareto_opts, suites, "quality on these suites (item-weighted); default: all"),
+    CLI_OPT_STRING(0, "role", struct pareto_opts, role, "R",
+                   "quality = role R's weighted suites (from --roles)"),
+    CLI_OPT_STRING(0, "roles", struct pareto_opts, roles, "FILE", "the roles file (default " DEFAULT_ROLES ")",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_CHOICE(0, "x", struct pareto_opts, x, "AXIS", x_axes,
+                   "speed axis: gen_tps (default, higher is better), ttft_p95 or\ne2e_p50 (lower is better)"),
+    CLI_OPT_RUNS(struct pareto_opts, runs, "only these runs (default: the newest run's point\nper model + config)"),
+    CLI_OPT_FLAG(0, "all-runs", struct pareto_opts, all_runs, "keep every run's point"),
+    CLI_OPT_FORMAT(struct pareto_opts, format, cli_formats_md_csv_json, "output format"),
+    CLI_OPT_STRING(0, "plot", struct pareto_opts, plot, "FILE",
+                   "also draw the scatter with gnuplot (.svg or .png); the\n.dat and .gp files are written next to it",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STORE(struct pareto_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_pareto_cli = {
+    .name = "pareto",
+    .summary = "quality vs speed with the Pareto frontier marked (--plot draws it)",
+    .usage = "[--suite S | --role R [--roles FILE]] [--x gen_tps|ttft_p95|e2e_p50]\n"
+             " [--run R]... [--all-runs] [-o md|csv|json] [--plot FILE.svg|FILE.png]\n"
+             " [--store PATH]",
+    .description =
+        "Every stored model + config as (quality, speed); the Pareto frontier is marked\n"
+        "and each dominated point names a frontier point that beats it. A point is\n"
+        "dominated when another is at least as good on both axes and better on one;\n"
+        "identical points both stay on the frontier. 'note' flags a dominated point\n"
+        "whose quality CI overlaps its dominator's (see docs/reports.md).\n",
+    .options = pareto_options,
+    .run = cmd_pareto,
+};
 
 int cmd_pareto(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "suite", required_argument, NULL, 's' }, { "suites", required_argument, NULL, 's' },
-        { "role", required_argument, NULL, 'R' },  { "roles", required_argument, NULL, 'F' },
-        { "x", required_argument, NULL, 'x' },     { "runs", required_argument, NULL, 'r' },
-        { "all-runs", no_argument, NULL, 'A' },    { "output", required_argument, NULL, 'o' },
-        { "plot", required_argument, NULL, 'p' },  { "store", required_argument, NULL, 'D' },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 }
-    };
-    struct report_strv runs = { 0 }, suites = { 0 };
+    struct pareto_opts o = { .roles = DEFAULT_ROLES, .x = "gen_tps",
+                             .format = cli_default_format(cli_formats_md_csv_json, "md"),
+                             .store = cli_default_store() };
+    int rc = cmd_options(&cmd_pareto_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct report_strv runs = { o.runs.v, o.runs.n }, suites = { o.suites.v, o.suites.n };
+    o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     struct report_roles roles = { 0 };
-    const char *path = NULL, *role_name = NULL, *roles_file = DEFAULT_ROLES, *plot = NULL;
+    const char *role_name = o.role, *roles_file = o.roles, *plot = o.plot;
     enum report_xaxis x = REPORT_X_GEN_TPS;
     enum report_fmt fmt = REPORT_FMT_MD;
-    int all_runs = 0, c, rc = BAI_EXIT_OK;
     struct bai_error err = { 0 };
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': report_strv_add_csv(&suites, optarg); break;
-        case 'R': role_name = optarg; break;
-        case 'F': roles_file = optarg; break;
-        case 'r': report_strv_add_csv(&runs, optarg); break;
-        case 'A': all_runs = 1; break;
-        case 'p': plot = optarg; break;
-        case 'D': path = optarg; break;
-        case 'x':
-            if (report_xaxis_parse(optarg, &x, &err) < 0) {
-                rc = bai_error_report(&err);
-                goto out;
-            }
-            break;
-        case 'o':
-            if (report_fmt_parse(optarg, &fmt, &err) < 0) {
-                rc = bai_error_report(&err);
-                goto out;
-            }
-            break;
-        case 'h': usage(stdout); goto out;
-        default: usage(stderr); rc = BAI_EXIT_USAGE; goto out;
-        }
-    }
-    if (optind < argc || (role_name && suites.n)) {
-        fprintf(stderr, "benchai pareto: %s\n", optind < argc ? "unexpected argument (runs go in --runs)"
-                                                               : "--role and --suite(s) exclude each other");
+    rc = BAI_EXIT_OK;
+    report_xaxis_parse(o.x, &x, &err);
+    report_fmt_parse(o.format, &fmt, &err);
+    if (role_name && suites.n) {
+        fprintf(stderr, "benchai pareto: --role and --suite(s) exclude each other\n");
         rc = BAI_EXIT_USAGE;
         goto out;
     }
@@ -109,7 +101,7 @@ int cmd_pareto(int argc, char **argv)
 
     struct store *st;
     struct report_points pts;
-    if (report_load(path, &runs, role ? NULL : &suites, !all_runs, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &runs, role ? NULL : &suites, !o.all_runs, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }

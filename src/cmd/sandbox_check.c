@@ -5,44 +5,42 @@
 #include "sandbox/sandbox.h"
 #include "util/error.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-        "usage: benchai sandbox-check [--languages FILE]\n\n"
+struct sandbox_check_opts {
+    const char *languages;
+};
+
+static const struct cli_option sandbox_check_options[] = {
+    CLI_OPT_STRING(0, "languages", struct sandbox_check_opts, languages, "FILE",
+                   "the language table (default suites/languages.yaml)", .complete = CLI_COMP_FILE),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_sandbox_check_cli = {
+    .name = "sandbox-check",
+    .summary = "report the isolation available for running model-written code",
+    .usage = "[--languages FILE]",
+    .description =
         "Reports the isolation available for running model-written code: each\n"
         "namespace, seccomp, rlimits, a trial run, and the languages of the table\n"
-        "(suites/languages.yaml) whose compiler/runtime is installed.\n\n"
-        "Exit status: 0 full isolation available, 6 not (the code scorer then\n"
-        "refuses unless runs pass --sandbox=rlimits).\n");
-}
+        "(suites/languages.yaml) whose compiler/runtime is installed.\n",
+    .footer = "Exit status: 0 full isolation available, 6 not (the code scorer then\n"
+              "refuses unless runs pass --sandbox=rlimits).\n",
+    .options = sandbox_check_options,
+    .run = cmd_sandbox_check,
+};
 
 static const char *yn(int v) { return v ? "yes" : "no"; }
 
 int cmd_sandbox_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "languages", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *lang_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l': lang_path = optarg; break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        usage(stderr);
-        return BAI_EXIT_USAGE;
-    }
+    struct sandbox_check_opts o = { 0 };
+    int rc = cmd_options(&cmd_sandbox_check_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *lang_path = o.languages;
     struct sandbox_probe p;
     sandbox_probe(&p);
     printf("running as root:      %s%s\n", yn(p.root),

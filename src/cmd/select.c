@@ -2,12 +2,12 @@
  * meets the role's constraints, the runner-up, the margin, and why the
  * others were excluded (the users' "Production Model Configuration"). */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/cli.h"
 #include "report/roles.h"
@@ -16,24 +16,38 @@
 
 #define DEFAULT_ROLES "benchmarks/roles.yaml"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai select [--roles FILE] [--role R] [--runs R,...] [--all-runs]\n"
-            "                      [-o md|csv|json] [--store PATH]\n"
-            "\n"
-            "For every role in the roles file (default %s): the best stored\n"
-            "model + config meeting its constraints (min_score, min_tps, max_ttft_ms,\n"
-            "max_size_gb), ranked quality-first or speed-first as the role prefers, with\n"
-            "the runner-up, the margin, and why every other config was excluded. A role\n"
-            "nothing satisfies is reported as such (exit status stays 0).\n"
-            "  --role R       only this role (repeatable, or a,b)\n"
-            "  --runs R,...   only these runs; --all-runs: every run's point (default: the\n"
-            "                 newest run's point per model + config)\n"
-            "  -o FORMAT      md (default), csv (the summary table) or json (everything)\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            DEFAULT_ROLES, STORE_DEFAULT_PATH);
-}
+struct select_opts {
+    struct cli_strv roles_only, runs;
+    const char *roles, *format, *store;
+    int all_runs;
+};
+
+static const struct cli_option select_options[] = {
+    CLI_OPT_STRING(0, "roles", struct select_opts, roles, "FILE", "the roles file (default " DEFAULT_ROLES ")",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_LIST(0, "role", struct select_opts, roles_only, "R", "only this role (repeatable, or a,b)"),
+    CLI_OPT_RUNS(struct select_opts, runs, "only these runs (default: the newest run's point\nper model + config)"),
+    CLI_OPT_FLAG(0, "all-runs", struct select_opts, all_runs, "every run's point"),
+    CLI_OPT_FORMAT(struct select_opts, format, cli_formats_md_csv_json,
+                   "md (default), csv (the summary table) or json\n(everything)"),
+    CLI_OPT_STORE(struct select_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_select_cli = {
+    .name = "select",
+    .summary = "per role (benchmarks/roles.yaml): best config meeting its constraints",
+    .usage = "[--roles FILE] [--role R] [--run R]... [--all-runs] [-o md|csv|json]\n"
+             " [--store PATH]",
+    .description =
+        "For every role in the roles file (default " DEFAULT_ROLES "): the best stored\n"
+        "model + config meeting its constraints (min_score, min_tps, max_ttft_ms,\n"
+        "max_size_gb), ranked quality-first or speed-first as the role prefers, with\n"
+        "the runner-up, the margin, and why every other config was excluded. A role\n"
+        "nothing satisfies is reported as such (exit status stays 0).\n",
+    .options = select_options,
+    .run = cmd_select,
+};
 
 static void constraints_text(const struct report_role *r, struct buf *b)
 {
@@ -122,41 +136,19 @@ static cJSON *json_selection(const struct report_selection *s)
 
 int cmd_select(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "roles", required_argument, NULL, 'F' }, { "role", required_argument, NULL, 'R' },
-        { "runs", required_argument, NULL, 'r' },  { "all-runs", no_argument, NULL, 'A' },
-        { "output", required_argument, NULL, 'o' }, { "store", required_argument, NULL, 'D' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 }
-    };
-    struct report_strv runs = { 0 }, only = { 0 };
+    struct select_opts o = { .roles = DEFAULT_ROLES, .format = cli_default_format(cli_formats_md_csv_json, "md"),
+                             .store = cli_default_store() };
+    int rc = cmd_options(&cmd_select_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct report_strv runs = { o.runs.v, o.runs.n }, only = { o.roles_only.v, o.roles_only.n };
+    o.runs = o.roles_only = (struct cli_strv){ 0 };   /* runs and only own them now */
     struct report_roles roles = { 0 };
-    const char *path = NULL, *roles_file = DEFAULT_ROLES;
+    const char *roles_file = o.roles;
     enum report_fmt fmt = REPORT_FMT_MD;
-    int all_runs = 0, c, rc = BAI_EXIT_OK;
     struct bai_error err = { 0 };
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'F': roles_file = optarg; break;
-        case 'R': report_strv_add_csv(&only, optarg); break;
-        case 'r': report_strv_add_csv(&runs, optarg); break;
-        case 'A': all_runs = 1; break;
-        case 'D': path = optarg; break;
-        case 'o':
-            if (report_fmt_parse(optarg, &fmt, &err) < 0) {
-                rc = bai_error_report(&err);
-                goto out;
-            }
-            break;
-        case 'h': usage(stdout); goto out;
-        default: usage(stderr); rc = BAI_EXIT_USAGE; goto out;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "benchai select: unexpected argument '%s'\n", argv[optind]);
-        rc = BAI_EXIT_USAGE;
-        goto out;
-    }
+    rc = BAI_EXIT_OK;
+    report_fmt_parse(o.format, &fmt, &err);
     if (report_roles_load(roles_file, &roles, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
@@ -173,7 +165,7 @@ int cmd_select(int argc, char **argv)
     }
     struct store *st;
     struct report_points pts;
-    if (report_load(path, &runs, NULL, !all_runs, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &runs, NULL, !o.all_runs, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }

@@ -1,31 +1,45 @@
 /* store.c - `benchai store check|path|vacuum`: look after the store file. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
+#include "util/suggest.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai store check|path|vacuum|new-id [--store PATH]\n"
-            "\n"
-            "  check    PRAGMA quick_check, integrity_check and foreign_key_check, and the\n"
-            "           schema version; exit 0 when all are ok, 1 when problems were found,\n"
-            "           4 when the file cannot be read as SQLite at all\n"
-            "  path     print the store path in use, whether it exists, and its schema\n"
-            "  vacuum   drop unused suites, checkpoint the WAL and VACUUM (needs no other\n"
-            "           writer; prints the size before and after)\n"
-            "  new-id   print a fresh run id; give it to every shard of one run as\n"
-            "           BENCHAI_RUN_ID so their stores merge into one run\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            STORE_DEFAULT_PATH);
-}
+struct store_opts {
+    const char *store;
+};
+
+static const struct cli_option store_options[] = {
+    CLI_OPT_STORE(struct store_opts, store),
+    CLI_OPT_END(),
+};
+
+static const char *const actions[] = { "check", "path", "vacuum", "new-id", NULL };
+
+const struct cli_command cmd_store_cli = {
+    .name = "store",
+    .summary = "check, locate or vacuum the results store",
+    .usage = "check|path|vacuum|new-id [--store PATH]",
+    .description =
+        "  check    PRAGMA quick_check, integrity_check and foreign_key_check, and the\n"
+        "           schema version; exit 0 when all are ok, 1 when problems were found,\n"
+        "           4 when the file cannot be read as SQLite at all\n"
+        "  path     print the store path in use, whether it exists, and its schema\n"
+        "  vacuum   drop unused suites, checkpoint the WAL and VACUUM (needs no other\n"
+        "           writer; prints the size before and after)\n"
+        "  new-id   print a fresh run id; give it to every shard of one run as\n"
+        "           BENCHAI_RUN_ID so their stores merge into one run\n",
+    .options = store_options,
+    .args = "ACTION", .min_args = 1, .max_args = 1,
+    .args_complete = CLI_COMP_CHOICES, .args_choices = actions,
+    .run = cmd_store,
+};
 
 static long long file_size(const char *path)
 {
@@ -35,29 +49,16 @@ static long long file_size(const char *path)
 
 int cmd_store(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "store", required_argument, NULL, 'D' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *path = store_default_path();
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': path = optarg; break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        usage(stderr);
-        return BAI_EXIT_USAGE;
-    }
-    const char *action = argv[optind];
+    struct store_opts o = { .store = cli_default_store() };
+    int rc = cmd_options(&cmd_store_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *path = o.store;
+    const char *action = argv[0];
     struct bai_error err = { 0 };
     if (!strcmp(action, "check")) {
         struct buf out = { 0 };
-        int rc = store_check_file(path, &out, &err);
+        rc = store_check_file(path, &out, &err);
         if (out.len)
             fwrite(out.data, 1, out.len, stdout);
         buf_free(&out);
@@ -106,6 +107,8 @@ int cmd_store(int argc, char **argv)
         printf("%s\n", id);
         return BAI_EXIT_OK;
     }
-    fprintf(stderr, "benchai store: unknown action '%s' (check, path, vacuum, new-id)\n", action);
+    const char *s = suggest_closest(action, actions);
+    fprintf(stderr, "benchai store: unknown action '%s'%s%s%s (check, path, vacuum, new-id)\n", action,
+            s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
     return BAI_EXIT_USAGE;
 }

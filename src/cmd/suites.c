@@ -2,11 +2,11 @@
  * (name, version, items, scorers, tiers, hash prefix, path), and
  * `benchai suites validate FILE...`: every problem of every file, exit 2
  * when there is any. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "run/defaults.h"
 #include "suite/suite.h"
@@ -14,21 +14,36 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai suites [--dir DIR]... [-o md|json]\n"
-            "       benchai suites validate FILE...\n"
-            "\n"
-            "Lists the suites (*.yaml) in suites/v1 and suites/imported (or the --dir\n"
-            "directories): name, version, item count, scorers, tiers, content hash prefix\n"
-            "and path. Invalid suites are listed as INVALID and their problems go to\n"
-            "stderr (exit 2).\n"
-            "'validate' checks files and prints every problem as file:line:column: message;\n"
-            "exit 0 when all are valid, 2 otherwise. See docs/suites.md.\n"
-            "  --dir DIR    a directory to list (repeatable)\n"
-            "  -o FORMAT    md (default) or json\n");
-}
+struct suites_opts {
+    struct cli_strv dirs;
+    const char *format;
+};
+
+static const struct cli_option suites_options[] = {
+    CLI_OPT_LIST(0, "dir", struct suites_opts, dirs, "DIR", "a directory to list (repeatable)",
+                 .flags = CLI_WHOLE, .complete = CLI_COMP_DIR),
+    CLI_OPT_FORMAT(struct suites_opts, format, cli_formats_md_json, "output format"),
+    CLI_OPT_END(),
+};
+
+static const char *const subcommands[] = { "validate", NULL };
+
+const struct cli_command cmd_suites_cli = {
+    .name = "suites",
+    .summary = "list suites, or validate suite files (suites validate FILE...)",
+    .usage = "[--dir DIR]... [-o md|json]\nvalidate FILE...",
+    .description =
+        "Lists the suites (*.yaml) in suites/v1 and suites/imported (or the --dir\n"
+        "directories): name, version, item count, scorers, tiers, content hash prefix\n"
+        "and path. Invalid suites are listed as INVALID and their problems go to\n"
+        "stderr (exit 2).\n"
+        "'validate' checks files and prints every problem as file:line:column: message;\n"
+        "exit 0 when all are valid, 2 otherwise. See docs/suites.md.\n",
+    .options = suites_options,
+    .args = "[validate FILE...]", .max_args = -1,
+    .args_complete = CLI_COMP_CHOICES, .args_choices = subcommands,
+    .run = cmd_suites,
+};
 
 static int validate(int argc, char **argv)
 {
@@ -64,56 +79,27 @@ static int validate(int argc, char **argv)
 
 int cmd_suites(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "validate")) {
-        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-            usage(stdout);
-            return BAI_EXIT_OK;
-        }
-        return validate(argc - 2, argv + 2);
+    struct suites_opts o = { .format = cli_default_format(cli_formats_md_json, "md") };
+    int rc = cmd_options(&cmd_suites_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 0 && !strcmp(argv[0], "validate")) {
+        cli_free(&cmd_suites_cli, &o);
+        return validate(argc - 1, argv + 1);
     }
-    static const struct option opts[] = {
-        { "dir", required_argument, NULL, 'd' }, { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-    };
-    const char *dirs[32];
-    size_t n_dirs = 0;
-    const char *fmt = "md";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            if (n_dirs < 32)
-                dirs[n_dirs++] = optarg;
-            break;
-        case 'o':
-            fmt = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return BAI_EXIT_OK;
-        default:
-            usage(stderr);
-            return BAI_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
+    if (argc > 0) {
         fprintf(stderr, "benchai suites: unexpected argument '%s' (did you mean 'suites "
-                "validate %s'?)\n", argv[optind], argv[optind]);
+                "validate %s'?)\n", argv[0], argv[0]);
+        cli_free(&cmd_suites_cli, &o);
         return BAI_EXIT_USAGE;
     }
-    if (strcmp(fmt, "md") && strcmp(fmt, "json")) {
-        fprintf(stderr, "benchai suites: -o must be md or json, not '%s'\n", fmt);
-        return BAI_EXIT_USAGE;
-    }
-    size_t n_default = 0;
-    char **default_dirs = NULL;
+    size_t n_default = 0, n_dirs = o.dirs.n;
+    char **default_dirs = NULL, **dirs = o.dirs.v;
     if (!n_dirs) {
-        default_dirs = defaults_suite_dirs(&n_default);
-        for (size_t i = 0; i < n_default && n_dirs < sizeof dirs / sizeof dirs[0]; i++)
-            dirs[n_dirs++] = default_dirs[i];
+        dirs = default_dirs = defaults_suite_dirs(&n_default);
+        n_dirs = n_default;
     }
-    int invalid = 0, json = !strcmp(fmt, "json");
+    int invalid = 0, json = !strcmp(o.format, "json");
     cJSON *arr = cJSON_CreateArray();
     if (!json)
         printf("| suite | version | items | scorers | tiers | hash | path |\n"
@@ -173,5 +159,6 @@ int cmd_suites(int argc, char **argv)
     }
     cJSON_Delete(arr);
     defaults_strv_free(default_dirs, n_default);
+    cli_free(&cmd_suites_cli, &o);
     return invalid ? BAI_EXIT_USAGE : BAI_EXIT_OK;
 }

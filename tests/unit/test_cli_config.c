@@ -1,0 +1,190 @@
+/* Tests of the config file (cli/config.h): where it is looked for, what it
+ * may hold, errors as file:line:column, and the precedence command line >
+ * compatibility variable > file > built-in default. Every test writes its
+ * file under a temp XDG_CONFIG_HOME. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/config.h"
+#include "cmd/cmd.h"
+#include "store/store.h"
+#include "harness.h"
+
+static char *dir, *path;
+static struct cli_config cfg;
+static struct bai_error err;
+
+static void setup(void)
+{
+    dir = harness_tempdir();
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    unsetenv("BENCHAI_STORE");
+    unsetenv("BENCHAI_LLAMA_SERVER");
+    char *sub = malloc(strlen(dir) + 16);
+    sprintf(sub, "%s/benchai", dir);
+    mkdir(sub, 0755);
+    free(sub);
+    path = cli_config_default_path();
+    memset(&cfg, 0, sizeof cfg);
+    memset(&err, 0, sizeof err);
+}
+
+static void teardown(void)
+{
+    cli_config_set_current(NULL);
+    cli_config_free(&cfg);
+    free(path);
+    free(dir);
+}
+
+TestSuite(cli_config, .init = setup, .fini = teardown);
+
+static void write_config(const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int load(const char *text)
+{
+    write_config(text);
+    return cli_config_load(path, &cfg, &err);
+}
+
+Test(cli_config, path_follows_xdg_config_home)
+{
+    char want[4096];
+    snprintf(want, sizeof want, "%s/benchai/config.yaml", dir);
+    cr_assert_str_eq(path, want);
+    setenv("XDG_CONFIG_HOME", "", 1);
+    setenv("HOME", "/home/someone", 1);
+    char *p = cli_config_default_path();
+    cr_assert_str_eq(p, "/home/someone/.config/benchai/config.yaml");
+    free(p);
+}
+
+Test(cli_config, a_missing_file_sets_nothing)
+{
+    cr_assert_eq(cli_config_load(path, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.exists, 0);
+    cli_config_set_current(&cfg);
+    cr_assert_str_eq(cli_default_store(), STORE_DEFAULT_PATH);
+    cr_assert_null(cli_config_source(CLI_CFG_STORE));
+}
+
+Test(cli_config, every_setting)
+{
+    setenv("HOME", "/home/u", 1);
+    cr_assert_eq(load("# my settings\n"
+                      "store: /data/bench.db\n"
+                      "output: csv\n"
+                      "llama_server: ~/llama.cpp/build/bin/llama-server\n"
+                      "threads: 8\n"
+                      "models:\n"
+                      "  qwen7b: ~/models/qwen.gguf\n"
+                      "  draft: /m/draft.gguf\n"
+                      "judge:\n"
+                      "  url: http://127.0.0.1:8081\n"
+                      "  model: judge\n"
+                      "  api_key_env: JUDGE_KEY\n"), 0, "%s", err.msg);
+    cli_config_set_current(&cfg);
+    cr_assert_str_eq(cli_default_store(), "/data/bench.db");
+    cr_assert_str_eq(cli_config_get(CLI_CFG_LLAMA_SERVER), "/home/u/llama.cpp/build/bin/llama-server");
+    cr_assert_str_eq(cli_config_get(CLI_CFG_THREADS), "8");
+    cr_assert_str_eq(cli_config_get(CLI_CFG_JUDGE_URL), "http://127.0.0.1:8081");
+    cr_assert_str_eq(cli_config_get(CLI_CFG_JUDGE_MODEL), "judge");
+    cr_assert_str_eq(cli_config_get(CLI_CFG_JUDGE_API_KEY_ENV), "JUDGE_KEY");
+    cr_assert_null(cli_config_get(CLI_CFG_JUDGE_GGUF));
+    cr_assert_str_eq(cli_config_model("qwen7b"), "/home/u/models/qwen.gguf");
+    cr_assert_str_eq(cli_config_model("draft"), "/m/draft.gguf");
+    cr_assert_null(cli_config_model("qwen"));
+    /* -o: the file's format where the command has it, else the command's default */
+    cr_assert_str_eq(cli_default_format(cli_formats_md_csv_json, "md"), "csv");
+    cr_assert_str_eq(cli_default_format(cli_formats_md_json, "md"), "md");
+    char *src = cli_config_source(CLI_CFG_THREADS), want[4096];
+    snprintf(want, sizeof want, "%s:5", path);
+    cr_assert_str_eq(src, want);
+    free(src);
+}
+
+Test(cli_config, compatibility_variables_beat_the_file)
+{
+    cr_assert_eq(load("store: from-file.db\nllama_server: /file/llama-server\n"), 0, "%s", err.msg);
+    cli_config_set_current(&cfg);
+    setenv("BENCHAI_STORE", "from-env.db", 1);
+    cr_assert_str_eq(cli_default_store(), "from-env.db");
+    char *src = cli_config_source(CLI_CFG_STORE);
+    cr_assert_str_eq(src, "environment BENCHAI_STORE");
+    free(src);
+    setenv("BENCHAI_STORE", "", 1);
+    cr_assert_str_eq(cli_default_store(), "from-file.db", "an empty variable is unset");
+    unsetenv("BENCHAI_STORE");
+}
+
+static void load_fails(const char *text, const char *where_what)
+{
+    cr_assert_eq(load(text), -1, "accepted: %s", text);
+    cr_assert_eq(err.exit_code, BAI_EXIT_USAGE);
+    char want[4096];
+    snprintf(want, sizeof want, "%s:%s", path, where_what);
+    cr_assert_str_eq(err.msg, want);
+    cli_config_free(&cfg);
+}
+
+Test(cli_config, errors_name_file_line_and_column)
+{
+    load_fails("store: a.db\nstroe: b.db\n",
+               "2:1: unknown key 'stroe'; did you mean 'store'? (known: store, output, llama_server, "
+               "threads, models, judge)");
+    load_fails("threads: 0\n", "1:10: threads: expected an integer from 1 to 4096, got '0'");
+    load_fails("output: xml\n", "1:9: output: expected md, csv, json or jsonl, got 'xml'");
+    load_fails("judge:\n  url: localhost:8081\n",
+               "2:8: judge.url: expected an http:// or https:// URL, got 'localhost:8081'");
+    load_fails("judge:\n  api_key_env: sk-123abc\n",
+               "2:16: judge.api_key_env: expected the name of an environment variable (the file never "
+               "holds the key itself), got 'sk-123abc'");
+    load_fails("judge:\n  modle: x\n",
+               "2:3: unknown key 'modle' in judge; did you mean 'model'? (known: url, model, api_key_env, gguf)");
+    load_fails("models: [a, b]\n", "1:9: models: expected a mapping, got a list");
+    load_fails("models:\n  a/b: x.gguf\n", "2:3: models: a model name is a word without '/', got 'a/b'");
+    load_fails("models:\n  a: x.gguf\n  a: y.gguf\n", "3:3: models: 'a' is named twice (first at line 2)");
+    load_fails("store:\n  nested: 1\n", "2:3: store: expected a path, got a mapping");
+    load_fails("store: [unclosed\n", "2:1: did not find expected ',' or ']'");
+}
+
+Test(cli_config, empty_file_is_fine)
+{
+    cr_assert_eq(load("# nothing yet\n"), 0, "%s", err.msg);
+    cr_assert_eq(cfg.exists, 1);
+    cr_assert_null(cfg.v[CLI_CFG_STORE].value);
+}
+
+/* The binary reads the file of its XDG_CONFIG_HOME: a broken file stops a
+ * command with file:line:column, a valid one gives the default store. */
+Test(cli_config, the_binary_uses_the_file)
+{
+    write_config("threads: many\n");
+    const char *show[] = { "store", "path", NULL };
+    char *out = NULL, *errs = NULL;
+    cr_assert_eq(harness_run(show, &out, &errs), BAI_EXIT_USAGE);
+    cr_assert(strstr(errs, "config.yaml:1:10: threads: expected an integer"), "%s", errs);
+    free(out);
+    free(errs);
+    char text[4096];
+    snprintf(text, sizeof text, "store: %s/elsewhere.db\n", dir);
+    write_config(text);
+    cr_assert_eq(harness_run(show, &out, &errs), BAI_EXIT_OK, "%s", errs);
+    cr_assert(strstr(out, "/elsewhere.db (does not exist yet"), "%s", out);
+    free(out);
+    free(errs);
+    const char *given[] = { "store", "path", "--store", "given.db", NULL };
+    cr_assert_eq(harness_run(given, &out, &errs), BAI_EXIT_OK, "%s", errs);
+    cr_assert(strstr(out, "given.db (does not exist yet"), "the command line wins: %s", out);
+    free(out);
+    free(errs);
+}
