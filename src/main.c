@@ -40,6 +40,7 @@ static const struct cli_command *const commands[] = {
     &run_cli, &resume_cli, &runs_cli, &show_cli, &export_cli, &cmd_rm_cli, &cmd_merge_cli, &cmd_store_cli,
     &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli, &compare_cli, &gate_cli, &table_cli,
     &cmd_pareto_cli, &cmd_select_cli, &score_cli, &cmd_report_cli, &rescore_cli,
+    &cmd_config_cli,
     /* COMMANDS: helpers add their rows above this line. */
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -46,6 +46,8 @@ int cmd_report(int argc, char **argv);
 extern const struct cli_command cmd_report_cli;
 int cmd_score(int argc, char **argv);
 int cmd_rescore(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+extern const struct cli_command cmd_config_cli;
 /* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
 
 #endif

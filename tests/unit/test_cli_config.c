@@ -188,3 +188,36 @@ Test(cli_config, the_binary_uses_the_file)
     free(out);
     free(errs);
 }
+
+/* `benchai config` names the source of every setting. */
+Test(cli_config, config_command_shows_where_each_setting_comes_from)
+{
+    write_config("store: /data/file.db\nthreads: 4\nmodels:\n  tiny: /m/tiny.gguf\n");
+    setenv("BENCHAI_LLAMA_SERVER", "/opt/llama-server", 1);
+    const char *args[] = { "config", "-o", "csv", NULL };
+    char *out = NULL, *errs = NULL;
+    int rc = harness_run(args, &out, &errs);
+    unsetenv("BENCHAI_LLAMA_SERVER");
+    cr_assert_eq(rc, BAI_EXIT_OK, "%s", errs);
+    char want[8192];
+    snprintf(want, sizeof want,
+             "setting,value,from\n"
+             "store,/data/file.db,%s:1\n"
+             "output,md,built-in default\n"
+             "llama_server,/opt/llama-server,environment BENCHAI_LLAMA_SERVER\n"
+             "threads,4,%s:2\n"
+             "judge.url,(none),built-in default\n"
+             "judge.model,(none),built-in default\n"
+             "judge.api_key_env,(none),built-in default\n"
+             "judge.gguf,(none),built-in default\n"
+             "models.tiny,/m/tiny.gguf,%s:4\n", path, path, path);
+    cr_assert_str_eq(out, want);
+    free(out);
+    free(errs);
+    const char *p[] = { "config", "--path", NULL };
+    cr_assert_eq(harness_run(p, &out, &errs), BAI_EXIT_OK);
+    snprintf(want, sizeof want, "%s\n", path);
+    cr_assert_str_eq(out, want);
+    free(out);
+    free(errs);
+}
