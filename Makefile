@@ -60,7 +60,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the parser fuzz targets for a bounded time"
-	@echo "make install    install benchai into PREFIX ($(PREFIX))"
+	@echo "make install    install benchai, its suites, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
 
 $(BIN): $(BUILD)/libbenchai.a $(BUILD)/src/main.o
@@ -147,10 +147,21 @@ print-pkgs:
 fuzz: deps
 	@BENCHAI_PKGS="$(PKGS)" bash tests/fuzz/run.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/benchai
+# The man page is rendered by the binary from its own option tables, so it
+# lists exactly the commands and flags that binary has; the completion
+# scripts ask the binary too (benchai __complete).
+$(BUILD)/benchai.1: $(BIN)
+	./$(BIN) --help-man > $@.tmp && mv $@.tmp $@
+
+MANDIR   ?= $(PREFIX)/share/man
+install: $(BIN) $(BUILD)/benchai.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/benchai $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/benchai
 	cp -r suites $(DESTDIR)$(PREFIX)/share/benchai/
+	install -m 644 $(BUILD)/benchai.1 $(DESTDIR)$(MANDIR)/man1/benchai.1
+	install -m 644 scripts/completion/benchai.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/benchai
+	install -m 644 scripts/completion/_benchai $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_benchai
 
 clean:
 	rm -rf build build-asan benchai

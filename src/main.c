@@ -1,11 +1,14 @@
 /* main.c - benchai's entry point: global flags, the config file, then one
  * dispatch table of the commands (git's builtin table): each entry is the
- * command's description (cli/options.h), whose .run does the work. */
+ * command's description (cli/options.h), whose .run does the work. The
+ * man page (--help-man) and the shell completion (__complete) are rendered
+ * from this table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/config.h"
+#include "cli/man.h"
 #include "cli/options.h"
 #include "cmd/cmd.h"
 #include "util/error.h"
@@ -46,11 +49,12 @@ static const struct cli_command *const commands[] = {
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 struct main_opts {
-    int version;
+    int version, man;
 };
 
 static const struct cli_option main_options[] = {
     CLI_OPT_FLAG(0, "version", struct main_opts, version, "print the version"),
+    CLI_OPT_FLAG(0, "help-man", struct main_opts, man, "print the man page (roff)", .flags = CLI_HIDDEN),
     CLI_OPT_END(),
 };
 
@@ -95,17 +99,27 @@ static int unknown_command(const char *name)
 }
 
 /* Loads the config file for the command about to run; a broken file stops
- * every command (file:line:column says where). */
-static int load_config(struct cli_config *cfg)
+ * every command (file:line:column says where), except the completion,
+ * which goes on without it and says nothing. */
+static int load_config(struct cli_config *cfg, int quiet)
 {
     struct bai_error err = { 0 };
     char *path = cli_config_default_path();
     int rc = cli_config_load(path, cfg, &err);
     free(path);
     if (rc != 0)
-        return bai_error_report(&err);
+        return quiet ? BAI_EXIT_OK : bai_error_report(&err);
     cli_config_set_current(cfg);
     return BAI_EXIT_OK;
+}
+
+static int print_man(void)
+{
+    struct buf b = { 0 };
+    cli_man(commands, N_COMMANDS, &main_cli, &b);
+    fwrite(b.data, 1, b.len, stdout);
+    buf_free(&b);
+    return fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)
@@ -121,6 +135,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "benchai: %s\n", err.msg);
         return BAI_EXIT_USAGE;
     }
+    if (o.man)
+        return print_man();
     if (o.version || (argc > 0 && !strcmp(argv[0], "version"))) {
         printf("benchai %s\n", bai_version);
         return BAI_EXIT_OK;
@@ -140,13 +156,14 @@ int main(int argc, char **argv)
         char *help_argv[] = { (char *)c->name, "--help", NULL };
         return c->run(2, help_argv);
     }
+    int complete = !strcmp(argv[0], "__complete");
     const struct cli_command *c = find_command(argv[0]);
-    if (!c)
+    if (!c && !complete)
         return unknown_command(argv[0]);
     struct cli_config cfg;
-    rc = load_config(&cfg);
+    rc = load_config(&cfg, complete);
     if (rc == BAI_EXIT_OK) {
-        rc = c->run(argc, argv);
+        rc = complete ? cmd_complete(commands, N_COMMANDS, &main_cli, argc, argv) : c->run(argc, argv);
         cli_config_set_current(NULL);
         cli_config_free(&cfg);
     }

@@ -82,9 +82,7 @@ static size_t table_len(const struct cli_option *t)
     return n;
 }
 
-/* The i-th option of the command's table followed by the common table
- * (groups included); NULL past the end. */
-static const struct cli_option *nth(const struct cli_command *c, size_t i)
+const struct cli_option *cli_option_at(const struct cli_command *c, size_t i)
 {
     size_t own = table_len(c->options);
     if (i < own)
@@ -101,7 +99,7 @@ static int name_is(const char *name, const char *given, size_t len)
 static long find_long(const struct cli_command *c, const char *given, size_t len)
 {
     const struct cli_option *o;
-    for (size_t i = 0; (o = nth(c, i)) != NULL; i++)
+    for (size_t i = 0; (o = cli_option_at(c, i)) != NULL; i++)
         if (o->type != CLI_GROUP && (name_is(o->long_name, given, len) || name_is(o->alias, given, len)))
             return (long)i;
     return -1;
@@ -110,7 +108,7 @@ static long find_long(const struct cli_command *c, const char *given, size_t len
 static long find_short(const struct cli_command *c, char ch)
 {
     const struct cli_option *o;
-    for (size_t i = 0; (o = nth(c, i)) != NULL; i++)
+    for (size_t i = 0; (o = cli_option_at(c, i)) != NULL; i++)
         if (o->type != CLI_GROUP && o->short_name && o->short_name == ch)
             return (long)i;
     return -1;
@@ -123,7 +121,7 @@ static const char **long_names(const struct cli_command *c)
     size_t n = 0, cap = 0;
     const char **v = NULL;
     const struct cli_option *o;
-    for (size_t i = 0; (o = nth(c, i)) != NULL; i++) {
+    for (size_t i = 0; (o = cli_option_at(c, i)) != NULL; i++) {
         if (o->type == CLI_GROUP || (o->flags & CLI_HIDDEN))
             continue;
         const char *names[2] = { o->long_name, o->alias };
@@ -139,9 +137,10 @@ static const char **long_names(const struct cli_command *c)
     return v;
 }
 
-static int takes_value(const struct cli_option *o)
+int cli_option_takes_value(const struct cli_option *o)
 {
-    return o->type != CLI_FLAG && !(o->type == CLI_CALLBACK && (o->flags & CLI_NOARG));
+    return o->type != CLI_FLAG && o->type != CLI_GROUP && o->type != CLI_END &&
+           !(o->type == CLI_CALLBACK && (o->flags & CLI_NOARG));
 }
 
 /* ---- values --------------------------------------------------------------------- */
@@ -255,7 +254,7 @@ struct parser {
     int argc;
     char **argv;
     int i;                  /* argv index being read */
-    unsigned char *seen;    /* per option of nth() */
+    unsigned char *seen;    /* per option of cli_option_at() */
     struct bai_error *err;
 };
 
@@ -273,7 +272,7 @@ static int unknown(struct parser *p, const char *written, const char *as_long)
 
 static int use(struct parser *p, long idx, const char *flag, const char *value)
 {
-    const struct cli_option *o = nth(p->c, (size_t)idx);
+    const struct cli_option *o = cli_option_at(p->c, (size_t)idx);
     if (o->replaced_by)
         log_warn("'%s %s' is deprecated; use %s", p->who, flag, o->replaced_by);
     p->seen[idx] = 1;
@@ -304,10 +303,10 @@ static int parse_long(struct parser *p, const char *arg)
         free(word);
         return rc;
     }
-    const struct cli_option *o = nth(p->c, (size_t)idx);
+    const struct cli_option *o = cli_option_at(p->c, (size_t)idx);
     if (is_help(o))
         return CLI_HELP;
-    if (!takes_value(o)) {
+    if (!cli_option_takes_value(o)) {
         if (eq) {
             bai_error_set(p->err, BAI_EXIT_USAGE, "%s takes no value", flag);
             return -1;
@@ -330,10 +329,10 @@ static int parse_short(struct parser *p, const char *arg)
                 return unknown(p, arg, s);
             return unknown(p, flag, NULL);
         }
-        const struct cli_option *o = nth(p->c, (size_t)idx);
+        const struct cli_option *o = cli_option_at(p->c, (size_t)idx);
         if (is_help(o))
             return CLI_HELP;
-        if (!takes_value(o)) {
+        if (!cli_option_takes_value(o)) {
             if (use(p, idx, flag, NULL) < 0)
                 return -1;
             continue;
@@ -347,7 +346,7 @@ static int parse_short(struct parser *p, const char *arg)
 static int check_required(struct parser *p)
 {
     const struct cli_option *o;
-    for (size_t i = 0; (o = nth(p->c, i)) != NULL; i++) {
+    for (size_t i = 0; (o = cli_option_at(p->c, i)) != NULL; i++) {
         if ((o->flags & CLI_REQUIRED) && !p->seen[i]) {
             struct buf b = { 0 };
             cli_option_label(o, &b);
@@ -444,7 +443,7 @@ void cli_option_label(const struct cli_option *o, struct buf *out)
     if (o->type == CLI_CHOICE) {
         buf_putc(out, ' ');
         cli_choices_join(o->choices, "|", out);
-    } else if (takes_value(o)) {
+    } else if (cli_option_takes_value(o)) {
         buf_printf(out, " %s", o->arg ? o->arg : "VALUE");
     }
 }

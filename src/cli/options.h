@@ -184,6 +184,12 @@ enum { CLI_HELP = 1 };
 int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
               struct bai_error *err);
 
+/* The i-th option of c: its own table, then cli_common_options (groups
+ * included); NULL past the end. */
+const struct cli_option *cli_option_at(const struct cli_command *c, size_t i);
+/* 1 when o takes a value (`--store PATH`), 0 for flags and groups. */
+int cli_option_takes_value(const struct cli_option *o);
+
 /* Frees every CLI_LIST field of opts (the command's table says which). */
 void cli_free(const struct cli_command *c, void *opts);
 

@@ -7,6 +7,8 @@
 #ifndef BAI_CMD_H
 #define BAI_CMD_H
 
+#include <stddef.h>
+
 #include "cli/options.h"
 
 /* Parses a command's argv with its table into opts (cli_parse). Returns -1
@@ -48,6 +50,11 @@ int cmd_score(int argc, char **argv);
 int cmd_rescore(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
+/* `benchai __complete WORD...` (hidden; what scripts/completion call):
+ * candidates for the last word from the commands' tables, the store and
+ * the suite folders. */
+int cmd_complete(const struct cli_command *const *cmds, size_t n, const struct cli_command *global,
+                 int argc, char **argv);
 /* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
 
 #endif

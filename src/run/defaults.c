@@ -94,6 +94,33 @@ char *defaults_suite_path(const char *arg)
     return found ? found : xstrdup(arg);
 }
 
+char **defaults_suite_names(size_t *n_out)
+{
+    size_t n, n_names = 0, cap = 0;
+    char **dirs = defaults_suite_dirs(&n), **names = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t nf;
+        char **files = fs_list_suffix(dirs[i], defaults_suite_suffixes, &nf);
+        for (size_t f = 0; f < nf; f++) {
+            const char *base = strrchr(files[f], '/') + 1;
+            char *name = xstrndup(base, (size_t)(strrchr(base, '.') - base));
+            int seen = 0;
+            for (size_t k = 0; k < n_names && !seen; k++)
+                seen = !strcmp(names[k], name);
+            if (seen) {
+                free(name);
+                continue;
+            }
+            XGROW(names, n_names + 1, cap);
+            names[n_names++] = name;
+        }
+        defaults_strv_free(files, nf);
+    }
+    defaults_strv_free(dirs, n);
+    *n_out = n_names;
+    return names;
+}
+
 /* A name the user typed that is no file and no suite: every place looked
  * in, and the names that would have worked, so the next try succeeds. */
 char *defaults_suite_missing(const char *arg)
@@ -105,21 +132,14 @@ char *defaults_suite_missing(const char *arg)
         char **dirs = defaults_suite_dirs(&n);
         for (size_t i = 0; i < n; i++)
             buf_printf(&b, ", %s/%s.yaml", dirs[i], arg);
-        size_t n_names = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t nf;
-            char **files = fs_list_suffix(dirs[i], defaults_suite_suffixes, &nf);
-            for (size_t f = 0; f < nf; f++) {
-                const char *base = strrchr(files[f], '/') + 1;
-                const char *dot = strrchr(base, '.');
-                buf_printf(&b, "%s%.*s", n_names++ ? ", " : "; available suites: ",
-                           (int)(dot - base), base);
-            }
-            defaults_strv_free(files, nf);
-        }
+        defaults_strv_free(dirs, n);
+        size_t n_names;
+        char **names = defaults_suite_names(&n_names);
+        for (size_t i = 0; i < n_names; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "; available suites: ", names[i]);
         if (!n_names)
             buf_printf(&b, "; no suites found in those folders");
-        defaults_strv_free(dirs, n);
+        defaults_strv_free(names, n_names);
     }
     return buf_detach(&b);
 }

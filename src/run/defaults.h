@@ -27,6 +27,9 @@ void defaults_strv_free(char **v, size_t n);
  * NAME.yaml in the first of defaults_suite_dirs that has it; when none
  * does, the argument unchanged. Caller frees. */
 char *defaults_suite_path(const char *arg);
+/* The names of the suites in defaults_suite_dirs (file names without
+ * their ending), each once, in lookup order. Free with defaults_strv_free. */
+char **defaults_suite_names(size_t *n);
 /* The message for a suite argument that resolved to no file: every place
  * looked in and the available suite names. Caller frees. */
 char *defaults_suite_missing(const char *arg);
