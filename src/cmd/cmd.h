@@ -23,8 +23,11 @@ int cmd_resume(int argc, char **argv);
 
 
 int cmd_runs(int argc, char **argv);
+extern const struct cli_command cmd_runs_cli;
 int cmd_show(int argc, char **argv);
+extern const struct cli_command cmd_show_cli;
 int cmd_export(int argc, char **argv);
+extern const struct cli_command cmd_export_cli;
 int cmd_rm(int argc, char **argv);
 extern const struct cli_command cmd_rm_cli;
 int cmd_merge(int argc, char **argv);
@@ -42,6 +45,7 @@ int cmd_gate(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 extern const struct cli_command cmd_pareto_cli;
 int cmd_table(int argc, char **argv);
+extern const struct cli_command cmd_table_cli;
 int cmd_select(int argc, char **argv);
 extern const struct cli_command cmd_select_cli;
 int cmd_report(int argc, char **argv);

@@ -3,12 +3,12 @@
  * needs no more memory than one row. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/format.h"
 #include "store/store.h"
@@ -17,19 +17,33 @@
 
 enum export_fmt { EXPORT_CSV, EXPORT_JSONL, EXPORT_MD };
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai export RUN -o csv|jsonl|md [--out FILE] [--store PATH]\n"
-            "\n"
-            "Writes one row per sample with its score and timings (a sample scored by two\n"
-            "scorers gives two rows). Unmeasured numbers are empty (csv, md) or null (jsonl).\n"
-            "RUN is a full id, a unique prefix, tag:NAME or latest.\n"
-            "  -o FORMAT      csv, jsonl or md (required)\n"
-            "  --out FILE     write to FILE (atomically) instead of stdout\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            STORE_DEFAULT_PATH);
-}
+struct export_opts {
+    const char *format, *out, *store;
+};
+
+static const char *const export_formats[] = { "csv", "jsonl", "md", NULL };
+
+static const struct cli_option export_options[] = {
+    CLI_OPT_FORMAT(struct export_opts, format, export_formats,
+                   "csv, jsonl or md (required unless the config file's\noutput is one of them)"),
+    CLI_OPT_STRING(0, "out", struct export_opts, out, "FILE", "write to FILE (atomically) instead of stdout",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STORE(struct export_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_export_cli = {
+    .name = "export",
+    .summary = "one row per sample of a run as csv, jsonl or md",
+    .usage = "RUN -o csv|jsonl|md [--out FILE] [--store PATH]",
+    .description =
+        "Writes one row per sample with its score and timings (a sample scored by two\n"
+        "scorers gives two rows). Unmeasured numbers are empty (csv, md) or null (jsonl).\n"
+        "RUN is a full id, a unique prefix, tag:NAME or latest.\n",
+    .options = export_options,
+    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    .run = cmd_export,
+};
 
 enum col_kind { K_STR, K_INT, K_NUM };
 
@@ -201,48 +215,23 @@ static int row(void *vctx, const struct store_sample_row *r)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' }, { "out", required_argument, NULL, 'O' },
-        { "store", required_argument, NULL, 'D' },  { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *path = store_default_path(), *out_path = NULL, *fmt = NULL;
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': fmt = optarg; break;
-        case 'O': out_path = optarg; break;
-        case 'D': path = optarg; break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
+    struct export_opts o = { .format = cli_default_format(export_formats, NULL), .store = cli_default_store() };
+    int rc = cmd_options(&cmd_export_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *path = o.store, *out_path = o.out;
     struct export_ctx ctx = { 0 };
-    if (!fmt) {
+    if (!o.format) {
         fprintf(stderr, "benchai export: -o csv|jsonl|md is required\n");
         return BAI_EXIT_USAGE;
     }
-    if (!strcmp(fmt, "csv"))
-        ctx.fmt = EXPORT_CSV;
-    else if (!strcmp(fmt, "jsonl"))
-        ctx.fmt = EXPORT_JSONL;
-    else if (!strcmp(fmt, "md"))
-        ctx.fmt = EXPORT_MD;
-    else {
-        fprintf(stderr, "benchai export: -o is csv, jsonl or md, not '%s'\n", fmt);
-        return BAI_EXIT_USAGE;
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "benchai export: give exactly one RUN (see benchai export --help)\n");
-        return BAI_EXIT_USAGE;
-    }
+    ctx.fmt = !strcmp(o.format, "csv") ? EXPORT_CSV : !strcmp(o.format, "jsonl") ? EXPORT_JSONL : EXPORT_MD;
     struct bai_error err = { 0 };
     struct store *st = store_open_readonly(path, &err);
     if (!st)
         return bai_error_report(&err);
     char id[STORE_RUN_ID_MAX];
-    if (store_resolve_run(st, argv[optind], id, &err) < 0) {
+    if (store_resolve_run(st, argv[0], id, &err) < 0) {
         store_close(st);
         return bai_error_report(&err);
     }
@@ -260,7 +249,7 @@ int cmd_export(int argc, char **argv)
         }
     }
     header(&ctx);
-    int rc = store_run_samples(st, id, 0, row, &ctx, &err);
+    rc = store_run_samples(st, id, 0, row, &ctx, &err);
     int ok = rc == 0 && !ferror(ctx.f);
     if (out_path) {
         ok = (fclose(ctx.f) == 0) && ok;

@@ -1,91 +1,63 @@
 /* runs.c - `benchai runs`: list stored runs, newest first, with filters. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/format.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai runs [--suite S] [--model M] [--tag T] [--status S]\n"
-            "                    [--since DATE] [--until DATE] [--limit N] [-o md|csv|json]\n"
-            "                    [--store PATH]\n"
-            "\n"
-            "Lists stored runs, newest first. Models are shown by the name the run tables\n"
-            "use (a GGUF file without directory and .gguf); benchai show RUN has the paths.\n"
-            "  --suite S      runs with samples of suite S\n"
-            "  --model M      runs with a config whose model (path or name) contains M\n"
-            "  --tag T        runs tagged T (benchai run --tag)\n"
-            "  --status S     running, done, interrupted or failed\n"
-            "  --since DATE   started at or after DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ (UTC),\n"
-            "                 or an age such as 7d, 12h, 30m\n"
-            "  --until DATE   started at or before DATE (a bare date includes that day)\n"
-            "  --limit N      at most N runs\n"
-            "  -o FORMAT      md (default), csv or json\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            STORE_DEFAULT_PATH);
-}
+struct runs_opts {
+    struct store_run_filter f;
+    const char *store, *format;
+};
+
+static const char *const statuses[] = { "running", "done", "interrupted", "failed", NULL };
+
+static const struct cli_option runs_options[] = {
+    CLI_OPT_STRING(0, "suite", struct runs_opts, f.suite, "SUITE", "runs with samples of this suite",
+                   .complete = CLI_COMP_SUITE),
+    CLI_OPT_MODEL(struct runs_opts, f.model, "runs with a config whose model (path or name) contains\nMODEL"),
+    CLI_OPT_STRING(0, "tag", struct runs_opts, f.tag, "TAG", "runs tagged TAG (benchai run --tag)"),
+    CLI_OPT_CHOICE(0, "status", struct runs_opts, f.status, "STATUS", statuses, "runs in this state"),
+    CLI_OPT_STRING(0, "since", struct runs_opts, f.since, "DATE",
+                   "started at or after DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ\n(UTC), or an age "
+                   "such as 7d, 12h, 30m"),
+    CLI_OPT_STRING(0, "until", struct runs_opts, f.until, "DATE",
+                   "started at or before DATE (a bare date includes that day)"),
+    CLI_OPT_INT('n', "limit", struct runs_opts, f.limit, "N", 1, 1000000, "at most N runs"),
+    CLI_OPT_FORMAT(struct runs_opts, format, cli_formats_md_csv_json, "output format"),
+    CLI_OPT_STORE(struct runs_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_runs_cli = {
+    .name = "runs",
+    .summary = "list stored runs (filter by suite, model, tag, status, date)",
+    .usage = "[--suite S] [--model M] [--tag T] [--status S] [--since DATE] [--until DATE]\n"
+             " [--limit N] [-o md|csv|json] [--store PATH]",
+    .description =
+        "Lists stored runs, newest first. Models are shown by the name the run tables\n"
+        "use (a GGUF file without directory and .gguf); benchai show RUN has the paths.\n",
+    .options = runs_options,
+    .run = cmd_runs,
+};
 
 int cmd_runs(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "suite", required_argument, NULL, 's' }, { "model", required_argument, NULL, 'm' },
-        { "tag", required_argument, NULL, 't' },   { "status", required_argument, NULL, 'S' },
-        { "since", required_argument, NULL, 'a' }, { "until", required_argument, NULL, 'b' },
-        { "limit", required_argument, NULL, 'n' }, { "output", required_argument, NULL, 'o' },
-        { "store", required_argument, NULL, 'D' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    struct store_run_filter f = { 0 };
-    const char *path = store_default_path();
+    struct runs_opts o = { .store = cli_default_store(),
+                           .format = cli_default_format(cli_formats_md_csv_json, "md") };
+    int rc = cmd_options(&cmd_runs_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct store_run_filter f = o.f;
+    const char *path = o.store;
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:n:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': f.suite = optarg; break;
-        case 'm': f.model = optarg; break;
-        case 't': f.tag = optarg; break;
-        case 'S': f.status = optarg; break;
-        case 'a': f.since = optarg; break;
-        case 'b': f.until = optarg; break;
-        case 'D': path = optarg; break;
-        case 'n': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n <= 0 || n > 1000000) {
-                fprintf(stderr, "benchai runs: --limit wants a positive number, not '%s'\n",
-                        optarg);
-                return BAI_EXIT_USAGE;
-            }
-            f.limit = (int)n;
-            break;
-        }
-        case 'o':
-            if (report_fmt_parse(optarg, &fmt, &err) < 0)
-                return bai_error_report(&err);
-            break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "benchai runs: unexpected argument '%s'\n", argv[optind]);
-        return BAI_EXIT_USAGE;
-    }
-    if (f.status && strcmp(f.status, "running") && strcmp(f.status, "done") &&
-        strcmp(f.status, "interrupted") && strcmp(f.status, "failed")) {
-        fprintf(stderr, "benchai runs: --status is running, done, interrupted or failed, "
-                        "not '%s'\n", f.status);
-        return BAI_EXIT_USAGE;
-    }
+    report_fmt_parse(o.format, &fmt, &err);
     struct store *st = store_open_readonly(path, &err);
     if (!st)
         return bai_error_report(&err);

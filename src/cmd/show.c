@@ -3,12 +3,12 @@
  * its configs (with skipped/failed reasons) and incidents; optionally its
  * items. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/figures.h"
 #include "report/format.h"
@@ -18,24 +18,36 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai show RUN [--items] [--failed] [-o md|json] [--store PATH]\n"
-            "\n"
-            "Prints one run: per config and suite the score (0-100) with its 95%% CI\n"
-            "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
-            "unparsed answers, errors, items run (\"3 of 5\" when fewer than the suite\n"
-            "has), pass@k when items have several samples, and speed (generation tok/s\n"
-            "p50, TTFT p50/p95, E2E p50, draft acceptance), warmup samples excluded;\n"
-            "then the configs (with the model's path) and the run's incidents.\n"
-            "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n"
-            "  --items        also list every item with its output\n"
-            "  --failed       list only items that failed, errored or were not scored\n"
-            "  -o FORMAT      md (default) or json\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            STORE_DEFAULT_PATH);
-}
+struct show_opts {
+    int items, failed;
+    const char *format, *store;
+};
+
+static const struct cli_option show_options[] = {
+    CLI_OPT_FLAG(0, "items", struct show_opts, items, "also list every item with its output"),
+    CLI_OPT_FLAG(0, "failed", struct show_opts, failed,
+                 "list only items that failed, errored or were not scored"),
+    CLI_OPT_FORMAT(struct show_opts, format, cli_formats_md_json, "output format"),
+    CLI_OPT_STORE(struct show_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_show_cli = {
+    .name = "show",
+    .summary = "one run per config and suite: scores with CIs, speed, incidents",
+    .usage = "RUN [--items] [--failed] [-o md|json] [--store PATH]",
+    .description =
+        "Prints one run: per config and suite the score (0-100) with its 95% CI\n"
+        "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
+        "unparsed answers, errors, items run (\"3 of 5\" when fewer than the suite\n"
+        "has), pass@k when items have several samples, and speed (generation tok/s\n"
+        "p50, TTFT p50/p95, E2E p50, draft acceptance), warmup samples excluded;\n"
+        "then the configs (with the model's path) and the run's incidents.\n"
+        "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n",
+    .options = show_options,
+    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    .run = cmd_show,
+};
 
 /* A scorer's figures (report/figures.h): pass rate with a Wilson interval
  * when every scored sample is pass/fail, otherwise the mean value with a
@@ -410,36 +422,13 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
 
 int cmd_show(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "items", no_argument, NULL, 'i' }, { "failed", no_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' }, { "store", required_argument, NULL, 'D' },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-    };
-    const char *path = store_default_path();
-    int items = 0, failed = 0, json = 0;
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i': items = 1; break;
-        case 'f': items = failed = 1; break;
-        case 'D': path = optarg; break;
-        case 'o':
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (strcmp(optarg, "md")) {
-                fprintf(stderr, "benchai show: -o is md or json, not '%s'\n", optarg);
-                return BAI_EXIT_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return BAI_EXIT_OK;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "benchai show: give exactly one RUN (see benchai show --help)\n");
-        return BAI_EXIT_USAGE;
-    }
+    struct show_opts o = { .format = cli_default_format(cli_formats_md_json, "md"),
+                           .store = cli_default_store() };
+    int rc = cmd_options(&cmd_show_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *path = o.store;
+    int failed = o.failed, items = o.items || o.failed, json = !strcmp(o.format, "json");
     struct bai_error err = { 0 };
     struct store *st = store_open_readonly(path, &err);
     if (!st)
@@ -452,8 +441,8 @@ int cmd_show(int argc, char **argv)
     size_t ng = 0, nc = 0, ni = 0;
     struct items_ctx ictx = { .json = json };
     static const char *const icols[] = { "config", "suite", "item", "result", "extracted", "output" };
-    int rc = BAI_EXIT_OK;
-    if (store_resolve_run(st, argv[optind], id, &err) < 0 || store_run_get(st, id, &run, &err) < 0 ||
+    rc = BAI_EXIT_OK;
+    if (store_resolve_run(st, argv[0], id, &err) < 0 || store_run_get(st, id, &run, &err) < 0 ||
         store_run_groups(st, id, &g, &ng, &err) < 0 || store_run_configs(st, id, &cfg, &nc, &err) < 0 ||
         store_run_incidents(st, id, &inc, &ni, &err) < 0) {
         rc = bai_error_report(&err);

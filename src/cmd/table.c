@@ -1,9 +1,9 @@
 /* table.c - `benchai table`: the master score table (model + config rows,
  * a column per suite, overall %, tokens/s, TTFT) from the store. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/cli.h"
 #include "report/format.h"
@@ -11,70 +11,61 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai table [--runs R,...] [--suites a,b] [--all-runs] [--sort COL[:asc|:desc]]\n"
-            "                     [-o md|csv|json] [--store PATH]\n"
-            "\n"
-            "The master score table: one row per model + config, a column per suite\n"
-            "(score %% with points/items), total, overall %% (item-weighted: every scored\n"
-            "item counts once, like Total/max points), generation tokens/s (p50) and\n"
-            "TTFT p50. A suite cell reads \"(sum/n; 3 of 5 items)\" when fewer items ran\n"
-            "than the suite has. When items have several samples (--reps) and pass/fail\n"
-            "scores, md adds a pass@k table and json a pass_at_k object per suite.\n"
-            "See docs/reports.md.\n"
-            "  --runs R,...   only these runs (ids, unique prefixes or tag:NAME); repeatable\n"
-            "  --suites a,b   only these suites\n"
-            "  --all-runs     without --runs: one row per run and config (default: only the\n"
-            "                 newest run's row for each model + config label)\n"
-            "  --sort COL     sort by a column name (numbers descending, text ascending\n"
-            "                 unless :asc / :desc is given); default: pct\n"
-            "  -o FORMAT      md (default), csv (numbers only) or json (every figure)\n"
-            "  --store PATH   the store (default $BENCHAI_STORE or %s)\n",
-            STORE_DEFAULT_PATH);
-}
+struct table_opts {
+    struct cli_strv runs, suites;
+    const char *sort, *format, *store;
+    int all_runs;
+};
+
+static const struct cli_option table_options[] = {
+    CLI_OPT_RUNS(struct table_opts, runs, "only these runs (ids, unique prefixes or tag:NAME)"),
+    CLI_OPT_SUITES(struct table_opts, suites, "only these suites"),
+    CLI_OPT_FLAG(0, "all-runs", struct table_opts, all_runs,
+                 "without --run: one row per run and config (default:\nonly the newest run's row for "
+                 "each model + config label)"),
+    CLI_OPT_STRING(0, "sort", struct table_opts, sort, "COL[:asc|:desc]",
+                   "sort by a column name (numbers descending, text ascending\nunless :asc / :desc is "
+                   "given); default: pct"),
+    CLI_OPT_FORMAT(struct table_opts, format, cli_formats_md_csv_json,
+                   "md (default), csv (numbers only) or json (every figure)"),
+    CLI_OPT_STORE(struct table_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_table_cli = {
+    .name = "table",
+    .summary = "the master score table: model + config rows, suite columns, overall %, tok/s",
+    .usage = "[--run R]... [--suite S]... [--all-runs] [--sort COL[:asc|:desc]]\n"
+             " [-o md|csv|json] [--store PATH]",
+    .description =
+        "The master score table: one row per model + config, a column per suite\n"
+        "(score % with points/items), total, overall % (item-weighted: every scored\n"
+        "item counts once, like Total/max points), generation tokens/s (p50) and\n"
+        "TTFT p50. A suite cell reads \"(sum/n; 3 of 5 items)\" when fewer items ran\n"
+        "than the suite has. When items have several samples (--reps) and pass/fail\n"
+        "scores, md adds a pass@k table and json a pass_at_k object per suite.\n"
+        "See docs/reports.md.\n",
+    .options = table_options,
+    .run = cmd_table,
+};
 
 int cmd_table(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "runs", required_argument, NULL, 'r' },  { "suites", required_argument, NULL, 's' },
-        { "suite", required_argument, NULL, 's' }, { "all-runs", no_argument, NULL, 'A' },
-        { "sort", required_argument, NULL, 'S' },  { "output", required_argument, NULL, 'o' },
-        { "store", required_argument, NULL, 'D' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    struct report_strv runs = { 0 }, suites = { 0 };
-    const char *path = NULL, *sort = "pct";
-    int all_runs = 0, c, rc = BAI_EXIT_OK;
+    struct table_opts o = { .sort = "pct", .format = cli_default_format(cli_formats_md_csv_json, "md"),
+                            .store = cli_default_store() };
+    int rc = cmd_options(&cmd_table_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, suites = { o.suites.v, o.suites.n, o.suites.n };
+    o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
+    const char *path = o.store, *sort = o.sort;
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r': report_strv_add_csv(&runs, optarg); break;
-        case 's': report_strv_add_csv(&suites, optarg); break;
-        case 'A': all_runs = 1; break;
-        case 'S': sort = optarg; break;
-        case 'D': path = optarg; break;
-        case 'o':
-            if (report_fmt_parse(optarg, &fmt, &err) < 0) {
-                rc = bai_error_report(&err);
-                goto out;
-            }
-            break;
-        case 'h': usage(stdout); goto out;
-        default: usage(stderr); rc = BAI_EXIT_USAGE; goto out;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "benchai table: unexpected argument '%s' (runs go in --runs)\n", argv[optind]);
-        rc = BAI_EXIT_USAGE;
-        goto out;
-    }
+    rc = BAI_EXIT_OK;
+    report_fmt_parse(o.format, &fmt, &err);
     struct store *st;
     struct report_points pts;
-    if (report_load(path, &runs, &suites, !all_runs, &st, &pts, &err) != 0) {
+    if (report_load(path, &runs, &suites, !o.all_runs, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }
