@@ -22,19 +22,13 @@ static const struct cli_command run_cli = { .name = "run", .run = cmd_run,
     .summary = "run suites against a model (or a plan of sweeps) and store the results" };
 static const struct cli_command resume_cli = { .name = "resume", .run = cmd_resume,
     .summary = "continue an interrupted run without repeating stored samples" };
-static const struct cli_command compare_cli = { .name = "compare", .run = cmd_compare,
-    .summary = "compare two runs item by item: deltas with CIs, flipped items, speed ratios" };
-static const struct cli_command gate_cli = { .name = "gate", .run = cmd_gate,
-    .summary = "fail (exit 1) when a candidate run regresses significantly against a baseline" };
-static const struct cli_command score_cli = { .name = "score", .run = cmd_score,
-    .summary = "score predictions made elsewhere (JSONL) and print the aggregate" };
 static const struct cli_command rescore_cli = { .name = "rescore", .run = cmd_rescore,
     .summary = "score a run's stored outputs again (another scorer, a judge model, peer answers)" };
 
 static const struct cli_command *const commands[] = {
     &run_cli, &resume_cli, &cmd_runs_cli, &cmd_show_cli, &cmd_export_cli, &cmd_rm_cli, &cmd_merge_cli, &cmd_store_cli,
-    &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli, &compare_cli, &gate_cli, &cmd_table_cli,
-    &cmd_pareto_cli, &cmd_select_cli, &score_cli, &cmd_report_cli, &rescore_cli,
+    &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli, &cmd_compare_cli, &cmd_gate_cli, &cmd_table_cli,
+    &cmd_pareto_cli, &cmd_select_cli, &cmd_score_cli, &cmd_report_cli, &rescore_cli,
     &cmd_config_cli,
     /* COMMANDS: helpers add their rows above this line. */
 };

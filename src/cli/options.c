@@ -216,6 +216,16 @@ static int apply(const struct cli_option *o, const char *flag, const char *value
         *(int *)(void *)field = (int)n;
         return 0;
     }
+    case CLI_U64: {
+        errno = 0;
+        unsigned long long u = strtoull(value, &end, 10);
+        if (errno || end == value || *end || value[0] == '-') {
+            bai_error_set(err, BAI_EXIT_USAGE, "%s wants a non-negative integer, got '%s'", flag, value);
+            return -1;
+        }
+        *(uint64_t *)(void *)field = (uint64_t)u;
+        return 0;
+    }
     case CLI_DOUBLE: {
         errno = 0;
         double d = strtod(value, &end);
@@ -417,6 +427,11 @@ int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
     if (rc == 0)
         rc = check_count(&p, n, argv);
     free(p.seen);
+    if (rc == CLI_HELP) {
+        /* the arguments before -h: a command may describe one of them */
+        argv[n] = NULL;
+        *argc = n;
+    }
     if (rc != 0) {
         cli_free(c, opts);
         return rc;

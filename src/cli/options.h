@@ -15,6 +15,7 @@
 #define BAI_CLI_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/error.h"
 #include "util/mem.h"
@@ -24,6 +25,7 @@ enum cli_type {
     CLI_GROUP,      /* a heading in --help; .help is its title */
     CLI_FLAG,       /* int field = .ival */
     CLI_INT,        /* int field, .imin..imax */
+    CLI_U64,        /* uint64_t field, any value (seeds) */
     CLI_DOUBLE,     /* double field, .dmin..dmax (CLI_ABOVE_MIN: > dmin) */
     CLI_STRING,     /* const char * field, pointing into argv */
     CLI_LIST,       /* struct cli_strv field: repeatable, comma-separated values */
@@ -126,6 +128,9 @@ extern const struct cli_option cli_common_options[];
 #define CLI_OPT_INT(s, l, T, f, a, lo, hi, h, ...)                                         \
     { .type = CLI_INT, .short_name = (s), .long_name = (l), .offset = CLI_FIELD(T, f, int), \
       .arg = (a), .help = (h), .imin = (lo), .imax = (hi), __VA_ARGS__ }
+#define CLI_OPT_U64(s, l, T, f, a, h, ...)                                                 \
+    { .type = CLI_U64, .short_name = (s), .long_name = (l), .offset = CLI_FIELD(T, f, uint64_t), \
+      .arg = (a), .help = (h), __VA_ARGS__ }
 #define CLI_OPT_DOUBLE(s, l, T, f, a, lo, hi, h, ...)                                      \
     { .type = CLI_DOUBLE, .short_name = (s), .long_name = (l),                             \
       .offset = CLI_FIELD(T, f, double), .arg = (a), .help = (h), .dmin = (lo), .dmax = (hi), \
@@ -168,7 +173,9 @@ extern const char *const cli_formats_md_csv_json[];   /* md, csv, json */
 extern const char *const cli_formats_md_json[];       /* md, json */
 
 /* cli_parse returns CLI_HELP when -h/--help was given (nothing else is
- * checked then; print cli_help). */
+ * checked then; print cli_help). The positional arguments before it are in
+ * argv[0..*argc-1], for a command that describes one of them
+ * (`benchai score f1 --help`). */
 enum { CLI_HELP = 1 };
 
 /* Parses argv (argv[0] = the command name) into opts, whose fields the

@@ -7,10 +7,8 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
+int cmd_options_result(const struct cli_command *c, int rc, const struct bai_error *err)
 {
-    struct bai_error err = { 0 };
-    int rc = cli_parse(c, opts, argc, argv, &err);
     if (rc == 0)
         return -1;
     if (rc == CLI_HELP) {
@@ -20,6 +18,12 @@ int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
         buf_free(&b);
         return BAI_EXIT_OK;
     }
-    fprintf(stderr, "benchai %s: %s\n", c->name, err.msg);
-    return err.exit_code ? err.exit_code : BAI_EXIT_USAGE;
+    fprintf(stderr, "benchai %s: %s\n", c->name, err->msg);
+    return err->exit_code ? err->exit_code : BAI_EXIT_USAGE;
+}
+
+int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
+{
+    struct bai_error err = { 0 };
+    return cmd_options_result(c, cli_parse(c, opts, argc, argv, &err), &err);
 }

@@ -16,6 +16,10 @@
  * exit code to return at once: 0 after printing --help on stdout, 2 after
  * printing the parse error on stderr ("benchai NAME: ..."). */
 int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv);
+/* The second half of cmd_options, for a command that looks at cli_parse's
+ * result first (score SCORER --help): -1 to go on, else the exit code after
+ * printing --help or the error. */
+int cmd_options_result(const struct cli_command *c, int rc, const struct bai_error *err);
 
 int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
@@ -41,7 +45,9 @@ extern const struct cli_command cmd_import_cli;
 int cmd_sandbox_check(int argc, char **argv);
 extern const struct cli_command cmd_sandbox_check_cli;
 int cmd_compare(int argc, char **argv);
+extern const struct cli_command cmd_compare_cli;
 int cmd_gate(int argc, char **argv);
+extern const struct cli_command cmd_gate_cli;
 int cmd_pareto(int argc, char **argv);
 extern const struct cli_command cmd_pareto_cli;
 int cmd_table(int argc, char **argv);
@@ -51,9 +57,21 @@ extern const struct cli_command cmd_select_cli;
 int cmd_report(int argc, char **argv);
 extern const struct cli_command cmd_report_cli;
 int cmd_score(int argc, char **argv);
+extern const struct cli_command cmd_score_cli;
 int cmd_rescore(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
+/* The flags compare and gate share: T has the struct compare_opts
+ * (report/compare.h) as its member c and a struct cli_strv suites. */
+#define CMD_COMPARE_OPTIONS(T)                                                             \
+    CLI_OPT_STRING(0, "config", T, c.config_a, "A[:B]",                                    \
+                   "pair config A of the first run with B (default A) of the\n"           \
+                   "second; default: configs with the same label, or each run's\nonly one"), \
+    CLI_OPT_SUITES(T, suites, "only these suites"),                                        \
+    CLI_OPT_INT(0, "resamples", T, c.resamples, "N", 10000, 100000000,                     \
+                "bootstrap resamples (default 10000)"),                                    \
+    CLI_OPT_U64(0, "seed", T, c.seed, "N", "bootstrap seed (default 1)")
+
 /* `benchai __complete WORD...` (hidden; what scripts/completion call):
  * candidates for the last word from the commands' tables, the store and
  * the suite folders. */

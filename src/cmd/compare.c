@@ -1,103 +1,70 @@
 /* compare.c - `benchai compare RUN_A RUN_B`: item-paired deltas with
  * bootstrap CIs, McNemar's exact test, flipped items and speed ratios.
  * The work is in report/compare.c; this file is flags and exit codes. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/compare.h"
 #include "util/error.h"
 #include "util/mem.h"
-#include "util/strlist.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: benchai compare RUN_A RUN_B [--config LABEL_A[:LABEL_B]] [--suite S]...\n"
-            "                       [--flipped] [-o md|json|csv] [--resamples N] [--seed N]\n"
-            "                       [--force] [--store PATH]\n"
-            "\n"
-            "Pairs the items of two runs by (config label, suite name, version, sha256,\n"
-            "item id, rep) and prints per suite: score A, score B, delta B - A in\n"
-            "percentage points with a paired bootstrap 95%% CI, McNemar's exact p over\n"
-            "pass/fail items and how many items flipped (and pass@k of both runs and the\n"
-            "delta when items have several samples); and per config the speed ratios\n"
-            "B/A (gen tokens/s, TTFT p50/p95, draft acceptance) with bootstrap CIs.\n"
-            "Suites whose version or hash differ are not paired unless --force. When the\n"
-            "paired configs differ in model, backend, draft or launch parameters, the\n"
-            "header warns and names each difference.\n"
-            "RUN is a full id, a unique prefix or tag:NAME.\n"
-            "  --config A[:B]    compare config A of RUN_A with B (default A) of RUN_B;\n"
-            "                    default: configs with the same label, or each run's only one\n"
-            "  --suite S         only suite S (repeatable, or S1,S2)\n"
-            "  --flipped         list flipped items with both outputs\n"
-            "  -o FORMAT         md (default), json or csv\n"
-            "  --resamples N     bootstrap resamples, >= 10000 (default 10000)\n"
-            "  --seed N          bootstrap seed (default 1)\n"
-            "  --force           pair suites whose version/hash differ by item id\n"
-            "  --store PATH      the store (default $BENCHAI_STORE or %s)\n"
-            "Exit: 0 compared, 2 usage error or no items in common, 4 store error.\n",
-            STORE_DEFAULT_PATH);
-}
+struct compare_cmd_opts {
+    struct compare_opts c;
+    struct cli_strv suites;
+    const char *format, *store;
+};
+
+static const struct cli_option compare_options[] = {
+    CMD_COMPARE_OPTIONS(struct compare_cmd_opts),
+    CLI_OPT_FLAG(0, "flipped", struct compare_cmd_opts, c.with_outputs, "list flipped items with both outputs"),
+    CLI_OPT_FORMAT(struct compare_cmd_opts, format, cli_formats_md_csv_json, "output format"),
+    CLI_OPT_FLAG(0, "force", struct compare_cmd_opts, c.force, "pair suites whose version/hash differ by item id"),
+    CLI_OPT_STORE(struct compare_cmd_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_compare_cli = {
+    .name = "compare",
+    .summary = "compare two runs item by item: deltas with CIs, flipped items, speed ratios",
+    .usage = "RUN_A RUN_B [--config LABEL_A[:LABEL_B]] [--suite S]... [--flipped]\n"
+             " [-o md|json|csv] [--resamples N] [--seed N] [--force] [--store PATH]",
+    .description =
+        "Pairs the items of two runs by (config label, suite name, version, sha256,\n"
+        "item id, rep) and prints per suite: score A, score B, delta B - A in\n"
+        "percentage points with a paired bootstrap 95% CI, McNemar's exact p over\n"
+        "pass/fail items and how many items flipped (and pass@k of both runs and the\n"
+        "delta when items have several samples); and per config the speed ratios\n"
+        "B/A (gen tokens/s, TTFT p50/p95, draft acceptance) with bootstrap CIs.\n"
+        "Suites whose version or hash differ are not paired unless --force. When the\n"
+        "paired configs differ in model, backend, draft or launch parameters, the\n"
+        "header warns and names each difference.\n"
+        "RUN is a full id, a unique prefix or tag:NAME.\n",
+    .footer = "Exit: 0 compared, 2 usage error or no items in common, 4 store error.\n",
+    .options = compare_options,
+    .args = "RUN_A RUN_B", .min_args = 2, .max_args = 2, .args_complete = CLI_COMP_RUN,
+    .run = cmd_compare,
+};
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"suite", required_argument, NULL, 's'},
-        {"flipped", no_argument, NULL, 'F'},
-        {"resamples", required_argument, NULL, 'R'},
-        {"seed", required_argument, NULL, 'S'},
-        {"force", no_argument, NULL, 'f'},
-        {"store", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct compare_opts o;
+    struct compare_cmd_opts co = { .format = cli_default_format(cli_formats_md_csv_json, "md"),
+                                   .store = cli_default_store() };
+    compare_opts_init(&co.c);
+    int rc = cmd_options(&cmd_compare_cli, &co, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct compare_opts o = co.c;
     struct bai_error err = {0};
     enum report_fmt fmt = REPORT_FMT_MD;
-    const char *store_path = NULL;
-    char **suites = NULL;
-    size_t n_suites = 0, cap_suites = 0;
-    int rc = BAI_EXIT_USAGE, c;
-    compare_opts_init(&o);
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o.config_a = optarg; break;
-        case 's': strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
-        case 'F': o.with_outputs = 1; break;
-        case 'f': o.force = 1; break;
-        case 'D': store_path = optarg; break;
-        case 'o':
-            if (report_fmt_parse(optarg, &fmt, &err)) {
-                rc = bai_error_report(&err);
-                goto out;
-            }
-            break;
-        case 'R':
-            if (compare_parse_resamples("compare", optarg, &o))
-                goto out;
-            break;
-        case 'S':
-            if (compare_parse_seed("compare", optarg, &o))
-                goto out;
-            break;
-        case 'h': usage(stdout); rc = BAI_EXIT_OK; goto out;
-        default: usage(stderr); goto out;
-        }
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "benchai compare: expected two runs, RUN_A and RUN_B\n");
-        usage(stderr);
-        goto out;
-    }
-    o.suites = (const char *const *)suites;
-    o.n_suites = n_suites;
+    report_fmt_parse(co.format, &fmt, &err);
+    rc = BAI_EXIT_USAGE;
+    o.suites = (const char *const *)co.suites.v;
+    o.n_suites = co.suites.n;
     char id_a[STORE_RUN_ID_MAX], id_b[STORE_RUN_ID_MAX];
-    struct store *st = compare_open(store_path, argv[optind], argv[optind + 1], id_a, id_b, &err);
+    struct store *st = compare_open(co.store, argv[0], argv[1], id_a, id_b, &err);
     if (!st) {
         rc = bai_error_report(&err);
         goto out;
@@ -140,6 +107,6 @@ int cmd_compare(int argc, char **argv)
     }
     buf_free(&b);
 out:
-    strlist_free(suites, n_suites);
+    cli_free(&cmd_compare_cli, &co);
     return rc;
 }

@@ -2,61 +2,76 @@
  * suite's score drops by more than --max-drop and significantly, or gen
  * tokens/s drops beyond --max-slowdown (the rule: report/gate.h and
  * docs/ci-gate.md). Optionally writes JUnit XML for CI systems. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/compare.h"
 #include "report/gate.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/mem.h"
-#include "util/strlist.h"
 
-static void usage(FILE *out)
+struct gate_cmd_opts {
+    struct compare_opts c;
+    struct gate_opts g;
+    struct cli_strv suites;
+    const char *baseline, *candidate, *junit, *store;
+    int allow_different;
+};
+
+static int parse_slowdown(void *opts, const char *v, struct bai_error *err)
 {
-    fprintf(out,
-            "usage: benchai gate --baseline RUN --candidate RUN [--max-drop PP]\n"
-            "                    [--max-slowdown PCT] [--alpha A] [--suite S]...\n"
-            "                    [--config A[:B]] [--allow-different-configs]\n"
-            "                    [--junit FILE] [--store PATH]\n"
-            "\n"
-            "Fails (exit 1) when, for any suite, the candidate's score is lower than the\n"
-            "baseline's by more than --max-drop percentage points AND the drop is\n"
-            "significant (McNemar exact p < alpha for pass/fail suites, otherwise the\n"
-            "paired bootstrap (1-alpha) CI of the delta lies below 0); or when the upper\n"
-            "bound of the (1-alpha) CI of the gen tokens/s ratio candidate/baseline is\n"
-            "below 1 - max-slowdown. Prints one line per check; see docs/ci-gate.md.\n"
-            "Refuses (exit 2) when a paired config differs in model, backend, draft or\n"
-            "launch parameters, naming each difference, unless --allow-different-configs.\n"
-            "RUN is a full id, a unique prefix or tag:NAME (newest run with that tag).\n"
-            "  --max-drop PP       allowed score drop, percentage points (default 2.0)\n"
-            "  --max-slowdown PCT  allowed gen tokens/s loss, '5%%' or 0.05 (default 5%%)\n"
-            "  --alpha A           significance level (default 0.05)\n"
-            "  --suite S           only suite S (repeatable, or S1,S2)\n"
-            "  --config A[:B]      which configs to pair (default: by label)\n"
-            "  --allow-different-configs  gate configs that differ in model, backend,\n"
-            "                      draft or launch parameters (the differences are noted)\n"
-            "  --junit FILE        also write JUnit XML (one testcase per suite and metric)\n"
-            "  --resamples N       bootstrap resamples, >= 10000 (default 10000)\n"
-            "  --seed N            bootstrap seed (default 1)\n"
-            "  --store PATH        the store (default $BENCHAI_STORE or %s)\n"
-            "Exit: 0 passed, 1 regression, 2 usage error, no items in common or configs\n"
-            "that differ, 4 store.\n",
-            STORE_DEFAULT_PATH);
+    struct gate_cmd_opts *o = opts;
+    if (gate_parse_fraction(v, &o->g.max_slowdown) == 0)
+        return 0;
+    bai_error_set(err, BAI_EXIT_USAGE, "expected '5%%' or 0.05 (below 100%%), got '%s'", v);
+    return -1;
 }
 
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi))
-        return -1;
-    *out = v;
-    return 0;
-}
+static const struct cli_option gate_options[] = {
+    CLI_OPT_STRING(0, "baseline", struct gate_cmd_opts, baseline, "RUN", "the run to compare against (required)",
+                   .flags = CLI_REQUIRED, .complete = CLI_COMP_RUN),
+    CLI_OPT_STRING(0, "candidate", struct gate_cmd_opts, candidate, "RUN", "the run under test (required)",
+                   .flags = CLI_REQUIRED, .complete = CLI_COMP_RUN),
+    CLI_OPT_DOUBLE(0, "max-drop", struct gate_cmd_opts, g.max_drop_pp, "PP", 0, 100,
+                   "allowed score drop, percentage points (default 2.0)"),
+    CLI_OPT_CALLBACK(0, "max-slowdown", "PCT", parse_slowdown,
+                     "allowed gen tokens/s loss, '5%' or 0.05 (default 5%)"),
+    CLI_OPT_DOUBLE(0, "alpha", struct gate_cmd_opts, g.alpha, "A", 0, 0.5, "significance level (default 0.05)",
+                   .flags = CLI_ABOVE_MIN),
+    CMD_COMPARE_OPTIONS(struct gate_cmd_opts),
+    CLI_OPT_FLAG(0, "allow-different-configs", struct gate_cmd_opts, allow_different,
+                 "gate configs that differ in model, backend, draft or\nlaunch parameters (the differences are noted)"),
+    CLI_OPT_STRING(0, "junit", struct gate_cmd_opts, junit, "FILE",
+                   "also write JUnit XML (one testcase per suite and metric)", .complete = CLI_COMP_FILE),
+    CLI_OPT_STORE(struct gate_cmd_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_gate_cli = {
+    .name = "gate",
+    .summary = "fail (exit 1) when a candidate run regresses significantly against a baseline",
+    .usage = "--baseline RUN --candidate RUN [--max-drop PP] [--max-slowdown PCT]\n"
+             " [--alpha A] [--suite S]... [--config A[:B]] [--allow-different-configs]\n"
+             " [--junit FILE] [--store PATH]",
+    .description =
+        "Fails (exit 1) when, for any suite, the candidate's score is lower than the\n"
+        "baseline's by more than --max-drop percentage points AND the drop is\n"
+        "significant (McNemar exact p < alpha for pass/fail suites, otherwise the\n"
+        "paired bootstrap (1-alpha) CI of the delta lies below 0); or when the upper\n"
+        "bound of the (1-alpha) CI of the gen tokens/s ratio candidate/baseline is\n"
+        "below 1 - max-slowdown. Prints one line per check; see docs/ci-gate.md.\n"
+        "Refuses (exit 2) when a paired config differs in model, backend, draft or\n"
+        "launch parameters, naming each difference, unless --allow-different-configs.\n"
+        "RUN is a full id, a unique prefix or tag:NAME (newest run with that tag).\n",
+    .footer = "Exit: 0 passed, 1 regression, 2 usage error, no items in common or configs\n"
+              "that differ, 4 store.\n",
+    .options = gate_options,
+    .run = cmd_gate,
+};
 
 static int write_junit(const char *path, const struct gate_result *g, const char *name)
 {
@@ -107,80 +122,21 @@ static void refuse_different(const struct compare_result *r, const char *id_a, c
 
 int cmd_gate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"baseline", required_argument, NULL, 'b'},
-        {"candidate", required_argument, NULL, 'c'},
-        {"max-drop", required_argument, NULL, 'd'},
-        {"max-slowdown", required_argument, NULL, 'w'},
-        {"alpha", required_argument, NULL, 'a'},
-        {"suite", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'C'},
-        {"allow-different-configs", no_argument, NULL, 'A'},
-        {"junit", required_argument, NULL, 'j'},
-        {"resamples", required_argument, NULL, 'R'},
-        {"seed", required_argument, NULL, 'S'},
-        {"store", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct compare_opts o;
-    struct gate_opts g = {2.0, 0.05, 0.05};
+    struct gate_cmd_opts go = { .g = { 2.0, 0.05, 0.05 }, .store = cli_default_store() };
+    compare_opts_init(&go.c);
+    int rc = cmd_options(&cmd_gate_cli, &go, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct compare_opts o = go.c;
+    struct gate_opts g = go.g;
     struct bai_error err = {0};
-    const char *baseline = NULL, *candidate = NULL, *junit = NULL, *store_path = NULL;
-    char **suites = NULL;
-    size_t n_suites = 0, cap_suites = 0;
-    int rc = BAI_EXIT_USAGE, c, allow_different = 0;
-    compare_opts_init(&o);
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': baseline = optarg; break;
-        case 'c': candidate = optarg; break;
-        case 'j': junit = optarg; break;
-        case 'D': store_path = optarg; break;
-        case 'C': o.config_a = optarg; break;
-        case 'A': allow_different = 1; break;
-        case 's': strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
-        case 'd':
-            if (parse_num(optarg, 0, 100, &g.max_drop_pp)) {
-                fprintf(stderr, "benchai gate: --max-drop takes percentage points in [0, 100]\n");
-                goto out;
-            }
-            break;
-        case 'w':
-            if (gate_parse_fraction(optarg, &g.max_slowdown)) {
-                fprintf(stderr, "benchai gate: --max-slowdown takes '5%%' or 0.05 (below 100%%)\n");
-                goto out;
-            }
-            break;
-        case 'a':
-            if (parse_num(optarg, 1e-9, 0.5, &g.alpha)) {
-                fprintf(stderr, "benchai gate: --alpha must be in (0, 0.5]\n");
-                goto out;
-            }
-            break;
-        case 'R':
-            if (compare_parse_resamples("gate", optarg, &o))
-                goto out;
-            break;
-        case 'S':
-            if (compare_parse_seed("gate", optarg, &o))
-                goto out;
-            break;
-        case 'h': usage(stdout); rc = BAI_EXIT_OK; goto out;
-        default: usage(stderr); goto out;
-        }
-    }
-    if (!baseline || !candidate || optind != argc) {
-        fprintf(stderr, "benchai gate: --baseline RUN and --candidate RUN are required\n");
-        usage(stderr);
-        goto out;
-    }
+    const char *junit = go.junit;
+    rc = BAI_EXIT_USAGE;
     o.alpha = g.alpha;
-    o.suites = (const char *const *)suites;
-    o.n_suites = n_suites;
+    o.suites = (const char *const *)go.suites.v;
+    o.n_suites = go.suites.n;
     char id_a[STORE_RUN_ID_MAX], id_b[STORE_RUN_ID_MAX];
-    struct store *st = compare_open(store_path, baseline, candidate, id_a, id_b, &err);
+    struct store *st = compare_open(go.store, go.baseline, go.candidate, id_a, id_b, &err);
     if (!st) {
         rc = bai_error_report(&err);
         goto out;
@@ -193,7 +149,7 @@ int cmd_gate(int argc, char **argv)
         goto out;
     }
     char *name = xasprintf("benchai gate %s -> %s", id_a, id_b);
-    if (r.n_differing && !allow_different) {
+    if (r.n_differing && !go.allow_different) {
         refuse_different(&r, id_a, id_b, junit, name);
         free(name);
         compare_result_free(&r);
@@ -235,6 +191,6 @@ int cmd_gate(int argc, char **argv)
     gate_result_free(&gr);
     compare_result_free(&r);
 out:
-    strlist_free(suites, n_suites);
+    cli_free(&cmd_gate_cli, &go);
     return rc;
 }

@@ -1,35 +1,53 @@
-/* score.c - `benchai score SCORER --input FILE.jsonl [--output FILE.jsonl]`:
+/* score.c - `benchai score SCORER --input FILE.jsonl [--out FILE.jsonl]`:
  * scores predictions produced elsewhere, one JSON object per line, and
  * prints the aggregate (SQuAD EM/F1 in percent, IFEval's four accuracies,
  * else mean score / pass rate), with unparsed outputs counted apart. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "score/registry.h"
 #include "score/score.h"
 #include "suite/suite.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
-static void usage(FILE *out)
+struct score_opts {
+    const char *input, *out;
+};
+
+static const struct cli_option score_options[] = {
+    CLI_OPT_STRING('i', "input", struct score_opts, input, "FILE", "the JSONL file (required)",
+                   .flags = CLI_REQUIRED, .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING(0, "out", struct score_opts, out, "FILE", "write one result line per input line",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING('o', "output", struct score_opts, out, "FILE", "old spelling of --out",
+                   .flags = CLI_HIDDEN, .replaced_by = "--out"),
+    CLI_OPT_END(),
+};
+
+static void scorers_help(struct buf *out)
 {
-    fprintf(out,
-            "usage: benchai score SCORER --input FILE.jsonl [--output FILE.jsonl]\n"
-            "       benchai score SCORER --help\n\n"
-            "Scores predictions made elsewhere. Each input line is a JSON object with the\n"
-            "prediction in 'prediction' or 'response' and the fields the scorer needs;\n"
-            "options as the line's fields or inside its 'scoring' object.\n"
-            "'benchai score SCORER --help' lists a scorer's fields and options.\n\n"
-            "  -i, --input FILE    the JSONL file (required)\n"
-            "  -o, --output FILE   write one result line per input line\n"
-            "  -h, --help          this text, or with SCORER that scorer's\n\n"
-            "scorers:\n");
+    buf_puts(out, "\nScorers ('benchai score SCORER --help' describes one):\n");
     for (const char *const *n = score_names(); *n; n++)
-        fprintf(out, "  %-10s %s\n", *n, score_find(*n)->summary);
+        buf_printf(out, "  %-10s %s\n", *n, score_find(*n)->summary);
 }
+
+const struct cli_command cmd_score_cli = {
+    .name = "score",
+    .summary = "score predictions made elsewhere (JSONL) and print the aggregate",
+    .usage = "SCORER --input FILE.jsonl [--out FILE.jsonl]\nSCORER --help",
+    .description =
+        "Scores predictions made elsewhere. Each input line is a JSON object with the\n"
+        "prediction in 'prediction' or 'response' and the fields the scorer needs;\n"
+        "options as the line's fields or inside its 'scoring' object.\n",
+    .more_help = scorers_help,
+    .options = score_options,
+    .args = "SCORER", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_SCORER,
+    .run = cmd_score,
+};
 
 struct totals {
     size_t n, scored, unparsed, errors, passed, bad_lines;
@@ -177,39 +195,21 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
 
 int cmd_score(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "input", required_argument, NULL, 'i' },
-        { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *input = NULL, *output = NULL;
-    int c, help = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i': input = optarg; break;
-        case 'o': output = optarg; break;
-        case 'h': help = 1; break;
-        default: usage(stderr); return BAI_EXIT_USAGE;
-        }
-    }
-    if (help) {
+    struct score_opts o = { 0 };
+    struct bai_error perr = { 0 };
+    int n = argc, rc = cli_parse(&cmd_score_cli, &o, &n, argv, &perr);
+    if (rc == CLI_HELP && n > 0 && score_find(argv[0])) {
         /* the scorer's own help comes from its registry entry (score/) */
-        const struct scorer *hs = optind < argc ? score_find(argv[optind]) : NULL;
-        char *text = hs ? score_help(hs) : NULL;
-        if (text)
-            fputs(text, stdout);
-        else
-            usage(stdout);
+        char *text = score_help(score_find(argv[0]));
+        fputs(text, stdout);
         free(text);
         return BAI_EXIT_OK;
     }
-    if (optind >= argc || !input) {
-        usage(stderr);
-        return BAI_EXIT_USAGE;
-    }
-    const char *name = argv[optind];
+    if ((rc = cmd_options_result(&cmd_score_cli, rc, &perr)) >= 0)
+        return rc;
+    argc = n;
+    const char *input = o.input, *output = o.out;
+    const char *name = argv[0];
     const struct scorer *sc = score_find(name);
     if (!sc) {
         fprintf(stderr, "benchai: unknown scorer '%s' (known: %s)\n", name, score_known_names());
@@ -252,7 +252,7 @@ int cmd_score(int argc, char **argv)
         cJSON_Delete(obj);
     }
     free(text);
-    int rc = BAI_EXIT_OK;
+    rc = BAI_EXIT_OK;
     if (output && fs_write_atomic(output, out.data ? out.data : "", out.len, &err) < 0)
         rc = bai_error_report(&err);
     buf_free(&out);

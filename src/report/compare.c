@@ -614,38 +614,3 @@ struct store *compare_open(const char *store_path, const char *spec_a, const cha
     }
     return st;
 }
-
-int compare_parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int compare_parse_resamples(const char *cmd, const char *arg, struct compare_opts *o)
-{
-    uint64_t u;
-    if (compare_parse_u64(arg, &u) || u < 10000 || u > 100000000) {
-        fprintf(stderr, "benchai %s: --resamples must be an integer >= 10000\n", cmd);
-        return -1;
-    }
-    o->resamples = (int)u;
-    return 0;
-}
-
-int compare_parse_seed(const char *cmd, const char *arg, struct compare_opts *o)
-{
-    uint64_t u;
-    if (compare_parse_u64(arg, &u)) {
-        fprintf(stderr, "benchai %s: --seed must be a non-negative integer\n", cmd);
-        return -1;
-    }
-    o->seed = u;
-    return 0;
-}

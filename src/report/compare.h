@@ -147,11 +147,5 @@ void compare_table_md_aligned(const struct report_table *t, struct buf *out);
 struct store *compare_open(const char *store_path, const char *spec_a, const char *spec_b,
                            char id_a[STORE_RUN_ID_MAX], char id_b[STORE_RUN_ID_MAX],
                            struct bai_error *err);
-/* A decimal unsigned integer flag value (--seed, --resamples); -1 if not. */
-int compare_parse_u64(const char *s, uint64_t *out);
-/* The flags compare and gate share: --resamples (>= 10000) and --seed into
- * o. Returns 0 when set, -1 after printing "benchai CMD: ..." on stderr. */
-int compare_parse_resamples(const char *cmd, const char *arg, struct compare_opts *o);
-int compare_parse_seed(const char *cmd, const char *arg, struct compare_opts *o);
 
 #endif

@@ -14,6 +14,7 @@ struct t_opts {
     const char *store, *format;
     struct cli_strv suites, tags;
     int shard_i, shard_n;
+    uint64_t seed;
 };
 
 static int t_shard(void *opts, const char *v, struct bai_error *err)
@@ -40,6 +41,7 @@ static const struct cli_option t_options[] = {
     CLI_OPT_SUITES(struct t_opts, suites, "suite name; repeat or\ncomma-separate"),
     CLI_OPT_LIST(0, "tag", struct t_opts, tags, "TAG", "a tag", .flags = CLI_WHOLE),
     CLI_OPT_CALLBACK(0, "shard", "I/N", t_shard, "shard I of N"),
+    CLI_OPT_U64(0, "seed", struct t_opts, seed, "N", "bootstrap seed"),
     CLI_OPT_STRING(0, "secret", struct t_opts, store, "X", "not shown", .flags = CLI_HIDDEN),
     CLI_OPT_END(),
 };
@@ -85,7 +87,8 @@ Test(cli_options, every_type_long_and_short)
 {
     cr_assert_eq(PARSE("--yes", "--no-stream", "--limit", "7", "--rate=2.5", "--alpha", "0.5",
                        "--store", "s.db", "-o", "json", "--suite", "a, b", "--suites=c", "--tag", "x,y",
-                       "--shard", "2/3", "r1"), 0, "%s", err.msg);
+                       "--shard", "2/3", "--seed", "18446744073709551615", "r1"), 0, "%s", err.msg);
+    cr_assert_eq(o.seed, UINT64_MAX);
     cr_assert_eq(o.yes, 1);
     cr_assert_eq(o.no_stream, 0);
     cr_assert_eq(o.limit, 7);
@@ -168,6 +171,8 @@ Test(cli_options, values_name_the_flag_and_what_it_wants)
     cr_assert_str_eq(err.msg, "--output wants one of md, csv, json, got 'xml'");
     cr_assert_eq(PARSE("--shard", "4/3", "r1"), -1);
     cr_assert_str_eq(err.msg, "--shard: expected I/N with 1 <= I <= N, got '4/3'");
+    cr_assert_eq(PARSE("--seed", "-1", "r1"), -1);
+    cr_assert_str_eq(err.msg, "--seed wants a non-negative integer, got '-1'");
     cr_assert_eq(PARSE("r1", "--store"), -1);
     cr_assert_str_eq(err.msg, "--store needs a value (PATH)");
     cr_assert_eq(PARSE("--yes=1", "r1"), -1);
@@ -199,6 +204,11 @@ Test(cli_options, help_stops_parsing)
     cr_assert_eq(PARSE("--suite", "a", "--help", "--bogus"), CLI_HELP);
     cr_assert_eq(o.suites.n, 0, "lists are freed on help too");
     cr_assert_eq(PARSE("-yh"), CLI_HELP);
+    char *argv[] = { "demo", "f1", "-h", "x", NULL };
+    int argc = 4;
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, argv, &err), CLI_HELP);
+    cr_assert_eq(argc, 1, "the arguments before -h are kept");
+    cr_assert_str_eq(argv[0], "f1");
 }
 
 Test(cli_options, required_flags)
@@ -252,6 +262,7 @@ Test(cli_options, help_text_from_the_table)
         "                            comma-separate\n"
         "      --tag TAG             a tag\n"
         "      --shard I/N           shard I of N\n"
+        "      --seed N              bootstrap seed\n"
         "\n"
         "Common options:\n"
         "  -h, --help                this text\n"
