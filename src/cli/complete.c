@@ -59,19 +59,13 @@ static const struct cli_option *word_option(const struct cli_command *c, const c
 
 static void add_flags(const struct cli_command *c, struct cli_strv *out, const struct cli_want *want)
 {
-    const struct cli_option *o;
-    for (size_t i = 0; (o = cli_option_at(c, i)) != NULL; i++) {
-        if (o->type == CLI_GROUP || (o->flags & CLI_HIDDEN))
-            continue;
-        const char *names[2] = { o->long_name, o->alias };
-        for (int k = 0; k < 2; k++) {
-            if (!names[k])
-                continue;
-            char *flag = xasprintf("--%s", names[k]);
-            cli_complete_add(out, want, flag);
-            free(flag);
-        }
+    const char **names = cli_long_names(c);
+    for (size_t i = 0; names[i]; i++) {
+        char *flag = xasprintf("--%s", names[i]);
+        cli_complete_add(out, want, flag);
+        free(flag);
     }
+    free(names);
 }
 
 /* The candidates for a value of o; dynamic kinds are left to the caller. */

@@ -114,9 +114,7 @@ static long find_short(const struct cli_command *c, char ch)
     return -1;
 }
 
-/* The visible long names (and aliases) of c, NULL-terminated; caller frees
- * the array only. */
-static const char **long_names(const struct cli_command *c)
+const char **cli_long_names(const struct cli_command *c)
 {
     size_t n = 0, cap = 0;
     const char **v = NULL;
@@ -270,7 +268,7 @@ struct parser {
 
 static int unknown(struct parser *p, const char *written, const char *as_long)
 {
-    const char **names = long_names(p->c);
+    const char **names = cli_long_names(p->c);
     const char *s = as_long ? suggest_closest(as_long, names) : NULL;
     if (s)
         bai_error_set(p->err, BAI_EXIT_USAGE, "unknown option '%s'; did you mean '--%s'?", written, s);

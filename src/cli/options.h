@@ -194,6 +194,9 @@ int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
 /* The i-th option of c: its own table, then cli_common_options (groups
  * included); NULL past the end. */
 const struct cli_option *cli_option_at(const struct cli_command *c, size_t i);
+/* The long names and aliases of c's visible options (common ones too),
+ * NULL-terminated, in table order; free the array, not the names. */
+const char **cli_long_names(const struct cli_command *c);
 /* 1 when o takes a value (`--store PATH`), 0 for flags and groups. */
 int cli_option_takes_value(const struct cli_option *o);
 
