@@ -10,8 +10,19 @@ static enum log_level current_level = LOG_INFO;
 void log_set_level(enum log_level level) { current_level = level; }
 enum log_level log_get_level(void) { return current_level; }
 
+static void (*hook)(void *ctx);
+static void *hook_ctx;
+
+void log_set_hook(void (*before)(void *ctx), void *ctx)
+{
+    hook = before;
+    hook_ctx = ctx;
+}
+
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {
+    if (hook)
+        hook(hook_ctx);
     fprintf(stderr, "benchai: %s", tag);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -11,4 +11,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* always shown */
 
+/* A live display on stderr (run/progress.h) sets a hook called before each
+ * log line is written, so it can erase itself first; NULL removes it. */
+void log_set_hook(void (*before)(void *ctx), void *ctx);
+
 #endif
