@@ -16,20 +16,12 @@
 #include "util/suggest.h"
 #include "util/version.h"
 
-/* Commands whose flags are not yet parsed from a table keep their summary
- * here; the others describe themselves in their own file. */
-static const struct cli_command run_cli = { .name = "run", .run = cmd_run,
-    .summary = "run suites against a model (or a plan of sweeps) and store the results" };
-static const struct cli_command resume_cli = { .name = "resume", .run = cmd_resume,
-    .summary = "continue an interrupted run without repeating stored samples" };
-static const struct cli_command rescore_cli = { .name = "rescore", .run = cmd_rescore,
-    .summary = "score a run's stored outputs again (another scorer, a judge model, peer answers)" };
-
+/* In the order `benchai --help` and the man page list them. */
 static const struct cli_command *const commands[] = {
-    &run_cli, &resume_cli, &cmd_runs_cli, &cmd_show_cli, &cmd_export_cli, &cmd_rm_cli, &cmd_merge_cli, &cmd_store_cli,
-    &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli, &cmd_compare_cli, &cmd_gate_cli, &cmd_table_cli,
-    &cmd_pareto_cli, &cmd_select_cli, &cmd_score_cli, &cmd_report_cli, &rescore_cli,
-    &cmd_config_cli,
+    &cmd_run_cli, &cmd_resume_cli, &cmd_runs_cli, &cmd_show_cli, &cmd_export_cli, &cmd_rm_cli,
+    &cmd_merge_cli, &cmd_store_cli, &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli,
+    &cmd_compare_cli, &cmd_gate_cli, &cmd_table_cli, &cmd_pareto_cli, &cmd_select_cli,
+    &cmd_score_cli, &cmd_report_cli, &cmd_rescore_cli, &cmd_config_cli,
     /* COMMANDS: helpers add their rows above this line. */
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -71,7 +71,7 @@ static void add_flags(const struct cli_command *c, struct cli_strv *out, const s
 /* The candidates for a value of o; dynamic kinds are left to the caller. */
 static void option_value(const struct cli_option *o, struct cli_strv *out, struct cli_want *want)
 {
-    if (o->type == CLI_CHOICE) {
+    if (o->choices) {
         for (size_t i = 0; o->choices[i]; i++)
             cli_complete_add(out, want, o->choices[i]);
         return;

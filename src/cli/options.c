@@ -453,7 +453,7 @@ void cli_option_label(const struct cli_option *o, struct buf *out)
         buf_printf(out, "--%s", o->long_name);
     if (o->alias)
         buf_printf(out, ", --%s", o->alias);
-    if (o->type == CLI_CHOICE) {
+    if (o->choices) {
         buf_putc(out, ' ');
         cli_choices_join(o->choices, "|", out);
     } else if (cli_option_takes_value(o)) {

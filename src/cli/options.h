@@ -74,7 +74,8 @@ struct cli_option {
     int ival;                    /* CLI_FLAG: the value stored */
     long imin, imax;             /* CLI_INT */
     double dmin, dmax;           /* CLI_DOUBLE */
-    const char *const *choices;  /* CLI_CHOICE: NULL-terminated */
+    const char *const *choices;  /* CLI_CHOICE: NULL-terminated; a callback may name
+                                  * its values too (help, completion) */
     int (*cb)(void *opts, const char *value, struct bai_error *err);
     enum cli_complete complete;
     const char *replaced_by;     /* a deprecated spelling: warns "use X" */

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "cli/config.h"
+#include "run/judge_client.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -26,4 +28,18 @@ int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
 {
     struct bai_error err = { 0 };
     return cmd_options_result(c, cli_parse(c, opts, argc, argv, &err), &err);
+}
+
+int cmd_judge_defaults(struct judge_options *jo)
+{
+    if (jo->url || jo->gguf || jo->model || jo->api_key_env)
+        return 0;   /* any --judge-* flag replaces the config's judge */
+    const char *gguf = cli_config_get(CLI_CFG_JUDGE_GGUF);
+    jo->url = cli_config_get(CLI_CFG_JUDGE_URL);
+    jo->model = cli_config_get(CLI_CFG_JUDGE_MODEL);
+    jo->api_key_env = cli_config_get(CLI_CFG_JUDGE_API_KEY_ENV);
+    jo->gguf = cli_config_model(gguf) ? cli_config_model(gguf) : gguf;
+    if (!jo->server_bin)
+        jo->server_bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
+    return jo->url || jo->gguf;
 }

@@ -22,7 +22,9 @@ int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
 int cmd_options_result(const struct cli_command *c, int rc, const struct bai_error *err);
 
 int cmd_run(int argc, char **argv);
+extern const struct cli_command cmd_run_cli;
 int cmd_resume(int argc, char **argv);
+extern const struct cli_command cmd_resume_cli;
 
 
 
@@ -59,6 +61,7 @@ extern const struct cli_command cmd_report_cli;
 int cmd_score(int argc, char **argv);
 extern const struct cli_command cmd_score_cli;
 int cmd_rescore(int argc, char **argv);
+extern const struct cli_command cmd_rescore_cli;
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
 /* The flags compare and gate share: T has the struct compare_opts
@@ -71,6 +74,26 @@ extern const struct cli_command cmd_config_cli;
     CLI_OPT_INT(0, "resamples", T, c.resamples, "N", 10000, 100000000,                     \
                 "bootstrap resamples (default 10000)"),                                    \
     CLI_OPT_U64(0, "seed", T, c.seed, "N", "bootstrap seed (default 1)")
+
+struct judge_options;
+/* When no --judge-* flag was given, the judge: section of the config file
+ * (docs/config.md) and its llama_server; returns 1 when that names a judge.
+ * Run and rescore call it only when a judge is needed, so a config judge is
+ * never contacted for suites that do not use it. */
+int cmd_judge_defaults(struct judge_options *jo);
+
+/* The judge flags run and rescore share (run/judge_client.h): the four
+ * const char * fields of T they fill. */
+#define CMD_JUDGE_OPTIONS(T, url, model, key_env, gguf)                                    \
+    CLI_OPT_STRING(0, "judge-url", T, url, "URL",                                          \
+                   "OpenAI-compatible endpoint of the judge model (.../v1\naccepted)"),    \
+    CLI_OPT_STRING(0, "judge-model", T, model, "NAME",                                     \
+                   "its model name (recorded with every judge score)"),                    \
+    CLI_OPT_STRING(0, "judge-api-key-env", T, key_env, "VAR",                              \
+                   "read the judge's API key from this environment variable"),             \
+    CLI_OPT_STRING(0, "judge-gguf", T, gguf, "MODEL",                                      \
+                   "launch a llama-server with this GGUF (path or config\nmodel name) as the judge instead", \
+                   .complete = CLI_COMP_MODEL)
 
 /* `benchai __complete WORD...` (hidden; what scripts/completion call):
  * candidates for the last word from the commands' tables, the store and

@@ -1,56 +1,60 @@
 /* rescore.c - `benchai rescore RUN`: score a run's stored outputs again
  * (another scorer, a judge model, peer answers) and print before/after. */
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
 #include "run/rescore.h"
 #include "util/mem.h"
-#include "util/strlist.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-"usage: benchai rescore RUN [--scorer NAME] [--suite S]... [--judge-url URL | --judge-gguf PATH]\n"
-"                       [--peers N] [--force] [--dry-run] [--store PATH]\n"
-"\n"
-"Scores the stored outputs of RUN (id, unique prefix, tag:NAME or latest) again:\n"
-"every sample that produced an answer, warm-ups excluded. Items are rebuilt from\n"
-"the suite files as they are now; a file whose content hash differs from the one\n"
-"the run used is refused unless --force. Each new score replaces that scorer's\n"
-"earlier score of the sample; scores of other scorers are kept.\n"
-"\n"
-"  --scorer NAME            score with NAME instead of each item's own scorer\n"
-"  --suite S                only this suite (name or file; repeat or comma-separate);\n"
-"                           a file also replaces the lookup of suites/v1/S.yaml\n"
-JUDGE_CLIENT_USAGE
-"  --peers N                judge: show up to N other stored answers to the same item\n"
-"                           (other runs or configs, same suite version; default 3, 0 = none)\n"
-"  --force                  rescore against suite files whose hash changed\n"
-"  --dry-run                check and count only; nothing is scored or written\n"
-"  --store PATH             results store (default results/benchai.db, or $BENCHAI_STORE)\n"
-"\n"
-"Prints per suite and scorer: samples rescored, mean score before and after (over\n"
-"samples scored, i.e. extraction failures apart), changed, unparsed, errors.\n"
-"Exit codes: 0 done, 2 bad input or refused suite, 3 judge unavailable,\n"
-"4 store error, 5 interrupted (scores written so far are kept).\n";
-
-enum {
-    OPT_SCORER = 256, OPT_SUITE, OPT_JUDGE_URL, OPT_JUDGE_MODEL, OPT_JUDGE_KEY, OPT_JUDGE_GGUF, OPT_PEERS,
-    OPT_FORCE, OPT_DRY_RUN, OPT_STORE, OPT_HELP
+struct rescore_cmd_opts {
+    struct rescore_options r;
+    struct judge_options jo;
+    struct cli_strv suites;
 };
 
-static const struct option options[] = {
-    { "scorer", required_argument, 0, OPT_SCORER }, { "suite", required_argument, 0, OPT_SUITE },
-    { "judge-url", required_argument, 0, OPT_JUDGE_URL }, { "judge-model", required_argument, 0, OPT_JUDGE_MODEL },
-    { "judge-api-key-env", required_argument, 0, OPT_JUDGE_KEY },
-    { "judge-gguf", required_argument, 0, OPT_JUDGE_GGUF }, { "peers", required_argument, 0, OPT_PEERS },
-    { "force", no_argument, 0, OPT_FORCE }, { "dry-run", no_argument, 0, OPT_DRY_RUN },
-    { "store", required_argument, 0, OPT_STORE }, { "help", no_argument, 0, OPT_HELP }, { 0, 0, 0, 0 },
+#define R struct rescore_cmd_opts
+static const struct cli_option rescore_options_table[] = {
+    CLI_OPT_STRING(0, "scorer", R, r.scorer, "NAME", "score with NAME instead of each item's own scorer",
+                   .complete = CLI_COMP_SCORER),
+    CLI_OPT_SUITES(R, suites, "only this suite (name or file; repeat or comma-separate);\n"
+                              "a file also replaces the lookup of suites/v1/S.yaml"),
+    CMD_JUDGE_OPTIONS(R, jo.url, jo.model, jo.api_key_env, jo.gguf),
+    CLI_OPT_INT(0, "peers", R, r.peers, "N", 0, 100,
+                "judge: show up to N other stored answers to the same item\n"
+                "(other runs or configs, same suite version; default 3, 0 = none)"),
+    CLI_OPT_FLAG(0, "force", R, r.force, "rescore against suite files whose hash changed"),
+    CLI_OPT_FLAG(0, "dry-run", R, r.dry_run, "check and count only; nothing is scored or written"),
+    CLI_OPT_STORE(R, r.store_path),
+    CLI_OPT_END(),
+};
+#undef R
+
+const struct cli_command cmd_rescore_cli = {
+    .name = "rescore",
+    .summary = "score a run's stored outputs again (another scorer, a judge model, peer answers)",
+    .usage = "RUN [--scorer NAME] [--suite S]... [--judge-url URL | --judge-gguf PATH]\n"
+             " [--peers N] [--force] [--dry-run] [--store PATH]",
+    .description =
+        "Scores the stored outputs of RUN (id, unique prefix, tag:NAME or latest) again:\n"
+        "every sample that produced an answer, warm-ups excluded. Items are rebuilt from\n"
+        "the suite files as they are now; a file whose content hash differs from the one\n"
+        "the run used is refused unless --force. Each new score replaces that scorer's\n"
+        "earlier score of the sample; scores of other scorers are kept. Without --judge-*\n"
+        "flags, items scored by judge use the config file's judge (docs/config.md).\n",
+    .footer = "Prints per suite and scorer: samples rescored, mean score before and after (over\n"
+              "samples scored, i.e. extraction failures apart), changed, unparsed, errors.\n"
+              "Exit codes: 0 done, 2 bad input or refused suite, 3 judge unavailable,\n"
+              "4 store error, 5 interrupted (scores written so far are kept).\n",
+    .options = rescore_options_table,
+    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    .run = cmd_rescore,
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -61,58 +65,42 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* Whether the chosen samples include items scored by judge: a dry run
+ * (reads and checks only) names the scorers it would use. */
+static int needs_judge(const struct rescore_options *o)
+{
+    if (o->scorer)
+        return !strcmp(o->scorer, "judge");
+    struct rescore_options dry = *o;
+    dry.dry_run = 1;
+    struct rescore_result res;
+    struct bai_error err = {0};
+    int need = 0;
+    if (rescore_run(&dry, &res, &err) == 0)
+        for (size_t i = 0; i < res.n_rows; i++)
+            need |= res.rows[i].scorer && !strcmp(res.rows[i].scorer, "judge");
+    rescore_result_free(&res);
+    return need;
+}
+
 int cmd_rescore(int argc, char **argv)
 {
-    struct rescore_options o = { .peers = 3, .store_path = getenv("BENCHAI_STORE"), .stop = &stop_requested };
-    struct judge_options jo = {0};
-    char **suites = NULL;
-    size_t n_suites = 0, cap_suites = 0;
-    int code = BAI_EXIT_USAGE;
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_HELP:
-            fputs(usage, stdout);
-            strlist_free(suites, n_suites);
-            return BAI_EXIT_OK;
-        case OPT_SCORER: o.scorer = optarg; break;
-        case OPT_SUITE: strlist_add_csv(&suites, &n_suites, &cap_suites, optarg); break;
-        case OPT_JUDGE_URL: jo.url = optarg; break;
-        case OPT_JUDGE_MODEL: jo.model = optarg; break;
-        case OPT_JUDGE_KEY: jo.api_key_env = optarg; break;
-        case OPT_JUDGE_GGUF: jo.gguf = optarg; break;
-        case OPT_PEERS: {
-            char *end;
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || n < 0 || n > 100) {
-                fprintf(stderr, "benchai: --peers: expected an integer 0..100, got '%s'\n", optarg);
-                goto out;
-            }
-            o.peers = (int)n;
-            break;
-        }
-        case OPT_FORCE: o.force = 1; break;
-        case OPT_DRY_RUN: o.dry_run = 1; break;
-        case OPT_STORE: o.store_path = optarg; break;
-        case ':':
-            fprintf(stderr, "benchai: %s needs a value (see benchai rescore --help)\n", argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr, "benchai: unknown flag '%s' (see benchai rescore --help)\n", argv[optind - 1]);
-            goto out;
-        }
+    struct rescore_cmd_opts co = { .r = { .peers = 3, .store_path = cli_default_store(),
+                                          .stop = &stop_requested } };
+    int code = cmd_options(&cmd_rescore_cli, &co, &argc, argv);
+    if (code >= 0)
+        return code;
+    code = BAI_EXIT_USAGE;
+    struct rescore_options o = co.r;
+    struct judge_options jo = co.jo;
+    o.run = argv[0];
+    o.suites = (const char *const *)co.suites.v;
+    o.n_suites = co.suites.n;
+    if (!o.dry_run && !judge_options_given(&jo) && !jo.model && !jo.api_key_env) {
+        struct judge_options cfg = { 0 };
+        if (cmd_judge_defaults(&cfg) && needs_judge(&o))
+            jo = cfg;
     }
-    if (optind + 1 != argc) {
-        fprintf(stderr, optind >= argc ? "benchai: rescore needs a RUN (see benchai rescore --help)\n"
-                                       : "benchai: rescore takes one RUN (see benchai rescore --help)\n");
-        goto out;
-    }
-    o.run = argv[optind];
-    o.suites = (const char *const *)suites;
-    o.n_suites = n_suites;
 
     struct bai_error err = {0};
     struct judge *judge = NULL;
@@ -150,6 +138,6 @@ int cmd_rescore(int argc, char **argv)
     rescore_result_free(&res);
     judge_client_close(judge);
 out:
-    strlist_free(suites, n_suites);
+    cli_free(&cmd_rescore_cli, &co);
     return code;
 }

@@ -1,7 +1,9 @@
 /* run.c - `benchai run` and `benchai resume`: parse the command line once
- * into struct run_config (run/config.h, owned by run/), load the suites,
- * expand the configurations, hand them to the runner, print the closing
- * table. `benchai resume` parses the arguments stored with the run again. */
+ * (the option table below, defaults from the config file) into struct
+ * run_config (run/config.h, owned by run/), load the suites, expand the
+ * configurations, hand them to the runner, print the closing table.
+ * `benchai resume` parses the arguments stored with the run again. */
+#include "cli/config.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
@@ -16,8 +18,7 @@
 #include "util/mem.h"
 #include "util/strlist.h"
 
-#include <errno.h>
-#include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,252 +71,244 @@ static void print_demo_next(void)
            "Then: ./benchai runs, ./benchai show latest, ./benchai table, ./benchai pareto --plot pareto.svg\n");
 }
 
-static const char usage[] =
-"usage: benchai run [--suite S]... [backend options] [measurement options]\n"
-"       benchai run --plan FILE [--dry-run]\n"
-"       benchai run --demo\n"
-"\n"
-"Runs suites against a model and stores every sample in the results store.\n"
-"With no --model, the llama-server backend uses the generated tiny model\n"
-"(scripts/make-test-models): its answers are noise, its timings are real.\n"
-"\n"
-"Suites:\n"
-"  --suite S           suite file or name (suites/v1/S.yaml); repeat or comma-separate\n"
-"  --limit N           first N items of each suite\n"
-"  --reps N            samples per item (default: the suite's reps)\n"
-"  --shard I/N         only items whose id hashes to shard I of N (see docs/store.md)\n"
-"  --run-id ID         store under this run id (shards of one run on several machines)\n"
-"  --force             continue a stored run (--run-id, resume) although a suite\n"
-"                      changed since it started (recorded with the run)\n"
-"\n"
-"Backend (default llama-server):\n"
-"  --backend B         llama-server | openai | command | replay\n"
-"  --model M           GGUF path (llama-server) or model name (openai, command)\n"
-"  --draft PATH        draft GGUF for speculative decoding\n"
-"  --server-bin PATH   llama-server binary (default: $BENCHAI_LLAMA_SERVER or the cached build)\n"
-"  --k N  --spec-type T  --experts N  --np N  --threads N  --ctx N  --ngl N\n"
-"  --batch N  --ubatch N  --flash-attn on|off|auto  --cache-type-k T  --cache-type-v T\n"
-"  --spec-synth-rates P0,P1,...   synthetic acceptance (testing the measurement)\n"
-"  --server-arg ARG    extra raw llama-server argument (repeatable)\n"
-"  --startup-timeout S seconds to wait for the server to load (default 300)\n"
-"  --url URL           openai: base URL of the endpoint (http://host:port or .../v1)\n"
-"  --api-key-env VAR   openai: read the API key from this environment variable\n"
-"  --cmd TEMPLATE      command: argv template with {prompt} {prompt_file} {model} {max_tokens}\n"
-"  --from RUN          replay: serve the outputs of this stored run\n"
-"\n"
-"Sweeps (see docs/plans.md):\n"
-"  --plan FILE         run a plan (benchmarks/*.yaml)\n"
-"  --sweep AXIS=V,...  sweep an axis (k, experts, np, threads, ctx, ngl, batch, ubatch,\n"
-"                      flash_attn, cache_type_k, cache_type_v, spec_type); grid by default\n"
-"  --zip A,B           expand these axes together instead of as a grid\n"
-"  --dry-run           print the points and server command lines, run nothing\n"
-"\n"
-"Measurement:\n"
-"  --concurrency N     requests in flight (default: the server's np, else 1)\n"
-"  --rate R            open loop: R requests/s, Poisson arrivals\n"
-"  --warmup N          warm-up requests per configuration, excluded (default 1)\n"
-"  --no-stream         do not stream (no TTFT / inter-token latency)\n"
-"  --timeout S         per-request timeout in seconds (default 600)\n"
-"  --retries N         retries of a failed request (default 3)\n"
-"  --sandbox MODE      code scoring isolation: full (default; refuses where namespaces\n"
-"                      are missing, exit 6) or rlimits (resource limits only, recorded)\n"
-"\n"
-"Judge (for items scored by a judge model; see docs/scoring.md):\n"
-JUDGE_CLIENT_USAGE
-"\n"
-"Store:\n"
-"  --store PATH        results store (default results/benchai.db, or $BENCHAI_STORE)\n"
-"  --logs DIR          server logs folder (default results/logs)\n"
-"  --note TEXT  --tag TAG   free-text note and tags for the run\n"
-"\n"
-"Exit codes: 0 done, 2 bad input, 3 backend unavailable, 4 store error,\n"
-"5 interrupted (resume with `benchai resume RUN`).\n";
+/* run's list flags fill its (array, count, capacity) lists (run/points.c
+ * reads them) the way every list flag splits (util/strlist.h). */
+static int add_suite(void *o, const char *v, struct bai_error *err)
+{
+    struct run_config *a = o;
+    strlist_add_csv(&a->suites, &a->n_suites, &a->cap_suites, v);
+    return 0;
+}
 
-enum {
-    OPT_SUITE = 256, OPT_BACKEND, OPT_MODEL, OPT_DRAFT, OPT_SERVER_BIN, OPT_K, OPT_SPEC_TYPE,
-    OPT_EXPERTS, OPT_NP, OPT_THREADS, OPT_CTX, OPT_NGL, OPT_BATCH, OPT_UBATCH, OPT_FLASH_ATTN,
-    OPT_CTK, OPT_CTV, OPT_SERVER_ARG, OPT_URL, OPT_API_KEY_ENV, OPT_CMD, OPT_FROM, OPT_PLAN,
-    OPT_SWEEP, OPT_ZIP, OPT_DRY_RUN, OPT_CONCURRENCY, OPT_RATE, OPT_REPS, OPT_WARMUP, OPT_LIMIT,
-    OPT_SHARD, OPT_NO_STREAM, OPT_TIMEOUT, OPT_RETRIES, OPT_STORE, OPT_LOGS, OPT_NOTE, OPT_TAG,
-    OPT_FORCE, OPT_DEMO, OPT_RUN_ID, OPT_SANDBOX, OPT_STARTUP_TIMEOUT, OPT_SYNTH_RATES,
-    OPT_JUDGE_URL, OPT_JUDGE_MODEL, OPT_JUDGE_KEY, OPT_JUDGE_GGUF, OPT_HELP
-};
+static int add_sweep(void *o, const char *v, struct bai_error *err)
+{
+    struct run_config *a = o;
+    strlist_push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, v);
+    return 0;
+}
 
-static const struct option options[] = {
-    { "suite", required_argument, 0, OPT_SUITE }, { "backend", required_argument, 0, OPT_BACKEND },
-    { "model", required_argument, 0, OPT_MODEL }, { "draft", required_argument, 0, OPT_DRAFT },
-    { "server-bin", required_argument, 0, OPT_SERVER_BIN }, { "k", required_argument, 0, OPT_K },
-    { "spec-type", required_argument, 0, OPT_SPEC_TYPE }, { "experts", required_argument, 0, OPT_EXPERTS },
-    { "np", required_argument, 0, OPT_NP }, { "threads", required_argument, 0, OPT_THREADS },
-    { "ctx", required_argument, 0, OPT_CTX }, { "ngl", required_argument, 0, OPT_NGL },
-    { "batch", required_argument, 0, OPT_BATCH }, { "ubatch", required_argument, 0, OPT_UBATCH },
-    { "flash-attn", required_argument, 0, OPT_FLASH_ATTN }, { "cache-type-k", required_argument, 0, OPT_CTK },
-    { "cache-type-v", required_argument, 0, OPT_CTV }, { "server-arg", required_argument, 0, OPT_SERVER_ARG },
-    { "url", required_argument, 0, OPT_URL }, { "api-key-env", required_argument, 0, OPT_API_KEY_ENV },
-    { "cmd", required_argument, 0, OPT_CMD }, { "from", required_argument, 0, OPT_FROM },
-    { "plan", required_argument, 0, OPT_PLAN }, { "sweep", required_argument, 0, OPT_SWEEP },
-    { "zip", required_argument, 0, OPT_ZIP }, { "dry-run", no_argument, 0, OPT_DRY_RUN },
-    { "concurrency", required_argument, 0, OPT_CONCURRENCY }, { "rate", required_argument, 0, OPT_RATE },
-    { "reps", required_argument, 0, OPT_REPS }, { "warmup", required_argument, 0, OPT_WARMUP },
-    { "limit", required_argument, 0, OPT_LIMIT }, { "shard", required_argument, 0, OPT_SHARD },
-    { "no-stream", no_argument, 0, OPT_NO_STREAM }, { "timeout", required_argument, 0, OPT_TIMEOUT },
-    { "retries", required_argument, 0, OPT_RETRIES }, { "store", required_argument, 0, OPT_STORE },
-    { "logs", required_argument, 0, OPT_LOGS }, { "note", required_argument, 0, OPT_NOTE },
-    { "tag", required_argument, 0, OPT_TAG }, { "force", no_argument, 0, OPT_FORCE },
-    { "demo", no_argument, 0, OPT_DEMO }, { "startup-timeout", required_argument, 0, OPT_STARTUP_TIMEOUT },
-    { "spec-synth-rates", required_argument, 0, OPT_SYNTH_RATES },
-    { "run-id", required_argument, 0, OPT_RUN_ID },
-    { "sandbox", required_argument, 0, OPT_SANDBOX },
-    { "judge-url", required_argument, 0, OPT_JUDGE_URL }, { "judge-model", required_argument, 0, OPT_JUDGE_MODEL },
-    { "judge-api-key-env", required_argument, 0, OPT_JUDGE_KEY }, { "judge-gguf", required_argument, 0, OPT_JUDGE_GGUF },
-    { "help", no_argument, 0, OPT_HELP }, { 0, 0, 0, 0 },
-};
+static int add_tag(void *o, const char *v, struct bai_error *err)
+{
+    struct run_config *a = o;
+    strlist_push(&a->tags, &a->n_tags, &a->cap_tags, v);
+    return 0;
+}
 
-static int parse_int(const char *flag, const char *v, int min, int *out, struct bai_error *err)
+static int add_server_arg(void *o, const char *v, struct bai_error *err)
+{
+    struct run_config *a = o;
+    strlist_push(&a->server_args, &a->n_server_args, &a->cap_server_args, v);
+    return 0;
+}
+
+static const char *const backends[] = { "llama-server", "openai", "command", "replay", NULL };
+
+static int set_backend(void *o, const char *v, struct bai_error *err)
+{
+    if (backend_kind_parse(v, &((struct run_config *)o)->backend) == 0)
+        return 0;
+    bai_error_set(err, BAI_EXIT_USAGE, "unknown backend '%s' (known: llama-server, openai, command, replay)", v);
+    return -1;
+}
+
+static int set_shard(void *o, const char *v, struct bai_error *err)
+{
+    struct run_config *a = o;
+    char end;
+    if (sscanf(v, "%d/%d%c", &a->shard_i, &a->shard_n, &end) != 2 || a->shard_n < 1 || a->shard_i < 1 ||
+        a->shard_i > a->shard_n) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected I/N with 1 <= I <= N, got '%s'", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_timeout(void *o, const char *v, struct bai_error *err)
 {
     char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || end == v || n < min || n > 1000000000L) {
-        bai_error_set(err, BAI_EXIT_USAGE, "--%s: expected an integer >= %d, got '%s'", flag, min, v);
+    long s = strtol(v, &end, 10);
+    if (end == v || *end || s < 1 || s > 1000000) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected seconds from 1 to 1000000, got '%s'", v);
         return -1;
     }
-    *out = (int)n;
+    ((struct run_config *)o)->timeout_ms = s * 1000;
     return 0;
 }
 
-/* Parses argv (argv[0] = "run") into a config. Returns 0, 1 when --help
- * was printed, or -1 with err naming the flag. Single strings in a point
- * into argv, which must outlive it. */
-static int parse_args(int argc, char **argv, struct run_config *a, struct bai_error *err)
+static const char *const on_off_auto[] = { "on", "off", "auto", NULL };
+static const char *const sandbox_modes[] = { "full", "rlimits", NULL };
+
+static int set_sandbox(void *o, const char *v, struct bai_error *err)
+{
+    if (strcmp(v, "full") && strcmp(v, "rlimits")) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected full or rlimits, got '%s'", v);
+        return -1;
+    }
+    ((struct run_config *)o)->sandbox_rlimits = !strcmp(v, "rlimits");
+    return 0;
+}
+
+#define A struct run_config
+#define BIG 1000000000
+static const struct cli_option run_options[] = {
+    CLI_OPT_GROUP("Suites"),
+    CLI_OPT_CALLBACK(0, "suite", "SUITE", add_suite, "suite file or name (suites/v1/S.yaml); repeat or comma-separate",
+                     .alias = "suites", .complete = CLI_COMP_SUITE),
+    CLI_OPT_INT(0, "limit", A, limit, "N", 1, BIG, "first N items of each suite"),
+    CLI_OPT_INT(0, "reps", A, reps, "N", 1, BIG, "samples per item (default: the suite's reps)"),
+    CLI_OPT_CALLBACK(0, "shard", "I/N", set_shard, "only items whose id hashes to shard I of N (see docs/store.md)"),
+    CLI_OPT_STRING(0, "run-id", A, run_id, "ID", "store under this run id (shards of one run on several machines)"),
+    CLI_OPT_FLAG(0, "force", A, force, "continue a stored run (--run-id, resume) although a suite\n"
+                                       "changed since it started (recorded with the run)"),
+
+    CLI_OPT_GROUP("Backend (default llama-server)"),
+    CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
+                     .choices = backends),
+    CLI_OPT_MODEL(A, model, "GGUF path or config model name (llama-server), or the model\n"
+                            "name (openai, command)"),
+    CLI_OPT_STRING(0, "draft", A, draft, "MODEL", "draft GGUF (path or config model name) for speculative decoding",
+                   .complete = CLI_COMP_MODEL),
+    CLI_OPT_STRING(0, "server-bin", A, server_bin, "PATH",
+                   "llama-server binary (default: llama_server of the config file,\nelse the cached build)",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_INT(0, "k", A, k, "N", 1, BIG, "draft tokens per step (speculative decoding)"),
+    CLI_OPT_STRING(0, "spec-type", A, spec_type, "T", "speculative decoding type of the build"),
+    CLI_OPT_INT(0, "experts", A, experts, "N", 1, BIG, "experts used per token (MoE)"),
+    CLI_OPT_INT(0, "np", A, np, "N", 1, BIG, "server slots (parallel sequences)"),
+    CLI_OPT_INT(0, "threads", A, threads, "N", 1, BIG, "server threads (default: threads of the config file)"),
+    CLI_OPT_INT(0, "ctx", A, ctx, "N", 1, BIG, "context size"),
+    CLI_OPT_INT(0, "ngl", A, ngl, "N", 0, BIG, "layers offloaded to the GPU"),
+    CLI_OPT_INT(0, "batch", A, batch, "N", 1, BIG, "logical batch size"),
+    CLI_OPT_INT(0, "ubatch", A, ubatch, "N", 1, BIG, "physical batch size"),
+    CLI_OPT_CHOICE(0, "flash-attn", A, flash_attn, "MODE", on_off_auto, "flash attention"),
+    CLI_OPT_STRING(0, "cache-type-k", A, cache_type_k, "T", "K cache type (f16, q8_0, ...)"),
+    CLI_OPT_STRING(0, "cache-type-v", A, cache_type_v, "T", "V cache type"),
+    CLI_OPT_STRING(0, "spec-synth-rates", A, spec_synth_rates, "P0,P1,...",
+                   "synthetic acceptance (testing the measurement)"),
+    CLI_OPT_CALLBACK(0, "server-arg", "ARG", add_server_arg, "extra raw llama-server argument (repeatable)"),
+    CLI_OPT_INT(0, "startup-timeout", A, startup_timeout_s, "S", 1, BIG,
+                "seconds to wait for the server to load (default 300)"),
+    CLI_OPT_STRING(0, "url", A, url, "URL", "openai: base URL of the endpoint (http://host:port or .../v1)"),
+    CLI_OPT_STRING(0, "api-key-env", A, api_key_env, "VAR", "openai: read the API key from this environment variable"),
+    CLI_OPT_STRING(0, "cmd", A, cmd, "TEMPLATE",
+                   "command: argv template with {prompt} {prompt_file} {model}\n{max_tokens}"),
+    CLI_OPT_STRING(0, "from", A, from, "RUN", "replay: serve the outputs of this stored run",
+                   .complete = CLI_COMP_RUN),
+
+    CLI_OPT_GROUP("Sweeps (see docs/plans.md)"),
+    CLI_OPT_STRING(0, "plan", A, plan, "FILE", "run a plan (benchmarks/*.yaml)", .complete = CLI_COMP_FILE),
+    CLI_OPT_CALLBACK(0, "sweep", "AXIS=V,...", add_sweep,
+                     "sweep an axis (k, experts, np, threads, ctx, ngl, batch,\nubatch, flash_attn, "
+                     "cache_type_k, cache_type_v, spec_type);\ngrid by default"),
+    CLI_OPT_STRING(0, "zip", A, zip, "A,B", "expand these axes together instead of as a grid"),
+    CLI_OPT_FLAG(0, "dry-run", A, dry_run, "print the points and server command lines, run nothing"),
+
+    CLI_OPT_GROUP("Measurement"),
+    CLI_OPT_INT(0, "concurrency", A, concurrency, "N", 1, BIG, "requests in flight (default: the server's np, else 1)"),
+    CLI_OPT_DOUBLE(0, "rate", A, rate, "R", 0, INFINITY, "open loop: R requests/s, Poisson arrivals",
+                   .flags = CLI_ABOVE_MIN),
+    CLI_OPT_INT(0, "warmup", A, warmup, "N", 0, BIG, "warm-up requests per configuration, excluded (default 1)"),
+    CLI_OPT_SET(0, "no-stream", A, stream, 0, "do not stream (no TTFT / inter-token latency)"),
+    CLI_OPT_CALLBACK(0, "timeout", "S", set_timeout, "per-request timeout in seconds (default 600)"),
+    CLI_OPT_INT(0, "retries", A, retries, "N", 0, BIG, "retries of a failed request (default 3)"),
+    CLI_OPT_CALLBACK(0, "sandbox", "MODE", set_sandbox,
+                     "code scoring isolation: full (default; refuses where\nnamespaces are missing, exit 6) or "
+                     "rlimits (resource\nlimits only, recorded)", .choices = sandbox_modes),
+
+    CLI_OPT_GROUP("Judge (for items scored by a judge model; see docs/scoring.md)"),
+    CMD_JUDGE_OPTIONS(A, judge_url, judge_model, judge_api_key_env, judge_gguf),
+
+    CLI_OPT_GROUP("Store"),
+    CLI_OPT_STORE(A, store),
+    CLI_OPT_STRING(0, "logs", A, logs, "DIR", "server logs folder (default results/logs)", .complete = CLI_COMP_DIR),
+    CLI_OPT_STRING(0, "note", A, note, "TEXT", "free-text note for the run"),
+    CLI_OPT_CALLBACK(0, "tag", "TAG", add_tag, "a tag for the run (repeatable)"),
+    CLI_OPT_FLAG(0, "demo", A, demo, "the smoke suite on the generated tiny model", .flags = CLI_HIDDEN),
+    CLI_OPT_END(),
+};
+#undef A
+#undef BIG
+
+const struct cli_command cmd_run_cli = {
+    .name = "run",
+    .summary = "run suites against a model (or a plan of sweeps) and store the results",
+    .usage = "[--suite S]... [backend options] [measurement options]\n"
+             "--plan FILE [--dry-run]\n"
+             "--demo",
+    .description =
+        "Runs suites against a model and stores every sample in the results store.\n"
+        "With no --model, the llama-server backend uses the generated tiny model\n"
+        "(scripts/make-test-models): its answers are noise, its timings are real.\n"
+        "Defaults for --store, --threads, --server-bin, model names and the judge come\n"
+        "from the config file (benchai config; docs/config.md).\n",
+    .footer = "Exit codes: 0 done, 2 bad input, 3 backend unavailable, 4 store error,\n"
+              "5 interrupted (resume with `benchai resume RUN`).\n",
+    .options = run_options,
+    .run = cmd_run,
+};
+
+/* The settings the config file supplied, as flags (util/strlist.h list). */
+struct extra_args {
+    char **v;
+    size_t n, cap;
+};
+
+/* Fills the settings the command line left unset from the config file, and
+ * names each one in *extra ("--threads", "8", ...) so the stored arguments
+ * reproduce the run on resume even if the file changes. */
+static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t *cap)
+{
+    const char *threads = cli_config_get(CLI_CFG_THREADS), *bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
+    if (!a->threads && threads) {
+        a->threads = atoi(threads);
+        strlist_push(extra, n, cap, "--threads");
+        strlist_push(extra, n, cap, threads);
+    }
+    if (!a->server_bin && bin && a->backend == BACKEND_LLAMA_SERVER) {
+        a->server_bin = bin;
+        strlist_push(extra, n, cap, "--server-bin");
+        strlist_push(extra, n, cap, bin);
+    }
+    /* registry names: the stored arguments keep the name as typed (its path
+     * is recorded with every config) */
+    const char *path;
+    if (a->backend == BACKEND_LLAMA_SERVER && (path = cli_config_model(a->model)) != NULL)
+        a->model = path;
+    if ((path = cli_config_model(a->draft)) != NULL)
+        a->draft = path;
+    if ((path = cli_config_model(a->judge_gguf)) != NULL)
+        a->judge_gguf = path;
+}
+
+/* Parses argv (argv[0] = "run"; argv is reordered) into a config, then
+ * fills from the config file what the command line left unset; extra
+ * (allocated, strlist) names those settings as flags. Returns -1 to go on,
+ * else the exit code after printing --help or the error. Single strings
+ * point into argv, which must outlive the config. */
+static int parse_args(int *argc, char **argv, struct run_config *a, struct extra_args *extra)
 {
     run_config_init(a);
-    a->store = getenv("BENCHAI_STORE");
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_HELP:
-            fputs(usage, stdout);
-            return 1;
-        case OPT_SUITE: strlist_add_csv(&a->suites, &a->n_suites, &a->cap_suites, optarg); break;
-        case OPT_BACKEND:
-            if (backend_kind_parse(optarg, &a->backend) != 0) {
-                bai_error_set(err, BAI_EXIT_USAGE,
-                              "--backend: unknown backend '%s' (known: llama-server, openai, command, replay)", optarg);
-                rc = -1;
-            }
-            break;
-        case OPT_MODEL: a->model = optarg; break;
-        case OPT_DRAFT: a->draft = optarg; break;
-        case OPT_SERVER_BIN: a->server_bin = optarg; break;
-        case OPT_K: rc = parse_int("k", optarg, 1, &a->k, err); break;
-        case OPT_SPEC_TYPE: a->spec_type = optarg; break;
-        case OPT_EXPERTS: rc = parse_int("experts", optarg, 1, &a->experts, err); break;
-        case OPT_NP: rc = parse_int("np", optarg, 1, &a->np, err); break;
-        case OPT_THREADS: rc = parse_int("threads", optarg, 1, &a->threads, err); break;
-        case OPT_CTX: rc = parse_int("ctx", optarg, 1, &a->ctx, err); break;
-        case OPT_NGL: rc = parse_int("ngl", optarg, 0, &a->ngl, err); break;
-        case OPT_BATCH: rc = parse_int("batch", optarg, 1, &a->batch, err); break;
-        case OPT_UBATCH: rc = parse_int("ubatch", optarg, 1, &a->ubatch, err); break;
-        case OPT_FLASH_ATTN:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off") && strcmp(optarg, "auto")) {
-                bai_error_set(err, BAI_EXIT_USAGE, "--flash-attn: expected on, off or auto, got '%s'", optarg);
-                rc = -1;
-            }
-            a->flash_attn = optarg;
-            break;
-        case OPT_CTK: a->cache_type_k = optarg; break;
-        case OPT_CTV: a->cache_type_v = optarg; break;
-        case OPT_SYNTH_RATES: a->spec_synth_rates = optarg; break;
-        case OPT_SERVER_ARG: strlist_push(&a->server_args, &a->n_server_args, &a->cap_server_args, optarg); break;
-        case OPT_URL: a->url = optarg; break;
-        case OPT_API_KEY_ENV: a->api_key_env = optarg; break;
-        case OPT_CMD: a->cmd = optarg; break;
-        case OPT_FROM: a->from = optarg; break;
-        case OPT_PLAN: a->plan = optarg; break;
-        case OPT_SWEEP: strlist_push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, optarg); break;
-        case OPT_ZIP: a->zip = optarg; break;
-        case OPT_DRY_RUN: a->dry_run = 1; break;
-        case OPT_CONCURRENCY: rc = parse_int("concurrency", optarg, 1, &a->concurrency, err); break;
-        case OPT_RATE: {
-            char *end;
-            a->rate = strtod(optarg, &end);
-            if (*end || a->rate <= 0) {
-                bai_error_set(err, BAI_EXIT_USAGE, "--rate: expected requests per second > 0, got '%s'", optarg);
-                rc = -1;
-            }
-            break;
-        }
-        case OPT_REPS: rc = parse_int("reps", optarg, 1, &a->reps, err); break;
-        case OPT_WARMUP: rc = parse_int("warmup", optarg, 0, &a->warmup, err); break;
-        case OPT_LIMIT: rc = parse_int("limit", optarg, 1, &a->limit, err); break;
-        case OPT_SHARD:
-            if (sscanf(optarg, "%d/%d", &a->shard_i, &a->shard_n) != 2 || a->shard_n < 1 ||
-                a->shard_i < 1 || a->shard_i > a->shard_n) {
-                bai_error_set(err, BAI_EXIT_USAGE, "--shard: expected I/N with 1 <= I <= N, got '%s'", optarg);
-                rc = -1;
-            }
-            break;
-        case OPT_NO_STREAM: a->stream = 0; break;
-        case OPT_TIMEOUT: {
-            int s;
-            rc = parse_int("timeout", optarg, 1, &s, err);
-            a->timeout_ms = (long)s * 1000;
-            break;
-        }
-        case OPT_RETRIES: rc = parse_int("retries", optarg, 0, &a->retries, err); break;
-        case OPT_STARTUP_TIMEOUT: rc = parse_int("startup-timeout", optarg, 1, &a->startup_timeout_s, err); break;
-        case OPT_STORE: a->store = optarg; break;
-        case OPT_LOGS: a->logs = optarg; break;
-        case OPT_NOTE: a->note = optarg; break;
-        case OPT_TAG: strlist_push(&a->tags, &a->n_tags, &a->cap_tags, optarg); break;
-        case OPT_FORCE: a->force = 1; break;
-        case OPT_DEMO: a->demo = 1; break;
-        case OPT_RUN_ID: a->run_id = optarg; break;
-        case OPT_SANDBOX:
-            if (strcmp(optarg, "full") && strcmp(optarg, "rlimits")) {
-                bai_error_set(err, BAI_EXIT_USAGE, "--sandbox: expected full or rlimits, got '%s'", optarg);
-                rc = -1;
-            }
-            a->sandbox_rlimits = !strcmp(optarg, "rlimits");
-            break;
-        case OPT_JUDGE_URL: a->judge_url = optarg; break;
-        case OPT_JUDGE_MODEL: a->judge_model = optarg; break;
-        case OPT_JUDGE_KEY: a->judge_api_key_env = optarg; break;
-        case OPT_JUDGE_GGUF: a->judge_gguf = optarg; break;
-        case ':':
-            bai_error_set(err, BAI_EXIT_USAGE, "%s needs a value (see benchai run --help)", argv[optind - 1]);
-            rc = -1;
-            break;
-        default:
-            bai_error_set(err, BAI_EXIT_USAGE, "unknown flag '%s' (see benchai run --help)", argv[optind - 1]);
-            rc = -1;
-            break;
-        }
-        if (rc) {
-            run_config_free(a);
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        bai_error_set(err, BAI_EXIT_USAGE, "unexpected argument '%s' (see benchai run --help)", argv[optind]);
+    a->store = cli_default_store();
+    int rc = cmd_options(&cmd_run_cli, a, argc, argv);
+    if (rc >= 0) {
         run_config_free(a);
-        return -1;
+        return rc;
     }
-    return 0;
+    apply_config(a, &extra->v, &extra->n, &extra->cap);
+    return -1;
 }
 
-/* The arguments as a JSON object {"argv": [...], "cwd": ...}, stored with
- * the run so `benchai resume` can parse them again. */
-static char *argv_json(int argc, char **argv)
+/* The arguments as given (before parsing) and the settings the config file
+ * supplied, as a JSON object {"argv": [...], "cwd": ...} stored with the run
+ * so `benchai resume` can parse them again. */
+static char *argv_json(int argc, char *const *argv, const struct extra_args *extra)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "argv");
     for (int i = 0; i < argc; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(argv[i]));
+    for (size_t i = 0; i < extra->n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(extra->v[i]));
     char cwd[4096];
     if (getcwd(cwd, sizeof cwd))
         cJSON_AddStringToObject(o, "cwd", cwd);
@@ -324,6 +317,16 @@ static char *argv_json(int argc, char **argv)
     cJSON_free(s);
     cJSON_Delete(o);
     return out;
+}
+
+/* 1 when an item of the suites is scored by a judge model. */
+static int suites_need_judge(struct suite **suites, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < suites[i]->n_items; k++)
+            if (suites[i]->items[k].scorer && !strcmp(suites[i]->items[k].scorer, "judge"))
+                return 1;
+    return 0;
 }
 
 /* Runs a parsed config; resume_id continues that run. */
@@ -395,7 +398,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     struct judge *judge = NULL;
     struct judge_options jo = { .url = a->judge_url, .gguf = a->judge_gguf, .model = a->judge_model,
                                 .api_key_env = a->judge_api_key_env };
-    char *judge_log = a->logs && a->judge_gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
+    if (suites_need_judge(suites, n_suites))
+        cmd_judge_defaults(&jo);
+    char *judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
     jo.log_path = judge_log;
     if (judge_options_given(&jo) && judge_client_open(&jo, &judge, &err) != 0) {
         free(judge_log);
@@ -434,56 +439,67 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
 
 int cmd_run(int argc, char **argv)
 {
+    /* the arguments as given are stored with the run; parsing reorders argv */
+    char **given = xcalloc((size_t)argc + 1, sizeof *given);
+    memcpy(given, argv, (size_t)argc * sizeof *given);
     struct run_config a;
-    struct bai_error err = {0};
-    int rc = parse_args(argc, argv, &a, &err);
-    if (rc == 1)
-        return BAI_EXIT_OK;
-    if (rc < 0)
-        return bai_error_report(&err);
-    char *plan_json = argv_json(argc, argv);
+    struct extra_args extra = { 0 };
+    int n = argc, rc = parse_args(&n, argv, &a, &extra);
+    if (rc >= 0) {
+        free(given);
+        return rc;
+    }
+    char *plan_json = argv_json(argc, given, &extra);
+    free(given);
     int code = run_with_config(&a, NULL, plan_json);
     free(plan_json);
     run_config_free(&a);
+    strlist_free(extra.v, extra.n);
     return code;
 }
 
+struct resume_opts {
+    const char *store;
+    int force;
+};
+
+static const struct cli_option resume_options[] = {
+    CLI_OPT_FLAG(0, "force", struct resume_opts, force,
+                 "continue with suite files as they are now although one\n"
+                 "changed since the run started (recorded with the run)"),
+    CLI_OPT_STORE(struct resume_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_resume_cli = {
+    .name = "resume",
+    .summary = "continue an interrupted run without repeating stored samples",
+    .usage = "RUN [--store PATH] [--force]",
+    .description =
+        "Continues an interrupted run with the arguments it was started with:\n"
+        "configurations and samples already stored are not run again, so every\n"
+        "item ends with exactly one sample per repetition.\n"
+        "A suite whose file changed since the run started is refused (exit 2);\n"
+        "--force continues with the file as it is now and records that with the run.\n",
+    .options = resume_options,
+    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    .run = cmd_resume,
+};
+
 int cmd_resume(int argc, char **argv)
 {
-    static const char resume_usage[] = "usage: benchai resume RUN [--store PATH] [--force]\n";
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("%s\n"
-               "Continues an interrupted run with the arguments it was started with:\n"
-               "configurations and samples already stored are not run again, so every\n"
-               "item ends with exactly one sample per repetition.\n"
-               "A suite whose file changed since the run started is refused (exit 2);\n"
-               "--force continues with the file as it is now and records that with the run.\n",
-               resume_usage);
-        return BAI_EXIT_OK;
-    }
-    const char *store_path = getenv("BENCHAI_STORE");
-    int force = 0, bad = argc < 2;
-    for (int i = 2; i < argc && !bad; i++) {
-        if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--store") && i + 1 < argc)
-            store_path = argv[++i];
-        else
-            bad = 1;
-    }
-    if (bad) {
-        fputs(resume_usage, stderr);
-        return BAI_EXIT_USAGE;
-    }
-    if (!store_path)
-        store_path = STORE_DEFAULT_PATH;
+    struct resume_opts o = { .store = cli_default_store() };
+    int rc = cmd_options(&cmd_resume_cli, &o, &argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *store_path = o.store;
     struct bai_error err = {0};
     struct store *st = store_open_readonly(store_path, &err);
     if (!st)
         return bai_error_report(&err);
     char run_id[STORE_RUN_ID_MAX];
     char *plan_json = NULL;
-    if (store_resolve_run(st, argv[1], run_id, &err) != 0 || store_run_plan(st, run_id, &plan_json, &err) < 0) {
+    if (store_resolve_run(st, argv[0], run_id, &err) != 0 || store_run_plan(st, run_id, &plan_json, &err) < 0) {
         store_close(st);
         return bai_error_report(&err);
     }
@@ -509,26 +525,22 @@ int cmd_resume(int argc, char **argv)
         args[k++] = cJSON_IsString(e) ? e->valuestring : "";
     int has_store = 0;
     for (int i = 0; i < k; i++)
-        if (!strcmp(args[i], "--store"))
-            has_store = 1;
-    if (!has_store) {
+        has_store |= !strcmp(args[i], "--store") || !strncmp(args[i], "--store=", 8);
+    if (!has_store) {   /* the run continues in the store it was read from */
         args[k++] = "--store";
         args[k++] = (char *)store_path;
     }
-    if (force)
+    if (o.force)
         args[k++] = "--force";
     struct run_config a;
-    int rc = parse_args(k, args, &a, &err);
-    int code;
-    if (rc != 0) {
-        code = rc < 0 ? bai_error_report(&err) : BAI_EXIT_USAGE;
-    } else {
-        if (!a.store)
-            a.store = store_path;
+    struct extra_args extra = { 0 };
+    int code = parse_args(&k, args, &a, &extra);
+    if (code < 0) {
         log_info("resuming run %s", run_id);
         code = run_with_config(&a, run_id, plan_json);
         run_config_free(&a);
     }
+    strlist_free(extra.v, extra.n);
     free(args);
     cJSON_Delete(plan);
     free(plan_json);

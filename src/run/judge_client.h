@@ -28,13 +28,6 @@ struct judge_options {
     int unparsed_retries;        /* struct judge.retries: < 0 = none, 0 = default 2 */
 };
 
-/* The flags' help lines, shared by `benchai run` and `benchai rescore`. */
-#define JUDGE_CLIENT_USAGE                                                                        \
-    "  --judge-url URL          OpenAI-compatible endpoint of the judge model (.../v1 accepted)\n" \
-    "  --judge-model NAME       its model name (recorded with every judge score)\n"               \
-    "  --judge-api-key-env VAR  read the judge's API key from this environment variable\n"        \
-    "  --judge-gguf PATH        launch a llama-server with this GGUF as the judge instead\n"
-
 /* 1 when o asks for a judge at all (url or gguf set). */
 int judge_options_given(const struct judge_options *o);
 

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/config.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
+#include "fake_openai.h"
 #include "harness.h"
+#include "util/mem.h"
 
 static char *dir, *path;
 static struct cli_config cfg;
@@ -220,4 +223,71 @@ Test(cli_config, config_command_shows_where_each_setting_comes_from)
     cr_assert_str_eq(out, want);
     free(out);
     free(errs);
+}
+
+/* run: --threads, --server-bin and --model NAME default from the file, the
+ * command line still wins, and the stored arguments name what the file
+ * supplied (a resume does not depend on the file any more). */
+Test(cli_config, run_takes_threads_server_and_models_from_the_file)
+{
+    if (!harness_have_llama())
+        cr_skip_test("llama-server or the tiny models are missing (scripts/install-llama.sh, make-test-models)");
+    char *model = harness_model("tiny-dense"), *real = harness_llama_server();
+    char *bin = xasprintf("%s/llama-server", dir);   /* the file's binary: a link to the real one */
+    cr_assert_eq(symlink(real, bin), 0);
+    char text[8192];
+    snprintf(text, sizeof text, "threads: 3\nllama_server: %s\nmodels:\n  small: %s\n", bin, model);
+    write_config(text);
+    const char *args[] = { "run", "--suite", "smoke", "--model", "small", "--dry-run", NULL };
+    char *out = NULL, *errs = NULL;
+    cr_assert_eq(harness_run(args, &out, &errs), 0, "%s", errs);
+    char want[8192];
+    snprintf(want, sizeof want, "%s --model %s --parallel 1 --threads 3 ", bin, model);
+    cr_assert(strstr(out, want), "%s", out);
+    free(out);
+    free(errs);
+    const char *given[] = { "run", "--suite", "smoke", "--model", model, "--threads", "2", "--dry-run", NULL };
+    cr_assert_eq(harness_run(given, &out, &errs), 0, "%s", errs);
+    cr_assert(strstr(out, "--threads 2 "), "the command line wins: %s", out);
+    free(out);
+    free(errs);
+    free(model);
+    free(real);
+    free(bin);
+}
+
+/* The judge of the file is used when a suite is scored by judge, and never
+ * contacted when none is; the stored arguments name the file's threads. */
+Test(cli_config, run_uses_the_files_judge_only_when_needed, .timeout = 60)
+{
+    struct fake_openai *fake = fake_openai_start();
+    cr_assert_not_null(fake);
+    fake_openai_set_reply(fake, "Jupiter. SCORE: 85");
+    char text[4096];
+    snprintf(text, sizeof text, "threads: 3\njudge:\n  url: %s\n  model: file-judge\n", fake_openai_url(fake));
+    cr_assert_eq(load(text), 0, "%s", err.msg);
+    cli_config_set_current(&cfg);
+    char *db = xasprintf("%s/judge.db", dir), *logs = xasprintf("%s/logs", dir);
+    char *argv[] = { "run", "--suite", "tests/data/rescore/rescore_judge.yaml", "--backend", "openai",
+                     "--url", (char *)fake_openai_url(fake), "--model", "m", "--no-stream", "--warmup", "0",
+                     "--store", db, "--logs", logs, NULL };
+    cr_assert_eq(cmd_run(16, argv), BAI_EXIT_OK);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM scores WHERE scorer = 'judge' AND status = 'scored'"), 2);
+    char *detail = harness_sql_text(db, "SELECT detail_json FROM scores LIMIT 1");
+    cr_assert(detail && strstr(detail, "file-judge"), "%s", detail ? detail : "(null)");
+    free(detail);
+    char *plan = harness_sql_text(db, "SELECT plan_json FROM runs");
+    cr_assert(plan && strstr(plan, "\"--threads\",\"3\""), "the file's threads are stored: %s", plan);
+    free(plan);
+    /* a suite without judge items: the (closed) judge port is never asked */
+    cli_config_free(&cfg);
+    cr_assert_eq(load("judge:\n  url: http://127.0.0.1:9\n"), 0, "%s", err.msg);
+    cli_config_set_current(&cfg);
+    char *argv2[] = { "run", "--suite", "smoke", "--limit", "1", "--backend", "openai",
+                      "--url", (char *)fake_openai_url(fake), "--model", "m", "--no-stream", "--warmup", "0",
+                      "--store", db, "--logs", logs, NULL };
+    cr_assert_eq(cmd_run(18, argv2), BAI_EXIT_OK);
+    fake_openai_stop(fake);
+    free(db);
+    free(logs);
 }
