@@ -170,6 +170,9 @@ extern const struct cli_option cli_common_options[];
 #define CLI_OPT_MODEL(T, f, h)                                                             \
     CLI_OPT_STRING(0, "model", T, f, "MODEL", h, .complete = CLI_COMP_MODEL)
 
+/* The positional RUN of a command about one stored run (show, rm, ...). */
+#define CLI_ARGS_ONE_RUN .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN
+
 extern const char *const cli_formats_md_csv_json[];   /* md, csv, json */
 extern const char *const cli_formats_md_json[];       /* md, json */
 

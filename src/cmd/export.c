@@ -41,7 +41,7 @@ const struct cli_command cmd_export_cli = {
         "scorers gives two rows). Unmeasured numbers are empty (csv, md) or null (jsonl).\n"
         "RUN is a full id, a unique prefix, tag:NAME or latest.\n",
     .options = export_options,
-    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    CLI_ARGS_ONE_RUN,
     .run = cmd_export,
 };
 

@@ -53,7 +53,7 @@ const struct cli_command cmd_rescore_cli = {
               "Exit codes: 0 done, 2 bad input or refused suite, 3 judge unavailable,\n"
               "4 store error, 5 interrupted (scores written so far are kept).\n",
     .options = rescore_options_table,
-    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    CLI_ARGS_ONE_RUN,
     .run = cmd_rescore,
 };
 

@@ -29,7 +29,7 @@ const struct cli_command cmd_rm_cli = {
         "CI) it refuses unless --yes is given.\n"
         "RUN is a full id, a unique prefix, tag:NAME or latest.\n",
     .options = rm_options,
-    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    CLI_ARGS_ONE_RUN,
     .run = cmd_rm,
 };
 

@@ -482,7 +482,7 @@ const struct cli_command cmd_resume_cli = {
         "A suite whose file changed since the run started is refused (exit 2);\n"
         "--force continues with the file as it is now and records that with the run.\n",
     .options = resume_options,
-    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    CLI_ARGS_ONE_RUN,
     .run = cmd_resume,
 };
 

@@ -45,7 +45,7 @@ const struct cli_command cmd_show_cli = {
         "then the configs (with the model's path) and the run's incidents.\n"
         "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n",
     .options = show_options,
-    .args = "RUN", .min_args = 1, .max_args = 1, .args_complete = CLI_COMP_RUN,
+    CLI_ARGS_ONE_RUN,
     .run = cmd_show,
 };
 
