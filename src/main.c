@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 {
     struct main_opts o = { 0 };
     struct bai_error err = { 0 };
-    int rc = cli_parse(&main_cli, &o, &argc, argv, &err);
+    int rc = cli_parse(&main_cli, &o, &argc, &argv, &err);
     if (rc == CLI_HELP) {
         usage(stdout);
         return BAI_EXIT_OK;

@@ -398,45 +398,59 @@ void cli_free(const struct cli_command *c, void *opts)
             cli_strv_free((struct cli_strv *)(void *)((char *)opts + c->options[i].offset));
 }
 
-int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
+int cli_parse(const struct cli_command *c, void *opts, int *argc, char ***argvp,
               struct bai_error *err)
 {
+    char **argv = *argvp;
     size_t n_opts = table_len(c->options) + table_len(cli_common_options);
     struct parser p = { .c = c, .opts = opts, .argc = *argc, .argv = argv,
                         .seen = xcalloc(n_opts + 1, 1), .err = err };
     snprintf(p.who, sizeof p.who, "benchai%s%s", c->name[0] ? " " : "", c->name);
-    int n = 0, only_args = 0, rc = 0;
+    /* argv is permuted, not overwritten: option words (with their values)
+     * first, then "--", then the arguments, each in the order given. The
+     * same array parses the same way again (a caller may keep it). */
+    char **words = xcalloc((size_t)p.argc + 1, sizeof *words), **args = xcalloc((size_t)p.argc + 1, sizeof *args);
+    int n_words = 0, n = 0, only_args = 0, dashdash = 0, rc = 0;
     for (p.i = 1; p.i < p.argc && rc == 0; p.i++) {
         const char *a = argv[p.i];
+        int first = p.i;
         if (only_args || a[0] != '-' || a[1] == '\0') {
-            argv[n++] = argv[p.i];
+            args[n++] = argv[p.i];
             if (c->flags & CLI_CMD_STOP)
                 only_args = 1;
-        } else if (!strcmp(a, "--")) {
-            only_args = 1;
-        } else if (a[1] == '-') {
-            rc = parse_long(&p, a);
-        } else {
-            rc = parse_short(&p, a);
+            continue;
         }
+        if (!strcmp(a, "--"))
+            only_args = dashdash = 1;
+        else if (a[1] == '-')
+            rc = parse_long(&p, a);
+        else
+            rc = parse_short(&p, a);
+        if (strcmp(a, "--"))
+            for (int k = first; k <= p.i && k < p.argc; k++)
+                words[n_words++] = argv[k];
     }
+    int k = 1;   /* what was not read (after -h or an error) stays after the arguments */
+    for (int i = 0; i < n_words; i++)
+        argv[k++] = words[i];
+    if (dashdash)
+        argv[k++] = "--";
+    char **first_arg = &argv[k];
+    for (int i = 0; i < n; i++)
+        argv[k++] = args[i];
+    free(words);
+    free(args);
     if (rc == 0)
         rc = check_required(&p);
     if (rc == 0)
-        rc = check_count(&p, n, argv);
+        rc = check_count(&p, n, first_arg);
     free(p.seen);
-    if (rc == CLI_HELP) {
-        /* the arguments before -h: a command may describe one of them */
-        argv[n] = NULL;
-        *argc = n;
-    }
-    if (rc != 0) {
-        cli_free(c, opts);
-        return rc;
-    }
-    argv[n] = NULL;
+    /* on -h too: the arguments before it, which a command may describe */
+    *argvp = first_arg;
     *argc = n;
-    return 0;
+    if (rc != 0)
+        cli_free(c, opts);
+    return rc;
 }
 
 /* ---- help ------------------------------------------------------------------------ */

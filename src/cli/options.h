@@ -177,22 +177,24 @@ extern const char *const cli_formats_md_csv_json[];   /* md, csv, json */
 extern const char *const cli_formats_md_json[];       /* md, json */
 
 /* cli_parse returns CLI_HELP when -h/--help was given (nothing else is
- * checked then; print cli_help). The positional arguments before it are in
- * argv[0..*argc-1], for a command that describes one of them
+ * checked then; print cli_help). *argv and *argc are the positional
+ * arguments before it, for a command that describes one of them
  * (`benchai score f1 --help`). */
 enum { CLI_HELP = 1 };
 
-/* Parses argv (argv[0] = the command name) into opts, whose fields the
- * caller has set to their defaults. On success returns 0 with the
- * positional arguments moved to argv[0..*argc-1] (argv is reordered, not
- * copied; argv[*argc] = NULL) and their count checked against
- * min_args..max_args. Returns -1 with err (BAI_EXIT_USAGE) naming the flag:
- * unknown flags suggest the closest one, invalid values say what the flag
- * wants. Deprecated spellings are accepted with a warning (log_warn).
- * On error and on CLI_HELP the lists already collected are freed.
- * `--flag=value`, `--flag value`, `-o value`, `-ovalue`, bundled short
- * flags (`-yq`) and `--` (ends the options) are understood. */
-int cli_parse(const struct cli_command *c, void *opts, int *argc, char **argv,
+/* Parses *argv (argv[0] = the command name; *argc words) into opts, whose
+ * fields the caller has set to their defaults. On success returns 0 with
+ * *argv pointing at the positional arguments and *argc their count,
+ * checked against min_args..max_args ((*argv)[*argc] is NULL). The array is
+ * permuted, never overwritten (options first, then "--", then the
+ * arguments, each in the order given), so it parses the same way again.
+ * Returns -1 with err (BAI_EXIT_USAGE) naming the flag: unknown flags
+ * suggest the closest one, invalid values say what the flag wants.
+ * Deprecated spellings are accepted with a warning (log_warn). On error and
+ * on CLI_HELP the lists already collected are freed. `--flag=value`,
+ * `--flag value`, `-o value`, `-ovalue`, bundled short flags (`-yq`) and
+ * `--` (ends the options) are understood. */
+int cli_parse(const struct cli_command *c, void *opts, int *argc, char ***argv,
               struct bai_error *err);
 
 /* The i-th option of c: its own table, then cli_common_options (groups

@@ -24,7 +24,7 @@ int cmd_options_result(const struct cli_command *c, int rc, const struct bai_err
     return err->exit_code ? err->exit_code : BAI_EXIT_USAGE;
 }
 
-int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv)
+int cmd_options(const struct cli_command *c, void *opts, int *argc, char ***argv)
 {
     struct bai_error err = { 0 };
     return cmd_options_result(c, cli_parse(c, opts, argc, argv, &err), &err);

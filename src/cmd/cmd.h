@@ -12,10 +12,10 @@
 #include "cli/options.h"
 
 /* Parses a command's argv with its table into opts (cli_parse). Returns -1
- * to go on, the positional arguments in argv[0..*argc-1]; otherwise the
- * exit code to return at once: 0 after printing --help on stdout, 2 after
- * printing the parse error on stderr ("benchai NAME: ..."). */
-int cmd_options(const struct cli_command *c, void *opts, int *argc, char **argv);
+ * to go on, *argv / *argc then being the positional arguments; otherwise
+ * the exit code to return at once: 0 after printing --help on stdout, 2
+ * after printing the parse error on stderr ("benchai NAME: ..."). */
+int cmd_options(const struct cli_command *c, void *opts, int *argc, char ***argv);
 /* The second half of cmd_options, for a command that looks at cli_parse's
  * result first (score SCORER --help): -1 to go on, else the exit code after
  * printing --help or the error. */

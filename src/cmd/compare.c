@@ -53,7 +53,7 @@ int cmd_compare(int argc, char **argv)
     struct compare_cmd_opts co = { .format = cli_default_format(cli_formats_md_csv_json, "md"),
                                    .store = cli_default_store() };
     compare_opts_init(&co.c);
-    int rc = cmd_options(&cmd_compare_cli, &co, &argc, argv);
+    int rc = cmd_options(&cmd_compare_cli, &co, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct compare_opts o = co.c;

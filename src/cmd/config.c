@@ -50,7 +50,7 @@ static char *builtin(enum cli_key k)
 int cmd_config(int argc, char **argv)
 {
     struct config_opts o = { .format = cli_default_format(cli_formats_md_csv_json, "md") };
-    int rc = cmd_options(&cmd_config_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_config_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const struct cli_config *cfg = cli_config_current();

@@ -216,7 +216,7 @@ static int row(void *vctx, const struct store_sample_row *r)
 int cmd_export(int argc, char **argv)
 {
     struct export_opts o = { .format = cli_default_format(export_formats, NULL), .store = cli_default_store() };
-    int rc = cmd_options(&cmd_export_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_export_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *path = o.store, *out_path = o.out;

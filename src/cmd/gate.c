@@ -124,7 +124,7 @@ int cmd_gate(int argc, char **argv)
 {
     struct gate_cmd_opts go = { .g = { 2.0, 0.05, 0.05 }, .store = cli_default_store() };
     compare_opts_init(&go.c);
-    int rc = cmd_options(&cmd_gate_cli, &go, &argc, argv);
+    int rc = cmd_options(&cmd_gate_cli, &go, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct compare_opts o = go.c;

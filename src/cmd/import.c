@@ -61,7 +61,7 @@ const struct cli_command cmd_import_cli = {
 int cmd_import(int argc, char **argv)
 {
     struct import_opts o = { 0 };
-    int rc = cmd_options(&cmd_import_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_import_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (!o.out) {

@@ -40,7 +40,7 @@ const struct cli_command cmd_merge_cli = {
 int cmd_merge(int argc, char **argv)
 {
     struct merge_opts o = { 0 };
-    int rc = cmd_options(&cmd_merge_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_merge_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *out_path = o.out;

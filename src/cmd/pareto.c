@@ -63,7 +63,7 @@ int cmd_pareto(int argc, char **argv)
     struct pareto_opts o = { .roles = DEFAULT_ROLES, .x = "gen_tps",
                              .format = cli_default_format(cli_formats_md_csv_json, "md"),
                              .store = cli_default_store() };
-    int rc = cmd_options(&cmd_pareto_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_pareto_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, suites = { o.suites.v, o.suites.n, o.suites.n };

@@ -48,7 +48,7 @@ const struct cli_command cmd_report_cli = {
 int cmd_report(int argc, char **argv)
 {
     struct report_opts o = { .store = cli_default_store(), .format = "html" };
-    int rc = cmd_options(&cmd_report_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_report_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *out_dir = o.out;

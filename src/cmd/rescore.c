@@ -87,7 +87,7 @@ int cmd_rescore(int argc, char **argv)
 {
     struct rescore_cmd_opts co = { .r = { .peers = 3, .store_path = cli_default_store(),
                                           .stop = &stop_requested } };
-    int code = cmd_options(&cmd_rescore_cli, &co, &argc, argv);
+    int code = cmd_options(&cmd_rescore_cli, &co, &argc, &argv);
     if (code >= 0)
         return code;
     code = BAI_EXIT_USAGE;

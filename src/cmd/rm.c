@@ -36,7 +36,7 @@ const struct cli_command cmd_rm_cli = {
 int cmd_rm(int argc, char **argv)
 {
     struct rm_opts o = { .store = cli_default_store() };
-    int rc = cmd_options(&cmd_rm_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_rm_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct bai_error err = { 0 };

@@ -280,12 +280,12 @@ static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t 
         a->judge_gguf = path;
 }
 
-/* Parses argv (argv[0] = "run"; argv is reordered) into a config, then
+/* Parses *argv (argv[0] = "run"; permuted, cli_parse) into a config, then
  * fills from the config file what the command line left unset; extra
  * (allocated, strlist) names those settings as flags. Returns -1 to go on,
  * else the exit code after printing --help or the error. Single strings
  * point into argv, which must outlive the config. */
-static int parse_args(int *argc, char **argv, struct run_config *a, struct extra_args *extra)
+static int parse_args(int *argc, char ***argv, struct run_config *a, struct extra_args *extra)
 {
     run_config_init(a);
     a->store = cli_default_store();
@@ -444,7 +444,7 @@ int cmd_run(int argc, char **argv)
     memcpy(given, argv, (size_t)argc * sizeof *given);
     struct run_config a;
     struct extra_args extra = { 0 };
-    int n = argc, rc = parse_args(&n, argv, &a, &extra);
+    int n = argc, rc = parse_args(&n, &argv, &a, &extra);
     if (rc >= 0) {
         free(given);
         return rc;
@@ -489,7 +489,7 @@ const struct cli_command cmd_resume_cli = {
 int cmd_resume(int argc, char **argv)
 {
     struct resume_opts o = { .store = cli_default_store() };
-    int rc = cmd_options(&cmd_resume_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_resume_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *store_path = o.store;
@@ -534,7 +534,8 @@ int cmd_resume(int argc, char **argv)
         args[k++] = "--force";
     struct run_config a;
     struct extra_args extra = { 0 };
-    int code = parse_args(&k, args, &a, &extra);
+    char **rest = args;   /* parsing moves this past the options */
+    int code = parse_args(&k, &rest, &a, &extra);
     if (code < 0) {
         log_info("resuming run %s", run_id);
         code = run_with_config(&a, run_id, plan_json);

@@ -50,7 +50,7 @@ int cmd_runs(int argc, char **argv)
 {
     struct runs_opts o = { .store = cli_default_store(),
                            .format = cli_default_format(cli_formats_md_csv_json, "md") };
-    int rc = cmd_options(&cmd_runs_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_runs_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct store_run_filter f = o.f;

@@ -37,7 +37,7 @@ static const char *yn(int v) { return v ? "yes" : "no"; }
 int cmd_sandbox_check(int argc, char **argv)
 {
     struct sandbox_check_opts o = { 0 };
-    int rc = cmd_options(&cmd_sandbox_check_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_sandbox_check_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *lang_path = o.languages;

@@ -197,7 +197,7 @@ int cmd_score(int argc, char **argv)
 {
     struct score_opts o = { 0 };
     struct bai_error perr = { 0 };
-    int n = argc, rc = cli_parse(&cmd_score_cli, &o, &n, argv, &perr);
+    int n = argc, rc = cli_parse(&cmd_score_cli, &o, &n, &argv, &perr);
     if (rc == CLI_HELP && n > 0 && score_find(argv[0])) {
         /* the scorer's own help comes from its registry entry (score/) */
         char *text = score_help(score_find(argv[0]));

@@ -138,7 +138,7 @@ int cmd_select(int argc, char **argv)
 {
     struct select_opts o = { .roles = DEFAULT_ROLES, .format = cli_default_format(cli_formats_md_csv_json, "md"),
                              .store = cli_default_store() };
-    int rc = cmd_options(&cmd_select_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_select_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, only = { o.roles_only.v, o.roles_only.n, o.roles_only.n };

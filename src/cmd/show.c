@@ -424,7 +424,7 @@ int cmd_show(int argc, char **argv)
 {
     struct show_opts o = { .format = cli_default_format(cli_formats_md_json, "md"),
                            .store = cli_default_store() };
-    int rc = cmd_options(&cmd_show_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_show_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *path = o.store;

@@ -50,7 +50,7 @@ static long long file_size(const char *path)
 int cmd_store(int argc, char **argv)
 {
     struct store_opts o = { .store = cli_default_store() };
-    int rc = cmd_options(&cmd_store_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_store_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     const char *path = o.store;

@@ -80,7 +80,7 @@ static int validate(int argc, char **argv)
 int cmd_suites(int argc, char **argv)
 {
     struct suites_opts o = { .format = cli_default_format(cli_formats_md_json, "md") };
-    int rc = cmd_options(&cmd_suites_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_suites_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc > 0 && !strcmp(argv[0], "validate")) {

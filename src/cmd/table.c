@@ -53,7 +53,7 @@ int cmd_table(int argc, char **argv)
 {
     struct table_opts o = { .sort = "pct", .format = cli_default_format(cli_formats_md_csv_json, "md"),
                             .store = cli_default_store() };
-    int rc = cmd_options(&cmd_table_cli, &o, &argc, argv);
+    int rc = cmd_options(&cmd_table_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
     struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, suites = { o.suites.v, o.suites.n, o.suites.n };

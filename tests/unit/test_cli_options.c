@@ -75,10 +75,12 @@ TestSuite(cli_options, .init = reset, .fini = done);
     ({                                                                               \
         char *argv_[] = { "demo", __VA_ARGS__, NULL };                               \
         int argc_ = (int)(sizeof argv_ / sizeof argv_[0]) - 1;                       \
-        int rc_ = cli_parse(&t_cli, &o, &argc_, argv_, &err);                        \
+        char **av_ = argv_;                                                          \
+        int rc_ = cli_parse(&t_cli, &o, &argc_, &av_, &err);                         \
         if (rc_ == 0) {                                                              \
             cr_assert_eq(argc_, 1);                                                  \
-            cr_assert_str_eq(argv_[0], "r1");                                        \
+            cr_assert_str_eq(av_[0], "r1");                                          \
+            cr_assert_null(av_[1]);                                                  \
         }                                                                            \
         rc_;                                                                         \
     })
@@ -120,14 +122,15 @@ Test(cli_options, bundled_and_attached_short_flags)
 Test(cli_options, positional_anywhere_and_double_dash)
 {
     cr_assert_eq(PARSE("--yes", "r1", "--limit", "2"), 0, "%s", err.msg);
-    char *argv[] = { "demo", "--", "-r", NULL };
+    char *argv[] = { "demo", "--", "-r", NULL }, **av = argv;
     int argc = 3;
-    cr_assert_eq(cli_parse(&t_cli, &o, &argc, argv, &err), 0, "%s", err.msg);
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, &av, &err), 0, "%s", err.msg);
     cr_assert_eq(argc, 1);
-    cr_assert_str_eq(argv[0], "-r", "after -- everything is an argument");
+    cr_assert_str_eq(av[0], "-r", "after -- everything is an argument");
     char *dash[] = { "demo", "-", NULL };
+    av = dash;
     argc = 2;
-    cr_assert_eq(cli_parse(&t_cli, &o, &argc, dash, &err), 0, "a lone '-' is an argument: %s", err.msg);
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, &av, &err), 0, "a lone '-' is an argument: %s", err.msg);
 }
 
 Test(cli_options, unknown_long_suggests_the_closest)
@@ -181,13 +184,14 @@ Test(cli_options, values_name_the_flag_and_what_it_wants)
 
 Test(cli_options, positional_counts)
 {
-    char *none[] = { "demo", "--yes", NULL };
+    char *none[] = { "demo", "--yes", NULL }, **av = none;
     int argc = 2;
-    cr_assert_eq(cli_parse(&t_cli, &o, &argc, none, &err), -1);
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, &av, &err), -1);
     cr_assert_str_eq(err.msg, "missing RUN (see benchai demo --help)");
     char *two[] = { "demo", "a", "b", NULL };
+    av = two;
     argc = 3;
-    cr_assert_eq(cli_parse(&t_cli, &o, &argc, two, &err), -1);
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, &av, &err), -1);
     cr_assert_str_eq(err.msg, "unexpected argument 'b' (expected RUN)");
 }
 
@@ -204,11 +208,11 @@ Test(cli_options, help_stops_parsing)
     cr_assert_eq(PARSE("--suite", "a", "--help", "--bogus"), CLI_HELP);
     cr_assert_eq(o.suites.n, 0, "lists are freed on help too");
     cr_assert_eq(PARSE("-yh"), CLI_HELP);
-    char *argv[] = { "demo", "f1", "-h", "x", NULL };
+    char *argv[] = { "demo", "f1", "-h", "x", NULL }, **av = argv;
     int argc = 4;
-    cr_assert_eq(cli_parse(&t_cli, &o, &argc, argv, &err), CLI_HELP);
+    cr_assert_eq(cli_parse(&t_cli, &o, &argc, &av, &err), CLI_HELP);
     cr_assert_eq(argc, 1, "the arguments before -h are kept");
-    cr_assert_str_eq(argv[0], "f1");
+    cr_assert_str_eq(av[0], "f1");
 }
 
 Test(cli_options, required_flags)
@@ -218,9 +222,9 @@ Test(cli_options, required_flags)
         CLI_OPT_END(),
     };
     static const struct cli_command rc = { .name = "req", .options = req, .max_args = -1 };
-    char *argv[] = { "req", "x", NULL };
+    char *argv[] = { "req", "x", NULL }, **av = argv;
     int argc = 2;
-    cr_assert_eq(cli_parse(&rc, &o, &argc, argv, &err), -1);
+    cr_assert_eq(cli_parse(&rc, &o, &argc, &av, &err), -1);
     cr_assert_str_eq(err.msg, "--out DIR is required (see benchai req --help)");
 }
 
@@ -228,13 +232,36 @@ Test(cli_options, stop_at_first_argument)
 {
     static const struct cli_command top = { .name = "", .options = t_options, .max_args = -1,
                                             .flags = CLI_CMD_STOP };
-    char *argv[] = { "benchai", "-y", "run", "--bogus", "-y", NULL };
+    char *argv[] = { "benchai", "-y", "run", "--bogus", "-y", NULL }, **av = argv;
     int argc = 5;
-    cr_assert_eq(cli_parse(&top, &o, &argc, argv, &err), 0, "%s", err.msg);
+    cr_assert_eq(cli_parse(&top, &o, &argc, &av, &err), 0, "%s", err.msg);
     cr_assert_eq(argc, 3);
-    cr_assert_str_eq(argv[0], "run");
-    cr_assert_str_eq(argv[1], "--bogus");
-    cr_assert_str_eq(argv[2], "-y");
+    cr_assert_str_eq(av[0], "run");
+    cr_assert_str_eq(av[1], "--bogus");
+    cr_assert_str_eq(av[2], "-y");
+}
+
+/* The array is permuted, not overwritten: parsing it again gives the same
+ * result (callers may keep and reuse it). */
+Test(cli_options, argv_parses_the_same_twice)
+{
+    char *argv[] = { "demo", "r1", "--store", "s.db", "--", "-x", NULL }, **av = argv;
+    static const struct cli_command two = { .name = "two", .options = t_options, .min_args = 2, .max_args = 2 };
+    int argc = 6;
+    cr_assert_eq(cli_parse(&two, &o, &argc, &av, &err), 0, "%s", err.msg);
+    cr_assert_eq(argc, 2);
+    cr_assert_str_eq(av[0], "r1");
+    cr_assert_str_eq(av[1], "-x");
+    const char *want[] = { "demo", "--store", "s.db", "--", "r1", "-x" };
+    for (int i = 0; i < 6; i++)
+        cr_assert_str_eq(argv[i], want[i]);
+    o.store = NULL;
+    av = argv;
+    argc = 6;
+    cr_assert_eq(cli_parse(&two, &o, &argc, &av, &err), 0, "%s", err.msg);
+    cr_assert_eq(argc, 2);
+    cr_assert_str_eq(av[1], "-x");
+    cr_assert_str_eq(o.store, "s.db");
 }
 
 Test(cli_options, help_text_from_the_table)
