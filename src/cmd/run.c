@@ -9,6 +9,7 @@
 #include "run/judge_client.h"
 #include "run/defaults.h"
 #include "run/points.h"
+#include "run/progress.h"
 #include "run/runner.h"
 #include "run/config.h"
 #include "store/store.h"
@@ -408,14 +409,18 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         run_points_free(&pts);
         return bai_error_report(&err);
     }
+    struct progress_options po;
+    progress_options_auto(&po, stderr, log_get_level() < LOG_INFO);
+    struct progress *progress = progress_new(&po);
     struct run_options o = {
         .cfg = a, .suites = suites, .n_suites = n_suites, .points = pts.points, .n_points = pts.n_points,
         .resume_run_id = resume_id, .plan_json = plan_json,
         .time_budget_s = pts.plan ? run_points_time_budget(&pts) : 0, .judge = judge,
-        .stop = &stop_requested, .show_progress = isatty(2) && log_get_level() >= LOG_INFO,
+        .stop = &stop_requested, .progress = progress,
     };
     struct run_result res;
     int rc = runner_run(&o, &res, &err);
+    progress_free(progress);
     judge_client_close(judge);
     free(judge_log);
     int code = BAI_EXIT_OK;

@@ -1,10 +1,11 @@
 /* consume.c - the consumer side of one (config, suite) batch (run_int.h):
  * each finished request is scored and committed with its score in one
  * transaction as soon as it finishes, then counted for the closing row and
- * the progress line. Runs on the scheduler's consumer thread, so slow
+ * the progress report. Runs on the scheduler's consumer thread, so slow
  * scoring (code in the sandbox, a judge) never delays a request's
  * timestamps; incidents seen on the I/O thread wait in a queue. */
 #include "run/run_int.h"
+#include "run/progress.h"
 #include "run/degenerate.h"
 #include "score/score.h"
 #include "util/clock.h"
@@ -57,20 +58,6 @@ void run_batch_write_incidents(struct batch *b)
     }
     b->n_incidents = 0;
     pthread_mutex_unlock(&b->incident_mu);
-}
-
-void run_batch_progress(struct batch *b, int final)
-{
-    if (!b->show_progress)
-        return;
-    int64_t now = clock_mono_ns();
-    if (!final && now - b->last_progress_ns < 200000000LL)
-        return;
-    b->last_progress_ns = now;
-    double tps = b->n_gen ? b->gen_tps[b->n_gen - 1] : 0;
-    fprintf(stderr, "\r  %-28.28s %-18.18s %4zu/%-4zu  errors %zu  last %.1f tok/s%s",
-            b->config_label, b->suite->name, b->done, b->n_jobs, b->errors, tps, final ? "\n" : "");
-    fflush(stderr);
 }
 
 /* Scores one answer. 1 when the item has a scorer (res filled), 0 for
@@ -184,6 +171,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     }
     free(itl);
     count(b, m, r, have_score, &res, ttft, e2e);
+    progress_sample(b->progress, b->progress_slot, have_score ? res.passed : -1,
+                    !r->ok || (have_score && res.status == SCORE_ERROR), r->ok ? r->gen_tps : 0);
     score_result_free(&res);
-    run_batch_progress(b, 0);
 }

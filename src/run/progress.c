@@ -52,7 +52,7 @@ void progress_duration(double s, char *out, size_t size)
 void progress_format(const struct progress_figures *f, char *out, size_t size)
 {
     struct buf b = { 0 };
-    buf_printf(&b, "%s | %s | %zu/%zu items", f->config, f->suite, f->done, f->total);
+    buf_printf(&b, "%s | %s | %zu/%zu samples", f->config, f->suite, f->done, f->total);
     if (f->scored)
         buf_printf(&b, " | pass %.0f%%", 100.0 * (double)f->passed / (double)f->scored);
     if (f->tps > 0)

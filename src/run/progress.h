@@ -1,5 +1,5 @@
 /* progress.h - what a running `benchai run` shows while it works. On a
- * terminal: one status line per active (configuration, suite) with items
+ * terminal: one status line per active (configuration, suite) with samples
  * done/total, pass rate so far, generation tok/s, errors and an ETA from
  * the measured throughput, redrawn in place at most a few times a second
  * (ANSI; colour unless NO_COLOR; ASCII unless the locale is UTF-8). On
@@ -58,7 +58,7 @@ void progress_sample(struct progress *p, int slot, int passed, int error, double
 void progress_end(struct progress *p, int slot);
 
 /* One batch's status line without colour, as both styles print it, e.g.
- * "tiny-dense k=4 | smoke | 12/40 items | pass 58% | 45.2 tok/s | 0 errors | ETA 1m20s".
+ * "tiny-dense k=4 | smoke | 12/40 samples | pass 58% | 45.2 tok/s | 0 errors | ETA 1m20s".
  * For tests and `benchai status`. */
 struct progress_figures {
     const char *config, *suite;

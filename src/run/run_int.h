@@ -3,7 +3,7 @@
  *   runner.c   the life cycle: run record, points, backend start/stop,
  *              warm-up, suites per point, the time budget, the sandbox pool
  *   consume.c  the consumer-thread callback: score one finished request,
- *              commit it, count it; the progress line; incidents queued by
+ *              commit it, count it, report it to run/progress; incidents queued by
  *              the I/O thread
  *   figures.c  the figures of one finished (config, suite) batch for the
  *              closing row, and the degenerate-output verdict
@@ -44,7 +44,8 @@ struct batch {
     struct job_meta *meta;
     size_t n_jobs;
     volatile sig_atomic_t *stop;
-    int show_progress;
+    struct progress *progress;    /* run/progress.h, NULL: none */
+    int progress_slot;
     /* consumer */
     int store_failed;
     struct bai_error store_err;
@@ -56,7 +57,6 @@ struct batch {
     int64_t draft_n, draft_accepted;
     size_t ok, degenerate;
     const char *degenerate_why;
-    int64_t last_progress_ns;
     /* incidents from the I/O thread ("kind\x1fmessage"), written after the batch */
     pthread_mutex_t incident_mu;
     char **incidents;
@@ -75,8 +75,6 @@ void run_batch_incident(void *ctx, const char *kind, const char *message);
 /* sched_run's callback: scores the job, commits the sample with its score
  * (one transaction), counts it. Consumer thread. */
 void run_batch_job_done(void *ctx, struct sched_job *job);
-/* The progress line on stderr (at most 5 per second unless final). */
-void run_batch_progress(struct batch *b, int final);
 /* Writes the queued incidents to the store and empties the queue. */
 void run_batch_write_incidents(struct batch *b);
 

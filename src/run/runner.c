@@ -2,6 +2,7 @@
  * consume.c, figures.c and summary.c, see run_int.h): the run record, each
  * point's backend from start to stop, warm-up, the suites of a point, the
  * time budget, the sandbox pool shared by the whole run. */
+#include "run/progress.h"
 #include "run/run_int.h"
 #include "sandbox/pool.h"
 #include "sandbox/lang.h"
@@ -36,6 +37,18 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+/* How many samples item i of suite s gets at point pt: 0 when --limit or
+ * the shard leave it out. The one rule for the jobs and the planned totals. */
+static int item_reps(const struct run_config *c, const struct run_point *pt, const struct suite *s, size_t i)
+{
+    if (c->limit > 0 && i >= (size_t)c->limit)
+        return 0;
+    const struct suite_item *it = &s->items[i];
+    if (c->shard_n > 0 && fnv1a(it->id) % (uint64_t)c->shard_n != (uint64_t)(c->shard_i - 1))
+        return 0;
+    return c->reps > 0 ? c->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
+}
+
 static char *item_key(const struct suite *s, const struct suite_item *it, int rep)
 {
     return xasprintf("%s\x1f%s\x1f%d", s->name, it->id, rep);
@@ -57,24 +70,23 @@ static void warn_changed_version(struct store *st, const struct suite *suite)
 }
 
 /* The jobs of a (config, suite): every (item, rep) not stored yet, within
- * --limit and the shard. Returns the count, or -1 when the store cannot
- * be read (jobs freed). */
+ * --limit and the shard; *planned counts the samples the batch holds when
+ * done, stored ones included. Returns the count, or -1 when the store
+ * cannot be read (jobs freed). */
 static long build_jobs(struct runner *r, const struct run_point *pt, int64_t config_id, int64_t suite_id,
                        const struct suite *suite, struct sched_job **jobs_out, struct job_meta **meta_out,
-                       size_t *items_run, struct bai_error *err)
+                       size_t *items_run, size_t *planned, struct bai_error *err)
 {
-    *items_run = 0;
+    *items_run = *planned = 0;
     const struct run_config *c = r->cfg;
     size_t cap = suite->n_items * 4 + 4, n = 0;
     struct sched_job *jobs = xcalloc(cap, sizeof *jobs);
     struct job_meta *meta = xcalloc(cap, sizeof *meta);
-    size_t limit = c->limit > 0 && (size_t)c->limit < suite->n_items ? (size_t)c->limit : suite->n_items;
-    for (size_t i = 0; i < limit; i++) {
+    for (size_t i = 0; i < suite->n_items; i++) {
         const struct suite_item *it = &suite->items[i];
-        if (c->shard_n > 0 && fnv1a(it->id) % (uint64_t)c->shard_n != (uint64_t)(c->shard_i - 1))
-            continue;
-        (*items_run)++;
-        int reps = c->reps > 0 ? c->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
+        int reps = item_reps(c, pt, suite, i);
+        *items_run += reps > 0;
+        *planned += (size_t)reps;
         for (int rep = 0; rep < reps; rep++) {
             int exists = store_sample_exists(r->st, r->run_id, config_id, suite_id, it->id, rep);
             if (exists < 0) {
@@ -124,8 +136,8 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
     warn_changed_version(r->st, suite);
     struct sched_job *jobs;
     struct job_meta *meta;
-    size_t items_run;
-    long n_built = build_jobs(r, pt, config_id, suite_id, suite, &jobs, &meta, &items_run, err);
+    size_t items_run, planned;
+    long n_built = build_jobs(r, pt, config_id, suite_id, suite, &jobs, &meta, &items_run, &planned, err);
     if (n_built < 0)
         return -1;
     size_t n = (size_t)n_built;
@@ -133,7 +145,7 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
     struct batch b = {
         .st = r->st, .score_ctx = r->score_ctx, .run_id = r->run_id, .config_id = config_id,
         .suite_id = suite_id, .suite = suite, .config_label = pt->label, .jobs = jobs, .meta = meta,
-        .n_jobs = n, .stop = r->stop, .show_progress = r->o->show_progress,
+        .n_jobs = n, .stop = r->stop, .progress = r->o->progress, .progress_slot = -1,
     };
     run_batch_init(&b);
     int concurrency = r->cfg->concurrency > 0 ? r->cfg->concurrency
@@ -146,8 +158,9 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
     struct sched_stats stats;
     int rc = 0;
     if (n > 0) {
+        b.progress_slot = progress_begin(b.progress, pt->label, suite->name, planned, planned - n);
         rc = sched_run(be, jobs, n, &so, run_batch_job_done, &b, &stats, err);
-        run_batch_progress(&b, 1);
+        progress_end(b.progress, b.progress_slot);
     }
     struct run_result_row *row = run_result_add_row(r->res, pt->label, suite->name, "ok");
     run_batch_figures(&b, row);
@@ -381,6 +394,38 @@ static struct sandbox_pool *open_sandbox(const struct run_config *c, struct bai_
     return sandbox_pool_new(sb, langs, 0, err);
 }
 
+/* The command's plan JSON with "planned": [{config, suite, samples}] for
+ * every point and suite, so `benchai status` can say how far a running run
+ * is from another process (what is stored against this). */
+static char *plan_with_totals(const struct run_options *o)
+{
+    cJSON *plan = o->plan_json ? cJSON_Parse(o->plan_json) : NULL;
+    if (!cJSON_IsObject(plan)) {
+        cJSON_Delete(plan);
+        plan = cJSON_CreateObject();
+    }
+    cJSON *arr = cJSON_AddArrayToObject(plan, "planned");
+    for (size_t p = 0; p < o->n_points; p++) {
+        const struct run_point *pt = &o->points[p];
+        for (size_t k = 0; k < point_n_suites(o, pt); k++) {
+            const struct suite *s = point_suite(o, pt, k);
+            size_t n = 0;
+            for (size_t i = 0; i < s->n_items && !pt->skip_reason; i++)
+                n += (size_t)item_reps(o->cfg, pt, s, i);
+            cJSON *row = cJSON_CreateObject();
+            cJSON_AddStringToObject(row, "config", pt->label);
+            cJSON_AddStringToObject(row, "suite", s->name);
+            cJSON_AddNumberToObject(row, "samples", (double)n);
+            cJSON_AddItemToArray(arr, row);
+        }
+    }
+    char *text = cJSON_PrintUnformatted(plan);
+    char *out = xstrdup(text);
+    cJSON_free(text);
+    cJSON_Delete(plan);
+    return out;
+}
+
 /* Creates the run, or finds the stored one to continue (resume, or a
  * given run id that the store has: shards joining) after checking that
  * its suites did not change since it started; it is set running again. */
@@ -399,8 +444,9 @@ static int open_run(const struct run_options *o, struct store *st, char run_id[S
     free(stored_plan);
     if (exists < 0 || (exists && run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0))
         return -1;
-    char *host = store_host_json();
-    char *plan = run_plan_record(o->plan_json, o->suites, o->n_suites);
+    char *host = store_host_json(), *totals = plan_with_totals(o);
+    char *plan = run_plan_record(totals, o->suites, o->n_suites);
+    free(totals);
     char shard[32] = "";
     if (c->shard_n > 0)
         snprintf(shard, sizeof shard, "%d/%d", c->shard_i, c->shard_n);

@@ -19,6 +19,7 @@
 #include "suite/suite.h"
 
 struct judge;
+struct progress;
 
 /* One server configuration to measure. */
 struct run_point {
@@ -47,7 +48,7 @@ struct run_options {
     double time_budget_s;         /* plan time budget: later points are skipped, 0 = none */
     struct judge *judge;          /* judge model for `judge` items (run/judge_client.h), or NULL */
     volatile sig_atomic_t *stop;  /* set asynchronously to stop; NULL: never */
-    int show_progress;            /* 1: progress on stderr */
+    struct progress *progress;    /* status lines (run/progress.h), or NULL */
 };
 
 /* Per (config, suite) figures for the closing table. */
