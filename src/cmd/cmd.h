@@ -62,6 +62,8 @@ int cmd_score(int argc, char **argv);
 extern const struct cli_command cmd_score_cli;
 int cmd_rescore(int argc, char **argv);
 extern const struct cli_command cmd_rescore_cli;
+int cmd_status(int argc, char **argv);
+extern const struct cli_command cmd_status_cli;
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
 /* The flags compare and gate share: T has the struct compare_opts

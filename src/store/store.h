@@ -258,6 +258,19 @@ int store_run_incidents(struct store *st, const char *run_id, struct store_incid
                         size_t *n_out, struct bai_error *err);
 void store_incidents_free(struct store_incident_info *v, size_t n);
 
+/* A run's stored samples per (config, suite), warm-ups left out, for
+ * `benchai status` while the run writes: errors among them, and the wall
+ * clock (t_start_s) of the first and last send (NAN when not recorded).
+ * Ordered by config, then suite name. */
+struct store_progress_row {
+    char *config_label, *suite_name;
+    int64_t samples, errors;
+    double first_s, last_s;
+};
+int store_run_progress(struct store *st, const char *run_id, struct store_progress_row **out,
+                       size_t *n_out, struct bai_error *err);
+void store_progress_free(struct store_progress_row *v, size_t n);
+
 /* Score figures of one scorer within a group. */
 struct store_group_score {
     char *scorer;

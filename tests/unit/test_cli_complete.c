@@ -310,7 +310,7 @@ static char *bash_complete(const char *line)
 
 Test(cli_complete, bash_script)
 {
-    char *o = bash_complete("./benchai st");
+    char *o = bash_complete("./benchai sto");
     cr_assert_str_eq(o, "store\n");
     free(o);
     o = bash_complete("./benchai pareto --output=c");

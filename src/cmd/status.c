@@ -1,0 +1,270 @@
+/* status.c - `benchai status [RUN]`: how far a run is, from the store, in
+ * another terminal while it runs: samples stored per (config, suite) of
+ * the planned total the run recorded when it started, the rate, an ETA
+ * and the last incident. Read-only (WAL: the running writer is not
+ * disturbed and nothing waits for it). */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/config.h"
+#include "cmd/cmd.h"
+#include "report/format.h"
+#include "run/progress.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/mem.h"
+
+struct status_opts {
+    const char *store, *format;
+};
+
+static const struct cli_option status_options[] = {
+    CLI_OPT_FORMAT(struct status_opts, format, cli_formats_md_json, "output format"),
+    CLI_OPT_STORE(struct status_opts, store),
+    CLI_OPT_END(),
+};
+
+const struct cli_command cmd_status_cli = {
+    .name = "status",
+    .summary = "how far a run is: samples stored of the planned total, rate, ETA",
+    .usage = "[RUN] [-o md|json] [--store PATH]",
+    .description =
+        "Shows a run's progress from the store, also while it runs in another\n"
+        "terminal: per config and suite the samples stored (warm-ups left out) of the\n"
+        "total the run planned when it started, the rate, an ETA from that rate, the\n"
+        "errors, and the run's last incident. RUN is an id, a unique prefix, tag:NAME\n"
+        "or latest; without RUN, the newest running run, else the newest run.\n"
+        "Runs started before benchai recorded planned totals show the stored counts.\n",
+    .options = status_options,
+    .args = "[RUN]", .max_args = 1, .args_complete = CLI_COMP_RUN,
+    .run = cmd_status,
+};
+
+/* One (config, suite) of the run: what was planned and what is stored. */
+struct line {
+    const char *config, *suite;
+    long long planned;           /* -1: not recorded */
+    const struct store_progress_row *stored;   /* NULL: nothing stored yet */
+};
+
+struct view {
+    struct line *v;
+    size_t n, cap;
+};
+
+static struct line *find_line(struct view *w, const char *config, const char *suite)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (!strcmp(w->v[i].config, config) && !strcmp(w->v[i].suite, suite))
+            return &w->v[i];
+    XGROW(w->v, w->n + 1, w->cap);
+    w->v[w->n] = (struct line){ config, suite, -1, NULL };
+    return &w->v[w->n++];
+}
+
+/* Planned rows from the plan JSON (borrowed strings point into plan). */
+static void add_planned(struct view *w, const cJSON *plan)
+{
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(plan, "planned")) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "config");
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(row, "suite");
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(row, "samples");
+        if (cJSON_IsString(c) && cJSON_IsString(s) && cJSON_IsNumber(n))
+            find_line(w, c->valuestring, s->valuestring)->planned = (long long)n->valuedouble;
+    }
+}
+
+/* Samples per second between the first and the last send (NAN: fewer
+ * than two, or no wall-clock times). */
+static double rate_of(int64_t samples, double first_s, double last_s)
+{
+    if (samples < 2 || isnan(first_s) || isnan(last_s) || last_s <= first_s)
+        return NAN;
+    return (double)(samples - 1) / (last_s - first_s);
+}
+
+static void eta_text(int running, long long planned, int64_t stored, double rate, char *out, size_t size)
+{
+    if (planned >= 0 && stored >= planned)
+        snprintf(out, size, "done");
+    else if (!running || planned < 0 || isnan(rate))
+        snprintf(out, size, "-");
+    else
+        progress_duration((double)(planned - stored) / rate, out, size);
+}
+
+/* "2026-12-04T23:05:29Z" -> seconds since the epoch, NAN if not that. */
+static double iso_seconds(const char *iso)
+{
+    struct tm tm = { 0 };
+    const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+    return end && !*end ? (double)timegm(&tm) : NAN;
+}
+
+static const char *pick_run(struct store *st, const char *given, char id[STORE_RUN_ID_MAX],
+                            struct bai_error *err)
+{
+    if (given)
+        return store_resolve_run(st, given, id, err) == 0 ? id : NULL;
+    struct store_run_filter f = { .status = "running", .limit = 1 };
+    struct store_run_info *runs = NULL;
+    size_t n = 0;
+    if (store_runs_list(st, &f, &runs, &n, err) < 0)
+        return NULL;
+    if (n)
+        snprintf(id, STORE_RUN_ID_MAX, "%s", runs[0].id);
+    store_runs_free(runs, n);
+    if (n)
+        return id;
+    return store_resolve_run(st, "latest", id, err) == 0 ? id : NULL;
+}
+
+static void render_md(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
+                      struct buf *b)
+{
+    int running = !strcmp(run->status, "running");
+    long long planned = 0, stored = 0;
+    int all_planned = w->n > 0;
+    double first = NAN, lastt = NAN;
+    static const char *const cols[] = { "config", "suite", "samples", "of", "done", "per min", "ETA", "errors" };
+    struct report_table t;
+    report_table_init(&t, 8, cols);
+    for (size_t i = 0; i < w->n; i++) {
+        const struct line *l = &w->v[i];
+        const struct store_progress_row *s = l->stored;
+        int64_t n = s ? s->samples : 0;
+        double rate = s ? rate_of(n, s->first_s, s->last_s) : NAN;
+        char eta[32];
+        eta_text(running, l->planned, n, rate, eta, sizeof eta);
+        size_t r = report_table_add_row(&t);
+        report_table_set(&t, r, 0, l->config);
+        report_table_set(&t, r, 1, l->suite);
+        report_table_set_num(&t, r, 2, (double)n, "%.0f");
+        report_table_set_num(&t, r, 3, l->planned >= 0 ? (double)l->planned : NAN, "%.0f");
+        report_table_set_num(&t, r, 4, l->planned > 0 ? 100.0 * (double)n / (double)l->planned : NAN, "%.0f%%");
+        report_table_set_num(&t, r, 5, 60 * rate, "%.1f");
+        report_table_set(&t, r, 6, eta);
+        report_table_set_num(&t, r, 7, s ? (double)s->errors : NAN, "%.0f");
+        all_planned &= l->planned >= 0;
+        planned += l->planned > 0 ? l->planned : 0;
+        stored += n;
+        if (s && !isnan(s->first_s) && (isnan(first) || s->first_s < first))
+            first = s->first_s;
+        if (s && !isnan(s->last_s) && (isnan(lastt) || s->last_s > lastt))
+            lastt = s->last_s;
+    }
+    /* the whole run's rate includes server start-ups between points, which
+     * the rest of the run will have too */
+    double rate = rate_of(stored, first, lastt);
+    char since[32], eta[32];
+    progress_duration((running ? clock_wall_s() : iso_seconds(run->finished)) - iso_seconds(run->started),
+                      since, sizeof since);
+    eta_text(running, all_planned ? planned : -1, stored, rate, eta, sizeof eta);
+    buf_printf(b, "run %s: %s, started %s (%s %s)", run->id, run->status, run->started,
+               running ? "running for" : "took", since);
+    if (all_planned)
+        buf_printf(b, "; %lld of %lld samples (%.0f%%)", stored, planned,
+                   planned ? 100.0 * (double)stored / (double)planned : 100.0);
+    else
+        buf_printf(b, "; %lld samples stored", stored);
+    if (!isnan(rate))
+        buf_printf(b, ", %.1f/min", 60 * rate);
+    if (running)
+        buf_printf(b, ", ETA %s", eta);
+    buf_puts(b, "\n\n");
+    if (w->n)
+        report_table_md(&t, b);
+    else
+        buf_puts(b, "(nothing planned or stored yet)\n");
+    report_table_free(&t);
+    if (last)
+        buf_printf(b, "\nlast incident: %s %s: %s\n", last->t, last->kind, last->message ? last->message : "");
+}
+
+static void render_json(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
+                        struct buf *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "run", run->id);
+    cJSON_AddStringToObject(o, "status", run->status);
+    cJSON_AddStringToObject(o, "started", run->started);
+    cJSON *arr = cJSON_AddArrayToObject(o, "groups");
+    for (size_t i = 0; i < w->n; i++) {
+        const struct line *l = &w->v[i];
+        const struct store_progress_row *s = l->stored;
+        cJSON *g = cJSON_CreateObject();
+        cJSON_AddStringToObject(g, "config", l->config);
+        cJSON_AddStringToObject(g, "suite", l->suite);
+        cJSON_AddNumberToObject(g, "samples", s ? (double)s->samples : 0);
+        if (l->planned >= 0)
+            cJSON_AddNumberToObject(g, "planned", (double)l->planned);
+        else
+            cJSON_AddNullToObject(g, "planned");
+        cJSON_AddNumberToObject(g, "errors", s ? (double)s->errors : 0);
+        double rate = s ? rate_of(s->samples, s->first_s, s->last_s) : NAN;
+        if (isnan(rate))
+            cJSON_AddNullToObject(g, "per_min");
+        else
+            cJSON_AddNumberToObject(g, "per_min", 60 * rate);
+        cJSON_AddItemToArray(arr, g);
+    }
+    if (last) {
+        cJSON *inc = cJSON_AddObjectToObject(o, "last_incident");
+        cJSON_AddStringToObject(inc, "t", last->t);
+        cJSON_AddStringToObject(inc, "kind", last->kind);
+        cJSON_AddStringToObject(inc, "message", last->message ? last->message : "");
+    }
+    char *text = cJSON_Print(o);
+    buf_printf(b, "%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
+int cmd_status(int argc, char **argv)
+{
+    struct status_opts o = { .store = cli_default_store(), .format = cli_default_format(cli_formats_md_json, "md") };
+    int rc = cmd_options(&cmd_status_cli, &o, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    struct bai_error err = { 0 };
+    struct store *st = store_open_readonly(o.store, &err);
+    if (!st)
+        return bai_error_report(&err);
+    char id[STORE_RUN_ID_MAX];
+    struct store_run_info run = { 0 };
+    struct store_progress_row *rows = NULL;
+    struct store_incident_info *inc = NULL;
+    size_t n_rows = 0, n_inc = 0;
+    if (!pick_run(st, argc ? argv[0] : NULL, id, &err) || store_run_get(st, id, &run, &err) < 0 ||
+        store_run_progress(st, id, &rows, &n_rows, &err) < 0 || store_run_incidents(st, id, &inc, &n_inc, &err) < 0) {
+        rc = bai_error_report(&err);
+        goto out;
+    }
+    cJSON *plan = run.plan_json ? cJSON_Parse(run.plan_json) : NULL;
+    struct view w = { 0 };
+    add_planned(&w, plan);
+    for (size_t i = 0; i < n_rows; i++)
+        find_line(&w, rows[i].config_label, rows[i].suite_name)->stored = &rows[i];
+    struct buf b = { 0 };
+    if (!strcmp(o.format, "json"))
+        render_json(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &b);
+    else
+        render_md(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &b);
+    fwrite(b.data, 1, b.len, stdout);
+    buf_free(&b);
+    free(w.v);
+    cJSON_Delete(plan);
+    rc = fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
+out:
+    store_run_info_free(&run);
+    store_progress_free(rows, n_rows);
+    store_incidents_free(inc, n_inc);
+    store_close(st);
+    return rc;
+}
