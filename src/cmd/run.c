@@ -224,7 +224,7 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STRING(0, "logs", A, logs, "DIR", "server logs folder (default results/logs)", .complete = CLI_COMP_DIR),
     CLI_OPT_STRING(0, "note", A, note, "TEXT", "free-text note for the run"),
     CLI_OPT_CALLBACK(0, "tag", "TAG", add_tag, "a tag for the run (repeatable)"),
-    CLI_OPT_FLAG(0, "demo", A, demo, "the smoke suite on the generated tiny model", .flags = CLI_HIDDEN),
+    CLI_OPT_FLAG(0, "demo", A, demo, "the smoke suite on the generated tiny model (make demo)"),
     CLI_OPT_END(),
 };
 #undef A
