@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/strlist.h"
 #include "util/suggest.h"
 
 const char *const cli_formats_md_csv_json[] = { "md", "csv", "json", NULL };
@@ -45,31 +46,16 @@ static int is_help(const struct cli_option *o)
 
 void cli_strv_add(struct cli_strv *l, const char *s, int whole)
 {
-    while (s) {
-        const char *comma = whole ? NULL : strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        const char *p = s;
-        if (!whole) {
-            while (len && *p == ' ')
-                p++, len--;
-            while (len && p[len - 1] == ' ')
-                len--;
-        }
-        if (len || whole) {
-            l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-            l->v[l->n++] = xstrndup(p, len);
-        }
-        s = comma ? comma + 1 : NULL;
-    }
+    if (whole)
+        strlist_push(&l->v, &l->n, &l->cap, s);
+    else
+        strlist_add_csv(&l->v, &l->n, &l->cap, s);
 }
 
 void cli_strv_free(struct cli_strv *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
+    strlist_free(l->v, l->n);
+    memset(l, 0, sizeof *l);
 }
 
 /* ---- lookup -------------------------------------------------------------------- */

@@ -55,11 +55,11 @@ enum cli_complete {
                          * CLI_CHOICE options offer their .choices anyway) */
 };
 
-/* A list of strings collected from repeated flags; owned, free with
- * cli_strv_free. */
+/* A list of strings collected from repeated flags (util/strlist.h's
+ * array, count and capacity); owned, free with cli_strv_free. */
 struct cli_strv {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 struct cli_option {
@@ -217,8 +217,8 @@ void cli_option_label(const struct cli_option *o, struct buf *out);
 /* The choices as "a|b|c". */
 void cli_choices_join(const char *const *choices, const char *sep, struct buf *out);
 
-/* Appends s to l: split at commas (empty parts dropped, spaces around each
- * part trimmed) unless whole. */
+/* Appends s to l, split at commas by util/strlist.h's one rule (parts
+ * trimmed, empty ones dropped) unless whole. */
 void cli_strv_add(struct cli_strv *l, const char *s, int whole);
 void cli_strv_free(struct cli_strv *l);
 

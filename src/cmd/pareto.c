@@ -66,7 +66,7 @@ int cmd_pareto(int argc, char **argv)
     int rc = cmd_options(&cmd_pareto_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, suites = { o.suites.v, o.suites.n, o.suites.n };
+    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, suites = { o.suites.v, o.suites.n, o.suites.cap };
     o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     struct report_roles roles = { 0 };
     const char *role_name = o.role, *roles_file = o.roles, *plot = o.plot;

@@ -141,7 +141,7 @@ int cmd_select(int argc, char **argv)
     int rc = cmd_options(&cmd_select_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, only = { o.roles_only.v, o.roles_only.n, o.roles_only.n };
+    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, only = { o.roles_only.v, o.roles_only.n, o.roles_only.cap };
     o.runs = o.roles_only = (struct cli_strv){ 0 };   /* runs and only own them now */
     struct report_roles roles = { 0 };
     const char *roles_file = o.roles;

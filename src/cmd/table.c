@@ -56,7 +56,7 @@ int cmd_table(int argc, char **argv)
     int rc = cmd_options(&cmd_table_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.n }, suites = { o.suites.v, o.suites.n, o.suites.n };
+    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, suites = { o.suites.v, o.suites.n, o.suites.cap };
     o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     const char *path = o.store, *sort = o.sort;
     enum report_fmt fmt = REPORT_FMT_MD;
