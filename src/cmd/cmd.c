@@ -6,6 +6,7 @@
 
 #include "cli/config.h"
 #include "run/judge_client.h"
+#include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -42,4 +43,15 @@ int cmd_judge_defaults(struct judge_options *jo)
     if (!jo->server_bin)
         jo->server_bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
     return jo->url || jo->gguf;
+}
+
+struct store *cmd_open_run(const char *store_path, const char *spec, char *id, int *code)
+{
+    struct bai_error err = { 0 };
+    struct store *st = store_open_readonly(store_path, &err);
+    if (st && store_resolve_run(st, spec, id, &err) == 0)
+        return st;
+    store_close(st);
+    *code = bai_error_report(&err);
+    return NULL;
 }

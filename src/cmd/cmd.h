@@ -77,6 +77,13 @@ extern const struct cli_command cmd_config_cli;
                 "bootstrap resamples (default 10000)"),                                    \
     CLI_OPT_U64(0, "seed", T, c.seed, "N", "bootstrap seed (default 1)")
 
+struct store;
+/* Opens the store read-only (a typo must not create or migrate anything)
+ * and resolves spec (id, unique prefix, tag:NAME, latest) into id, which
+ * has room for STORE_RUN_ID_MAX. NULL after printing the error, with its
+ * exit code in *code. */
+struct store *cmd_open_run(const char *store_path, const char *spec, char *id, int *code);
+
 struct judge_options;
 /* When no --judge-* flag was given, the judge: section of the config file
  * (docs/config.md) and its llama_server; returns 1 when that names a judge.

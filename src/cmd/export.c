@@ -227,14 +227,10 @@ int cmd_export(int argc, char **argv)
     }
     ctx.fmt = !strcmp(o.format, "csv") ? EXPORT_CSV : !strcmp(o.format, "jsonl") ? EXPORT_JSONL : EXPORT_MD;
     struct bai_error err = { 0 };
-    struct store *st = store_open_readonly(path, &err);
-    if (!st)
-        return bai_error_report(&err);
     char id[STORE_RUN_ID_MAX];
-    if (store_resolve_run(st, argv[0], id, &err) < 0) {
-        store_close(st);
-        return bai_error_report(&err);
-    }
+    struct store *st = cmd_open_run(path, argv[0], id, &rc);
+    if (!st)
+        return rc;
     ctx.run_id = id;
     char *tmp = NULL;
     ctx.f = stdout;

@@ -40,13 +40,12 @@ int cmd_rm(int argc, char **argv)
     if (rc >= 0)
         return rc;
     struct bai_error err = { 0 };
-    /* read-only first: a typo must not create or migrate anything */
-    struct store *st = store_open_readonly(o.store, &err);
-    if (!st)
-        return bai_error_report(&err);
     char id[STORE_RUN_ID_MAX];
+    struct store *st = cmd_open_run(o.store, argv[0], id, &rc);
+    if (!st)
+        return rc;
     struct store_run_info run = { 0 };
-    if (store_resolve_run(st, argv[0], id, &err) < 0 || store_run_get(st, id, &run, &err) < 0) {
+    if (store_run_get(st, id, &run, &err) < 0) {
         store_close(st);
         return bai_error_report(&err);
     }

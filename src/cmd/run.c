@@ -499,12 +499,12 @@ int cmd_resume(int argc, char **argv)
         return rc;
     const char *store_path = o.store;
     struct bai_error err = {0};
-    struct store *st = store_open_readonly(store_path, &err);
-    if (!st)
-        return bai_error_report(&err);
     char run_id[STORE_RUN_ID_MAX];
+    struct store *st = cmd_open_run(store_path, argv[0], run_id, &rc);
+    if (!st)
+        return rc;
     char *plan_json = NULL;
-    if (store_resolve_run(st, argv[0], run_id, &err) != 0 || store_run_plan(st, run_id, &plan_json, &err) < 0) {
+    if (store_run_plan(st, run_id, &plan_json, &err) < 0) {
         store_close(st);
         return bai_error_report(&err);
     }

@@ -107,22 +107,17 @@ static double iso_seconds(const char *iso)
     return end && !*end ? (double)timegm(&tm) : NAN;
 }
 
-static const char *pick_run(struct store *st, const char *given, char id[STORE_RUN_ID_MAX],
-                            struct bai_error *err)
+/* Without a RUN: the newest running run, when there is one, rather than
+ * the newest run. */
+static void prefer_running(struct store *st, char id[STORE_RUN_ID_MAX])
 {
-    if (given)
-        return store_resolve_run(st, given, id, err) == 0 ? id : NULL;
     struct store_run_filter f = { .status = "running", .limit = 1 };
     struct store_run_info *runs = NULL;
     size_t n = 0;
-    if (store_runs_list(st, &f, &runs, &n, err) < 0)
-        return NULL;
-    if (n)
+    struct bai_error err = { 0 };
+    if (store_runs_list(st, &f, &runs, &n, &err) == 0 && n)
         snprintf(id, STORE_RUN_ID_MAX, "%s", runs[0].id);
     store_runs_free(runs, n);
-    if (n)
-        return id;
-    return store_resolve_run(st, "latest", id, err) == 0 ? id : NULL;
 }
 
 static void render_md(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
@@ -232,17 +227,19 @@ int cmd_status(int argc, char **argv)
     int rc = cmd_options(&cmd_status_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct bai_error err = { 0 };
-    struct store *st = store_open_readonly(o.store, &err);
-    if (!st)
-        return bai_error_report(&err);
     char id[STORE_RUN_ID_MAX];
+    struct store *st = cmd_open_run(o.store, argc ? argv[0] : "latest", id, &rc);
+    if (!st)
+        return rc;
+    if (!argc)
+        prefer_running(st, id);
+    struct bai_error err = { 0 };
     struct store_run_info run = { 0 };
     struct store_progress_row *rows = NULL;
     struct store_incident_info *inc = NULL;
     size_t n_rows = 0, n_inc = 0;
-    if (!pick_run(st, argc ? argv[0] : NULL, id, &err) || store_run_get(st, id, &run, &err) < 0 ||
-        store_run_progress(st, id, &rows, &n_rows, &err) < 0 || store_run_incidents(st, id, &inc, &n_inc, &err) < 0) {
+    if (store_run_get(st, id, &run, &err) < 0 || store_run_progress(st, id, &rows, &n_rows, &err) < 0 ||
+        store_run_incidents(st, id, &inc, &n_inc, &err) < 0) {
         rc = bai_error_report(&err);
         goto out;
     }
