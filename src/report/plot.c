@@ -343,6 +343,35 @@ static void place_labels(const struct report_scatter_pt *pts, size_t n, double x
     free(boxes);
 }
 
+/* Starts data block number *next (blocks are separated by two blank lines,
+ * as gnuplot's `index` counts them) and returns its number. */
+static int dat_block(struct buf *dat, int *next, const char *comment)
+{
+    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", comment);
+    return (*next)++;
+}
+
+/* x y y_lo y_hi of a scatter point; a missing CI is the point itself. */
+static void put_point(struct buf *dat, const struct report_scatter_pt *p)
+{
+    put_num(dat, p->x);
+    put_num(dat, p->y);
+    put_num(dat, isnan(p->y_lo) ? p->y : p->y_lo);
+    put_num(dat, isnan(p->y_hi) ? p->y : p->y_hi);
+    buf_putc(dat, '\n');
+}
+
+/* One element of a plot command on data block index (skipped when < 0). */
+static void gp_clause(struct buf *gp, int *first, const char *dat_path, int index, const char *rest)
+{
+    if (index < 0)
+        return;
+    buf_puts(gp, *first ? "" : ", \\\n     ");
+    gp_quote(gp, dat_path);
+    buf_printf(gp, " index %d %s", index, rest);
+    *first = 0;
+}
+
 int report_plot_pareto(const char *out_path, const char *title, const char *xlabel,
                        const char *ylabel, const struct report_scatter_pt *pts, size_t n,
                        struct bai_error *err)
@@ -383,18 +412,11 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
 
     char *dat_path = sibling(out_path, ".dat"), *gp_path = sibling(out_path, ".gp");
     struct buf dat = {0}, gp = {0};
-    /* index 0: dominated points; 1: frontier points in x order; 2, 3:
-     * left- and right-aligned labels */
-    buf_puts(&dat, "# dominated: x y y_lo y_hi\n");
-    for (size_t i = 0; i < n; i++)
-        if (!pts[i].frontier) {
-            put_num(&dat, pts[i].x);
-            put_num(&dat, pts[i].y);
-            put_num(&dat, isnan(pts[i].y_lo) ? pts[i].y : pts[i].y_lo);
-            put_num(&dat, isnan(pts[i].y_hi) ? pts[i].y : pts[i].y_hi);
-            buf_putc(&dat, '\n');
-        }
-    buf_puts(&dat, "\n\n# frontier: x y y_lo y_hi (x order)\n");
+    /* Data blocks: dominated points, frontier points in x order, left- and
+     * right-aligned labels. Only blocks with points are written, numbered
+     * as gnuplot counts them, and only those are plotted: an empty block
+     * makes gnuplot print "warning: Skipping data file with no valid
+     * points", which a user cannot tell from trouble. */
     size_t *order = xcalloc(n + 1, sizeof *order);
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
@@ -406,23 +428,30 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
             }
             order[j] = i;
         }
-    for (size_t k = 0; k < nf; k++) {
-        const struct report_scatter_pt *p = &pts[order[k]];
-        put_num(&dat, p->x);
-        put_num(&dat, p->y);
-        put_num(&dat, isnan(p->y_lo) ? p->y : p->y_lo);
-        put_num(&dat, isnan(p->y_hi) ? p->y : p->y_hi);
-        buf_putc(&dat, '\n');
+    int next = 0, i_dom = -1, i_front = -1, i_lab[2] = { -1, -1 };
+    if (nf < n) {
+        i_dom = dat_block(&dat, &next, "dominated: x y y_lo y_hi");
+        for (size_t i = 0; i < n; i++)
+            if (!pts[i].frontier)
+                put_point(&dat, &pts[i]);
+    }
+    if (nf) {
+        i_front = dat_block(&dat, &next, "frontier: x y y_lo y_hi (x order)");
+        for (size_t k = 0; k < nf; k++)
+            put_point(&dat, &pts[order[k]]);
     }
     for (int align = 0; align < 2; align++) {
-        buf_printf(&dat, "\n\n# labels (%s-aligned): x y text\n", align ? "right" : "left");
-        for (size_t i = 0; i < n; i++)
-            if (ra[i] == align) {
-                put_num(&dat, lx[i]);
-                put_num(&dat, ly[i]);
-                dat_quote(&dat, pts[i].label);
-                buf_putc(&dat, '\n');
-            }
+        for (size_t i = 0; i < n; i++) {
+            if (ra[i] != align)
+                continue;
+            if (i_lab[align] < 0)
+                i_lab[align] = dat_block(&dat, &next, align ? "labels (right-aligned): x y text"
+                                                            : "labels (left-aligned): x y text");
+            put_num(&dat, lx[i]);
+            put_num(&dat, ly[i]);
+            dat_quote(&dat, pts[i].label);
+            buf_putc(&dat, '\n');
+        }
     }
     free(order);
 
@@ -436,18 +465,14 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
     buf_puts(&gp, "set key outside bottom center horizontal\n"
                   "set bars small\n"
                   "plot ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 0 using 1:2:3:4 with yerrorbars pt 7 ps 1.1 lc rgb '#8c8c8c' title 'dominated', \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 1 using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier', \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 1 using 1:2:3:4 with yerrorbars pt 7 ps 1.5 lc rgb '#c0392b' notitle, \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 2 using 1:2:3 with labels left tc rgb '#222222' notitle, \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 3 using 1:2:3 with labels right tc rgb '#222222' notitle\n");
-    /* An empty index makes gnuplot warn, not fail; with no frontier at all
-     * (no points) the plot is empty but still drawn. */
+    int first = 1;
+    gp_clause(&gp, &first, dat_path, i_dom, "using 1:2:3:4 with yerrorbars pt 7 ps 1.1 lc rgb '#8c8c8c' title 'dominated'");
+    gp_clause(&gp, &first, dat_path, i_front, "using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier'");
+    gp_clause(&gp, &first, dat_path, i_front, "using 1:2:3:4 with yerrorbars pt 7 ps 1.5 lc rgb '#c0392b' notitle");
+    gp_clause(&gp, &first, dat_path, i_lab[0], "using 1:2:3 with labels left tc rgb '#222222' notitle");
+    gp_clause(&gp, &first, dat_path, i_lab[1], "using 1:2:3 with labels right tc rgb '#222222' notitle");
+    /* no points at all: an empty frame */
+    buf_puts(&gp, first ? "NaN notitle\n" : "\n");
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);
     buf_free(&dat);
     buf_free(&gp);
