@@ -9,14 +9,6 @@
 
 /* ---- small string helpers ------------------------------------------- */
 
-static char *dup_range(const char *s, size_t n)
-{
-    char *r = xmalloc(n + 1);
-    memcpy(r, s, n);
-    r[n] = '\0';
-    return r;
-}
-
 static const char *skip_blanks(const char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -66,7 +58,7 @@ static char **split_lines(const char *text, size_t *n)
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        char *l = dup_range(p, len);
+        char *l = xstrndup(p, len);
         rtrim(l);
         strv_push(&v, n, l);
         p += len + (e ? 1 : 0);
@@ -189,7 +181,7 @@ static int parse_marker(const char *l, int lineno, struct markers *m, char *err,
         set_err(err, errlen, "line %d: a doc-test marker is one line ending in -->", lineno);
         return -1;
     }
-    char *what = dup_range(p, (size_t)(end - p));
+    char *what = xstrndup(p, (size_t)(end - p));
     rtrim(what);
     int rc = 1;
     if (!strncmp(what, "skip:", 5) && !is_blank(what + 5)) {
@@ -332,7 +324,7 @@ int docex_parse(const char *text, struct docex_doc *doc, char *err, size_t errle
             struct docex_block b = { .line = (int)i + 1, .fenced = 1 };
             const char *info = skip_blanks(lines[i] + flen);
             size_t wl = strcspn(info, " \t{");
-            b.lang = dup_range(info, wl);
+            b.lang = xstrndup(info, wl);
             size_t j = i + 1;
             for (; j < n; j++) {
                 char c2 = 0;
@@ -425,7 +417,7 @@ static char **words(const char *cmd, size_t *n)
         const char *s = p;
         while (*p && *p != ' ' && *p != '\t')
             p++;
-        strv_push(&v, n, dup_range(s, (size_t)(p - s)));
+        strv_push(&v, n, xstrndup(s, (size_t)(p - s)));
         p = skip_blanks(p);
     }
     return v;
@@ -453,7 +445,7 @@ static char *clean_flag(const char *w)
     const char *rest = w + len;
     if (*rest && !strchr("=]),.|", *rest))
         return NULL;
-    return dup_range(w, len);
+    return xstrndup(w, len);
 }
 
 char *docex_command_name(const char *cmd)
@@ -469,7 +461,7 @@ char *docex_command_name(const char *cmd)
             continue;
         size_t len = strspn(s, "abcdefghijklmnopqrstuvwxyz-_");
         if (len && (s[len] == '\0' || s[len] == ']'))
-            name = dup_range(s, len);
+            name = xstrndup(s, len);
         break;
     }
     docex_strv_free(w, n);
