@@ -3,7 +3,7 @@
  * shell blocks and their commands (`\` continuations joined, `$ ` prompts
  * stripped), the `<!-- doc-test: ... -->` markers before a block, and usage
  * synopses (checked against --help, never run). Owns the parsing only, not
- * running anything; the rules are in docs/tutorial.md, "Examples are tested". */
+ * running anything; the rules are in docs/doc-tests.md. */
 #ifndef BAI_TEST_DOC_EXAMPLES_H
 #define BAI_TEST_DOC_EXAMPLES_H
 
