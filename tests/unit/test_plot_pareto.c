@@ -42,6 +42,14 @@ static char *plot(const char *dir, const char *name, const struct report_scatter
     return script;
 }
 
+/* gnuplot printed nothing: no warning, no error. Frees noise. */
+static void assert_quiet(char *noise)
+{
+    cr_assert_null(strstr(noise, "warning"), "gnuplot said: %s", noise);
+    cr_assert_null(strstr(noise, "rror"), "gnuplot said: %s", noise);
+    free(noise);
+}
+
 Test(report_plot_pareto, only_non_empty_sets_are_plotted)
 {
     char dir[] = "/tmp/benchai-pareto-XXXXXX";
@@ -53,9 +61,8 @@ Test(report_plot_pareto, only_non_empty_sets_are_plotted)
     char *gp = plot(dir, "front", front, 2, &noise);
     cr_assert_null(strstr(gp, "'dominated'"), "%s", gp);
     cr_assert(strstr(gp, "index 0 using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier'"), "%s", gp);
-    cr_assert_null(strstr(noise, "warning"), "gnuplot said: %s", noise);
+    assert_quiet(noise);
     free(gp);
-    free(noise);
 
     /* one dominated, one frontier: both sets */
     struct report_scatter_pt mixed[] = { { "a", 10, 50, 40, 60, 0 }, { "b", 30, 60, 50, 70, 1 } };
@@ -63,18 +70,15 @@ Test(report_plot_pareto, only_non_empty_sets_are_plotted)
     cr_assert(strstr(gp, "index 0 using 1:2:3:4 with yerrorbars pt 7 ps 1.1 lc rgb '#8c8c8c' title 'dominated'"),
               "%s", gp);
     cr_assert(strstr(gp, "index 1 using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier'"), "%s", gp);
-    cr_assert_null(strstr(noise, "warning"), "gnuplot said: %s", noise);
+    assert_quiet(noise);
     free(gp);
-    free(noise);
 
     /* nothing to plot: an empty frame, still a valid script */
     gp = plot(dir, "empty", NULL, 0, &noise);
     cr_assert_null(strstr(gp, "index"), "%s", gp);
     cr_assert(strstr(gp, "plot NaN notitle"), "%s", gp);
-    cr_assert_null(strstr(noise, "warning"), "gnuplot said: %s", noise);
-    cr_assert_null(strstr(noise, "rror"), "gnuplot said: %s", noise);
+    assert_quiet(noise);
     free(gp);
-    free(noise);
 
     char *rm = xasprintf("rm -rf '%s'", dir);
     cr_assert_eq(system(rm), 0);
