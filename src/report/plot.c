@@ -161,6 +161,14 @@ static int run_gnuplot(const char *gp_path, struct bai_error *err)
     return REPORT_PLOT_DONE;
 }
 
+/* Starts data block number *next (blocks are separated by two blank lines,
+ * as gnuplot's `index` counts them) and returns its number. */
+static int dat_block(struct buf *dat, int *next, const char *comment)
+{
+    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", comment);
+    return (*next)++;
+}
+
 /* Writes the data and the script (the script last, so a .gp file always has
  * its data next to it) and runs gnuplot. */
 static int finish(const char *out_path, const char *dat_path, struct buf *dat, const char *gp_path,
@@ -196,11 +204,20 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
     struct buf dat = {0}, gp = {0};
     double xs[64];
     size_t nxs = 0;
-    int any_y2 = 0;
+    int any_y2 = 0, next = 0;
+    /* per axis (y1, y2): the range of the values, to avoid an empty one */
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    /* A series without a point gets no data block and is not plotted:
+     * gnuplot would warn "Skipping data file with no valid points". */
+    int *block = xcalloc(n_series + 1, sizeof *block);
     for (size_t s = 0; s < n_series; s++) {
-        buf_puts(&dat, "# ");
-        buf_puts(&dat, series[s].name ? series[s].name : "");
-        buf_puts(&dat, "\n# x y\n");
+        block[s] = -1;
+        for (size_t i = 0; i < series[s].n && block[s] < 0; i++)
+            if (!isnan(series[s].x[i]) && !isnan(series[s].y[i]))
+                block[s] = dat_block(&dat, &next, series[s].name ? series[s].name : "");
+        if (block[s] < 0)
+            continue;
+        buf_puts(&dat, "# x y\n");
         for (size_t i = 0; i < series[s].n; i++) {
             double x = series[s].x[i], y = series[s].y[i];
             if (isnan(y) || isnan(x)) {
@@ -210,13 +227,14 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
             put_num(&dat, x);
             put_num(&dat, y);
             buf_putc(&dat, '\n');
+            lo[series[s].y2 != 0] = fmin(lo[series[s].y2 != 0], y);
+            hi[series[s].y2 != 0] = fmax(hi[series[s].y2 != 0], y);
             int seen = 0;
             for (size_t k = 0; k < nxs && !seen; k++)
                 seen = xs[k] == x;
             if (!seen && nxs < sizeof xs / sizeof xs[0])
                 xs[nxs++] = x;
         }
-        buf_puts(&dat, "\n\n");
         any_y2 |= series[s].y2;
     }
     gp_preamble(&gp, out_path, spec->title);
@@ -239,19 +257,31 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
             buf_printf(&gp, "%s%.10g", k ? ", " : "", xs[k]);
         buf_puts(&gp, ")\n");
     }
-    if (!isnan(spec->ymin))
-        buf_printf(&gp, "set yrange [%.10g:*]\n", spec->ymin);
-    if (any_y2) {
-        buf_puts(&gp, "set ytics nomirror\nset y2tics\nset y2label ");
-        gp_quote(&gp, spec->y2label ? spec->y2label : "");
-        buf_putc(&gp, '\n');
-        if (!isnan(spec->ymin))
-            buf_printf(&gp, "set y2range [%.10g:*]\n", spec->ymin);
+    for (int ax = 0; ax < 2; ax++) {
+        if (ax && !any_y2)
+            break;
+        if (ax) {
+            buf_puts(&gp, "set ytics nomirror\nset y2tics\nset y2label ");
+            gp_quote(&gp, spec->y2label ? spec->y2label : "");
+            buf_putc(&gp, '\n');
+        }
+        /* every value equal (all scores 0, acceptance all 1), or none above
+         * ymin: a range of its own, as gnuplot would otherwise print
+         * "Warning: empty y range" and pick one */
+        double base = isnan(spec->ymin) ? lo[ax] : fmin(spec->ymin, lo[ax]);
+        if (hi[ax] >= lo[ax] && hi[ax] <= base)
+            buf_printf(&gp, "set %srange [%.10g:%.10g]\n", ax ? "y2" : "y", base,
+                       base + fmax(1, fabs(base) * 0.1));
+        else if (!isnan(spec->ymin))
+            buf_printf(&gp, "set %srange [%.10g:*]\n", ax ? "y2" : "y", spec->ymin);
     }
     buf_puts(&gp, "plot ");
+    int first = 1;
     for (size_t s = 0; s < n_series; s++) {
-        if (s)
-            buf_puts(&gp, ", \\\n     ");
+        if (block[s] < 0)
+            continue;
+        buf_puts(&gp, first ? "" : ", \\\n     ");
+        first = 0;
         gp_quote(&gp, dat_path);
         /* the k-th right-axis series takes the colour of the k-th left-axis
          * series: tokens/s and acceptance of one draft read as a pair */
@@ -261,13 +291,14 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
         for (size_t j = 0; j < n_series; j++)
             k += !series[j].y2;
         size_t colour = series[s].y2 && k ? nth % k + 1 : nth + 1;
-        buf_printf(&gp, " index %zu using 1:2 with linespoints lw 2 pt %d ps 1.2 lc %zu %s title ", s,
+        buf_printf(&gp, " index %d using 1:2 with linespoints lw 2 pt %d ps 1.2 lc %zu %s title ", block[s],
                    series[s].y2 ? 6 : 7, colour, series[s].y2 ? "dt 2 axes x1y2" : "axes x1y1");
         gp_quote(&gp, series[s].name ? series[s].name : "");
     }
-    if (!n_series)
+    if (first)
         buf_puts(&gp, "NaN notitle");
     buf_putc(&gp, '\n');
+    free(block);
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);
     buf_free(&dat);
     buf_free(&gp);
@@ -341,14 +372,6 @@ static void place_labels(const struct report_scatter_pt *pts, size_t n, double x
         }
     }
     free(boxes);
-}
-
-/* Starts data block number *next (blocks are separated by two blank lines,
- * as gnuplot's `index` counts them) and returns its number. */
-static int dat_block(struct buf *dat, int *next, const char *comment)
-{
-    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", comment);
-    return (*next)++;
 }
 
 /* x y y_lo y_hi of a scatter point; a missing CI is the point itself. */
@@ -526,14 +549,23 @@ int report_plot_bars(const char *out_path, const char *title, const char *ylabel
     if (n_groups > 4)
         buf_puts(&gp, "set xtics rotate by 30 right\n");
     buf_puts(&gp, "plot ");
+    /* A series without a single value is left out of the plot (gnuplot
+     * would warn "Skipping data file with no valid points"); its column
+     * stays in the data file. */
+    int first = 1;
     for (size_t s = 0; s < n_series; s++) {
-        if (s)
-            buf_puts(&gp, ", \\\n     ");
+        int any = 0;
+        for (size_t g = 0; g < n_groups && !any; g++)
+            any = !isnan(values[s * n_groups + g]);
+        if (!any)
+            continue;
+        buf_puts(&gp, first ? "" : ", \\\n     ");
         gp_quote(&gp, dat_path);
-        buf_printf(&gp, " using %zu%s title ", s + 2, s == 0 ? ":xtic(1)" : "");
+        buf_printf(&gp, " using %zu%s title ", s + 2, first ? ":xtic(1)" : "");
         gp_quote(&gp, series[s]);
+        first = 0;
     }
-    if (!n_series)
+    if (first)
         buf_puts(&gp, "NaN notitle");
     buf_putc(&gp, '\n');
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);
