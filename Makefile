@@ -49,7 +49,7 @@ BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
 .PHONY: all help check unit integration asan demo demo-run install clean deps llama models \
-        bench fuzz print-pkgs FORCE
+        bench fuzz print-pkgs first-hour FORCE
 
 all: $(BIN)
 
@@ -60,6 +60,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the parser fuzz targets for a bounded time"
+	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
 	@echo "make install    install benchai, its suites, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
 
@@ -126,6 +127,11 @@ demo: models
 	@$(MAKE) --no-print-directory demo-run
 demo-run: $(BIN)
 	@./$(BIN) run --demo
+
+# A new user's first hour on a fresh clone of HEAD (README's demo, run,
+# runs, show, compare, report), checked as seen on a terminal.
+first-hour: models
+	@bash scripts/first-hour.sh
 
 # The same tests under ASan + UBSan, in a separate build tree.
 asan: models

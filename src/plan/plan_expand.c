@@ -189,13 +189,10 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
             pt.params.spec_type = NULL;
         }
         pt.label = make_label(&pt, s, vals);
-        int dup = 0;
-        for (size_t j = first; j < p->n_points && !dup; j++)
-            dup = strcmp(p->points[j].label, pt.label) == 0;
-        if (dup) {
-            point_free(&pt);
-            continue;
-        }
+        /* A label an earlier sweep uses gets " [sweep]"; duplicates within
+         * this sweep are then found on the final label, or a renamed point
+         * (the K sweep's baseline after a sweep of the same model) would
+         * never match its twins and run once per K. */
         for (size_t j = 0; j < first; j++)
             if (strcmp(p->points[j].label, pt.label) == 0) {
                 char *l = xasprintf("%s [%s]", pt.label, s->name);
@@ -203,6 +200,13 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
                 pt.label = l;
                 break;
             }
+        int dup = 0;
+        for (size_t j = first; j < p->n_points && !dup; j++)
+            dup = strcmp(p->points[j].label, pt.label) == 0;
+        if (dup) {
+            point_free(&pt);
+            continue;
+        }
         pt.sweep = xstrdup(s->name);
         char **suites = s->suites ? s->suites : p->suites;
         size_t n_suites = s->suites ? s->n_suites : p->n_suites;

@@ -218,15 +218,27 @@ static void section_bars(struct page *pg, const struct report_points *pts, size_
 {
     size_t ns = 0;
     const char **suites = report_points_suites(pts, &ns);
-    size_t nser = pts->n < MAX_BAR_SERIES ? pts->n : MAX_BAR_SERIES;
+    /* the configurations with a score (a speed-only sweep point has no bar) */
+    size_t *with = xcalloc(pts->n + 1, sizeof *with), n_with = 0;
+    for (size_t i = 0; i < pts->n; i++) {
+        int scored = 0;
+        for (size_t g = 0; g < ns && !scored; g++) {
+            const struct report_suite_score *sc = report_point_suite(&pts->v[i], suites[g]);
+            scored = sc && sc->n;
+        }
+        if (scored)
+            with[n_with++] = i;
+    }
+    size_t nser = n_with < MAX_BAR_SERIES ? n_with : MAX_BAR_SERIES;
     if (ns == 0 || nser < 2) {
+        free(with);
         free(suites);
         return;
     }
     char **names = xcalloc(nser, sizeof *names);
     double *vals = xcalloc(nser * ns, sizeof *vals);
     for (size_t s = 0; s < nser; s++) {
-        const struct report_point *p = &pts->v[s];
+        const struct report_point *p = &pts->v[with[s]];
         char *title = report_point_title(p);
         names[s] = n_runs > 1 ? xasprintf("%s (%s)", title, p->run_id) : xstrdup(title);
         free(title);
@@ -236,9 +248,9 @@ static void section_bars(struct page *pg, const struct report_points *pts, size_
         }
     }
     buf_puts(&pg->h, "<h2 id=\"bars\">Scores per suite</h2>\n");
-    if (pts->n > nser)
-        buf_printf(&pg->h, "<p class=\"note\">First %d of %zu configurations.</p>\n",
-                   MAX_BAR_SERIES, pts->n);
+    if (n_with > nser)
+        buf_printf(&pg->h, "<p class=\"note\">First %d of %zu scored configurations.</p>\n",
+                   MAX_BAR_SERIES, n_with);
     char *svg = plot_path(pg, "scores");
     int rc = report_plot_bars(svg, "Score per suite", "score (% of max)", 105, suites, ns,
                               (const char *const *)names, nser, vals, err);
@@ -248,6 +260,7 @@ static void section_bars(struct page *pg, const struct report_points *pts, size_
         free(names[s]);
     free(names);
     free(vals);
+    free(with);
     free(suites);
 }
 

@@ -161,6 +161,14 @@ static int run_gnuplot(const char *gp_path, struct bai_error *err)
     return REPORT_PLOT_DONE;
 }
 
+/* Starts data block number *next (blocks are separated by two blank lines,
+ * as gnuplot's `index` counts them) and returns its number. */
+static int dat_block(struct buf *dat, int *next, const char *comment)
+{
+    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", comment);
+    return (*next)++;
+}
+
 /* Writes the data and the script (the script last, so a .gp file always has
  * its data next to it) and runs gnuplot. */
 static int finish(const char *out_path, const char *dat_path, struct buf *dat, const char *gp_path,
@@ -196,11 +204,20 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
     struct buf dat = {0}, gp = {0};
     double xs[64];
     size_t nxs = 0;
-    int any_y2 = 0;
+    int any_y2 = 0, next = 0;
+    /* per axis (y1, y2): the range of the values, to avoid an empty one */
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    /* A series without a point gets no data block and is not plotted:
+     * gnuplot would warn "Skipping data file with no valid points". */
+    int *block = xcalloc(n_series + 1, sizeof *block);
     for (size_t s = 0; s < n_series; s++) {
-        buf_puts(&dat, "# ");
-        buf_puts(&dat, series[s].name ? series[s].name : "");
-        buf_puts(&dat, "\n# x y\n");
+        block[s] = -1;
+        for (size_t i = 0; i < series[s].n && block[s] < 0; i++)
+            if (!isnan(series[s].x[i]) && !isnan(series[s].y[i]))
+                block[s] = dat_block(&dat, &next, series[s].name ? series[s].name : "");
+        if (block[s] < 0)
+            continue;
+        buf_puts(&dat, "# x y\n");
         for (size_t i = 0; i < series[s].n; i++) {
             double x = series[s].x[i], y = series[s].y[i];
             if (isnan(y) || isnan(x)) {
@@ -210,13 +227,14 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
             put_num(&dat, x);
             put_num(&dat, y);
             buf_putc(&dat, '\n');
+            lo[series[s].y2 != 0] = fmin(lo[series[s].y2 != 0], y);
+            hi[series[s].y2 != 0] = fmax(hi[series[s].y2 != 0], y);
             int seen = 0;
             for (size_t k = 0; k < nxs && !seen; k++)
                 seen = xs[k] == x;
             if (!seen && nxs < sizeof xs / sizeof xs[0])
                 xs[nxs++] = x;
         }
-        buf_puts(&dat, "\n\n");
         any_y2 |= series[s].y2;
     }
     gp_preamble(&gp, out_path, spec->title);
@@ -239,19 +257,31 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
             buf_printf(&gp, "%s%.10g", k ? ", " : "", xs[k]);
         buf_puts(&gp, ")\n");
     }
-    if (!isnan(spec->ymin))
-        buf_printf(&gp, "set yrange [%.10g:*]\n", spec->ymin);
-    if (any_y2) {
-        buf_puts(&gp, "set ytics nomirror\nset y2tics\nset y2label ");
-        gp_quote(&gp, spec->y2label ? spec->y2label : "");
-        buf_putc(&gp, '\n');
-        if (!isnan(spec->ymin))
-            buf_printf(&gp, "set y2range [%.10g:*]\n", spec->ymin);
+    for (int ax = 0; ax < 2; ax++) {
+        if (ax && !any_y2)
+            break;
+        if (ax) {
+            buf_puts(&gp, "set ytics nomirror\nset y2tics\nset y2label ");
+            gp_quote(&gp, spec->y2label ? spec->y2label : "");
+            buf_putc(&gp, '\n');
+        }
+        /* every value equal (all scores 0, acceptance all 1), or none above
+         * ymin: a range of its own, as gnuplot would otherwise print
+         * "Warning: empty y range" and pick one */
+        double base = isnan(spec->ymin) ? lo[ax] : fmin(spec->ymin, lo[ax]);
+        if (hi[ax] >= lo[ax] && hi[ax] <= base)
+            buf_printf(&gp, "set %srange [%.10g:%.10g]\n", ax ? "y2" : "y", base,
+                       base + fmax(1, fabs(base) * 0.1));
+        else if (!isnan(spec->ymin))
+            buf_printf(&gp, "set %srange [%.10g:*]\n", ax ? "y2" : "y", spec->ymin);
     }
     buf_puts(&gp, "plot ");
+    int first = 1;
     for (size_t s = 0; s < n_series; s++) {
-        if (s)
-            buf_puts(&gp, ", \\\n     ");
+        if (block[s] < 0)
+            continue;
+        buf_puts(&gp, first ? "" : ", \\\n     ");
+        first = 0;
         gp_quote(&gp, dat_path);
         /* the k-th right-axis series takes the colour of the k-th left-axis
          * series: tokens/s and acceptance of one draft read as a pair */
@@ -261,13 +291,14 @@ int report_plot_lines(const char *out_path, const struct report_lines_spec *spec
         for (size_t j = 0; j < n_series; j++)
             k += !series[j].y2;
         size_t colour = series[s].y2 && k ? nth % k + 1 : nth + 1;
-        buf_printf(&gp, " index %zu using 1:2 with linespoints lw 2 pt %d ps 1.2 lc %zu %s title ", s,
+        buf_printf(&gp, " index %d using 1:2 with linespoints lw 2 pt %d ps 1.2 lc %zu %s title ", block[s],
                    series[s].y2 ? 6 : 7, colour, series[s].y2 ? "dt 2 axes x1y2" : "axes x1y1");
         gp_quote(&gp, series[s].name ? series[s].name : "");
     }
-    if (!n_series)
+    if (first)
         buf_puts(&gp, "NaN notitle");
     buf_putc(&gp, '\n');
+    free(block);
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);
     buf_free(&dat);
     buf_free(&gp);
@@ -343,6 +374,27 @@ static void place_labels(const struct report_scatter_pt *pts, size_t n, double x
     free(boxes);
 }
 
+/* x y y_lo y_hi of a scatter point; a missing CI is the point itself. */
+static void put_point(struct buf *dat, const struct report_scatter_pt *p)
+{
+    put_num(dat, p->x);
+    put_num(dat, p->y);
+    put_num(dat, isnan(p->y_lo) ? p->y : p->y_lo);
+    put_num(dat, isnan(p->y_hi) ? p->y : p->y_hi);
+    buf_putc(dat, '\n');
+}
+
+/* One element of a plot command on data block index (skipped when < 0). */
+static void gp_clause(struct buf *gp, int *first, const char *dat_path, int index, const char *rest)
+{
+    if (index < 0)
+        return;
+    buf_puts(gp, *first ? "" : ", \\\n     ");
+    gp_quote(gp, dat_path);
+    buf_printf(gp, " index %d %s", index, rest);
+    *first = 0;
+}
+
 int report_plot_pareto(const char *out_path, const char *title, const char *xlabel,
                        const char *ylabel, const struct report_scatter_pt *pts, size_t n,
                        struct bai_error *err)
@@ -383,18 +435,11 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
 
     char *dat_path = sibling(out_path, ".dat"), *gp_path = sibling(out_path, ".gp");
     struct buf dat = {0}, gp = {0};
-    /* index 0: dominated points; 1: frontier points in x order; 2, 3:
-     * left- and right-aligned labels */
-    buf_puts(&dat, "# dominated: x y y_lo y_hi\n");
-    for (size_t i = 0; i < n; i++)
-        if (!pts[i].frontier) {
-            put_num(&dat, pts[i].x);
-            put_num(&dat, pts[i].y);
-            put_num(&dat, isnan(pts[i].y_lo) ? pts[i].y : pts[i].y_lo);
-            put_num(&dat, isnan(pts[i].y_hi) ? pts[i].y : pts[i].y_hi);
-            buf_putc(&dat, '\n');
-        }
-    buf_puts(&dat, "\n\n# frontier: x y y_lo y_hi (x order)\n");
+    /* Data blocks: dominated points, frontier points in x order, left- and
+     * right-aligned labels. Only blocks with points are written, numbered
+     * as gnuplot counts them, and only those are plotted: an empty block
+     * makes gnuplot print "warning: Skipping data file with no valid
+     * points", which a user cannot tell from trouble. */
     size_t *order = xcalloc(n + 1, sizeof *order);
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
@@ -406,23 +451,30 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
             }
             order[j] = i;
         }
-    for (size_t k = 0; k < nf; k++) {
-        const struct report_scatter_pt *p = &pts[order[k]];
-        put_num(&dat, p->x);
-        put_num(&dat, p->y);
-        put_num(&dat, isnan(p->y_lo) ? p->y : p->y_lo);
-        put_num(&dat, isnan(p->y_hi) ? p->y : p->y_hi);
-        buf_putc(&dat, '\n');
+    int next = 0, i_dom = -1, i_front = -1, i_lab[2] = { -1, -1 };
+    if (nf < n) {
+        i_dom = dat_block(&dat, &next, "dominated: x y y_lo y_hi");
+        for (size_t i = 0; i < n; i++)
+            if (!pts[i].frontier)
+                put_point(&dat, &pts[i]);
+    }
+    if (nf) {
+        i_front = dat_block(&dat, &next, "frontier: x y y_lo y_hi (x order)");
+        for (size_t k = 0; k < nf; k++)
+            put_point(&dat, &pts[order[k]]);
     }
     for (int align = 0; align < 2; align++) {
-        buf_printf(&dat, "\n\n# labels (%s-aligned): x y text\n", align ? "right" : "left");
-        for (size_t i = 0; i < n; i++)
-            if (ra[i] == align) {
-                put_num(&dat, lx[i]);
-                put_num(&dat, ly[i]);
-                dat_quote(&dat, pts[i].label);
-                buf_putc(&dat, '\n');
-            }
+        for (size_t i = 0; i < n; i++) {
+            if (ra[i] != align)
+                continue;
+            if (i_lab[align] < 0)
+                i_lab[align] = dat_block(&dat, &next, align ? "labels (right-aligned): x y text"
+                                                            : "labels (left-aligned): x y text");
+            put_num(&dat, lx[i]);
+            put_num(&dat, ly[i]);
+            dat_quote(&dat, pts[i].label);
+            buf_putc(&dat, '\n');
+        }
     }
     free(order);
 
@@ -436,18 +488,14 @@ int report_plot_pareto(const char *out_path, const char *title, const char *xlab
     buf_puts(&gp, "set key outside bottom center horizontal\n"
                   "set bars small\n"
                   "plot ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 0 using 1:2:3:4 with yerrorbars pt 7 ps 1.1 lc rgb '#8c8c8c' title 'dominated', \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 1 using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier', \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 1 using 1:2:3:4 with yerrorbars pt 7 ps 1.5 lc rgb '#c0392b' notitle, \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 2 using 1:2:3 with labels left tc rgb '#222222' notitle, \\\n     ");
-    gp_quote(&gp, dat_path);
-    buf_puts(&gp, " index 3 using 1:2:3 with labels right tc rgb '#222222' notitle\n");
-    /* An empty index makes gnuplot warn, not fail; with no frontier at all
-     * (no points) the plot is empty but still drawn. */
+    int first = 1;
+    gp_clause(&gp, &first, dat_path, i_dom, "using 1:2:3:4 with yerrorbars pt 7 ps 1.1 lc rgb '#8c8c8c' title 'dominated'");
+    gp_clause(&gp, &first, dat_path, i_front, "using 1:2 with lines lw 2 lc rgb '#c0392b' title 'frontier'");
+    gp_clause(&gp, &first, dat_path, i_front, "using 1:2:3:4 with yerrorbars pt 7 ps 1.5 lc rgb '#c0392b' notitle");
+    gp_clause(&gp, &first, dat_path, i_lab[0], "using 1:2:3 with labels left tc rgb '#222222' notitle");
+    gp_clause(&gp, &first, dat_path, i_lab[1], "using 1:2:3 with labels right tc rgb '#222222' notitle");
+    /* no points at all: an empty frame */
+    buf_puts(&gp, first ? "NaN notitle\n" : "\n");
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);
     buf_free(&dat);
     buf_free(&gp);
@@ -501,14 +549,23 @@ int report_plot_bars(const char *out_path, const char *title, const char *ylabel
     if (n_groups > 4)
         buf_puts(&gp, "set xtics rotate by 30 right\n");
     buf_puts(&gp, "plot ");
+    /* A series without a single value is left out of the plot (gnuplot
+     * would warn "Skipping data file with no valid points"); its column
+     * stays in the data file. */
+    int first = 1;
     for (size_t s = 0; s < n_series; s++) {
-        if (s)
-            buf_puts(&gp, ", \\\n     ");
+        int any = 0;
+        for (size_t g = 0; g < n_groups && !any; g++)
+            any = !isnan(values[s * n_groups + g]);
+        if (!any)
+            continue;
+        buf_puts(&gp, first ? "" : ", \\\n     ");
         gp_quote(&gp, dat_path);
-        buf_printf(&gp, " using %zu%s title ", s + 2, s == 0 ? ":xtic(1)" : "");
+        buf_printf(&gp, " using %zu%s title ", s + 2, first ? ":xtic(1)" : "");
         gp_quote(&gp, series[s]);
+        first = 0;
     }
-    if (!n_series)
+    if (first)
         buf_puts(&gp, "NaN notitle");
     buf_putc(&gp, '\n');
     int rc = finish(out_path, dat_path, &dat, gp_path, &gp, err);

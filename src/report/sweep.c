@@ -234,13 +234,18 @@ static size_t find_series(const struct sweep_run *r, const char *axis, struct se
     }
     size_t kept = 0;
     for (size_t j = 0; j < n; j++) {
-        if (s[j].n < 2) {
+        struct sort_ctx ctx = { r, axis };
+        qsort_r(s[j].idx, s[j].n, sizeof *s[j].idx, cmp_idx, &ctx);
+        /* configs that agree on the axis too (a plan measuring the same
+         * model in two sweeps) are not a sweep of it */
+        size_t distinct = s[j].n ? 1 : 0;
+        for (size_t k = 1; k < s[j].n; k++)
+            distinct += cmp_idx(&s[j].idx[k - 1], &s[j].idx[k], &ctx) != 0;
+        if (distinct < 2) {
             free(s[j].key);
             free(s[j].idx);
             continue;
         }
-        struct sort_ctx ctx = { r, axis };
-        qsort_r(s[j].idx, s[j].n, sizeof *s[j].idx, cmp_idx, &ctx);
         s[kept++] = s[j];
     }
     *out = s;

@@ -89,6 +89,23 @@ Test(plan, baseline_without_draft_appears_once)
     plan_free(p);
 }
 
+/* The same K sweep after a sweep that already measured "dense": its
+ * baseline is renamed "dense [k]" and must still appear once (it ran once
+ * per K before: 1 + 4 + 2 points instead of 1 + 1 + 2). */
+Test(plan, renamed_baseline_appears_once)
+{
+    struct plan *p = parse_expand("sweeps:\n  - name: quality\n    model: dense\n"
+                                  "  - name: k\n    model: dense\n    draft: [none, dense-draft]\n"
+                                  "    spec_type: draft-simple\n    k: [2, 4, 8, 16]\n");
+    static const char *labels[] = { "dense", "dense [k]", "dense draft=dense-draft k=2",
+                                    "dense draft=dense-draft k=4", "dense draft=dense-draft k=8",
+                                    "dense draft=dense-draft k=16" };
+    cr_assert_eq(p->n_points, 6);
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_str_eq(p->points[i].label, labels[i]);
+    plan_free(p);
+}
+
 Test(plan, experts_above_expert_count_fail_before_launch)
 {
     struct plan *p = parse_expand("sweeps:\n  - model: moe\n    experts: [2, 9]\n");
