@@ -98,6 +98,8 @@ static const char usage[] =
 "  --spec-synth-rates P0,P1,...   synthetic acceptance (testing the measurement)\n"
 "  --server-arg ARG    extra raw llama-server argument (repeatable)\n"
 "  --startup-timeout S seconds to wait for the server to load (default 300)\n"
+"  --hang-timeout S    a launched server whose /health gives no answer for S seconds is\n"
+"                      hung: killed and restarted (default 30; 0 = do not watch)\n"
 "  --url URL           openai: base URL of the endpoint (http://host:port or .../v1)\n"
 "  --api-key-env VAR   openai: read the API key from this environment variable\n"
 "  --cmd TEMPLATE      command: argv template with {prompt} {prompt_file} {model} {max_tokens}\n"
@@ -137,7 +139,7 @@ enum {
     OPT_CTK, OPT_CTV, OPT_SERVER_ARG, OPT_URL, OPT_API_KEY_ENV, OPT_CMD, OPT_FROM, OPT_PLAN,
     OPT_SWEEP, OPT_ZIP, OPT_DRY_RUN, OPT_CONCURRENCY, OPT_RATE, OPT_REPS, OPT_WARMUP, OPT_LIMIT,
     OPT_SHARD, OPT_NO_STREAM, OPT_TIMEOUT, OPT_RETRIES, OPT_STORE, OPT_LOGS, OPT_NOTE, OPT_TAG,
-    OPT_FORCE, OPT_DEMO, OPT_RUN_ID, OPT_SANDBOX, OPT_STARTUP_TIMEOUT, OPT_SYNTH_RATES,
+    OPT_FORCE, OPT_DEMO, OPT_RUN_ID, OPT_SANDBOX, OPT_STARTUP_TIMEOUT, OPT_HANG_TIMEOUT, OPT_SYNTH_RATES,
     OPT_JUDGE_URL, OPT_JUDGE_MODEL, OPT_JUDGE_KEY, OPT_JUDGE_GGUF, OPT_HELP
 };
 
@@ -163,6 +165,7 @@ static const struct option options[] = {
     { "logs", required_argument, 0, OPT_LOGS }, { "note", required_argument, 0, OPT_NOTE },
     { "tag", required_argument, 0, OPT_TAG }, { "force", no_argument, 0, OPT_FORCE },
     { "demo", no_argument, 0, OPT_DEMO }, { "startup-timeout", required_argument, 0, OPT_STARTUP_TIMEOUT },
+    { "hang-timeout", required_argument, 0, OPT_HANG_TIMEOUT },
     { "spec-synth-rates", required_argument, 0, OPT_SYNTH_RATES },
     { "run-id", required_argument, 0, OPT_RUN_ID },
     { "sandbox", required_argument, 0, OPT_SANDBOX },
@@ -268,6 +271,12 @@ static int parse_args(int argc, char **argv, struct run_config *a, struct bai_er
         }
         case OPT_RETRIES: rc = parse_int("retries", optarg, 0, &a->retries, err); break;
         case OPT_STARTUP_TIMEOUT: rc = parse_int("startup-timeout", optarg, 1, &a->startup_timeout_s, err); break;
+        case OPT_HANG_TIMEOUT: {
+            int s;
+            rc = parse_int("hang-timeout", optarg, 0, &s, err);
+            a->hang_timeout_ms = s > 0 ? s * 1000 : -1;
+            break;
+        }
         case OPT_STORE: a->store = optarg; break;
         case OPT_LOGS: a->logs = optarg; break;
         case OPT_NOTE: a->note = optarg; break;

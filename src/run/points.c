@@ -108,6 +108,7 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
         s->extra = (const char *const *)a->server_args;
         s->n_extra = a->n_server_args;
         s->startup_timeout_s = a->startup_timeout_s;
+        s->hang_timeout_ms = a->hang_timeout_ms;
         pt->model = (char *)s->model;
         pt->draft = (char *)s->draft;
         label_base = own(p, store_model_name("llama-server", s->model));
@@ -229,6 +230,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         s->cache_type_v = q->cache_type_v ? q->cache_type_v : a->cache_type_v;
         s->spec_synth_rates = a->spec_synth_rates;
         s->startup_timeout_s = a->startup_timeout_s;
+        s->hang_timeout_ms = a->hang_timeout_ms;
         split_flags(p, q->flags, (const char ***)&s->extra, &s->n_extra, a);
         pt->model = pp->model->path;
         pt->draft = s->draft ? (char *)s->draft : NULL;
