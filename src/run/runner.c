@@ -497,6 +497,15 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
     log_info("run %s (store %s)", res->run_id, run_config_store(o->cfg));
     rc = run_points(&r, err);
 
+    if (rc != 0 && err->exit_code == BAI_EXIT_STORE) {
+        /* A full disk or a store locked too long: what is committed stays,
+         * so the one message also says how to go on. */
+        size_t len = strlen(err->msg);
+        const char *path = run_config_store(o->cfg);
+        int other_store = strcmp(path, store_default_path()) != 0;
+        snprintf(err->msg + len, sizeof err->msg - len, "; once that is fixed, continue the run with: "
+                 "benchai resume %s%s%s", res->run_id, other_store ? " --store " : "", other_store ? path : "");
+    }
     const char *status = "done";
     if (rc != 0)
         status = (err->exit_code == BAI_EXIT_INTERRUPTED || err->exit_code == BAI_EXIT_STORE) ? "interrupted" : "failed";
