@@ -28,6 +28,16 @@ char *harness_sql_text(const char *db_path, const char *sql);
 int harness_count_servers(const char *marker);
 /* Waits up to ms for harness_count_servers(marker) to reach 0; returns the count. */
 int harness_wait_servers_gone(const char *marker, int ms);
+/* llama-server processes whose parent is `parent` (a benchai), at most max
+ * pids into out; returns how many. */
+int harness_child_servers(pid_t parent, pid_t *out, int max);
+/* The command line of pid with spaces for NULs (caller frees; NULL when gone). */
+char *harness_cmdline(pid_t pid);
+/* The --port of a llama-server's command line, or -1. */
+int harness_server_port(pid_t pid);
+/* Reads a file written by a spawned benchai (dir/stdout, dir/stderr); "" when
+ * missing. Caller frees. */
+char *harness_read(const char *dir, const char *name);
 /* 1 when the llama-server build and the tiny models exist. */
 int harness_have_llama(void);
 /* Path of a tiny model (caller frees). */
