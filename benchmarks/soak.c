@@ -21,19 +21,21 @@
  * Defaults: ./benchai, stub_server beside this binary, 20000, 2000, 4, 200.
  * Needs the tiny models and the cached llama-server (make models).
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
-#include <poll.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/health_watch.h"
 #include "run/defaults.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -120,42 +122,40 @@ static long long stored_samples(const char *db_path)
     return n;
 }
 
-/* Starts the stub; returns its port, or -1. */
+/* Starts the stub on a free loopback port and waits until it answers
+ * HTTP; returns the port, or -1. */
 static int stub_start(const char *path, pid_t *pid_out)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0)
         return -1;
+    close(fd);
+    int port = ntohs(a.sin_port);
+    char port_arg[16];
+    snprintf(port_arg, sizeof port_arg, "%d", port);
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execl(path, path, "--port", "0", "--events", "16", (char *)NULL);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execl(path, path, "--port", port_arg, "--events", "16", (char *)NULL);
         fprintf(stderr, "soak: exec %s: %s\n", path, strerror(errno));
         _exit(127);
     }
-    close(fds[1]);
-    char line[64] = "";
-    size_t len = 0;
-    struct pollfd p = { .fd = fds[0], .events = POLLIN };
-    while (len < sizeof line - 1 && !strchr(line, '\n') && poll(&p, 1, 5000) == 1) {
-        ssize_t n = read(fds[0], line + len, sizeof line - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        line[len] = '\0';
-    }
-    close(fds[0]);
-    int port = -1;
-    if (sscanf(line, "PORT=%d", &port) != 1) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        return -1;
-    }
     *pid_out = pid;
-    return port;
+    char why[160];
+    for (int i = 0; i < 500; i++) {          /* 5 s */
+        if (health_probe(port, 1000, NULL, why, sizeof why) == HEALTH_ANSWERED)
+            return port;
+        clock_sleep_ms(10);
+    }
+    fprintf(stderr, "soak: the stub did not answer on port %d: %s\n", port, why);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
 }
 
 static int write_text(const char *path, const char *text)

@@ -131,6 +131,17 @@ long long harness_sql_int(const char *db_path, const char *sql)
     return v;
 }
 
+void harness_sql_file(const char *db_path, const char *sql_path)
+{
+    char *sql = fs_read_file(sql_path, NULL, NULL);
+    cr_assert_not_null(sql, "fixture %s (run from the repo root)", sql_path);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", sql_path, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    free(sql);
+}
+
 char *harness_sql_text(const char *db_path, const char *sql)
 {
     sqlite3 *db = NULL;

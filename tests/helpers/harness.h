@@ -21,6 +21,9 @@ pid_t harness_spawn(const char *const *args, const char *dir);
 int harness_wait(pid_t pid);
 /* One integer from a SQL query on a store (-1 on error). */
 long long harness_sql_int(const char *db_path, const char *sql);
+/* Runs the SQL file sql_path (a fixture under tests/data/) on db_path,
+ * creating it; asserts success. */
+void harness_sql_file(const char *db_path, const char *sql_path);
 /* One text from a SQL query (caller frees; NULL on error). */
 char *harness_sql_text(const char *db_path, const char *sql);
 /* Number of running llama-server processes whose command line contains

@@ -8,7 +8,6 @@
  *     by a newer benchai is refused and left byte for byte. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,17 +129,6 @@ Test(store_runs, two_runs_on_one_store_at_once, .timeout = 600)
     harness_env_free(&e);
 }
 
-static void make_store(const char *path, const char *fixture)
-{
-    char *sql = fs_read_file(fixture, NULL, NULL);
-    cr_assert_not_null(sql, "fixture %s (run from the repo root)", fixture);
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_close(db);
-    free(sql);
-}
-
 static void file_hash(const char *path, char hex[65])
 {
     size_t len = 0;
@@ -153,7 +141,7 @@ static void file_hash(const char *path, char hex[65])
 Test(store_runs, old_store_is_migrated_and_newer_store_left_untouched, .timeout = 300)
 {
     struct harness_env e = harness_env_setup();
-    make_store(e.db, "tests/data/store/v1.sql");
+    harness_sql_file(e.db, "tests/data/store/v1.sql");
     const char *args[] = { "run", "--suite", "tests/data/integration/speed_short.yaml", "--store", e.db,
                            "--logs", e.logs, "--server-arg=--alias", e.alias_arg, NULL };
     char *err = NULL;
@@ -171,7 +159,7 @@ Test(store_runs, old_store_is_migrated_and_newer_store_left_untouched, .timeout 
     free(out);
 
     char *newer = xasprintf("%s/newer.db", e.dir);
-    make_store(newer, "tests/data/store/newer.sql");
+    harness_sql_file(newer, "tests/data/store/newer.sql");
     char before[65], after[65];
     file_hash(newer, before);
     const char *on_newer[] = { "run", "--suite", "tests/data/integration/speed_short.yaml", "--store", newer,

@@ -103,16 +103,8 @@ Test(store, every_cli_query_uses_an_index)
 /* Writes an old store at path by running the fixture SQL files in order. */
 static void load_fixtures(const char *path, const char *const *files)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    for (; *files; files++) {
-        char *sql = fs_read_file(*files, NULL, NULL);
-        cr_assert_not_null(sql, "fixture %s (run from the repo root)", *files);
-        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", *files,
-                     sqlite3_errmsg(db));
-        free(sql);
-    }
-    sqlite3_close(db);
+    for (; *files; files++)
+        harness_sql_file(path, *files);
 }
 
 Test(store, migrates_a_v1_store)

@@ -478,13 +478,7 @@ static void file_hash(const char *path, char hex[65])
 Test(store_faults, newer_store_is_refused_and_left_byte_for_byte)
 {
     char *path = ts_path();
-    char *sql = fs_read_file("tests/data/store/newer.sql", NULL, NULL);
-    cr_assert_not_null(sql, "fixture tests/data/store/newer.sql (run from the repo root)");
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_close(db);
-    free(sql);
+    harness_sql_file(path, "tests/data/store/newer.sql");
     char before[65], after[65];
     file_hash(path, before);
     cr_assert_neq(before[0], '\0');
