@@ -162,6 +162,8 @@ static void *watch_main(void *arg)
     }
     char state[64];
     llama_procs_state(w->cfg.pid, state, sizeof state);
+    if (state[0] == 'Z' || state[0] == '?')
+        return NULL;          /* it died: not a hang, llama_server_alive says how */
     double silent_s = (double)(clock_mono_ns() - last_ok) / 1e9;
     int killed = kill(-w->cfg.pid, SIGKILL) == 0;
     char *line = last_log_line(w->log_path);
