@@ -261,7 +261,7 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
         struct plan_cli cli = {
             .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
             .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
-            .zip = a->zip != NULL, .reps = -1, .warmup = -1, .concurrency = -1,
+            .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
             /* model names (not only paths) resolve through the registry */
             .models_path = fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL,
         };
