@@ -149,7 +149,9 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
         rc = sched_run(be, jobs, n, &so, run_batch_job_done, &b, &stats, err);
         run_batch_progress(&b, 1);
     }
-    struct run_result_row *row = run_result_add_row(r->res, pt->label, suite->name, "ok");
+    struct run_result_row *row = run_result_add_row(r->res, pt->label, suite->name,
+                                                    b.store_failed ? "stopped: store error"
+                                                    : n > 0 && stats.stopped ? "interrupted" : "ok");
     run_batch_figures(&b, row);
     row->items = items_run;
     run_batch_write_incidents(&b);
