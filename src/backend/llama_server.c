@@ -488,13 +488,19 @@ static void note_competitors(struct llama_server *s)
         cJSON_Delete(found);
         return;
     }
+    /* every pid, but the command lines of the first three only (all of
+     * them are in the JSON): a warning stays a few lines long */
     struct buf b = {0};
-    int fresh = 0;
+    int fresh = 0, n = 0;
     const cJSON *o;
     cJSON_ArrayForEach(o, found) {
         long pid = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "pid"));
         const char *cmd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cmdline"));
-        buf_printf(&b, "%spid %ld (%s)", b.len ? ", " : "", pid, cmd ? cmd : "?");
+        if (n++ < 3)
+            buf_printf(&b, "%spid %ld (%.160s%s)", b.len ? ", " : "", pid, cmd ? cmd : "?",
+                       cmd && strlen(cmd) > 160 ? "..." : "");
+        else
+            buf_printf(&b, "%s%ld", n == 4 ? "; also pids " : ", ", pid);
         size_t i = 0;
         while (i < n_warned && warned[i] != pid)
             i++;
