@@ -221,14 +221,16 @@ static double slope_per_1000(const struct sample *v, size_t from, size_t to, int
     return n >= 3 && d > 0 ? (n * sxy - sx * sy) / d * 1000.0 : 0.0;
 }
 
-/* Prints one phase: snapshots whose progress lies in (lo, hi] (from its
- * first stored sample, so benchai's own start-up is not "growth"). Returns 1
+/* Prints one phase: snapshots whose progress lies in (lo, hi): from its
+ * first stored sample (benchai's own start-up is not "growth") to before
+ * its last (after it, the batch's memory is freed and the next point
+ * starts). Returns 1
  * when fds grew or a zombie was seen. */
 static int report_phase(const char *name, const struct samples *s, long long lo, long long hi)
 {
     size_t from = s->n, to = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (s->v[i].done > lo && s->v[i].done <= hi) {
+        if (s->v[i].done > lo && s->v[i].done < hi) {
             if (from == s->n)
                 from = i;
             to = i + 1;
@@ -371,10 +373,12 @@ int main(int argc, char **argv)
            "start", "", "(2nd half)", "start", "", "max");
     int grew = report_phase("stub", &s, 0, stub_requests);
     grew |= report_phase("llama-server", &s, stub_requests, (long long)stub_requests + llama_requests);
-    if (s.n) {
-        printf("\nwhole run: RSS %ld -> %ld kB, fds %ld -> %ld, threads %ld -> %ld\n", s.v[0].rss_kb,
-               s.v[s.n - 1].rss_kb, s.v[0].fds, s.v[s.n - 1].fds, s.v[0].threads, s.v[s.n - 1].threads);
-    }
+    for (size_t i = 0; i < s.n; i++)
+        if (s.v[i].done == (long long)stub_requests + llama_requests || i + 1 == s.n) {
+            printf("\nat the last sample, while benchai exits: RSS %ld kB, fds %ld, threads %ld, zombies %ld\n", s.v[i].rss_kb,
+                   s.v[i].fds, s.v[i].threads, s.v[i].zombies);
+            break;
+        }
     if (!ok) {
         char *text = fs_read_file(out, NULL, NULL);
         fprintf(stderr, "soak: benchai did not complete the plan; its output:\n%s\n", text ? text : "(none)");

@@ -186,4 +186,9 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     count(b, m, r, have_score, &res, ttft, e2e);
     score_result_free(&res);
     run_batch_progress(b, 0);
+    /* Stored and counted: the scheduler never touches a finished job again,
+     * so its answer and request go now, not at the end of the batch (a
+     * 20,000-request batch otherwise held every answer: ~1.4 kB each). */
+    gen_response_free(r);
+    request_free(&m->built);
 }
