@@ -5,19 +5,21 @@
  * items, so the scorer and the scores table are in the path) and then
  * 2,000 against the tiny llama-server (speed items, 8 tokens each). While it
  * runs, benchai's /proc entries are sampled every --interval-ms: resident
- * memory (VmRSS), open file descriptors, threads, zombie children; the
+ * memory (VmRSS, and its anonymous part, the heap: smaps_rollup), open file
+ * descriptors, threads, zombie children; the
  * number of stored samples (runs.n_samples, read-only) gives the progress.
  *
  * Prints, per phase (stub, llama-server): RSS at its start, peak and end;
- * fds and threads at start and end; the most zombies seen; and the growth
- * per 1000 requests over the second half of the phase (least squares of
- * RSS and fds against stored samples), where a leak shows and start-up
+ * heap, fds and threads at start and end; the most zombies seen; and the
+ * growth per 1000 requests over the second half of the phase (least
+ * squares of RSS, heap and fds against stored samples), where a leak shows and start-up
  * effects (page cache, connection pool) are over. The figures are printed,
  * not asserted; the exit status is 1 when benchai failed, fds grew by more
  * than 1 per 1000 requests, or a zombie stayed.
  *
  *   soak [--benchai PATH] [--stub PATH] [--stub-requests N] [--llama-requests N]
- *        [--concurrency N] [--interval-ms MS] [--keep]
+ *        [--concurrency N] [--interval-ms MS] [--keep] [--series]
+ * --series also prints every snapshot (seconds, samples, RSS, heap, fds).
  * Defaults: ./benchai, stub_server beside this binary, 20000, 2000, 4, 200.
  * Needs the tiny models and the cached llama-server (make models).
  */
@@ -45,7 +47,7 @@
 struct sample {
     double t_s;
     long long done;               /* stored samples */
-    long rss_kb, fds, threads, zombies;
+    long rss_kb, anon_kb, fds, threads, zombies;
 };
 
 struct samples {
@@ -53,11 +55,11 @@ struct samples {
     size_t n, cap;
 };
 
-/* "Key:   value kB" of /proc/PID/status, or -1. */
-static long status_field(pid_t pid, const char *key)
+/* "Key:   value kB" of /proc/PID/<file>, or -1. */
+static long proc_field(pid_t pid, const char *file, const char *key)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
     char *text = fs_read_file(path, NULL, NULL);
     long v = -1;
     const char *p = text ? strstr(text, key) : NULL;
@@ -205,12 +207,20 @@ static int write_plan(const char *dir, int port, int stub_requests, int llama_re
     return rc;
 }
 
-/* Least-squares slope of y against x over v[from, to), per 1000 x. */
-static double slope_per_1000(const struct sample *v, size_t from, size_t to, int fds)
+enum figure { RSS, ANON, FDS };
+
+static double figure_of(const struct sample *x, enum figure f)
+{
+    return f == RSS ? (double)x->rss_kb : f == ANON ? (double)x->anon_kb : (double)x->fds;
+}
+
+/* Least-squares slope of a figure against stored samples over v[from, to),
+ * per 1000 samples. */
+static double slope_per_1000(const struct sample *v, size_t from, size_t to, enum figure f)
 {
     double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (size_t i = from; i < to; i++) {
-        double x = (double)v[i].done, y = fds ? (double)v[i].fds : (double)v[i].rss_kb;
+        double x = (double)v[i].done, y = figure_of(&v[i], f);
         n++;
         sx += x;
         sy += y;
@@ -245,11 +255,13 @@ static int report_phase(const char *name, const struct samples *s, long long lo,
         zombies = s->v[i].zombies > zombies ? s->v[i].zombies : zombies;
     }
     size_t half = from + (to - from) / 2;
-    double rss_growth = slope_per_1000(s->v, half, to, 0);
-    double fd_growth = slope_per_1000(s->v, half, to, 1);
+    double rss_growth = slope_per_1000(s->v, half, to, RSS);
+    double anon_growth = slope_per_1000(s->v, half, to, ANON);
+    double fd_growth = slope_per_1000(s->v, half, to, FDS);
     const struct sample *a = &s->v[from], *z = &s->v[to - 1];
-    printf("%-13s %8lld  %7ld %7ld %7ld  %+9.1f  %4ld %4ld  %+7.2f  %4ld %4ld  %7ld\n", name, z->done - a->done,
-           a->rss_kb, peak, z->rss_kb, rss_growth, a->fds, z->fds, fd_growth, a->threads, z->threads, zombies);
+    printf("%-13s %8lld  %7ld %7ld %7ld  %+9.1f  %7ld %7ld  %+9.1f  %4ld %4ld  %+7.2f  %4ld %4ld  %7ld\n", name,
+           z->done - a->done, a->rss_kb, peak, z->rss_kb, rss_growth, a->anon_kb, z->anon_kb, anon_growth, a->fds,
+           z->fds, fd_growth, a->threads, z->threads, zombies);
     return fd_growth > 1.0 || z->zombies > 0;
 }
 
@@ -266,7 +278,7 @@ int main(int argc, char **argv)
 {
     const char *benchai = "./benchai";
     char *stub_path = NULL;
-    int stub_requests = 20000, llama_requests = 2000, concurrency = 4, interval_ms = 200, keep = 0;
+    int stub_requests = 20000, llama_requests = 2000, concurrency = 4, interval_ms = 200, keep = 0, series = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--benchai"))
             benchai = arg_after(argc, argv, &i);
@@ -282,9 +294,11 @@ int main(int argc, char **argv)
             interval_ms = atoi(arg_after(argc, argv, &i));
         else if (!strcmp(argv[i], "--keep"))
             keep = 1;
+        else if (!strcmp(argv[i], "--series"))
+            series = 1;
         else {
             fprintf(stderr, "usage: soak [--benchai PATH] [--stub PATH] [--stub-requests N] [--llama-requests N]\n"
-                            "            [--concurrency N] [--interval-ms MS] [--keep]\n");
+                            "            [--concurrency N] [--interval-ms MS] [--keep] [--series]\n");
             return 2;
         }
     }
@@ -349,7 +363,8 @@ int main(int argc, char **argv)
             break;
         struct sample x = {
             .t_s = (double)(clock_mono_ns() - t0) / 1e9,
-            .rss_kb = status_field(pid, "VmRSS:"), .threads = status_field(pid, "Threads:"),
+            .rss_kb = proc_field(pid, "status", "VmRSS:"), .threads = proc_field(pid, "status", "Threads:"),
+            .anon_kb = proc_field(pid, "smaps_rollup", "Anonymous:"),
             .fds = count_fds(pid), .zombies = count_zombie_children(pid),
             .done = fs_exists(db) ? stored_samples(db) : 0,
         };
@@ -367,16 +382,20 @@ int main(int argc, char **argv)
     printf("benchai exit %d after %.1f s; %lld samples stored of %d; %zu snapshots of /proc every %d ms\n\n",
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), wall_s, total,
            stub_requests + llama_requests, s.n, interval_ms);
-    printf("%-13s %8s  %7s %7s %7s  %9s  %4s %4s  %7s  %4s %4s  %7s\n", "phase", "requests", "RSS kB", "peak",
-           "end", "kB/1000rq", "fds", "end", "fd/1000", "thr", "end", "zombies");
-    printf("%-13s %8s  %7s %7s %7s  %9s  %4s %4s  %7s  %4s %4s  %7s\n", "", "", "start", "", "", "(2nd half)",
-           "start", "", "(2nd half)", "start", "", "max");
+    printf("%-13s %8s  %7s %7s %7s  %9s  %7s %7s  %9s  %4s %4s  %7s  %4s %4s  %7s\n", "phase", "requests",
+           "RSS kB", "peak", "end", "kB/1000rq", "heap kB", "end", "kB/1000rq", "fds", "end", "fd/1000", "thr", "end",
+           "zombies");
+    printf("%-13s %8s  %7s %7s %7s  %9s  %7s %7s  %9s  %4s %4s  %7s  %4s %4s  %7s\n", "", "", "start", "", "",
+           "2nd half", "start", "", "2nd half", "start", "", "2nd half", "start", "", "max");
+    for (size_t i = 0; series && i < s.n; i++)
+        printf("snapshot %7.1f s %6lld samples  RSS %6ld kB  heap %6ld kB  fds %3ld\n", s.v[i].t_s, s.v[i].done,
+               s.v[i].rss_kb, s.v[i].anon_kb, s.v[i].fds);
     int grew = report_phase("stub", &s, 0, stub_requests);
     grew |= report_phase("llama-server", &s, stub_requests, (long long)stub_requests + llama_requests);
     for (size_t i = 0; i < s.n; i++)
         if (s.v[i].done == (long long)stub_requests + llama_requests || i + 1 == s.n) {
-            printf("\nat the last sample, while benchai exits: RSS %ld kB, fds %ld, threads %ld, zombies %ld\n", s.v[i].rss_kb,
-                   s.v[i].fds, s.v[i].threads, s.v[i].zombies);
+            printf("\nat the last sample, while benchai exits: RSS %ld kB, heap %ld kB, fds %ld, threads %ld, "
+                   "zombies %ld\n", s.v[i].rss_kb, s.v[i].anon_kb, s.v[i].fds, s.v[i].threads, s.v[i].zombies);
             break;
         }
     if (!ok) {
