@@ -23,23 +23,19 @@
  * Defaults: ./benchai, stub_server beside this binary, 20000, 2000, 4, 200.
  * Needs the tiny models and the cached llama-server (make models).
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend/health_watch.h"
+#include "bench_stub.h"
 #include "run/defaults.h"
-#include "store/store.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -122,42 +118,6 @@ static long long stored_samples(const char *db_path)
     }
     sqlite3_close(db);
     return n;
-}
-
-/* Starts the stub on a free loopback port and waits until it answers
- * HTTP; returns the port, or -1. */
-static int stub_start(const char *path, pid_t *pid_out)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    close(fd);
-    int port = ntohs(a.sin_port);
-    char port_arg[16];
-    snprintf(port_arg, sizeof port_arg, "%d", port);
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(127);
-        execl(path, path, "--port", port_arg, "--events", "16", (char *)NULL);
-        fprintf(stderr, "soak: exec %s: %s\n", path, strerror(errno));
-        _exit(127);
-    }
-    *pid_out = pid;
-    char why[160];
-    for (int i = 0; i < 500; i++) {          /* 5 s */
-        if (health_probe(port, 1000, NULL, why, sizeof why) == HEALTH_ANSWERED)
-            return port;
-        clock_sleep_ms(10);
-    }
-    fprintf(stderr, "soak: the stub did not answer on port %d: %s\n", port, why);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
 }
 
 static int write_text(const char *path, const char *text)
@@ -309,9 +269,9 @@ int main(int argc, char **argv)
     stub_requests -= stub_requests % 200;
     llama_requests -= llama_requests % 100;
     if (!stub_path) {
-        char *dir = fs_dirname(argv[0]);
-        stub_path = xasprintf("%s/stub_server", dir);
-        free(dir);
+        char path[PATH_MAX];
+        default_stub_path(path, sizeof path);
+        stub_path = xstrdup(path);
     }
     char *model = defaults_tiny_model("tiny-dense"), *server = defaults_llama_server();
     if (!fs_exists(model) || access(server, X_OK) != 0 || access(benchai, X_OK) != 0 ||
@@ -319,14 +279,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "soak: needs %s, %s, %s and %s (make bench models)\n", benchai, stub_path, model, server);
         return 2;
     }
-    char *host = store_host_json();
-    char load[64] = "";
-    char *loadavg = fs_read_file("/proc/loadavg", NULL, NULL);
-    if (loadavg)
-        snprintf(load, sizeof load, "%.*s", (int)strcspn(loadavg, "\n"), loadavg);
-    printf("machine: %s\nloadavg at start: %s\n", host, load);
-    free(host);
-    free(loadavg);
+    print_machine();
 
     char dir[] = "/tmp/benchai-soak-XXXXXX";
     if (!mkdtemp(dir)) {
@@ -334,9 +287,9 @@ int main(int argc, char **argv)
         return 1;
     }
     fflush(stdout);            /* the children must not inherit unwritten output */
-    pid_t stub = 0;
-    int port = stub_start(stub_path, &stub);
-    if (port < 0 || write_plan(dir, port, stub_requests, llama_requests, concurrency, model) != 0) {
+    struct stub stub = {0};
+    if (stub_start(&stub, stub_path, -1, 0, 16, 0, 0) != 0 ||
+        write_plan(dir, stub.port, stub_requests, llama_requests, concurrency, model) != 0) {
         fprintf(stderr, "soak: the stub did not start or the plan could not be written\n");
         return 1;
     }
@@ -375,8 +328,7 @@ int main(int argc, char **argv)
         clock_sleep_ms(interval_ms);
     }
     double wall_s = (double)(clock_mono_ns() - t0) / 1e9;
-    kill(stub, SIGTERM);
-    waitpid(stub, NULL, 0);
+    stub_stop(&stub);
     long long total = stored_samples(db);
     int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && total == stub_requests + llama_requests;
     printf("benchai exit %d after %.1f s; %lld samples stored of %d; %zu snapshots of /proc every %d ms\n\n",
