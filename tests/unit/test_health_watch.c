@@ -103,8 +103,9 @@ Test(health_watch, answering_server_is_left_alone_stopped_one_is_killed, .timeou
         clock_sleep_ms(20);
     double took_s = (double)(clock_mono_ns() - t0) / 1e9;
     cr_assert(health_watch_fired(w), "a stopped server was not found hung in 10 s");
-    /* hang_ms plus at most about one probe timeout and interval */
-    cr_assert(took_s >= 0.5 && took_s < 3.0, "found hung after %.2f s with hang_ms 600", took_s);
+    /* not before hang_ms; after it, about one probe timeout and interval
+     * (200 + 100 ms), with room for a loaded machine */
+    cr_assert(took_s >= 0.5 && took_s < 8.0, "found hung after %.2f s with hang_ms 600", took_s);
     char *verdict = health_watch_stop(w);
     cr_assert_not_null(verdict);
     cr_assert(strstr(verdict, "hung: /health gave no answer") && strstr(verdict, "T (stopped)") &&
@@ -125,7 +126,8 @@ Test(health_watch, stop_returns_at_once_and_kills_nothing)
     clock_sleep_ms(50);
     int64_t t0 = clock_mono_ns();
     cr_assert_null(health_watch_stop(w));
-    cr_assert_lt(clock_mono_ns() - t0, 1000000000LL, "stop waited for the probe interval");
+    /* the interval is 5 s here: stop must not wait for it */
+    cr_assert_lt(clock_mono_ns() - t0, 2500000000LL, "stop waited for the probe interval");
     cr_assert_eq(waitpid(child, NULL, WNOHANG), 0);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
