@@ -6,7 +6,8 @@
  *     and the plan goes on with the next point;
  *   - benchai SIGKILLed at twenty random moments of a multi-point plan and
  *     resumed each time stores every (config, suite, item, rep) exactly once,
- *     the same set as an uninterrupted run.
+ *     the same set as an uninterrupted run;
+ *   - a killed run whose suite file changed is not resumed unless --force.
  * Each prints its seed or timing on failure; all stay within a few minutes. */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -270,5 +271,53 @@ Test(faults, twenty_random_kills_store_every_sample_exactly_once, .timeout = 900
     free(ref_keys);
     free(ref_db);
     free(run_id);
+    harness_env_free(&e);
+}
+
+Test(faults, resume_refuses_a_suite_changed_since_the_run_started_unless_forced, .timeout = 600)
+{
+    struct harness_env e = harness_env_setup();
+    char *suite = xasprintf("%s/speed_faults.yaml", e.dir);     /* the name must match the file */
+    char *text = fs_read_file("tests/data/integration/speed_faults.yaml", NULL, NULL);
+    cr_assert_not_null(text);
+    struct bai_error ferr = {0};
+    cr_assert_eq(fs_write_atomic(suite, text, strlen(text), &ferr), 0, "%s", ferr.msg);
+    const char *args[] = { "run", "--suite", suite, "--store", e.db, "--logs", e.logs,
+                           "--server-arg=--alias", e.alias_arg, NULL };
+    pid_t pid = harness_spawn(args, e.dir);
+    wait_samples(&e, pid, 3);
+    kill(pid, SIGKILL);
+    cr_assert_eq(harness_wait(pid), 128 + SIGKILL);
+    char *run_id = harness_sql_text(e.db, "SELECT id FROM runs");
+    long long kept = q(&e, "SELECT count(*) FROM samples");
+    cr_assert(kept >= 3 && kept < 48, "%lld", kept);
+
+    /* the file changes overnight: same name and version, other content */
+    char *edited = xasprintf("%s  - {id: extra, prompt: \"speed\"}\n", text);
+    cr_assert_eq(fs_write_atomic(suite, edited, strlen(edited), &ferr), 0, "%s", ferr.msg);
+    const char *resume[] = { "resume", run_id, "--store", e.db, NULL };
+    char *err = NULL;
+    int code = harness_run(resume, NULL, &err);
+    cr_assert_eq(code, 2, "a changed suite is refused (exit %d): %s", code, err);
+    cr_assert(strstr(err, "suite speed_faults changed since run") && strstr(err, "--force"),
+              "the message names the suite and the way out: %s", err);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM samples"), kept, "nothing was sent");
+    cr_assert_eq(harness_count_servers(e.marker), 0, "no server was started");
+    free(err);
+
+    const char *forced[] = { "resume", run_id, "--store", e.db, "--force", NULL };
+    code = harness_run(forced, NULL, &err);
+    cr_assert_eq(code, 0, "--force continues (exit %d): %s", code, err);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM incidents WHERE kind = 'suite_changed'"), 1,
+                 "accepting the change is recorded with the run");
+    cr_assert_eq(q(&e, "SELECT count(*) FROM runs"), 1);
+    char *status = harness_sql_text(e.db, "SELECT status FROM runs");
+    cr_assert_str_eq(status, "done");
+    free(status);
+    free(err);
+    free(edited);
+    free(run_id);
+    free(text);
+    free(suite);
     harness_env_free(&e);
 }
