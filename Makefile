@@ -48,7 +48,7 @@ INTEG_SRC:= $(sort $(wildcard tests/integration/*.c))
 BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
-.PHONY: all help check unit integration asan demo demo-run install clean deps llama models \
+.PHONY: all help check unit integration asan valgrind demo demo-run install clean deps llama models \
         bench fuzz print-pkgs first-hour FORCE
 
 all: $(BIN)
@@ -58,6 +58,7 @@ help:
 	@echo "make demo       install what is needed, run the demo suite on the tiny model"
 	@echo "make check      install what is needed, run unit + integration tests"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make valgrind   integration tests with benchai under valgrind memcheck (no definite leaks)"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the parser fuzz targets for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
@@ -140,6 +141,23 @@ asan: models
 	$(MAKE) BUILD=build-asan OPT=-O1 BIN=build-asan/benchai \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  unit integration
+
+# Integration tests with every benchai process under valgrind memcheck: an
+# error or a definite leak fails the test that ran it, and check.sh prints
+# the logs. A subset: the timing-bound fault tests (random kills, a server
+# that keeps hanging, a full disk) would measure valgrind's slowness, not
+# benchai; these cover the run, resume, Ctrl-C, crash restart, the health
+# watch, two writers, migration and refusal, the /proc census.
+VALGRIND_TESTS ?= e2e/* backends/server_killed* faults/hung* store_runs/two_runs* store_runs/old_store* \
+                  machine/competing*
+valgrind: $(BIN) $(BUILD)/integration-tests models
+	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
+	@for t in $(VALGRIND_TESTS); do \
+	  BENCHAI_BIN=$(CURDIR)/tests/valgrind/benchai.sh BENCHAI_REAL_BIN=$(CURDIR)/$(BIN) \
+	  BENCHAI_VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind \
+	  $(BUILD)/integration-tests --jobs 1 --filter "$$t" || { bash tests/valgrind/check.sh $(BUILD)/valgrind; exit 1; }; \
+	done
+	@bash tests/valgrind/check.sh $(BUILD)/valgrind
 
 bench: $(BIN) $(BENCH_SRC:benchmarks/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: benchmarks/%.c $(BUILD)/libbenchai.a

@@ -6,11 +6,11 @@
 #   benchmarks/run-all.sh              all of them
 #   benchmarks/run-all.sh NAME...      only these (suite_load score_bench
 #                                      compare_bench store_bench sandbox_bench
-#                                      http_bench scale_bench vs-llama-bench)
+#                                      http_bench scale_bench vs-llama-bench soak)
 # Environment: BUILD (build folder, default build), BIN (benchai binary,
-# default ./benchai), as for make. vs-llama-bench (benchmarks/peers/) needs
-# the cached llama.cpp build and the tiny models (make models); it is
-# skipped when they are missing. The other peers/ scripts run on their own
+# default ./benchai), as for make. vs-llama-bench (benchmarks/peers/) and
+# soak need the cached llama.cpp build and the tiny models (make models);
+# they are skipped when they are missing. The other peers/ scripts run on their own
 # (benchmarks/peers/README.md). Exit status: 0 when every benchmark ran, 1 otherwise.
 set -uo pipefail
 
@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 build="${BUILD:-build}"
 bin="${BIN:-benchai}"
-all="suite_load score_bench compare_bench store_bench sandbox_bench http_bench scale_bench vs-llama-bench"
+all="suite_load score_bench compare_bench store_bench sandbox_bench http_bench scale_bench vs-llama-bench soak"
 selected="${*:-$all}"
 
 make --no-print-directory BUILD="$build" BIN="$bin" bench >/dev/null \
@@ -36,6 +36,13 @@ for name in $selected; do
         fi
         case "$bin" in /*) abs="$bin" ;; *) abs="$root/$bin" ;; esac
         BENCHAI_BIN="$abs" benchmarks/peers/vs-llama-bench.sh
+        ;;
+    soak)
+        if ! scripts/install-llama.sh --print >/dev/null 2>&1; then
+            echo "skipped: no cached llama.cpp build (make models)"
+            continue
+        fi
+        "$build/bench/soak" --benchai "$bin"
         ;;
     stub_server)
         echo "stub_server is the loopback server http_bench starts; nothing to run"

@@ -13,6 +13,7 @@ PACKAGES=(
   gnuplot-nox
   clang libclang-rt-14-dev
   libxml2-utils
+  valgrind
   chromium
   strace
 )

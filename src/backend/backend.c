@@ -1,5 +1,7 @@
 #include "backend/backend.h"
 #include "net/http.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -128,6 +130,23 @@ int backend_recover(struct backend *b, struct bai_error *err)
         bai_error_set(err, BAI_EXIT_BACKEND, "backend %s cannot be restarted", backend_kind_name(b->cfg.kind));
         return -1;
     }
+    int64_t now = clock_mono_ns();
+    if (b->last_restart_ns && now - b->last_restart_ns < 120 * 1000000000LL)
+        b->restart_streak++;
+    else
+        b->restart_streak = 0;
+    int64_t delay_ms = 500LL << (b->restart_streak < 6 ? b->restart_streak : 6);
+    if (delay_ms > 30000)
+        delay_ms = 30000;
+    log_info("restarting llama-server in %.1f s", (double)delay_ms / 1000.0);
+    volatile sig_atomic_t *cancel = b->cfg.server.cancel;
+    for (int64_t waited = 0; waited < delay_ms && !(cancel && *cancel); waited += 50)
+        clock_sleep_ms(50);
+    if (cancel && *cancel) {
+        bai_error_set(err, BAI_EXIT_INTERRUPTED, "interrupted while waiting to restart llama-server");
+        return -1;
+    }
+    b->last_restart_ns = clock_mono_ns();
     if (llama_server_restart(b->server, err) != 0)
         return -1;
     b->restarts++;
@@ -167,8 +186,19 @@ cJSON *backend_describe(const struct backend *b)
         const cJSON *info = llama_server_info(b->server);
         if (info)
             cJSON_AddItemToObject(o, "server", cJSON_Duplicate(info, 1));
+        const cJSON *split = llama_server_thread_split(b->server);
+        if (split)
+            cJSON_AddItemToObject(o, "thread_split", cJSON_Duplicate(split, 1));
+        const cJSON *competing = llama_server_competing(b->server);
+        if (competing)
+            cJSON_AddItemToObject(o, "competing_llama_servers", cJSON_Duplicate(competing, 1));
     }
     return o;
+}
+
+const char *backend_notice(const struct backend *b)
+{
+    return b->server ? llama_server_notice(b->server) : NULL;
 }
 
 void backend_stop(struct backend *b)

@@ -12,6 +12,7 @@
 #ifndef BAI_BACKEND_H
 #define BAI_BACKEND_H
 
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "backend/gen.h"
 #include "backend/llama_server.h"
@@ -40,6 +41,8 @@ struct backend {
     char *base_url;
     char *api_key;                       /* read from the environment, never stored */
     int restarts;
+    int restart_streak;                  /* restarts in a row, each within 2 min of the last */
+    int64_t last_restart_ns;             /* monotonic */
     void *priv;                          /* per-kind state (command, replay) */
 };
 
@@ -52,9 +55,14 @@ int backend_start(struct backend *b, const struct backend_config *cfg, struct ba
 int backend_is_http(const struct backend *b);
 /* llama-server extensions (ignore_eos, n_probs, timings) may be sent. */
 int backend_speaks_llama(const struct backend *b);
-/* 0 while usable; for a supervised server, whether the process lives. */
+/* 1 while usable; for a supervised server, whether the process lives and
+ * answers: a server its health watch found hung has been killed and
+ * counts as dead (llama_server_death says what was seen). Callers that see
+ * a transport error ask this to tell a dead server from a failed request. */
 int backend_alive(struct backend *b);
-/* Brings a dead server back (bounded by the caller). */
+/* Brings a dead server back (bounded by the caller). Restarts that follow
+ * each other within 2 minutes back off: 0.5 s, 1 s, 2 s, ... up to 30 s
+ * before the relaunch (Ctrl-C cuts the wait short). */
 int backend_recover(struct backend *b, struct bai_error *err);
 /* Answers one request without the HTTP scheduler (command, replay). */
 int backend_generate_sync(struct backend *b, const struct gen_request *req, const char *item_key,
@@ -65,7 +73,11 @@ int backend_generate_sync(struct backend *b, const struct gen_request *req, cons
  * backend_can_count_tokens first. Returns the count, or -1 with err set. */
 int backend_can_count_tokens(const struct backend *b);
 int backend_count_tokens(struct backend *b, const char *text, struct bai_error *err);
-/* {"kind":..., "url":..., "server":{argv, props, slots}} for the store. */
+/* What the run should record about the machine around the backend
+ * (another llama-server competing for the cores), or NULL. */
+const char *backend_notice(const struct backend *b);
+/* {"kind":..., "url":..., "server":{argv, props, slots}, "thread_split":...,
+ * "competing_llama_servers":[...]} for the store. */
 cJSON *backend_describe(const struct backend *b);
 void backend_stop(struct backend *b);
 

@@ -1,4 +1,6 @@
 #include "backend/llama_server.h"
+#include "backend/health_watch.h"
+#include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "net/http.h"
 #include "util/clock.h"
@@ -31,7 +33,15 @@ struct llama_server {
     pid_t pid;
     int startup_timeout_s;
     volatile sig_atomic_t *cancel;
+    int hang_ms;                 /* 0: not watched */
+    struct health_watch *watch;  /* while it runs (hang_ms > 0) */
+    cJSON *thread_split;         /* llama_server_thread_split */
+    cJSON *competing;            /* llama_server_competing */
+    char *notice;                /* llama_server_notice */
 };
+
+/* Hung when /health gives no answer for this long (default). */
+#define DEFAULT_HANG_MS 30000
 
 void llama_server_free_argv(char **argv)
 {
@@ -269,14 +279,50 @@ static void record_death(struct llama_server *s, int status)
     s->pid = 0;
 }
 
+/* Reaps a server the health watch has killed. A process stuck in the kernel
+ * (state D) may take a while to die; after 10 s it is left behind (and
+ * said so) rather than blocking the run. */
+static void reap_killed(struct llama_server *s)
+{
+    kill(-s->pid, SIGKILL);
+    int status;
+    for (int waited_ms = 0; waited_ms < 10000; waited_ms += 20) {
+        pid_t r = waitpid(s->pid, &status, WNOHANG);
+        if (r == s->pid || (r < 0 && errno != EINTR))
+            break;
+        if (waited_ms + 20 >= 10000)
+            log_warn("llama-server pid %ld did not exit 10 s after SIGKILL; leaving it", (long)s->pid);
+        clock_sleep_ms(20);
+    }
+    s->pid = 0;
+}
+
+/* The watch thread never reaps: the process is only looked at here
+ * (waitid with WNOWAIT) and reaped after the watch is joined, so the pid
+ * cannot be reused while the watch may still signal it. */
 int llama_server_alive(struct llama_server *s)
 {
     if (!s || s->pid <= 0)
         return 0;
-    int status;
-    pid_t r = waitpid(s->pid, &status, WNOHANG);
-    if (r == s->pid) {
-        record_death(s, status);
+    if (health_watch_fired(s->watch)) {
+        char *verdict = health_watch_stop(s->watch);
+        s->watch = NULL;
+        reap_killed(s);
+        free(s->death);
+        s->death = verdict ? verdict : xstrdup("hung");
+        return 0;
+    }
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == s->pid) {
+        free(health_watch_stop(s->watch));
+        s->watch = NULL;
+        int status;
+        if (waitpid(s->pid, &status, 0) == s->pid) {
+            record_death(s, status);
+            return 0;
+        }
+        s->pid = 0;
         return 0;
     }
     return 1;
@@ -317,43 +363,53 @@ static void fetch_info(struct llama_server *s)
 }
 
 /* Polls /health until 200. 503 means "loading model"; a refused connection
- * means "not listening yet" unless the process has died. */
+ * means "not listening yet" unless the process has died. A server that
+ * accepts the connection but gives no answer at all for the hang timeout
+ * is hung (stopped, deadlocked): start-up fails then, instead of waiting
+ * for the whole start-up timeout. */
 static int wait_ready(struct llama_server *s, struct bai_error *err)
 {
     int timeout_s = s->startup_timeout_s > 0 ? s->startup_timeout_s : 300;
     int64_t deadline = clock_mono_ns() + (int64_t)timeout_s * 1000000000LL;
-    char *health = xasprintf("%s/health", s->url);
-    int rc = -1;
+    int64_t last_sign = clock_mono_ns();
     while (clock_mono_ns() < deadline) {
         if (s->cancel && *s->cancel) {
             bai_error_set(err, BAI_EXIT_INTERRUPTED, "interrupted while llama-server was starting");
-            goto out;
+            return -1;
         }
         if (!llama_server_alive(s)) {
             char *tail = llama_server_log_tail(s->log_path, 12);
             bai_error_set(err, BAI_EXIT_BACKEND, "llama-server exited during start-up (%s); last lines of %s:\n%s",
                           s->death ? s->death : "?", s->log_path, tail);
             free(tail);
-            goto out;
+            return -1;
         }
-        long status = 0;
-        struct bai_error ignored = {0};
-        if (http_request_sync("GET", health, NULL, NULL, 2000, &status, NULL, &ignored) == 0 &&
-            status == 200) {
-            rc = 0;
-            goto out;
+        int status = 0;
+        char why[160] = "";
+        enum health_probe r = health_probe(s->port, 2000, &status, why, sizeof why);
+        if (r == HEALTH_ANSWERED && status == 200)
+            return 0;
+        if (r != HEALTH_SILENT) {
+            last_sign = clock_mono_ns();
+        } else if (s->hang_ms > 0 && clock_mono_ns() - last_sign >= (int64_t)s->hang_ms * 1000000LL) {
+            char state[64];
+            llama_procs_state(s->pid, state, sizeof state);
+            bai_error_set(err, BAI_EXIT_BACKEND, "llama-server hung during start-up: no answer to /health for "
+                          "%.1f s (last: %s), process state %s (log: %s)",
+                          (double)(clock_mono_ns() - last_sign) / 1e9, why, state, s->log_path);
+            return -1;
         }
         clock_sleep_ms(100);
     }
     bai_error_set(err, BAI_EXIT_BACKEND, "llama-server not ready after %d s (log: %s)", timeout_s,
                   s->log_path);
-out:
-    free(health);
-    return rc;
+    return -1;
 }
 
 static void kill_group(struct llama_server *s, int grace_ms)
 {
+    free(health_watch_stop(s->watch));
+    s->watch = NULL;
     if (s->pid <= 0)
         return;
     kill(-s->pid, SIGTERM);
@@ -374,6 +430,17 @@ static void kill_group(struct llama_server *s, int grace_ms)
     s->pid = 0;
 }
 
+static void watch_start(struct llama_server *s)
+{
+    if (s->hang_ms <= 0)
+        return;
+    struct health_watch_config wc = { .port = s->port, .pid = s->pid, .hang_ms = s->hang_ms,
+                                      .log_path = s->log_path };
+    s->watch = health_watch_start(&wc);
+    if (!s->watch)
+        log_warn("llama-server health watch did not start: a hung server is found only by request timeouts");
+}
+
 /* Start (or restart) on a fresh port; a port taken between our probe and the
  * server's bind shows up as a start-up failure, so try a few ports. */
 static int launch(struct llama_server *s, struct bai_error *err)
@@ -392,6 +459,7 @@ static int launch(struct llama_server *s, struct bai_error *err)
         }
         if (wait_ready(s, err) == 0) {
             fetch_info(s);
+            watch_start(s);
             return 0;
         }
         kill_group(s, 2000);
@@ -407,6 +475,49 @@ static int launch(struct llama_server *s, struct bai_error *err)
     return -1;
 }
 
+/* Another llama-server this benchai did not start competes for the cores
+ * (the measured speed may collapse): recorded with this server, and
+ * warned about once per process id. Called from the thread that starts
+ * servers. */
+static void note_competitors(struct llama_server *s)
+{
+    static long warned[64];
+    static size_t n_warned;
+    cJSON *found = llama_procs_competing();
+    if (cJSON_GetArraySize(found) == 0) {
+        cJSON_Delete(found);
+        return;
+    }
+    /* every pid, but the command lines of the first three only (all of
+     * them are in the JSON): a warning stays a few lines long */
+    struct buf b = {0};
+    int fresh = 0, n = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, found) {
+        long pid = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "pid"));
+        const char *cmd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cmdline"));
+        if (n++ < 3)
+            buf_printf(&b, "%spid %ld (%.160s%s)", b.len ? ", " : "", pid, cmd ? cmd : "?",
+                       cmd && strlen(cmd) > 160 ? "..." : "");
+        else
+            buf_printf(&b, "%s%ld", n == 4 ? "; also pids " : ", ", pid);
+        size_t i = 0;
+        while (i < n_warned && warned[i] != pid)
+            i++;
+        if (i == n_warned) {
+            fresh = 1;
+            if (n_warned < sizeof warned / sizeof warned[0])
+                warned[n_warned++] = pid;
+        }
+    }
+    s->competing = found;
+    s->notice = xasprintf("llama-server not started by this benchai is running: %s; while it works "
+                          "it competes for the cores and measured speeds may collapse", b.data ? b.data : "?");
+    buf_free(&b);
+    if (fresh)
+        log_warn("%s", s->notice);
+}
+
 struct llama_server *llama_server_start(const struct llama_server_config *cfg, struct bai_error *err)
 {
     if (!cfg->model || access(cfg->model, R_OK) != 0) {
@@ -418,14 +529,30 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
         bai_error_set(err, BAI_EXIT_USAGE, "draft model file %s: %s", cfg->draft, strerror(errno));
         return NULL;
     }
-    char **argv = llama_server_build_argv(cfg, err);
-    if (!argv)
-        return NULL;
     struct llama_server *s = xcalloc(1, sizeof *s);
-    s->argv = argv;
+    /* Next to another server of this benchai (a judge), take the cores it
+     * leaves free unless --threads says otherwise. */
+    struct llama_server_config eff = *cfg;
+    cJSON *others = NULL;
+    int free_threads = llama_procs_free_threads(s, &others);
+    if (eff.threads <= 0 && free_threads > 0)
+        eff.threads = free_threads;
+    if (others) {
+        s->thread_split = cJSON_CreateObject();
+        cJSON_AddNumberToObject(s->thread_split, "cores", llama_procs_cores());
+        cJSON_AddNumberToObject(s->thread_split, "threads", eff.threads);
+        cJSON_AddItemToObject(s->thread_split, "others", others);
+    }
+    s->argv = llama_server_build_argv(&eff, err);
+    if (!s->argv) {
+        llama_server_stop(s, 0);
+        return NULL;
+    }
     s->log_path = xstrdup(cfg->log_path);
     s->startup_timeout_s = cfg->startup_timeout_s;
     s->cancel = cfg->cancel;
+    s->hang_ms = cfg->hang_timeout_ms < 0 ? 0 : cfg->hang_timeout_ms > 0 ? cfg->hang_timeout_ms : DEFAULT_HANG_MS;
+    note_competitors(s);
     char *dir = fs_dirname(s->log_path);
     int rc = fs_mkdirs(dir, 0755, err);
     free(dir);
@@ -433,6 +560,7 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
         llama_server_stop(s, 0);
         return NULL;
     }
+    llama_procs_add(s, cfg->role, eff.threads);
     return s;
 }
 
@@ -447,6 +575,9 @@ pid_t llama_server_pid(const struct llama_server *s) { return s->pid; }
 const char *llama_server_command_line(const struct llama_server *s) { return s->command_line; }
 const cJSON *llama_server_info(const struct llama_server *s) { return s->info; }
 const char *llama_server_build(const struct llama_server *s) { return s->build; }
+const cJSON *llama_server_thread_split(const struct llama_server *s) { return s->thread_split; }
+const cJSON *llama_server_competing(const struct llama_server *s) { return s->competing; }
+const char *llama_server_notice(const struct llama_server *s) { return s->notice; }
 
 int llama_server_verify(const struct llama_server *s, const struct llama_server_config *cfg,
                         struct bai_error *err)
@@ -487,6 +618,7 @@ void llama_server_stop(struct llama_server *s, int grace_ms)
     if (!s)
         return;
     kill_group(s, grace_ms);
+    llama_procs_remove(s);
     llama_server_free_argv(s->argv);
     free(s->log_path);
     free(s->url);
@@ -494,5 +626,8 @@ void llama_server_stop(struct llama_server *s, int grace_ms)
     free(s->death);
     free(s->build);
     cJSON_Delete(s->info);
+    cJSON_Delete(s->thread_split);
+    cJSON_Delete(s->competing);
+    free(s->notice);
     free(s);
 }

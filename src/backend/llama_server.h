@@ -6,6 +6,11 @@
  * record of /props and /slots, verification that what runs is what was
  * asked for, restart after a crash, and SIGTERM-then-SIGKILL shutdown.
  * The child gets PR_SET_PDEATHSIG so it dies with benchai even on SIGKILL.
+ * While it runs, a health watch (health_watch.h) asks /health and kills a
+ * server that stopped answering; it then counts as dead (llama_server_alive
+ * returns 0, llama_server_death says what was seen). With no --threads, a
+ * server started next to another one of this benchai (a judge) takes the
+ * cores that one leaves free (llama_procs.h).
  */
 #ifndef BAI_LLAMA_SERVER_H
 #define BAI_LLAMA_SERVER_H
@@ -36,6 +41,10 @@ struct llama_server_config {
     size_t n_extra;
     const char *log_path;        /* server stdout+stderr go here (required) */
     int startup_timeout_s;       /* 0 = 300 */
+    /* No answer to /health for this long (while it runs) = hung: killed,
+     * then dead for llama_server_alive. 0 = 30 s; < 0 = not watched. */
+    int hang_timeout_ms;
+    const char *role;            /* "server" (NULL) or "judge": for the thread split record */
     /* Set asynchronously (Ctrl-C) to abandon a start-up that is still
      * waiting for the model to load; NULL = never. */
     volatile sig_atomic_t *cancel;
@@ -59,7 +68,8 @@ pid_t llama_server_pid(const struct llama_server *s);
 const char *llama_server_command_line(const struct llama_server *s);
 /* 1 while the process runs. Reaps it (and records why) when it has died. */
 int llama_server_alive(struct llama_server *s);
-/* Why it died ("killed by signal 9", "exit status 1"), or NULL. */
+/* Why it died ("killed by signal 9", "exit status 1", "hung: /health gave
+ * no answer for 30.0 s ...; process state T (stopped); killed ..."), or NULL. */
 const char *llama_server_death(const struct llama_server *s);
 /* Starts it again with the same argv (after a crash). */
 int llama_server_restart(struct llama_server *s, struct bai_error *err);
@@ -73,6 +83,15 @@ int llama_server_verify(const struct llama_server *s, const struct llama_server_
                         struct bai_error *err);
 /* SIGTERM, wait up to grace_ms, then SIGKILL; reaps; frees. NULL is fine. */
 void llama_server_stop(struct llama_server *s, int grace_ms);
+
+/* {"cores":N,"threads":N,"others":[{"role":"judge","threads":N}]} when
+ * other servers of this benchai ran at start (the thread split), else NULL. */
+const cJSON *llama_server_thread_split(const struct llama_server *s);
+/* llama-server processes not started by this benchai that ran when this one
+ * started (llama_procs_competing), or NULL when there were none. */
+const cJSON *llama_server_competing(const struct llama_server *s);
+/* One line about those competitors for the run's incidents, or NULL. */
+const char *llama_server_notice(const struct llama_server *s);
 
 /* Last n lines of a file (for start-up errors). Caller frees. */
 char *llama_server_log_tail(const char *path, int n);

@@ -136,6 +136,19 @@ static int set_timeout(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
+/* 0 turns the watch off; the config keeps 0 for "the default" (30 s). */
+static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
+{
+    char *end;
+    long s = strtol(v, &end, 10);
+    if (end == v || *end || s < 0 || s > 1000000) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected seconds from 0 to 1000000, got '%s'", v);
+        return -1;
+    }
+    ((struct run_config *)o)->hang_timeout_ms = s > 0 ? (int)(s * 1000) : -1;
+    return 0;
+}
+
 static const char *const on_off_auto[] = { "on", "off", "auto", NULL };
 static const char *const sandbox_modes[] = { "full", "rlimits", NULL };
 
@@ -189,6 +202,8 @@ static const struct cli_option run_options[] = {
     CLI_OPT_CALLBACK(0, "server-arg", "ARG", add_server_arg, "extra raw llama-server argument (repeatable)"),
     CLI_OPT_INT(0, "startup-timeout", A, startup_timeout_s, "S", 1, BIG,
                 "seconds to wait for the server to load (default 300)"),
+    CLI_OPT_CALLBACK(0, "hang-timeout", "S", set_hang_timeout,
+                     "a launched server whose /health gives no answer for S seconds\nis hung: killed and restarted (default 30; 0 = do not watch)"),
     CLI_OPT_STRING(0, "url", A, url, "URL", "openai: base URL of the endpoint (http://host:port or .../v1)"),
     CLI_OPT_STRING(0, "api-key-env", A, api_key_env, "VAR", "openai: read the API key from this environment variable"),
     CLI_OPT_STRING(0, "cmd", A, cmd, "TEMPLATE",

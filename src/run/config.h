@@ -33,6 +33,7 @@ struct run_config {
     char **server_args;          /* --server-arg, raw, owned */
     size_t n_server_args, cap_server_args;
     int startup_timeout_s;       /* 0 = 300 */
+    int hang_timeout_ms;         /* --hang-timeout: 0 = default (30 s), -1 = not watched */
     const char *url, *api_key_env, *cmd, *from;
 
     /* sweeps and plans */

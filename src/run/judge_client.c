@@ -169,6 +169,7 @@ int judge_client_open(const struct judge_options *o, struct judge **out, struct 
         bc.server.binary = c->server_bin;
         bc.server.model = o->gguf;
         bc.server.np = 1;
+        bc.server.role = "judge";
         /* Half the cores: the judge runs next to the server under test, and
          * two llama-servers that each spin on every core slow each other
          * down by orders of magnitude (seen: 1000 -> 3 tok/s on 2 cores). */

@@ -108,6 +108,7 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
         s->extra = (const char *const *)a->server_args;
         s->n_extra = a->n_server_args;
         s->startup_timeout_s = a->startup_timeout_s;
+        s->hang_timeout_ms = a->hang_timeout_ms;
         pt->model = (char *)s->model;
         pt->draft = (char *)s->draft;
         label_base = own(p, store_model_name("llama-server", s->model));
@@ -229,6 +230,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         s->cache_type_v = q->cache_type_v ? q->cache_type_v : a->cache_type_v;
         s->spec_synth_rates = a->spec_synth_rates;
         s->startup_timeout_s = a->startup_timeout_s;
+        s->hang_timeout_ms = a->hang_timeout_ms;
         split_flags(p, q->flags, (const char ***)&s->extra, &s->n_extra, a);
         pt->model = pp->model->path;
         pt->draft = s->draft ? (char *)s->draft : NULL;
@@ -259,7 +261,7 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
         struct plan_cli cli = {
             .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
             .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
-            .zip = a->zip != NULL, .reps = -1, .warmup = -1, .concurrency = -1,
+            .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
             /* model names (not only paths) resolve through the registry */
             .models_path = fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL,
         };

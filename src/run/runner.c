@@ -162,7 +162,9 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
         rc = sched_run(be, jobs, n, &so, run_batch_job_done, &b, &stats, err);
         progress_end(b.progress, b.progress_slot);
     }
-    struct run_result_row *row = run_result_add_row(r->res, pt->label, suite->name, "ok");
+    struct run_result_row *row = run_result_add_row(r->res, pt->label, suite->name,
+                                                    b.store_failed ? "stopped: store error"
+                                                    : n > 0 && stats.stopped ? "interrupted" : "ok");
     run_batch_figures(&b, row);
     row->items = items_run;
     run_batch_write_incidents(&b);
@@ -302,9 +304,40 @@ static int start_failed(struct runner *r, const struct run_point *pt, int64_t co
     return 0;        /* the plan goes on */
 }
 
-/* Records what actually runs (command line, build, /props, /slots). */
+/* The server of this point kept hanging or dying while suite s ran (the
+ * scheduler gave up restarting it): the point is recorded as failed with
+ * the reason, its remaining suites as not run, and the plan goes on with
+ * the next point. A single-point run ends with the error instead. */
+static int give_up_point(struct runner *r, const struct run_point *pt, int64_t config_id, struct backend *be,
+                         size_t s, struct bai_error *err)
+{
+    const char *death = be->server ? llama_server_death(be->server) : NULL;
+    char *reason = xasprintf("given up in suite %s: %s%s%s%s", point_suite(r->o, pt, s)->name, err->msg,
+                             death ? " (last: " : "", death ? death : "", death ? ")" : "");
+    struct bai_error ignored = {0};
+    struct store_config upd = { .status = "failed", .reason = reason };
+    store_config_update(r->st, config_id, &upd, &ignored);
+    store_incident_add(r->st, r->run_id, config_id, "given_up", reason, &ignored);
+    free(r->res->rows[r->res->n_rows - 1].status);
+    r->res->rows[r->res->n_rows - 1].status = xstrdup("failed: server given up");
+    for (size_t rest = s + 1; rest < point_n_suites(r->o, pt); rest++)
+        run_result_add_row(r->res, pt->label, point_suite(r->o, pt, rest)->name, "failed: server given up");
+    log_warn("%s: %s", pt->label, reason);
+    free(reason);
+    if (r->o->n_points == 1)
+        return -1;
+    bai_error_clear(err);
+    return 0;
+}
+
+/* Records what actually runs (command line, build, /props, /slots) and
+ * what competes with it (another llama-server on the machine). */
 static int record_backend(struct runner *r, int64_t config_id, const struct backend *be, struct bai_error *err)
 {
+    if (backend_notice(be)) {
+        struct bai_error ignored = {0};
+        store_incident_add(r->st, r->run_id, config_id, "competing_server", backend_notice(be), &ignored);
+    }
     cJSON *desc = backend_describe(be);
     char *desc_json = cJSON_PrintUnformatted(desc);
     struct store_config upd = {
@@ -360,6 +393,10 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
         struct suite *counted = recount_with_backend(point_suite(r->o, pt, s), &be);
         rc = run_suite(r, pt, config_id, &be, counted ? counted : point_suite(r->o, pt, s), err);
         suite_free(counted);
+        if (rc != 0 && err->exit_code == BAI_EXIT_BACKEND) {
+            rc = give_up_point(r, pt, config_id, &be, s, err);
+            break;          /* the point's other suites are not run */
+        }
     }
     backend_stop(&be);
     free(log_path);
@@ -508,6 +545,15 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
     log_info("run %s (store %s)", res->run_id, run_config_store(o->cfg));
     rc = run_points(&r, err);
 
+    if (rc != 0 && err->exit_code == BAI_EXIT_STORE) {
+        /* A full disk or a store locked too long: what is committed stays,
+         * so the one message also says how to go on. */
+        size_t len = strlen(err->msg);
+        const char *path = run_config_store(o->cfg);
+        int other_store = strcmp(path, store_default_path()) != 0;
+        snprintf(err->msg + len, sizeof err->msg - len, "; once that is fixed, continue the run with: "
+                 "benchai resume %s%s%s", res->run_id, other_store ? " --store " : "", other_store ? path : "");
+    }
     const char *status = "done";
     if (rc != 0)
         status = (err->exit_code == BAI_EXIT_INTERRUPTED || err->exit_code == BAI_EXIT_STORE) ? "interrupted" : "failed";

@@ -48,7 +48,8 @@ int store_config_update(struct store *st, int64_t config_id, const struct store_
         " model_sha256 = coalesce(?4, model_sha256), draft = coalesce(?5, draft),"
         " params_json = coalesce(?6, params_json), server_argv = coalesce(?7, server_argv),"
         " server_build = coalesce(?8, server_build), props_json = coalesce(?9, props_json),"
-        " status = coalesce(?10, status), reason = coalesce(?11, reason) WHERE id = ?1", err);
+        " status = coalesce(?10, status),"
+        " reason = CASE WHEN ?10 = 'ok' THEN ?11 ELSE coalesce(?11, reason) END WHERE id = ?1", err);
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, config_id);

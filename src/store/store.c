@@ -224,9 +224,11 @@ struct sqlite3 *store_db(struct store *st)
     return st->db;
 }
 
-/* Connects and applies the per-connection settings. journal_mode=WAL is
- * the first statement that reads the file, so a file that is not SQLite
- * fails here with SQLITE_NOTADB. */
+/* Connects and applies the per-connection settings. The schema version is
+ * read before anything is written: switching the journal mode to WAL
+ * rewrites the file header, and a store written by a newer benchai (or a
+ * file that is not a store) must be refused untouched. Reading is also
+ * what fails first, with SQLITE_NOTADB, on a file that is not SQLite. */
 static int open_connection(struct store *st, int flags, struct bai_error *err)
 {
     int rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_URI, NULL);
@@ -235,6 +237,8 @@ static int open_connection(struct store *st, int flags, struct bai_error *err)
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
     if (!(flags & SQLITE_OPEN_READONLY)) {
+        if (store_schema_check_readonly(st, err) < 0)
+            return -1;
         if (store_exec(st, "PRAGMA journal_mode=WAL", err) < 0)
             return -1;
         if (store_exec(st, "PRAGMA synchronous=NORMAL", err) < 0)

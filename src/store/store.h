@@ -93,7 +93,9 @@ struct store_config {
 };
 
 /* Adds the config, or returns the id of the run's config with that label
- * (so resume finds it again). Fields that are NULL are left as they are. */
+ * (so resume finds it again). Fields that are NULL are left as they are,
+ * except that status "ok" also sets reason (NULL: none), so a point that
+ * failed and then ran on resume keeps no stale reason. */
 int64_t store_config_add(struct store *st, const char *run_id, const struct store_config *cfg,
                          struct bai_error *err);
 int store_config_update(struct store *st, int64_t config_id, const struct store_config *cfg,

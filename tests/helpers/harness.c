@@ -131,6 +131,17 @@ long long harness_sql_int(const char *db_path, const char *sql)
     return v;
 }
 
+void harness_sql_file(const char *db_path, const char *sql_path)
+{
+    char *sql = fs_read_file(sql_path, NULL, NULL);
+    cr_assert_not_null(sql, "fixture %s (run from the repo root)", sql_path);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", sql_path, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    free(sql);
+}
+
 char *harness_sql_text(const char *db_path, const char *sql)
 {
     sqlite3 *db = NULL;
@@ -143,7 +154,20 @@ char *harness_sql_text(const char *db_path, const char *sql)
     return v;
 }
 
-int harness_count_servers(const char *marker)
+char *harness_cmdline(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+    size_t len = 0;
+    char *cmd = fs_read_file(path, &len, NULL);
+    for (size_t i = 0; cmd && i + 1 < len; i++)
+        if (cmd[i] == '\0')
+            cmd[i] = ' ';
+    return cmd;
+}
+
+/* Calls fn for every process whose command line names llama-server. */
+static int each_server(int (*fn)(void *ctx, pid_t pid, const char *cmd), void *ctx)
 {
     DIR *d = opendir("/proc");
     if (!d)
@@ -153,22 +177,68 @@ int harness_count_servers(const char *marker)
     while ((e = readdir(d))) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
-        char path[300];
-        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-        size_t len = 0;
-        char *cmd = fs_read_file(path, &len, NULL);
-        if (!cmd)
-            continue;
-        for (size_t i = 0; i + 1 < len; i++)
-            if (cmd[i] == '\0')
-                cmd[i] = ' ';
+        char *cmd = harness_cmdline((pid_t)atol(e->d_name));
         /* a zombie has an empty cmdline and holds nothing */
-        if (strstr(cmd, "llama-server") && strstr(cmd, marker))
-            count++;
+        if (cmd && strstr(cmd, "llama-server"))
+            count += fn(ctx, (pid_t)atol(e->d_name), cmd);
         free(cmd);
     }
     closedir(d);
     return count;
+}
+
+static int has_marker(void *ctx, pid_t pid, const char *cmd)
+{
+    (void)pid;
+    return strstr(cmd, (const char *)ctx) != NULL;
+}
+
+int harness_count_servers(const char *marker)
+{
+    return each_server(has_marker, (void *)marker);
+}
+
+struct children { pid_t parent, *out; int max, n; };
+
+static int is_child(void *ctx, pid_t pid, const char *cmd)
+{
+    (void)cmd;
+    struct children *c = ctx;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    char *stat = fs_read_file(path, NULL, NULL);
+    const char *p = stat ? strrchr(stat, ')') : NULL;
+    long ppid = 0;
+    char state = 0;
+    int ok = p && sscanf(p + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)c->parent && state != 'Z';
+    free(stat);
+    if (ok && c->n < c->max)
+        c->out[c->n++] = pid;
+    return ok;
+}
+
+int harness_child_servers(pid_t parent, pid_t *out, int max)
+{
+    struct children c = { .parent = parent, .out = out, .max = max };
+    each_server(is_child, &c);
+    return c.n;
+}
+
+int harness_server_port(pid_t pid)
+{
+    char *cmd = harness_cmdline(pid);
+    const char *p = cmd ? strstr(cmd, " --port ") : NULL;
+    int port = p ? atoi(p + 8) : -1;
+    free(cmd);
+    return port > 0 ? port : -1;
+}
+
+char *harness_read(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    char *text = fs_read_file(path, NULL, NULL);
+    free(path);
+    return text ? text : xstrdup("");
 }
 
 int harness_wait_servers_gone(const char *marker, int ms)

@@ -21,6 +21,9 @@ pid_t harness_spawn(const char *const *args, const char *dir);
 int harness_wait(pid_t pid);
 /* One integer from a SQL query on a store (-1 on error). */
 long long harness_sql_int(const char *db_path, const char *sql);
+/* Runs the SQL file sql_path (a fixture under tests/data/) on db_path,
+ * creating it; asserts success. */
+void harness_sql_file(const char *db_path, const char *sql_path);
 /* One text from a SQL query (caller frees; NULL on error). */
 char *harness_sql_text(const char *db_path, const char *sql);
 /* Number of running llama-server processes whose command line contains
@@ -28,6 +31,16 @@ char *harness_sql_text(const char *db_path, const char *sql);
 int harness_count_servers(const char *marker);
 /* Waits up to ms for harness_count_servers(marker) to reach 0; returns the count. */
 int harness_wait_servers_gone(const char *marker, int ms);
+/* llama-server processes whose parent is `parent` (a benchai), at most max
+ * pids into out; returns how many. */
+int harness_child_servers(pid_t parent, pid_t *out, int max);
+/* The command line of pid with spaces for NULs (caller frees; NULL when gone). */
+char *harness_cmdline(pid_t pid);
+/* The --port of a llama-server's command line, or -1. */
+int harness_server_port(pid_t pid);
+/* Reads a file written by a spawned benchai (dir/stdout, dir/stderr); "" when
+ * missing. Caller frees. */
+char *harness_read(const char *dir, const char *name);
 /* 1 when the llama-server build and the tiny models exist. */
 int harness_have_llama(void);
 /* Path of a tiny model (caller frees). */

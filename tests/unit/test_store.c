@@ -103,16 +103,8 @@ Test(store, every_cli_query_uses_an_index)
 /* Writes an old store at path by running the fixture SQL files in order. */
 static void load_fixtures(const char *path, const char *const *files)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    for (; *files; files++) {
-        char *sql = fs_read_file(*files, NULL, NULL);
-        cr_assert_not_null(sql, "fixture %s (run from the repo root)", *files);
-        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", *files,
-                     sqlite3_errmsg(db));
-        free(sql);
-    }
-    sqlite3_close(db);
+    for (; *files; files++)
+        harness_sql_file(path, *files);
 }
 
 Test(store, migrates_a_v1_store)
@@ -650,5 +642,30 @@ Test(store, answers_for_rescore)
     cr_assert_null(plan, "ts_make_run stores no plan");
     cr_assert_eq(store_run_plan(st, "r-none", &plan, &err), 0);
     store_close(st);
+    free(path);
+}
+
+Test(store, config_ok_again_drops_the_old_reason)
+{
+    char *path = ts_path();
+    struct store *st = ts_open(path);
+    struct ts_run r;
+    ts_make_run(st, &r, "cfg", "smoke", NULL);
+    struct bai_error err = { 0 };
+    struct store_config failed = { .status = "failed", .reason = "given up in suite smoke: server died 4 times" };
+    cr_assert_eq(store_config_update(st, r.config_id, &failed, &err), 0, "%s", err.msg);
+    /* a later update without a reason (e.g. props) keeps it */
+    struct store_config props = { .props_json = "{}" };
+    cr_assert_eq(store_config_update(st, r.config_id, &props, &err), 0, "%s", err.msg);
+    store_close(st);
+    char *reason = harness_sql_text(path, "SELECT reason FROM configs");
+    cr_assert_str_eq(reason, "given up in suite smoke: server died 4 times");
+    free(reason);
+    /* resumed, the point runs: status ok and no stale reason */
+    st = ts_open(path);
+    struct store_config ok = { .status = "ok" };
+    cr_assert_eq(store_config_update(st, r.config_id, &ok, &err), 0, "%s", err.msg);
+    store_close(st);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM configs WHERE status = 'ok' AND reason IS NULL"), 1);
     free(path);
 }

@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 /* Writes n samples item_<tag>_<i> one transaction each; exits 0 when all
  * succeeded. Runs in a child process, on its own connection. */
@@ -461,4 +462,42 @@ Test(store_faults, a_directory_is_not_a_store)
     free(inside);
     rmdir(dir);
     free(dir);
+}
+
+/* SHA-256 of a whole file, "" when it cannot be read. */
+static void file_hash(const char *path, char hex[65])
+{
+    size_t len = 0;
+    char *data = fs_read_file(path, &len, NULL);
+    hex[0] = '\0';
+    if (data)
+        sha256_hex(data, len, hex);
+    free(data);
+}
+
+Test(store_faults, newer_store_is_refused_and_left_byte_for_byte)
+{
+    char *path = ts_path();
+    harness_sql_file(path, "tests/data/store/newer.sql");
+    char before[65], after[65];
+    file_hash(path, before);
+    cr_assert_neq(before[0], '\0');
+    struct bai_error err = { 0 };
+    cr_assert_null(store_open(path, &err));
+    cr_assert_eq(err.exit_code, BAI_EXIT_STORE);
+    cr_assert(strstr(err.msg, "newer benchai") && strstr(err.msg, "version 999"), "%s", err.msg);
+    bai_error_clear(&err);
+    cr_assert_null(store_open_readonly(path, &err));
+    cr_assert(strstr(err.msg, "newer benchai"), "%s", err.msg);
+    struct buf rep = { 0 };
+    cr_assert_eq(store_check_file(path, &rep, &err), 0, "%s", rep.data);
+    cr_assert(strstr(rep.data, "newer than this benchai"), "%s", rep.data);
+    buf_free(&rep);
+    file_hash(path, after);
+    cr_assert_str_eq(before, after, "a refused store was changed");
+    /* and it was not turned into a WAL store either */
+    char *wal = xasprintf("%s-wal", path);
+    cr_assert_not(fs_exists(wal), "%s was created", wal);
+    free(wal);
+    free(path);
 }
