@@ -18,19 +18,9 @@
 
 #include "report/compare_int.h"
 #include "stats/stats.h"
+#include "util/mem.h"
 
 /* --- statistics of one suite pair ----------------------------------------- */
-
-struct dvec {
-    double *v;
-    size_t n, cap;
-};
-
-static void dvec_push(struct dvec *d, double x)
-{
-    XGROW(d->v, d->n + 1, d->cap);
-    d->v[d->n++] = x;
-}
 
 /* Speed vectors of one config pair, filled while pairing items. */
 struct speed_acc {

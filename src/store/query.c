@@ -127,17 +127,6 @@ void store_incidents_free(struct store_incident_info *v, size_t n)
 
 /* ---- groups ---------------------------------------------------------------- */
 
-struct dvec {
-    double *v;
-    size_t n, cap;
-};
-
-static void dvec_push(struct dvec *d, double x)
-{
-    XGROW(d->v, d->n + 1, d->cap);
-    d->v[d->n++] = x;
-}
-
 /* Per-item counts of one scorer while they grow. */
 struct item_counts {
     int *n, *passed;

@@ -29,6 +29,19 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
         }                                                                   \
     } while (0)
 
+/* A growable array of doubles (samples of one figure before their
+ * statistics); free v when done. */
+struct dvec {
+    double *v;
+    size_t n, cap;
+};
+
+static inline void dvec_push(struct dvec *d, double x)
+{
+    XGROW(d->v, d->n + 1, d->cap);
+    d->v[d->n++] = x;
+}
+
 /* A NUL-terminated growable string; data is never NULL after the first
  * append. Owned by the caller: free with buf_free, or take data with
  * buf_detach. */
