@@ -1,6 +1,7 @@
 /* rescore.c - `benchai rescore RUN`: score a run's stored outputs again
  * (another scorer, a judge model, peer answers) and print before/after. */
 #include "cli/config.h"
+#include "cli/interrupt.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
@@ -57,14 +58,6 @@ const struct cli_command cmd_rescore_cli = {
     .run = cmd_rescore,
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 /* Whether the chosen samples include items scored by judge: a dry run
  * (reads and checks only) names the scorers it would use. */
 static int needs_judge(const struct rescore_options *o)
@@ -85,8 +78,7 @@ static int needs_judge(const struct rescore_options *o)
 
 int cmd_rescore(int argc, char **argv)
 {
-    struct rescore_cmd_opts co = { .r = { .peers = 3, .store_path = cli_default_store(),
-                                          .stop = &stop_requested } };
+    struct rescore_cmd_opts co = { .r = { .peers = 3, .store_path = cli_default_store() } };
     int code = cmd_options(&cmd_rescore_cli, &co, &argc, &argv);
     if (code >= 0)
         return code;
@@ -115,12 +107,7 @@ int cmd_rescore(int argc, char **argv)
         fprintf(stderr, "benchai: --judge-model / --judge-api-key-env need --judge-url or --judge-gguf\n");
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    o.stop = cli_interrupt_install();
 
     struct rescore_result res;
     int rc = rescore_run(&o, &res, &err);

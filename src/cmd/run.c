@@ -4,6 +4,7 @@
  * configurations, hand them to the runner, print the closing table.
  * `benchai resume` parses the arguments stored with the run again. */
 #include "cli/config.h"
+#include "cli/interrupt.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
@@ -25,30 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (stop_requested) {
-        /* Second Ctrl-C: leave now. The server dies with us (PDEATHSIG). */
-        _exit(BAI_EXIT_INTERRUPTED);
-    }
-    stop_requested = 1;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
 
 static void free_suites(struct suite **suites, size_t n)
 {
@@ -409,7 +386,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     free(store_dir);
 
     http_global_init();
-    install_signals();
+    volatile sig_atomic_t *stop_requested = cli_interrupt_install();
     /* The judge model (--judge-url / --judge-gguf) lives for the whole run. */
     struct judge *judge = NULL;
     struct judge_options jo = { .url = a->judge_url, .gguf = a->judge_gguf, .model = a->judge_model,
@@ -431,7 +408,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         .cfg = a, .suites = suites, .n_suites = n_suites, .points = pts.points, .n_points = pts.n_points,
         .resume_run_id = resume_id, .plan_json = plan_json,
         .time_budget_s = pts.plan ? run_points_time_budget(&pts) : 0, .judge = judge,
-        .stop = &stop_requested, .progress = progress,
+        .stop = stop_requested, .progress = progress,
     };
     struct run_result res;
     int rc = runner_run(&o, &res, &err);
