@@ -24,18 +24,7 @@
 
 #include "util/mem.h"
 
-/* --- small helpers ---------------------------------------------------------- */
-struct dvec {
-    double *v;
-    size_t n, cap;
-};
-
-static inline void dvec_push(struct dvec *d, double x)
-{
-    XGROW(d->v, d->n + 1, d->cap);
-    d->v[d->n++] = x;
-}
-
+/* --- small helpers (struct dvec is util/mem.h's) ---------------------------- */
 static inline double rusage_s(int who)
 {
     struct rusage u;
