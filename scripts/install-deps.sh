@@ -9,7 +9,7 @@ PACKAGES=(
   libyaml-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
   libpcre2-dev libseccomp-dev
   libcriterion-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-yaml
   gnuplot-nox
   clang libclang-rt-14-dev
   libxml2-utils
@@ -18,6 +18,7 @@ PACKAGES=(
   strace
 )
 # strace: benchmarks/peers/scale.sh counts syscalls per request with it.
+# python3-yaml: llama.cpp's gguf-py (scripts/make-test-models) imports yaml.
 # Optional extras: the sandbox runs these languages when present
 # (BENCHAI_WITH_OPTIONAL=1 installs them). chromium above renders the HTML
 # report in its test.
