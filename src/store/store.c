@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -224,6 +225,25 @@ struct sqlite3 *store_db(struct store *st)
     return st->db;
 }
 
+/* Switches a new store to WAL. Two processes creating the same store race
+ * here, and SQLite answers SQLITE_BUSY at once instead of calling the busy
+ * handler: the pragma already holds a read lock when it asks for the write
+ * lock, and waiting there could deadlock. Nothing is held between tries, so
+ * retrying up to the busy timeout is safe; an existing WAL store never gets
+ * here busy (the pragma is then a no-op). */
+static int switch_to_wal(struct store *st, struct bai_error *err)
+{
+    int64_t deadline = clock_mono_ns() + (int64_t)STORE_BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        int rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return 0;
+        if ((rc & 0xff) != SQLITE_BUSY || clock_mono_ns() > deadline)
+            return store_fail(st, rc, "switching the journal to WAL", err);
+        clock_sleep_ms(5);
+    }
+}
+
 /* Connects and applies the per-connection settings. The schema version is
  * read before anything is written: switching the journal mode to WAL
  * rewrites the file header, and a store written by a newer benchai (or a
@@ -239,7 +259,7 @@ static int open_connection(struct store *st, int flags, struct bai_error *err)
     if (!(flags & SQLITE_OPEN_READONLY)) {
         if (store_schema_check_readonly(st, err) < 0)
             return -1;
-        if (store_exec(st, "PRAGMA journal_mode=WAL", err) < 0)
+        if (switch_to_wal(st, err) < 0)
             return -1;
         if (store_exec(st, "PRAGMA synchronous=NORMAL", err) < 0)
             return -1;

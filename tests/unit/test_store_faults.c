@@ -501,3 +501,45 @@ Test(store_faults, newer_store_is_refused_and_left_byte_for_byte)
     free(wal);
     free(path);
 }
+
+/* Two runs that start at once race to create the store: while one holds the
+ * write lock of the new file, the other's switch to WAL got SQLITE_BUSY at
+ * once (SQLite does not call the busy handler there) and the run failed
+ * with "locked for more than 10 s" after milliseconds. It must wait. */
+Test(store_faults, opening_waits_while_another_process_creates_the_store, .timeout = 60)
+{
+    char *path = ts_path();
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    pid_t holder = fork();
+    if (holder == 0) {
+        /* a plain SQLite writer in rollback mode, like a store being created */
+        sqlite3 *db = NULL;
+        if (sqlite3_open(path, &db) != SQLITE_OK ||
+            sqlite3_exec(db, "BEGIN IMMEDIATE; CREATE TABLE held(x);", NULL, NULL, NULL) != SQLITE_OK)
+            _exit(10);
+        if (write(ready[1], "x", 1) != 1)
+            _exit(11);
+        struct timespec hold = { 0, 400 * 1000 * 1000 };
+        nanosleep(&hold, NULL);
+        _exit(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK ? 0 : 12);
+    }
+    close(ready[1]);
+    char c;
+    cr_assert_eq(read(ready[0], &c, 1), 1, "the holder never took its lock");
+    close(ready[0]);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct bai_error err = { 0 };
+    struct store *st = store_open(path, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int status;
+    cr_assert_eq(waitpid(holder, &status, 0), holder);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "holder status %d", status);
+    cr_assert_not_null(st, "opened while another process held the write lock: %s", err.msg);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_gt(waited, 0.2, "it cannot have opened before the holder let go (%.3f s)", waited);
+    store_close(st);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM runs"), 0);
+    free(path);
+}
