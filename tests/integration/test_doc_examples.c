@@ -495,21 +495,10 @@ static char *noise_line(const char *text, pid_t own_pid)
     for (const char *l = text; l && *l;) {
         size_t len = strcspn(l, "\n");
         char *line = xstrndup(l, len);
-        char *lower = xstrdup(line);
-        for (char *p = lower; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        for (size_t i = 0; marks[i] && !(own[0] && strstr(line, own)); i++) {
-            char *m = xstrdup(marks[i]);
-            for (char *p = m; *p; p++)
-                *p = (char)tolower((unsigned char)*p);
-            int hit = strstr(lower, m) != NULL;
-            free(m);
-            if (hit) {
-                free(lower);
-                return line;
-            }
-        }
-        free(lower);
+        if (!(own[0] && strstr(line, own)))
+            for (size_t i = 0; marks[i]; i++)
+                if (strcasestr(line, marks[i]))
+                    return line;
         free(line);
         l += len + (l[len] == '\n');
     }
