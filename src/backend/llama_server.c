@@ -64,9 +64,9 @@ static void argv_push(struct argv_builder *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-/* Pushes "flag value" for a setting, or fails naming the setting. */
-static int push_setting(struct argv_builder *a, const struct server_flags *f,
-                        enum server_setting s, const char *value, struct bai_error *err)
+/* Pushes "flag value" for one of benchai's own flags. */
+static int push_flag(struct argv_builder *a, const struct server_flags *f, enum server_flag s,
+                     const char *value, struct bai_error *err)
 {
     const char *flag = server_flags_spelling(f, s, err);
     if (!flag)
@@ -77,12 +77,35 @@ static int push_setting(struct argv_builder *a, const struct server_flags *f,
     return 0;
 }
 
-static int push_int(struct argv_builder *a, const struct server_flags *f, enum server_setting s,
-                    int value, struct bai_error *err)
+/* Pushes one setting of the table in this build's spelling: a value flag,
+ * a GGUF override (<arch>.<key>=int:N), or raw words. */
+static int push_setting(struct argv_builder *a, const struct server_flags *f, const struct setting_def *d,
+                        const struct setting_value *v, const char *arch, struct bai_error *err)
 {
-    char num[32];
-    snprintf(num, sizeof num, "%d", value);
-    return push_setting(a, f, s, num, err);
+    if (d->kind == SETTING_ARGV) {
+        for (size_t k = 0; k < v->n_list; k++)
+            argv_push(a, v->list[k]);
+        return 0;
+    }
+    if (d->kind == SETTING_ARGS) {
+        char *copy = xstrdup(v->text), *save = NULL;
+        for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+            argv_push(a, t);
+        free(copy);
+        return 0;
+    }
+    const char *flag = server_flags_first(f, d->server, d->name, err);
+    if (!flag)
+        return -1;
+    argv_push(a, flag);
+    if (d->flags & SETTING_GGUF_KV) {
+        char *kv = xasprintf("%s.%s=int:%s", arch ? arch : "llama", d->kv_key, v->text);
+        argv_push(a, kv);
+        free(kv);
+    } else {
+        argv_push(a, v->text);
+    }
+    return 0;
 }
 
 char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai_error *err)
@@ -90,51 +113,32 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
     struct server_flags flags;
     if (server_flags_load(cfg->binary, &flags, err) != 0)
         return NULL;
+    static const struct settings none;
+    const struct settings *set = cfg->settings ? cfg->settings : &none;
     struct argv_builder a = {0};
     int rc = 0;
     argv_push(&a, cfg->binary);
-    rc |= push_setting(&a, &flags, SETTING_MODEL, cfg->model, err);
+    rc |= push_flag(&a, &flags, SFLAG_MODEL, cfg->model, err);
     if (!rc && cfg->draft) {
-        rc |= push_setting(&a, &flags, SETTING_DRAFT_MODEL, cfg->draft, err);
+        rc |= push_flag(&a, &flags, SFLAG_DRAFT_MODEL, cfg->draft, err);
         /* In newer builds -md only loads the draft; speculation needs a type. */
-        if (!rc && server_flags_accepts(&flags, "--spec-type"))
-            rc |= push_setting(&a, &flags, SETTING_SPEC_TYPE,
-                               cfg->spec_type ? cfg->spec_type : "draft-simple", err);
-    } else if (!rc && cfg->spec_type) {
-        rc |= push_setting(&a, &flags, SETTING_SPEC_TYPE, cfg->spec_type, err);
+        if (!rc && !settings_is_set(set, SETTING_SPEC_TYPE) && server_flags_accepts(&flags, "--spec-type"))
+            rc |= push_flag(&a, &flags, SFLAG_SPEC_TYPE, "draft-simple", err);
     }
-    if (!rc && cfg->k > 0)
-        rc |= push_int(&a, &flags, SETTING_DRAFT_MAX, cfg->k, err);
-    if (!rc && cfg->experts > 0) {
-        char kv[160];
-        snprintf(kv, sizeof kv, "%s.expert_used_count=int:%d", cfg->arch ? cfg->arch : "llama",
-                 cfg->experts);
-        rc |= push_setting(&a, &flags, SETTING_OVERRIDE_KV, kv, err);
-    }
-    if (!rc)
-        rc |= push_int(&a, &flags, SETTING_PARALLEL, cfg->np > 0 ? cfg->np : 1, err);
-    if (!rc && cfg->threads > 0)
-        rc |= push_int(&a, &flags, SETTING_THREADS, cfg->threads, err);
-    if (!rc && cfg->ctx > 0)
-        rc |= push_int(&a, &flags, SETTING_CTX, cfg->ctx, err);
-    if (!rc && cfg->ngl >= 0)
-        rc |= push_int(&a, &flags, SETTING_NGL, cfg->ngl, err);
-    if (!rc && cfg->batch > 0)
-        rc |= push_int(&a, &flags, SETTING_BATCH, cfg->batch, err);
-    if (!rc && cfg->ubatch > 0)
-        rc |= push_int(&a, &flags, SETTING_UBATCH, cfg->ubatch, err);
-    if (!rc && cfg->flash_attn)
-        rc |= push_setting(&a, &flags, SETTING_FLASH_ATTN, cfg->flash_attn, err);
-    if (!rc && cfg->cache_type_k)
-        rc |= push_setting(&a, &flags, SETTING_CACHE_TYPE_K, cfg->cache_type_k, err);
-    if (!rc && cfg->cache_type_v)
-        rc |= push_setting(&a, &flags, SETTING_CACHE_TYPE_V, cfg->cache_type_v, err);
-    if (!rc && cfg->spec_synth_rates)
-        rc |= push_setting(&a, &flags, SETTING_SPEC_SYNTH_RATES, cfg->spec_synth_rates, err);
+    /* the table's settings in table order, raw words last (they may override) */
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        for (size_t i = 0; i < settings_count() && !rc; i++) {
+            const struct setting_def *d = settings_def((int)i);
+            int raw = d->kind == SETTING_ARGS || d->kind == SETTING_ARGV;
+            if (raw != pass || d->scope != SETTING_LAUNCH)
+                continue;
+            struct setting_value dflt = { .set = 1, .text = (char *)d->server_default };
+            const struct setting_value *v = set->v[i].set ? &set->v[i] : d->server_default ? &dflt : NULL;
+            if (v)
+                rc |= push_setting(&a, &flags, d, v, cfg->arch, err);
+        }
     if (!rc && server_flags_accepts(&flags, "--no-webui"))
         argv_push(&a, "--no-webui");
-    for (size_t i = 0; !rc && i < cfg->n_extra; i++)
-        argv_push(&a, cfg->extra[i]);
     server_flags_free(&flags);
     if (rc) {
         llama_server_free_argv(a.v);
@@ -533,17 +537,26 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
     /* Next to another server of this benchai (a judge), take the cores it
      * leaves free unless --threads says otherwise. */
     struct llama_server_config eff = *cfg;
+    struct settings split = {0};
+    if (cfg->settings)
+        settings_overlay(&split, cfg->settings);
     cJSON *others = NULL;
     int free_threads = llama_procs_free_threads(s, &others);
-    if (eff.threads <= 0 && free_threads > 0)
-        eff.threads = free_threads;
+    if (!settings_is_set(&split, SETTING_THREADS) && free_threads > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", free_threads);
+        settings_set(&split, SETTING_THREADS, n, "thread split", NULL);
+    }
+    eff.settings = &split;
+    int threads = (int)settings_int(&split, SETTING_THREADS, 0);
     if (others) {
         s->thread_split = cJSON_CreateObject();
         cJSON_AddNumberToObject(s->thread_split, "cores", llama_procs_cores());
-        cJSON_AddNumberToObject(s->thread_split, "threads", eff.threads);
+        cJSON_AddNumberToObject(s->thread_split, "threads", threads);
         cJSON_AddItemToObject(s->thread_split, "others", others);
     }
     s->argv = llama_server_build_argv(&eff, err);
+    settings_free(&split);
     if (!s->argv) {
         llama_server_stop(s, 0);
         return NULL;
@@ -560,7 +573,7 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
         llama_server_stop(s, 0);
         return NULL;
     }
-    llama_procs_add(s, cfg->role, eff.threads);
+    llama_procs_add(s, cfg->role, threads);
     return s;
 }
 
@@ -587,7 +600,11 @@ int llama_server_verify(const struct llama_server *s, const struct llama_server_
         bai_error_set(err, BAI_EXIT_BACKEND, "cannot verify the server: /slots did not answer");
         return -1;
     }
-    int want_np = cfg->np > 0 ? cfg->np : 1;
+    static const struct settings none;
+    const struct settings *set = cfg->settings ? cfg->settings : &none;
+    int want_np = (int)settings_int(set, SETTING_NP, 1);
+    int want_ctx = (int)settings_int(set, SETTING_CTX, 0);
+    const char *spec_type = settings_text(set, SETTING_SPEC_TYPE);
     int n = cJSON_GetArraySize(slots);
     if (n != want_np) {
         bai_error_set(err, BAI_EXIT_BACKEND, "asked for np=%d but the server runs %d slots", want_np, n);
@@ -596,16 +613,16 @@ int llama_server_verify(const struct llama_server *s, const struct llama_server_
     const cJSON *slot;
     cJSON_ArrayForEach(slot, slots) {
         const cJSON *spec = cJSON_GetObjectItemCaseSensitive(slot, "speculative");
-        int want_spec = cfg->draft != NULL || (cfg->spec_type && strcmp(cfg->spec_type, "none"));
+        int want_spec = cfg->draft != NULL || (spec_type && strcmp(spec_type, "none"));
         if (cJSON_IsBool(spec) && cJSON_IsTrue(spec) != want_spec) {
             bai_error_set(err, BAI_EXIT_BACKEND, "asked for speculative decoding %s but /slots reports speculative: %s",
                           want_spec ? "on" : "off", cJSON_IsTrue(spec) ? "true" : "false");
             return -1;
         }
         const cJSON *n_ctx = cJSON_GetObjectItemCaseSensitive(slot, "n_ctx");
-        if (cfg->ctx > 0 && cJSON_IsNumber(n_ctx) && (int)n_ctx->valuedouble * want_np < cfg->ctx &&
-            (int)n_ctx->valuedouble < cfg->ctx / want_np) {
-            bai_error_set(err, BAI_EXIT_BACKEND, "asked for ctx=%d but slots have n_ctx=%d", cfg->ctx,
+        if (want_ctx > 0 && cJSON_IsNumber(n_ctx) && (int)n_ctx->valuedouble * want_np < want_ctx &&
+            (int)n_ctx->valuedouble < want_ctx / want_np) {
+            bai_error_set(err, BAI_EXIT_BACKEND, "asked for ctx=%d but slots have n_ctx=%d", want_ctx,
                           (int)n_ctx->valuedouble);
             return -1;
         }

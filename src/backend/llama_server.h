@@ -18,27 +18,19 @@
 #include <signal.h>
 #include <sys/types.h>
 #include <cjson/cJSON.h>
+#include "settings/settings.h"
 #include "util/error.h"
 
-/* What to launch. Zero / NULL / -1 (as documented) mean "server default". */
+/* What to launch. The settings (settings/settings.h) are the launch
+ * settings of the table: each one that is set becomes its flag in this
+ * build's spelling; unset ones keep the server's default (np: 1, never
+ * "auto"). */
 struct llama_server_config {
     const char *binary;          /* llama-server path */
     const char *model;           /* GGUF path (required) */
     const char *draft;           /* draft GGUF or NULL */
-    int k;                       /* draft size (0 = default) */
-    const char *spec_type;       /* NULL: draft-simple when a draft is given */
-    int experts;                 /* expert_used_count override, 0 = none */
-    const char *arch;            /* GGUF architecture for the override key */
-    int np;                      /* parallel slots (0 -> 1: never "auto") */
-    int threads;                 /* 0 = default */
-    int ctx;                     /* 0 = default */
-    int ngl;                     /* -1 = default */
-    int batch, ubatch;           /* 0 = default */
-    const char *flash_attn;      /* "on", "off", "auto" or NULL */
-    const char *cache_type_k, *cache_type_v;
-    const char *spec_synth_rates;    /* synthetic acceptance (testing) or NULL */
-    const char *const *extra;    /* raw extra arguments */
-    size_t n_extra;
+    const char *arch;            /* GGUF architecture, for --override-kv keys */
+    const struct settings *settings;   /* borrowed; NULL: all server defaults */
     const char *log_path;        /* server stdout+stderr go here (required) */
     int startup_timeout_s;       /* 0 = 300 */
     /* No answer to /health for this long (while it runs) = hung: killed,

@@ -15,33 +15,16 @@
 static const struct {
     const char *name;
     const char *spellings[4];
-} setting_table[SETTING_COUNT] = {
-    [SETTING_MODEL] = { "model", { "--model", "-m" } },
-    [SETTING_DRAFT_MODEL] = { "draft model", { "--spec-draft-model", "--model-draft", "-md" } },
-    [SETTING_DRAFT_MAX] = { "k (draft size)", { "--spec-draft-n-max", "--draft-max", "--draft-n", "--draft" } },
-    [SETTING_SPEC_TYPE] = { "spec_type", { "--spec-type" } },
-    [SETTING_PARALLEL] = { "np (parallel slots)", { "--parallel", "-np" } },
-    [SETTING_THREADS] = { "threads", { "--threads", "-t" } },
-    [SETTING_CTX] = { "ctx", { "--ctx-size", "-c" } },
-    [SETTING_NGL] = { "ngl", { "--n-gpu-layers", "--gpu-layers", "-ngl" } },
-    [SETTING_BATCH] = { "batch", { "--batch-size", "-b" } },
-    [SETTING_UBATCH] = { "ubatch", { "--ubatch-size", "-ub" } },
-    [SETTING_FLASH_ATTN] = { "flash_attn", { "--flash-attn", "-fa" } },
-    [SETTING_CACHE_TYPE_K] = { "cache_type_k", { "--cache-type-k", "-ctk" } },
-    [SETTING_CACHE_TYPE_V] = { "cache_type_v", { "--cache-type-v", "-ctv" } },
-    [SETTING_OVERRIDE_KV] = { "experts (--override-kv)", { "--override-kv" } },
-    [SETTING_HOST] = { "host", { "--host" } },
-    [SETTING_PORT] = { "port", { "--port" } },
-    [SETTING_NO_WEBUI] = { "no_webui", { "--no-webui" } },
-    [SETTING_SPEC_SYNTH_RATES] = { "spec_synth_rates", { "--spec-synth-rates" } },
-    [SETTING_SPEC_SYNTH_LEN] = { "spec_synth_len", { "--spec-synth-len" } },
-    [SETTING_ALIAS] = { "alias", { "--alias", "-a" } },
+} flag_table[SFLAG_COUNT] = {
+    [SFLAG_MODEL] = { "model", { "--model", "-m" } },
+    [SFLAG_DRAFT_MODEL] = { "draft model", { "--spec-draft-model", "--model-draft", "-md" } },
+    [SFLAG_SPEC_TYPE] = { "spec_type", { "--spec-type" } },
+    [SFLAG_HOST] = { "host", { "--host" } },
+    [SFLAG_PORT] = { "port", { "--port" } },
+    [SFLAG_NO_WEBUI] = { "no_webui", { "--no-webui" } },
+    [SFLAG_SPEC_SYNTH_LEN] = { "spec_synth_len", { "--spec-synth-len" } },
+    [SFLAG_ALIAS] = { "alias", { "--alias", "-a" } },
 };
-
-const char *server_setting_name(enum server_setting s)
-{
-    return setting_table[s].name;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -111,20 +94,25 @@ void server_flags_free(struct server_flags *f)
     memset(f, 0, sizeof *f);
 }
 
-const char *server_flags_spelling(const struct server_flags *f, enum server_setting s,
-                                  struct bai_error *err)
+const char *server_flags_first(const struct server_flags *f, const char *const spellings[4],
+                               const char *what, struct bai_error *err)
 {
-    for (int i = 0; i < 4 && setting_table[s].spellings[i]; i++)
-        if (server_flags_accepts(f, setting_table[s].spellings[i]))
-            return setting_table[s].spellings[i];
+    for (int i = 0; i < 4 && spellings[i]; i++)
+        if (server_flags_accepts(f, spellings[i]))
+            return spellings[i];
     struct buf tried = {0};
-    for (int i = 0; i < 4 && setting_table[s].spellings[i]; i++)
-        buf_printf(&tried, "%s%s", i ? ", " : "", setting_table[s].spellings[i]);
+    for (int i = 0; i < 4 && spellings[i]; i++)
+        buf_printf(&tried, "%s%s", i ? ", " : "", spellings[i]);
     bai_error_set(err, BAI_EXIT_USAGE,
-                  "this llama-server build does not support setting '%s' (none of %s is accepted)",
-                  setting_table[s].name, tried.data);
+                  "this llama-server build does not support setting '%s' (none of %s is accepted)", what,
+                  tried.data ? tried.data : "no spelling");
     buf_free(&tried);
     return NULL;
+}
+
+const char *server_flags_spelling(const struct server_flags *f, enum server_flag s, struct bai_error *err)
+{
+    return server_flags_first(f, flag_table[s].spellings, flag_table[s].name, err);
 }
 
 static char *run_help(const char *binary, struct bai_error *err)

@@ -26,20 +26,23 @@ void server_flags_parse_help(const char *help_text, struct server_flags *out);
 int server_flags_accepts(const struct server_flags *f, const char *flag);
 void server_flags_free(struct server_flags *f);
 
-/* The logical settings benchai knows. */
-enum server_setting {
-    SETTING_MODEL, SETTING_DRAFT_MODEL, SETTING_DRAFT_MAX, SETTING_SPEC_TYPE,
-    SETTING_PARALLEL, SETTING_THREADS, SETTING_CTX, SETTING_NGL, SETTING_BATCH,
-    SETTING_UBATCH, SETTING_FLASH_ATTN, SETTING_CACHE_TYPE_K, SETTING_CACHE_TYPE_V,
-    SETTING_OVERRIDE_KV, SETTING_HOST, SETTING_PORT, SETTING_NO_WEBUI,
-    SETTING_SPEC_SYNTH_RATES, SETTING_SPEC_SYNTH_LEN, SETTING_ALIAS,
-    SETTING_COUNT
+/* The flags benchai itself passes (not settings a user sets: those are
+ * the lines of settings/settings.h's table, each with its spellings). */
+enum server_flag {
+    SFLAG_MODEL, SFLAG_DRAFT_MODEL, SFLAG_SPEC_TYPE, SFLAG_HOST, SFLAG_PORT, SFLAG_NO_WEBUI,
+    SFLAG_SPEC_SYNTH_LEN, SFLAG_ALIAS,
+    SFLAG_COUNT
 };
 
-/* The spelling this binary accepts for a setting, or NULL (err names the
- * setting and the spellings tried). */
-const char *server_flags_spelling(const struct server_flags *f, enum server_setting s,
+/* The spelling this binary accepts for one of benchai's own flags, or NULL
+ * (err names it and the spellings tried). */
+const char *server_flags_spelling(const struct server_flags *f, enum server_flag s,
                                   struct bai_error *err);
-const char *server_setting_name(enum server_setting s);
+/* The first of spellings (newest first, NULL-terminated or 4 at most)
+ * that this binary accepts, or NULL with err naming what (a setting's
+ * name) and the spellings tried: an unsupported setting is an error,
+ * never a silent drop. */
+const char *server_flags_first(const struct server_flags *f, const char *const spellings[4],
+                               const char *what, struct bai_error *err);
 
 #endif

@@ -35,8 +35,8 @@ static void verbatim(const char *s, struct buf *out)
 
 static void options(const struct cli_option *t, struct buf *out)
 {
-    for (size_t i = 0; t && t[i].type != CLI_END; i++) {
-        const struct cli_option *o = &t[i];
+    const struct cli_option *o;
+    for (size_t i = 0; (o = cli_table_at(t, i, NULL)) != NULL; i++) {
         if (o->type == CLI_GROUP) {
             buf_puts(out, ".PP\n\\fI");
             cli_man_text(o->help, out);

@@ -68,13 +68,53 @@ static size_t table_len(const struct cli_option *t)
     return n;
 }
 
+/* Entries of t with included tables counted in place. */
+static size_t flat_len(const struct cli_option *t)
+{
+    size_t n = 0;
+    for (size_t k = 0; t && t[k].type != CLI_END; k++)
+        n += t[k].type == CLI_INCLUDE ? table_len(t[k].include()) : 1;
+    return n;
+}
+
+const struct cli_option *cli_table_at(const struct cli_option *t, size_t i, size_t *base)
+{
+    for (size_t k = 0; t && t[k].type != CLI_END; k++) {
+        if (t[k].type == CLI_INCLUDE) {
+            const struct cli_option *sub = t[k].include();
+            size_t n = table_len(sub);
+            if (i < n) {
+                if (base)
+                    *base = t[k].offset;
+                return &sub[i];
+            }
+            i -= n;
+            continue;
+        }
+        if (i-- == 0) {
+            if (base)
+                *base = 0;
+            return &t[k];
+        }
+    }
+    return NULL;
+}
+
+/* Like cli_option_at, with the offset of the struct the entry fills. */
+static const struct cli_option *option_at_base(const struct cli_command *c, size_t i, size_t *base)
+{
+    size_t own = flat_len(c->options);
+    if (i < own)
+        return cli_table_at(c->options, i, base);
+    i -= own;
+    if (base)
+        *base = 0;
+    return i < table_len(cli_common_options) ? &cli_common_options[i] : NULL;
+}
+
 const struct cli_option *cli_option_at(const struct cli_command *c, size_t i)
 {
-    size_t own = table_len(c->options);
-    if (i < own)
-        return &c->options[i];
-    i -= own;
-    return i < table_len(cli_common_options) ? &cli_common_options[i] : NULL;
+    return option_at_base(c, i, NULL);
 }
 
 static int name_is(const char *name, const char *given, size_t len)
@@ -228,7 +268,7 @@ static int apply(const struct cli_option *o, const char *flag, const char *value
     case CLI_CHOICE:
         return set_choice(o, flag, value, (const char **)(void *)field, err);
     case CLI_CALLBACK:
-        if (o->cb(opts, value, err) == 0)
+        if ((o->cb_opt ? o->cb_opt(field, o, value, err) : o->cb(opts, value, err)) == 0)
             return 0;
         bai_error_prefix(err, "%s", flag);
         err->exit_code = BAI_EXIT_USAGE;
@@ -266,11 +306,12 @@ static int unknown(struct parser *p, const char *written, const char *as_long)
 
 static int use(struct parser *p, long idx, const char *flag, const char *value)
 {
-    const struct cli_option *o = cli_option_at(p->c, (size_t)idx);
+    size_t base = 0;
+    const struct cli_option *o = option_at_base(p->c, (size_t)idx, &base);
     if (o->replaced_by)
         log_warn("'%s %s' is deprecated; use %s", p->who, flag, o->replaced_by);
     p->seen[idx] = 1;
-    return apply(o, flag, value, p->opts, p->err);
+    return apply(o, flag, value, (char *)p->opts + base, p->err);
 }
 
 /* The value of the option at argv[i]: after '=' / attached, else the next
@@ -388,7 +429,7 @@ int cli_parse(const struct cli_command *c, void *opts, int *argc, char ***argvp,
               struct bai_error *err)
 {
     char **argv = *argvp;
-    size_t n_opts = table_len(c->options) + table_len(cli_common_options);
+    size_t n_opts = flat_len(c->options) + table_len(cli_common_options);
     struct parser p = { .c = c, .opts = opts, .argc = *argc, .argv = argv,
                         .seen = xcalloc(n_opts + 1, 1), .err = err };
     snprintf(p.who, sizeof p.who, "benchai%s%s", c->name[0] ? " " : "", c->name);
@@ -485,19 +526,20 @@ static void help_option(const struct cli_option *o, struct buf *out)
 static void help_table(const struct cli_option *t, const char *first_title, struct buf *out)
 {
     int titled = 0;
-    for (size_t i = 0; t && t[i].type != CLI_END; i++) {
-        if (t[i].type == CLI_GROUP) {
-            buf_printf(out, "\n%s:\n", t[i].help);
+    const struct cli_option *o;
+    for (size_t i = 0; (o = cli_table_at(t, i, NULL)) != NULL; i++) {
+        if (o->type == CLI_GROUP) {
+            buf_printf(out, "\n%s:\n", o->help);
             titled = 1;
             continue;
         }
-        if (t[i].flags & CLI_HIDDEN)
+        if (o->flags & CLI_HIDDEN)
             continue;
         if (!titled) {
             buf_printf(out, "\n%s:\n", first_title);
             titled = 1;
         }
-        help_option(&t[i], out);
+        help_option(o, out);
     }
 }
 

@@ -30,7 +30,10 @@ enum cli_type {
     CLI_STRING,     /* const char * field, pointing into argv */
     CLI_LIST,       /* struct cli_strv field: repeatable, comma-separated values */
     CLI_CHOICE,     /* const char * field = the matching string of .choices */
-    CLI_CALLBACK,   /* .cb(opts, value, err); value NULL with CLI_NOARG */
+    CLI_CALLBACK,   /* .cb(opts, value, err), or .cb_opt(opts, option, value, err);
+                     * value NULL with CLI_NOARG */
+    CLI_INCLUDE,    /* the entries of .include() stand here; they fill the
+                     * struct at .offset (settings/settings.h's launch settings) */
 };
 
 enum cli_option_flag {
@@ -77,6 +80,10 @@ struct cli_option {
     const char *const *choices;  /* CLI_CHOICE: NULL-terminated; a callback may name
                                   * its values too (help, completion) */
     int (*cb)(void *opts, const char *value, struct bai_error *err);
+    /* a callback that is told which entry called it (a table of generated
+     * entries shares one: .ival says which) */
+    int (*cb_opt)(void *opts, const struct cli_option *o, const char *value, struct bai_error *err);
+    const struct cli_option *(*include)(void);   /* CLI_INCLUDE */
     enum cli_complete complete;
     const char *replaced_by;     /* a deprecated spelling: warns "use X" */
 };
@@ -146,6 +153,10 @@ extern const struct cli_option cli_common_options[];
     { .type = CLI_CHOICE, .short_name = (s), .long_name = (l),                             \
       .offset = CLI_FIELD(T, f, const char *), .arg = (a), .help = (h), .choices = (values), \
       __VA_ARGS__ }
+/* The entries of another table (generated once by fn), writing into the
+ * field f (of type ftype) of T. */
+#define CLI_OPT_INCLUDE(T, f, ftype, fn)                                                   \
+    { .type = CLI_INCLUDE, .offset = CLI_FIELD(T, f, ftype), .include = (fn) }
 #define CLI_OPT_CALLBACK(s, l, a, fn, h, ...)                                              \
     { .type = CLI_CALLBACK, .short_name = (s), .long_name = (l), .arg = (a), .help = (h),  \
       .cb = (fn), __VA_ARGS__ }
@@ -197,9 +208,12 @@ enum { CLI_HELP = 1 };
 int cli_parse(const struct cli_command *c, void *opts, int *argc, char ***argv,
               struct bai_error *err);
 
-/* The i-th option of c: its own table, then cli_common_options (groups
- * included); NULL past the end. */
+/* The i-th option of c: its own table (included tables expanded in
+ * place), then cli_common_options (groups included); NULL past the end. */
 const struct cli_option *cli_option_at(const struct cli_command *c, size_t i);
+/* The i-th entry of one table with its CLI_INCLUDE entries expanded; *base
+ * (may be NULL) gets the offset the entry's fields are relative to. */
+const struct cli_option *cli_table_at(const struct cli_option *t, size_t i, size_t *base);
 /* The long names and aliases of c's visible options (common ones too),
  * NULL-terminated, in table order; free the array, not the names. */
 const char **cli_long_names(const struct cli_command *c);

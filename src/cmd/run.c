@@ -72,13 +72,6 @@ static int add_tag(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
-static int add_server_arg(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strlist_push(&a->server_args, &a->n_server_args, &a->cap_server_args, v);
-    return 0;
-}
-
 static const char *const backends[] = { "llama-server", "openai", "command", "replay", NULL };
 
 static int set_backend(void *o, const char *v, struct bai_error *err)
@@ -126,7 +119,6 @@ static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
-static const char *const on_off_auto[] = { "on", "off", "auto", NULL };
 static const char *const sandbox_modes[] = { "full", "rlimits", NULL };
 
 static int set_sandbox(void *o, const char *v, struct bai_error *err)
@@ -162,21 +154,6 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STRING(0, "server-bin", A, server_bin, "PATH",
                    "llama-server binary (default: llama_server of the config file,\nelse the cached build)",
                    .complete = CLI_COMP_FILE),
-    CLI_OPT_INT(0, "k", A, k, "N", 1, BIG, "draft tokens per step (speculative decoding)"),
-    CLI_OPT_STRING(0, "spec-type", A, spec_type, "T", "speculative decoding type of the build"),
-    CLI_OPT_INT(0, "experts", A, experts, "N", 1, BIG, "experts used per token (MoE)"),
-    CLI_OPT_INT(0, "np", A, np, "N", 1, BIG, "server slots (parallel sequences)"),
-    CLI_OPT_INT(0, "threads", A, threads, "N", 1, BIG, "server threads (default: threads of the config file)"),
-    CLI_OPT_INT(0, "ctx", A, ctx, "N", 1, BIG, "context size"),
-    CLI_OPT_INT(0, "ngl", A, ngl, "N", 0, BIG, "layers offloaded to the GPU"),
-    CLI_OPT_INT(0, "batch", A, batch, "N", 1, BIG, "logical batch size"),
-    CLI_OPT_INT(0, "ubatch", A, ubatch, "N", 1, BIG, "physical batch size"),
-    CLI_OPT_CHOICE(0, "flash-attn", A, flash_attn, "MODE", on_off_auto, "flash attention"),
-    CLI_OPT_STRING(0, "cache-type-k", A, cache_type_k, "T", "K cache type (f16, q8_0, ...)"),
-    CLI_OPT_STRING(0, "cache-type-v", A, cache_type_v, "T", "V cache type"),
-    CLI_OPT_STRING(0, "spec-synth-rates", A, spec_synth_rates, "P0,P1,...",
-                   "synthetic acceptance (testing the measurement)"),
-    CLI_OPT_CALLBACK(0, "server-arg", "ARG", add_server_arg, "extra raw llama-server argument (repeatable)"),
     CLI_OPT_INT(0, "startup-timeout", A, startup_timeout_s, "S", 1, BIG,
                 "seconds to wait for the server to load (default 300)"),
     CLI_OPT_CALLBACK(0, "hang-timeout", "S", set_hang_timeout,
@@ -187,12 +164,13 @@ static const struct cli_option run_options[] = {
                    "command: argv template with {prompt} {prompt_file} {model}\n{max_tokens}"),
     CLI_OPT_STRING(0, "from", A, from, "RUN", "replay: serve the outputs of this stored run",
                    .complete = CLI_COMP_RUN),
+    CLI_OPT_INCLUDE(A, launch, struct settings, settings_cli_options),
 
     CLI_OPT_GROUP("Sweeps (see docs/plans.md)"),
     CLI_OPT_STRING(0, "plan", A, plan, "FILE", "run a plan (benchmarks/*.yaml)", .complete = CLI_COMP_FILE),
     CLI_OPT_CALLBACK(0, "sweep", "AXIS=V,...", add_sweep,
-                     "sweep an axis (k, experts, np, threads, ctx, ngl, batch,\nubatch, flash_attn, "
-                     "cache_type_k, cache_type_v, spec_type);\ngrid by default"),
+                     "sweep an axis: any launch setting below by its plan name\n(k=2,4,8 np=1..4 "
+                     "flash_attn=on,off; [a,b] keeps a comma);\ngrid by default"),
     CLI_OPT_STRING(0, "zip", A, zip, "A,B", "expand these axes together instead of as a grid"),
     CLI_OPT_FLAG(0, "dry-run", A, dry_run, "print the points and server command lines, run nothing"),
 
@@ -252,8 +230,8 @@ struct extra_args {
 static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t *cap)
 {
     const char *threads = cli_config_get(CLI_CFG_THREADS), *bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
-    if (!a->threads && threads) {
-        a->threads = atoi(threads);
+    if (!settings_is_set(&a->launch, SETTING_THREADS) && threads && a->backend == BACKEND_LLAMA_SERVER &&
+        settings_set(&a->launch, SETTING_THREADS, threads, "threads of the config file", NULL) == 0) {
         strlist_push(extra, n, cap, "--threads");
         strlist_push(extra, n, cap, threads);
     }
@@ -368,6 +346,11 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         free_suites(suites, n_suites);
         run_points_free(&pts);
         return BAI_EXIT_OK;
+    }
+    if (run_points_identify(&pts, a, &err) != 0) {
+        free_suites(suites, n_suites);
+        run_points_free(&pts);
+        return bai_error_report(&err);
     }
     if (demo) {
         printf("benchai demo: suite smoke on the generated tiny model (%s).\n"

@@ -10,48 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings/settings.h"
 #include "util/mem.h"
 
-enum ax_kind { AX_STR, AX_INT, AX_FA };
-
-static const struct {
-    const char *name;
-    enum ax_kind kind;
-    int min;                     /* integer axes */
-    const char *aliases[3];
-} AXES[PLAN_AX_COUNT] = {
-    [PLAN_AX_MODEL] = {"model", AX_STR, 0, {"models"}},
-    [PLAN_AX_DRAFT] = {"draft", AX_STR, 0, {"drafts"}},
-    [PLAN_AX_K] = {"k", AX_INT, 1, {"draft_max"}},
-    [PLAN_AX_SPEC_TYPE] = {"spec_type", AX_STR, 0, {0}},
-    [PLAN_AX_EXPERTS] = {"experts", AX_INT, 1, {"moe"}},
-    [PLAN_AX_NP] = {"np", AX_INT, 1, {"parallel"}},
-    [PLAN_AX_THREADS] = {"threads", AX_INT, 1, {"t"}},
-    [PLAN_AX_CTX] = {"ctx", AX_INT, 0, {"c"}},
-    [PLAN_AX_NGL] = {"ngl", AX_INT, -1, {0}},
-    [PLAN_AX_BATCH] = {"batch", AX_INT, 1, {"b"}},
-    [PLAN_AX_UBATCH] = {"ubatch", AX_INT, 1, {"ub"}},
-    [PLAN_AX_FLASH_ATTN] = {"flash_attn", AX_FA, 0, {"fa"}},
-    [PLAN_AX_CACHE_TYPE_K] = {"cache_type_k", AX_STR, 0, {"ctk"}},
-    [PLAN_AX_CACHE_TYPE_V] = {"cache_type_v", AX_STR, 0, {"ctv"}},
-    [PLAN_AX_FLAGS] = {"flags", AX_STR, 0, {0}},
-};
-
-const char *plan_axis_name(enum plan_axis_id id)
+const char *plan_axis_name(int id)
 {
-    return (unsigned)id < PLAN_AX_COUNT ? AXES[id].name : "?";
+    if (id == PLAN_AX_MODEL)
+        return "model";
+    if (id == PLAN_AX_DRAFT)
+        return "draft";
+    const struct setting_def *d = settings_def(id);
+    return d ? d->name : "?";
 }
 
-int plan_axis_lookup(const char *name, enum plan_axis_id *out)
+int plan_axis_lookup(const char *name, int *out)
 {
-    for (int i = 0; i < PLAN_AX_COUNT; i++) {
-        if (strcmp(AXES[i].name, name) == 0)
-            return *out = (enum plan_axis_id)i, 0;
-        for (int a = 0; a < 3 && AXES[i].aliases[a]; a++)
-            if (strcmp(AXES[i].aliases[a], name) == 0)
-                return *out = (enum plan_axis_id)i, 0;
-    }
-    return -1;
+    if (!strcmp(name, "model") || !strcmp(name, "models"))
+        return *out = PLAN_AX_MODEL, 0;
+    if (!strcmp(name, "draft") || !strcmp(name, "drafts"))
+        return *out = PLAN_AX_DRAFT, 0;
+    int id;
+    if (settings_lookup(name, &id) < 0 || (settings_def(id)->flags & SETTING_NO_AXIS))
+        return -1;
+    return *out = id, 0;
 }
 
 /* strtol that insists on a whole, in-range integer. */
@@ -66,41 +47,13 @@ static int parse_int(const char *s, long *out)
     return 0;
 }
 
-int plan_axis_validate(enum plan_axis_id id, const char *value, const char *where,
-                       struct bai_error *err)
+int plan_axis_validate(int id, const char *value, const char *where, struct bai_error *err)
 {
-    const char *name = plan_axis_name(id);
+    if (id >= 0)
+        return settings_validate(id, value, where, err);
     if (!*value) {
-        bai_error_set(err, BAI_EXIT_USAGE, "%s: empty value for %s", where, name);
+        bai_error_set(err, BAI_EXIT_USAGE, "%s: empty value for %s", where, plan_axis_name(id));
         return -1;
-    }
-    long v;
-    switch (AXES[id].kind) {
-    case AX_INT:
-        if (parse_int(value, &v) < 0) {
-            bai_error_set(err, BAI_EXIT_USAGE, "%s: %s wants an integer, not '%s'", where, name, value);
-            return -1;
-        }
-        if (v < AXES[id].min) {
-            bai_error_set(err, BAI_EXIT_USAGE, "%s: %s=%ld is below %d", where, name, v, AXES[id].min);
-            return -1;
-        }
-        return 0;
-    case AX_FA:
-        if (strcmp(value, "on") && strcmp(value, "off") && strcmp(value, "auto")) {
-            bai_error_set(err, BAI_EXIT_USAGE, "%s: flash_attn is on, off or auto, not '%s'", where, value);
-            return -1;
-        }
-        return 0;
-    case AX_STR:
-        if (id != PLAN_AX_FLAGS)
-            for (const char *c = value; *c; c++)
-                if (isspace((unsigned char)*c)) {
-                    bai_error_set(err, BAI_EXIT_USAGE, "%s: %s value '%s' contains a space", where,
-                                  name, value);
-                    return -1;
-                }
-        return 0;
     }
     return 0;
 }
@@ -157,6 +110,34 @@ static int push_range(struct plan_axis *a, const char *tok, const char *spec, st
     return 0;
 }
 
+/* The next value of a sweep list at *p: up to the separator, or a whole
+ * [bracketed] or "quoted" value, which may hold the separator. Returns the
+ * value (allocated) and moves *p past the separator; NULL with err when a
+ * bracket or quote is not closed or text follows it. */
+static char *next_sweep_value(const char **p, char sep, const char *spec, struct bai_error *err)
+{
+    const char *s = *p;
+    char close = *s == '[' ? ']' : *s == '"' ? '"' : *s == '\'' ? '\'' : 0;
+    char *tok;
+    if (close) {
+        const char *end = strchr(s + 1, close);
+        if (!end || (end[1] && end[1] != sep)) {
+            bai_error_set(err, BAI_EXIT_USAGE, "--sweep %s: %s", spec,
+                          !end ? "a bracket or quote is not closed"
+                               : "a bracketed or quoted value must be followed by the separator or the end");
+            return NULL;
+        }
+        tok = xstrndup(s + 1, (size_t)(end - s - 1));
+        *p = end[1] ? end + 2 : end + 1;
+        return tok;
+    }
+    const char *e = strchr(s, sep);
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    tok = xstrndup(s, n);
+    *p = e ? e + 1 : s + n;
+    return tok;
+}
+
 int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -173,14 +154,21 @@ int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *
     if (rc < 0)
         return -1;
     out->where = xasprintf("--sweep %s", spec);
-    char sep = out->id == PLAN_AX_FLAGS ? '|' : ',';
+    const struct setting_def *d = settings_def(out->id);
+    char sep = d && (d->flags & SETTING_PIPE_LIST) ? '|' : ',';
     const char *p = eq + 1;
-    for (;;) {
-        const char *e = strchr(p, sep);
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        char *tok = xstrndup(p, n);
+    int done = 0;
+    while (!done) {
+        done = 1;
+        char *tok = next_sweep_value(&p, sep, spec, err);
+        if (!tok) {
+            plan_axis_free(out);
+            return -1;
+        }
+        /* the separator just consumed means another value follows */
+        done = *p == '\0' && (p == eq + 1 || p[-1] != sep);
         int bad;
-        if (AXES[out->id].kind == AX_INT && strstr(tok, "..")) {
+        if (d && d->kind == SETTING_INT && strstr(tok, "..")) {
             bad = push_range(out, tok, spec, err);
         } else {
             bad = plan_axis_validate(out->id, tok, out->where, err);
@@ -192,9 +180,6 @@ int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *
             plan_axis_free(out);
             return -1;
         }
-        if (!e)
-            break;
-        p = e + 1;
     }
     for (size_t i = 0; i < out->n_values; i++)
         for (size_t j = 0; j < i; j++)

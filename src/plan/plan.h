@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "plan/gguf.h"
+#include "settings/settings.h"
 #include "util/error.h"
 
 /* One registry entry. Exactly one of path / url is set. */
@@ -35,32 +36,17 @@ struct plan_registry {
     size_t n_models, cap_models;
 };
 
-/* The sweepable settings. */
-enum plan_axis_id {
-    PLAN_AX_MODEL, PLAN_AX_DRAFT, PLAN_AX_K, PLAN_AX_SPEC_TYPE, PLAN_AX_EXPERTS,
-    PLAN_AX_NP, PLAN_AX_THREADS, PLAN_AX_CTX, PLAN_AX_NGL, PLAN_AX_BATCH, PLAN_AX_UBATCH,
-    PLAN_AX_FLASH_ATTN, PLAN_AX_CACHE_TYPE_K, PLAN_AX_CACHE_TYPE_V, PLAN_AX_FLAGS,
-    PLAN_AX_COUNT
-};
+/* An axis is the model, the draft, or a setting of the settings table
+ * (settings/settings.h): id >= 0 is a setting id. */
+#define PLAN_AX_MODEL (-1)
+#define PLAN_AX_DRAFT (-2)
 
 /* An axis and its values as written (validated for the axis's kind). */
 struct plan_axis {
-    enum plan_axis_id id;
+    int id;              /* PLAN_AX_MODEL, PLAN_AX_DRAFT or a setting id */
     char **values;
     size_t n_values;
     char *where;         /* "file:line:col" or "--sweep k=..." for messages */
-};
-
-/* Server settings of one point. Same conventions as llama_server_config:
- * 0 / NULL = server default, except ngl where -1 = default. */
-struct plan_params {
-    int k;               /* draft tokens (--spec-draft-n-max in 3.22.1) */
-    char *spec_type;     /* "draft-simple", "ngram-simple", ... */
-    int experts;         /* <arch>.expert_used_count override */
-    int np, threads, ctx, ngl, batch, ubatch;
-    char *flash_attn;    /* "on" | "off" | "auto" */
-    char *cache_type_k, *cache_type_v;
-    char *flags;         /* raw extra flags, whitespace separated */
 };
 
 struct plan_point {
@@ -68,7 +54,8 @@ struct plan_point {
     char *sweep;         /* name of the sweep block it came from */
     struct plan_model *model;      /* borrowed from plan->registry */
     struct plan_model *draft;      /* NULL: no draft */
-    struct plan_params params;
+    struct settings settings;      /* every setting of the point: the plan's base,
+                                    * its defaults, then the sweep's axes */
     char **suites;       /* suite names/paths as written */
     size_t n_suites;
     int reps, warmup;
@@ -91,6 +78,10 @@ struct plan_sweep {
 struct plan {
     char *name, *description;
     char *path;                  /* plan file, NULL for ad-hoc plans */
+    /* Settings under every point (the command line's and the config
+     * file's): the plan's defaults and axes override them; set before
+     * plan_expand. Their ids go into every label. */
+    struct settings base;
     char *base_dir;              /* relative model paths start here; NULL: cwd */
     struct plan_registry registry;
     struct plan_axis *defaults;  /* single-valued settings for every point */
@@ -138,34 +129,43 @@ struct plan *plan_parse_string(const char *yaml, const char *name, const char *b
 
 /* Parses an ad-hoc sweep "k=2,4,8", "np=1..4", "flags=--mlock|--no-mmap"
  * (the flags axis splits on '|', every other axis on ','; integer axes take
- * a..b and a..b:step ranges). */
+ * a..b and a..b:step ranges; a value in [brackets] or quotes keeps its
+ * commas). */
 int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *err);
 void plan_axis_free(struct plan_axis *a);
 
 /* An ad-hoc plan from command-line pieces: the models and drafts become the
- * first axes, then the sweeps in the order given. */
+ * first axes, then the sweeps in the order given. A model given with url
+ * is an endpoint named by the model name (--backend openai). */
 struct plan_cli {
     const char *const *models;   size_t n_models;
+    const char *url;                 /* the endpoint of the models, or NULL */
     const char *const *drafts;   size_t n_drafts;    /* "none" allowed */
     const char *const *sweeps;   size_t n_sweeps;    /* "k=2,4,8" */
     const char *const *suites;   size_t n_suites;
     int zip;
     int reps, warmup, concurrency;   /* -1: defaults (1, 1, 0) */
     const char *models_path;         /* registry, NULL: none */
+    const struct settings *base;     /* the command line's settings, or NULL */
 };
 struct plan *plan_from_cli(const struct plan_cli *cli, struct bai_error *err);
 
 /* Expands every sweep into plan->points (grid: first axis outermost, last
  * fastest; zip: the i-th value of each list axis, single values repeated).
- * Points without a draft (and without an ngram spec_type) drop k; a point
- * equal to an earlier one of the same sweep is dropped. */
+ * A point's settings are the plan's base, then its defaults, then the
+ * sweep's values. Points without a draft (and without an ngram spec_type)
+ * drop the settings that need one (k); a point equal to an earlier one of
+ * the same sweep is dropped. Labels: the model, the draft, the axes that
+ * take more than one value in the sweep, and the base's settings. */
 int plan_expand(struct plan *p, struct bai_error *err);
 
 /* The checks before any server starts: reads every local model's GGUF
- * header (fills arch when missing), fails on experts above expert_count,
- * experts on a non-MoE or remote model, a draft for a remote model; marks a
- * point whose draft vocabulary differs from its target's as skipped with
- * "vocab mismatch (...)". Errors name the point's label. */
+ * header (fills arch when missing; a file that is not a GGUF is an error),
+ * fails on experts above expert_count, experts on a non-MoE or remote
+ * model, a draft for a remote model, ctx above the model's trained context
+ * (unless raw flags set rope scaling); marks a point whose draft vocabulary
+ * differs from its target's as skipped with "vocab mismatch (...)".
+ * Errors name the point's label. */
 int plan_check(struct plan *p, struct bai_error *err);
 
 /* Rough wall time of the whole plan in seconds, for --dry-run: per point a
@@ -181,14 +181,15 @@ struct plan_estimate_opts {
 double plan_estimate_seconds(const struct plan *p, const struct plan_estimate_opts *o);
 double plan_point_estimate_seconds(const struct plan_point *pt, const struct plan_estimate_opts *o);
 
-/* The point's settings as a JSON object (only settings that are set), for
- * the store's params_json. Caller owns the result. */
+/* The point's settings as a JSON object (the sweep's name, the model and
+ * draft names, then every setting that is set), for the store's
+ * params_json. Caller owns the result. */
 cJSON *plan_point_params_json(const struct plan_point *pt);
 
 /* Axis name as written in plans ("k", "experts", ...) and its lookup
- * (aliases: draft_max, parallel, t, c, b, ub, fa, ctk, ctv). */
-const char *plan_axis_name(enum plan_axis_id id);
-int plan_axis_lookup(const char *name, enum plan_axis_id *out);
+ * ("model", "draft" and every setting's name and aliases). */
+const char *plan_axis_name(int id);
+int plan_axis_lookup(const char *name, int *out);
 
 /* Parses "90", "90s", "15m", "8h", "1h30m" into seconds; -1 when malformed. */
 double plan_parse_duration(const char *s);

@@ -19,33 +19,11 @@ struct plan *plan_new(void)
     return p;
 }
 
-static void params_init(struct plan_params *pp)
-{
-    memset(pp, 0, sizeof *pp);
-    pp->ngl = -1;
-}
-
-static void params_free(struct plan_params *pp)
-{
-    free(pp->spec_type);
-    free(pp->flash_attn);
-    free(pp->cache_type_k);
-    free(pp->cache_type_v);
-    free(pp->flags);
-}
-
-static void set_str(char **dst, const char *v)
-{
-    free(*dst);
-    *dst = xstrdup(v);
-}
-
 /* Applies one validated value to a point. Model and draft names resolve
  * through the registry (adding ad-hoc entries for paths and URLs). */
-static int apply(struct plan *p, struct plan_point *pt, enum plan_axis_id id, const char *v,
+static int apply(struct plan *p, struct plan_point *pt, int id, const char *v, const char *where,
                  const char *base_dir, struct bai_error *err)
 {
-    struct plan_params *pp = &pt->params;
     switch (id) {
     case PLAN_AX_MODEL:
         pt->model = plan_registry_resolve(&p->registry, v, base_dir, err);
@@ -57,22 +35,9 @@ static int apply(struct plan *p, struct plan_point *pt, enum plan_axis_id id, co
         }
         pt->draft = plan_registry_resolve(&p->registry, v, base_dir, err);
         return pt->draft ? 0 : -1;
-    case PLAN_AX_K: pp->k = atoi(v); return 0;
-    case PLAN_AX_EXPERTS: pp->experts = atoi(v); return 0;
-    case PLAN_AX_NP: pp->np = atoi(v); return 0;
-    case PLAN_AX_THREADS: pp->threads = atoi(v); return 0;
-    case PLAN_AX_CTX: pp->ctx = atoi(v); return 0;
-    case PLAN_AX_NGL: pp->ngl = atoi(v); return 0;
-    case PLAN_AX_BATCH: pp->batch = atoi(v); return 0;
-    case PLAN_AX_UBATCH: pp->ubatch = atoi(v); return 0;
-    case PLAN_AX_SPEC_TYPE: set_str(&pp->spec_type, v); return 0;
-    case PLAN_AX_FLASH_ATTN: set_str(&pp->flash_attn, v); return 0;
-    case PLAN_AX_CACHE_TYPE_K: set_str(&pp->cache_type_k, v); return 0;
-    case PLAN_AX_CACHE_TYPE_V: set_str(&pp->cache_type_v, v); return 0;
-    case PLAN_AX_FLAGS: set_str(&pp->flags, v); return 0;
-    case PLAN_AX_COUNT: break;
+    default:
+        return settings_set(&pt->settings, id, v, where, err);
     }
-    return 0;
 }
 
 static int is_ngram(const char *spec_type)
@@ -80,22 +45,42 @@ static int is_ngram(const char *spec_type)
     return spec_type && strncmp(spec_type, "ngram", 5) == 0;
 }
 
+/* A point without a draft model runs plain decoding (the "draft: none"
+ * baseline of a K sweep), unless its spec_type is an n-gram one that needs
+ * no draft: the settings that need speculation go, and so does a
+ * draft-model spec_type. */
+static void drop_meaningless(struct plan_point *pt)
+{
+    if (pt->draft)
+        return;
+    const char *st = settings_text(&pt->settings, SETTING_SPEC_TYPE);
+    if (is_ngram(st))
+        return;
+    for (size_t i = 0; i < settings_count(); i++)
+        if (settings_def((int)i)->flags & SETTING_NEEDS_SPEC)
+            settings_unset(&pt->settings, (int)i);
+    settings_unset(&pt->settings, SETTING_SPEC_TYPE);
+}
+
 /* "tiny-dense draft=tiny-draft k=4": the model, the draft when there is
- * one, and every other axis that takes more than one value in the sweep. */
-static char *make_label(const struct plan_point *pt, const struct plan_sweep *s, char **vals)
+ * one, every axis that takes more than one value in the sweep, and the
+ * settings of the plan's base (the command line's). */
+static char *make_label(const struct plan *p, const struct plan_point *pt, const struct plan_sweep *s)
 {
     struct buf b = {0};
     buf_puts(&b, pt->model->name);
     if (pt->draft)
         buf_printf(&b, " draft=%s", pt->draft->name);
-    for (size_t a = 0; a < s->n_axes; a++) {
-        enum plan_axis_id id = s->axes[a].id;
-        if (s->axes[a].n_values < 2 || id == PLAN_AX_MODEL || id == PLAN_AX_DRAFT)
-            continue;
-        if (id == PLAN_AX_K && pt->params.k == 0)
-            continue;   /* dropped: no draft */
-        buf_printf(&b, " %s=%s", plan_axis_name(id), vals[a]);
+    int ids[SETTINGS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < settings_count(); i++) {
+        int shown = settings_is_set(&p->base, (int)i);
+        for (size_t a = 0; a < s->n_axes && !shown; a++)
+            shown = s->axes[a].id == (int)i && s->axes[a].n_values > 1;
+        if (shown)
+            ids[n++] = (int)i;
     }
+    settings_label_append(&pt->settings, ids, n, &b);
     return buf_detach(&b);
 }
 
@@ -103,9 +88,15 @@ static void point_free(struct plan_point *pt)
 {
     free(pt->label);
     free(pt->sweep);
-    params_free(&pt->params);
+    settings_free(&pt->settings);
     plan_strv_free(pt->suites, pt->n_suites);
     free(pt->skip_reason);
+}
+
+/* 1 when a and b would measure the same thing. */
+static int same_point(const struct plan_point *a, const struct plan_point *b)
+{
+    return a->model == b->model && a->draft == b->draft && settings_equal(&a->settings, &b->settings);
 }
 
 /* Number of points a sweep yields before de-duplication, or 0 on error. */
@@ -158,9 +149,10 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct plan_point pt = {0};
-        params_init(&pt.params);
+        settings_overlay(&pt.settings, &p->base);
         for (size_t a = 0; a < p->n_defaults && rc == 0; a++)
-            rc = apply(p, &pt, p->defaults[a].id, p->defaults[a].values[0], base_dir, err);
+            rc = apply(p, &pt, p->defaults[a].id, p->defaults[a].values[0], p->defaults[a].where,
+                       base_dir, err);
         /* grid: mixed radix with the last axis fastest; zip: same index */
         size_t rest = i;
         for (size_t a = s->n_axes; a-- > 0;) {
@@ -175,24 +167,24 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
             vals[a] = ax->values[idx];
         }
         for (size_t a = 0; a < s->n_axes && rc == 0; a++)
-            rc = apply(p, &pt, s->axes[a].id, vals[a], base_dir, err);
+            rc = apply(p, &pt, s->axes[a].id, vals[a], s->axes[a].where, base_dir, err);
         if (rc < 0) {
             bai_error_prefix(err, "sweep '%s'", s->name);
             point_free(&pt);
             break;
         }
-        if (!pt.draft && !is_ngram(pt.params.spec_type)) {
-            /* a draft-model setting means nothing without a draft: the
-             * "draft: none" baseline of a K sweep runs plain decoding */
-            pt.params.k = 0;
-            free(pt.params.spec_type);
-            pt.params.spec_type = NULL;
+        drop_meaningless(&pt);
+        int dup = 0;
+        for (size_t j = first; j < p->n_points && !dup; j++)
+            dup = same_point(&p->points[j], &pt);
+        if (dup) {
+            point_free(&pt);
+            continue;
         }
-        pt.label = make_label(&pt, s, vals);
-        /* A label an earlier sweep uses gets " [sweep]"; duplicates within
-         * this sweep are then found on the final label, or a renamed point
-         * (the K sweep's baseline after a sweep of the same model) would
-         * never match its twins and run once per K. */
+        pt.label = make_label(p, &pt, s);
+        /* A label an earlier sweep uses gets " [sweep]" (labels are unique
+         * in a run); duplicates within this sweep were found above on the
+         * settings themselves. */
         for (size_t j = 0; j < first; j++)
             if (strcmp(p->points[j].label, pt.label) == 0) {
                 char *l = xasprintf("%s [%s]", pt.label, s->name);
@@ -200,13 +192,6 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
                 pt.label = l;
                 break;
             }
-        int dup = 0;
-        for (size_t j = first; j < p->n_points && !dup; j++)
-            dup = strcmp(p->points[j].label, pt.label) == 0;
-        if (dup) {
-            point_free(&pt);
-            continue;
-        }
         pt.sweep = xstrdup(s->name);
         char **suites = s->suites ? s->suites : p->suites;
         size_t n_suites = s->suites ? s->n_suites : p->n_suites;
@@ -256,10 +241,26 @@ static int load_gguf(struct plan_model *m, struct bai_error *err)
     return 0;
 }
 
+/* 1 when raw flags or server arguments ask for rope scaling (a context
+ * beyond the trained one is then the user's intent). */
+static int rope_scaling_given(const struct settings *s)
+{
+    for (size_t i = 0; i < settings_count(); i++) {
+        const struct setting_def *d = settings_def((int)i);
+        if (d->kind == SETTING_ARGS && settings_text(s, (int)i) && strstr(settings_text(s, (int)i), "--rope"))
+            return 1;
+        if (d->kind == SETTING_ARGV && settings_is_set(s, (int)i))
+            for (size_t k = 0; k < s->v[i].n_list; k++)
+                if (!strncmp(s->v[i].list[k], "--rope", 6) || !strncmp(s->v[i].list[k], "--yarn", 6))
+                    return 1;
+    }
+    return 0;
+}
+
 static int check_point(struct plan_point *pt, struct bai_error *err)
 {
     struct plan_model *m = pt->model;
-    int experts = pt->params.experts;
+    long experts = settings_int(&pt->settings, SETTING_EXPERTS, 0);
     if (load_gguf(m, err) < 0 || (pt->draft && load_gguf(pt->draft, err) < 0))
         return -1;
     if (experts > 0) {
@@ -270,16 +271,25 @@ static int check_point(struct plan_point *pt, struct bai_error *err)
         }
         if (m->gguf.expert_count < 1) {
             bai_error_set(err, BAI_EXIT_USAGE,
-                          "point '%s': experts=%d but %s is not a mixture-of-experts model (no %s.expert_count)",
+                          "point '%s': experts=%ld but %s is not a mixture-of-experts model (no %s.expert_count)",
                           pt->label, experts, m->name, m->arch ? m->arch : "?");
             return -1;
         }
         if (experts > m->gguf.expert_count) {
             bai_error_set(err, BAI_EXIT_USAGE,
-                          "point '%s': experts=%d exceeds the expert_count %lld of %s",
+                          "point '%s': experts=%ld exceeds the expert_count %lld of %s",
                           pt->label, experts, (long long)m->gguf.expert_count, m->name);
             return -1;
         }
+    }
+    long ctx = settings_int(&pt->settings, SETTING_CTX, 0);
+    if (ctx > 0 && m->path && m->gguf.context_length > 0 && ctx > m->gguf.context_length &&
+        !rope_scaling_given(&pt->settings)) {
+        bai_error_set(err, BAI_EXIT_USAGE,
+                      "point '%s': ctx=%ld exceeds the trained context %lld of %s (set rope scaling in "
+                      "flags, e.g. --rope-scaling yarn, to go beyond it)",
+                      pt->label, ctx, (long long)m->gguf.context_length, m->name);
+        return -1;
     }
     if (!pt->draft)
         return 0;
@@ -324,8 +334,9 @@ double plan_point_estimate_seconds(const struct plan_point *pt, const struct pla
         double active = size;
         const struct gguf_info *g = &pt->model->gguf;
         if (g->expert_count > 0) {
-            int used = pt->params.experts > 0 ? pt->params.experts
-                       : g->expert_used_count > 0 ? (int)g->expert_used_count : 1;
+            long used = settings_int(&pt->settings, SETTING_EXPERTS, 0);
+            if (used <= 0)
+                used = g->expert_used_count > 0 ? (long)g->expert_used_count : 1;
             /* experts hold most of a MoE's bytes; the rest is always read */
             active = size * (0.1 + 0.9 * used / (double)g->expert_count);
         }
@@ -333,7 +344,7 @@ double plan_point_estimate_seconds(const struct plan_point *pt, const struct pla
         if (tps > 1000)
             tps = 1000;   /* tiny models: HTTP and sampling bound */
     }
-    int np = pt->params.np > 0 ? pt->params.np : 1;
+    long np = settings_int(&pt->settings, SETTING_NP, 1);
     double agg = tps * sqrt((double)np);
     double start = 2.0 + (size + (pt->draft ? model_bytes(pt->draft) : 0)) / 1e9;
     double n_req = pt->warmup + (double)pt->reps * (pt->n_suites ? pt->n_suites : 1) * reqs;
@@ -353,34 +364,19 @@ double plan_estimate_seconds(const struct plan *p, const struct plan_estimate_op
 
 cJSON *plan_point_params_json(const struct plan_point *pt)
 {
-    const struct plan_params *pp = &pt->params;
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    struct { const char *k; int v; int unset; } ints[] = {
-        {"k", pp->k, 0}, {"experts", pp->experts, 0}, {"np", pp->np, 0},
-        {"threads", pp->threads, 0}, {"ctx", pp->ctx, 0}, {"ngl", pp->ngl, -1},
-        {"batch", pp->batch, 0}, {"ubatch", pp->ubatch, 0},
-    };
-    struct { const char *k; const char *v; } strs[] = {
-        {"spec_type", pp->spec_type}, {"flash_attn", pp->flash_attn},
-        {"cache_type_k", pp->cache_type_k}, {"cache_type_v", pp->cache_type_v},
-        {"flags", pp->flags},
-    };
     cJSON_AddStringToObject(o, "sweep", pt->sweep);
     cJSON_AddStringToObject(o, "model", pt->model->name);
     if (pt->draft)
         cJSON_AddStringToObject(o, "draft", pt->draft->name);
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
-        if (ints[i].v != ints[i].unset)
-            cJSON_AddNumberToObject(o, ints[i].k, ints[i].v);
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        if (strs[i].v)
-            cJSON_AddStringToObject(o, strs[i].k, strs[i].v);
+    cJSON *set = settings_to_json(&pt->settings), *it;
+    while ((it = set->child) != NULL)
+        cJSON_AddItemToObject(o, it->string, cJSON_DetachItemViaPointer(set, it));
+    cJSON_Delete(set);
     return o;
 }
 
-static void axis_from_list(struct plan_axis *a, enum plan_axis_id id, const char *const *v, size_t n)
+static void axis_from_list(struct plan_axis *a, int id, const char *const *v, size_t n)
 {
     memset(a, 0, sizeof *a);
     a->id = id;
@@ -399,6 +395,14 @@ struct plan *plan_from_cli(const struct plan_cli *cli, struct bai_error *err)
     p->name = xstrdup("ad-hoc");
     if (cli->models_path && plan_registry_load(&p->registry, cli->models_path, err) < 0)
         goto fail;
+    if (cli->base)
+        settings_overlay(&p->base, cli->base);
+    /* --backend openai --url U --model NAME: an endpoint entry named NAME
+     * (the caller gives no registry then: the name is the server's) */
+    for (size_t i = 0; cli->url && i < cli->n_models; i++) {
+        struct plan_model m = { .name = xstrdup(cli->models[i]), .url = xstrdup(cli->url) };
+        plan_registry_add(&p->registry, &m);
+    }
     p->n_sweeps = 1;
     p->sweeps = xcalloc(1, sizeof *p->sweeps);
     struct plan_sweep *s = &p->sweeps[0];
@@ -460,6 +464,7 @@ void plan_free(struct plan *p)
     free(p->defaults);
     plan_strv_free(p->suites, p->n_suites);
     plan_registry_free(&p->registry);
+    settings_free(&p->base);
     free(p->name);
     free(p->description);
     free(p->path);

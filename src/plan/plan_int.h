@@ -7,8 +7,7 @@
 
 /* Checks one value against its axis (integer range, on/off/auto, non-empty);
  * where prefixes the error. */
-int plan_axis_validate(enum plan_axis_id id, const char *value, const char *where,
-                       struct bai_error *err);
+int plan_axis_validate(int id, const char *value, const char *where, struct bai_error *err);
 
 /* Appends a copy of s to a string array. */
 void plan_strv_push(char ***v, size_t *n, const char *s);

@@ -240,8 +240,19 @@ int plan_registry_load(struct plan_registry *reg, const char *path, struct bai_e
 
 /* --- plans --------------------------------------------------------------------- */
 
+/* "model, draft, k, spec_type, ...": every axis a plan may name. */
+static char *axis_names(void)
+{
+    struct buf b = {0};
+    buf_puts(&b, "model, draft");
+    for (size_t i = 0; i < settings_count(); i++)
+        if (!(settings_def((int)i)->flags & (SETTING_NO_AXIS | SETTING_HIDDEN)))
+            buf_printf(&b, ", %s", settings_def((int)i)->name);
+    return buf_detach(&b);
+}
+
 /* Reads an axis value node (scalar or list) into a, validated. */
-static int parse_axis(struct ydoc *d, yaml_node_t *kn, yaml_node_t *vn, enum plan_axis_id id,
+static int parse_axis(struct ydoc *d, yaml_node_t *kn, yaml_node_t *vn, int id,
                       int single, struct plan_axis *a)
 {
     memset(a, 0, sizeof *a);
@@ -270,7 +281,7 @@ static int parse_sweep(struct ydoc *d, yaml_node_t *n, struct plan_sweep *s, siz
     FOR_PAIRS(d, n, pr) {
         yaml_node_t *kn = node(d, pr->key), *vn = node(d, pr->value);
         const char *k = scalar(kn), *v;
-        enum plan_axis_id id;
+        int id;
         if (!k)
             return yerr(d, kn, "keys must be plain words");
         if (!strcmp(k, "name")) {
@@ -307,9 +318,11 @@ static int parse_sweep(struct ydoc *d, yaml_node_t *n, struct plan_sweep *s, siz
             if (parse_axis(d, kn, vn, id, 0, &s->axes[s->n_axes++]) < 0)
                 return -1;
         } else {
-            return yerr(d, kn, "unknown sweep key '%s' (name, mode, suites, reps, warmup, concurrency, "
-                        "or an axis: model, draft, k, spec_type, experts, np, threads, ctx, ngl, batch, "
-                        "ubatch, flash_attn, cache_type_k, cache_type_v, flags)", k);
+            char *axes = axis_names();
+            int rc = yerr(d, kn, "unknown sweep key '%s' (name, mode, suites, reps, warmup, concurrency, "
+                          "or an axis: %s)", k, axes);
+            free(axes);
+            return rc;
         }
     }
     if (!s->name)
@@ -363,9 +376,12 @@ static int plan_from_doc(struct ydoc *d, struct plan *p, const char *base_dir, c
             }
             FOR_PAIRS(d, vn, dp) {
                 yaml_node_t *dk = node(d, dp->key);
-                enum plan_axis_id id;
+                int id;
                 if (!scalar(dk) || plan_axis_lookup(scalar(dk), &id) < 0) {
-                    rc = yerr(d, dk, "unknown setting '%s' in defaults", scalar(dk) ? scalar(dk) : "?");
+                    char *axes = axis_names();
+                    rc = yerr(d, dk, "unknown setting '%s' in defaults (known: %s)",
+                              scalar(dk) ? scalar(dk) : "?", axes);
+                    free(axes);
                     break;
                 }
                 p->defaults = xrealloc(p->defaults, (p->n_defaults + 1) * sizeof *p->defaults);

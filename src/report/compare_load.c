@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/compare_int.h"
+#include "settings/identity.h"
 
 /* --- one side's samples -------------------------------------------------- */
 
@@ -250,5 +251,25 @@ size_t compare_config_differences(const struct store_config_info *a, const struc
         add_difference(out, &n, "draft", da, db);
     free(da);
     free(db);
+    /* Everything that can change the numbers (settings/identity.h): every
+     * setting, the model, draft and server binary contents, the endpoint,
+     * how requests were sent. Stores before v5 recorded the launch
+     * parameters only. */
+    if (a->identity_json && b->identity_json) {
+        if (a->identity && b->identity && !strcmp(a->identity, b->identity))
+            return n;
+        char **more = NULL;
+        size_t m = identity_differences(a->identity_json, b->identity_json, &more, 0);
+        for (size_t i = 0; i < m; i++) {
+            if (strncmp(more[i], "backend:", 8)) {
+                *out = xrealloc(*out, (n + 1) * sizeof **out);
+                (*out)[n++] = more[i];
+            } else {
+                free(more[i]);
+            }
+        }
+        free(more);
+        return n;
+    }
     return param_differences(a->params_json, b->params_json, out, n);
 }

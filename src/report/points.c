@@ -1,6 +1,7 @@
 /* points.c - store -> report points (see points.h for the counting rules). */
 #include "report/points.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -210,6 +211,8 @@ static void point_clear(struct report_point *p)
     free(p->model);
     free(p->draft);
     free(p->params_json);
+    free(p->identity);
+    free(p->identity_json);
     free(p->backend);
     free(p->status);
     free(p->reason);
@@ -239,13 +242,21 @@ static int run_wanted(const struct report_filter *f, const char *run)
     return 0;
 }
 
-static int same_config(const struct report_point *a, const struct report_point *b)
+static int eq(const char *a, const char *b)
 {
-    return !strcmp(a->model ? a->model : "", b->model ? b->model : "") &&
-           !strcmp(a->label ? a->label : "", b->label ? b->label : "");
+    return !strcmp(a ? a : "", b ? b : "");
 }
 
-/* Keeps, for each (model, label), the point of the newest run. Points are in
+/* One configuration: the same identity when both have one; configs stored
+ * before identities (v5) by model, label and launch parameters. */
+static int same_config(const struct report_point *a, const struct report_point *b)
+{
+    if (a->identity && b->identity)
+        return !strcmp(a->identity, b->identity);
+    return eq(a->model, b->model) && eq(a->label, b->label) && eq(a->params_json, b->params_json);
+}
+
+/* Keeps, for each configuration, the point of the newest run. Points are in
  * run start order, so a later point with the same key replaces an earlier. */
 static void keep_latest(struct report_points *pts)
 {
@@ -262,13 +273,123 @@ static void keep_latest(struct report_points *pts)
     pts->n = w;
 }
 
+/* "k=4", "threads=(unset)", "model#3fa2c1d0e9b8": the value of one
+ * identity field, shortened. */
+static char *field_text(const char *key, const cJSON *v)
+{
+    if (!v)
+        return xasprintf("%s=default", key);
+    if (cJSON_IsString(v)) {
+        if (strstr(key, "sha256"))
+            return xasprintf("%.*s#%.12s", (int)(strstr(key, "_sha256") - key), key, v->valuestring);
+        return xasprintf("%s=%s", key, v->valuestring);
+    }
+    char *t = cJSON_PrintUnformatted(v);
+    char *out = xasprintf("%s=%s", key, t ? t : "?");
+    cJSON_free(t);
+    return out;
+}
+
+struct id_key {
+    const char *name;
+    int top;              /* a top-level identity field, else a setting */
+};
+
+static const cJSON *id_field(const cJSON *id, const struct id_key *k)
+{
+    const cJSON *o = k->top ? id : cJSON_GetObjectItemCaseSensitive(id, "settings");
+    return cJSON_GetObjectItemCaseSensitive(o, k->name);
+}
+
+/* The fields (settings first, then the rest of the identity) whose values
+ * differ among the n identities of one label. */
+static struct id_key *differing_keys(cJSON **ids, size_t n, size_t *nk)
+{
+    struct id_key *keys = NULL;
+    size_t cap = 0;
+    *nk = 0;
+    for (int top = 0; top < 2; top++)
+        for (size_t i = 0; i < n; i++) {
+            const cJSON *obj = top ? ids[i] : cJSON_GetObjectItemCaseSensitive(ids[i], "settings");
+            const cJSON *it;
+            cJSON_ArrayForEach(it, obj) {
+                if (cJSON_IsObject(it))
+                    continue;       /* settings, measurement: compared inside */
+                struct id_key k = { it->string, top };
+                int known = 0, differs = 0;
+                for (size_t j = 0; j < *nk && !known; j++)
+                    known = keys[j].top == top && !strcmp(keys[j].name, it->string);
+                for (size_t j = 0; j < n && !known && !differs; j++) {
+                    const cJSON *w = id_field(ids[j], &k);
+                    differs = !w || !cJSON_Compare(it, w, 1);
+                }
+                if (differs) {
+                    XGROW(keys, *nk + 1, cap);
+                    keys[(*nk)++] = k;
+                }
+            }
+        }
+    return keys;
+}
+
+/* Points that share a label but are different configurations (a plan's
+ * defaults, another model file or build under one name) are never shown as
+ * one: each label gets the fields that tell it apart, in braces. */
+static void tell_apart(struct report_points *pts)
+{
+    for (size_t i = 0; i < pts->n; i++) {
+        struct report_point *p = &pts->v[i];
+        if (!p->identity_json || strchr(p->label ? p->label : "", '{'))
+            continue;
+        size_t *group = xcalloc(pts->n, sizeof *group), n = 0;
+        int distinct = 0;
+        for (size_t j = 0; j < pts->n; j++) {
+            struct report_point *q = &pts->v[j];
+            if (!q->identity_json || !eq(q->label, p->label) || !eq(q->model, p->model))
+                continue;
+            group[n++] = j;
+            distinct |= strcmp(q->identity, p->identity) != 0;
+        }
+        if (distinct) {
+            cJSON **ids = xcalloc(n, sizeof *ids);
+            for (size_t k = 0; k < n; k++)
+                ids[k] = cJSON_Parse(pts->v[group[k]].identity_json);
+            size_t nk;
+            struct id_key *keys = differing_keys(ids, n, &nk);
+            char **labels = xcalloc(n, sizeof *labels);
+            for (size_t k = 0; k < n; k++) {
+                struct buf b = {0};
+                buf_printf(&b, "%s {", pts->v[group[k]].label);
+                for (size_t f = 0; f < nk; f++) {
+                    char *t = field_text(keys[f].name, id_field(ids[k], &keys[f]));
+                    buf_printf(&b, "%s%s", f ? " " : "", t);
+                    free(t);
+                }
+                buf_puts(&b, "}");
+                labels[k] = buf_detach(&b);
+            }
+            for (size_t k = 0; k < n; k++) {
+                free(pts->v[group[k]].label);
+                pts->v[group[k]].label = labels[k];
+            }
+            /* the names in keys point into ids: free those last */
+            for (size_t k = 0; k < n; k++)
+                cJSON_Delete(ids[k]);
+            free(labels);
+            free(keys);
+            free(ids);
+        }
+        free(group);
+    }
+}
+
 int report_points_load(struct sqlite3 *db, const struct report_filter *f,
                        struct report_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
     static const char *sql =
         "SELECT c.run_id, r.started, c.id, c.label, c.model, c.draft, c.params_json,"
-        " c.backend, c.status, c.reason"
+        " c.backend, c.status, c.reason, c.identity, c.identity_json"
         " FROM configs c JOIN runs r ON r.id = c.run_id"
         " ORDER BY r.started, c.run_id, c.id";
     sqlite3_stmt *st = NULL;
@@ -293,6 +414,8 @@ int report_points_load(struct sqlite3 *db, const struct report_filter *f,
         p->backend = col_text(st, 7);
         p->status = col_text(st, 8);
         p->reason = col_text(st, 9);
+        p->identity = col_text(st, 10);
+        p->identity_json = col_text(st, 11);
         p->name = store_model_name(p->backend, p->model);
         p->size_gb = file_gb(p->model);
         if (p->draft && *p->draft && !isnan(p->size_gb))
@@ -321,6 +444,7 @@ int report_points_load(struct sqlite3 *db, const struct report_filter *f,
     out->n = w;
     if (f && f->latest_per_config)
         keep_latest(out);
+    tell_apart(out);
     return 0;
 }
 

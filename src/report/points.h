@@ -48,6 +48,11 @@ struct report_point {
     char *run_started;
     int64_t config_id;
     char *label, *model, *draft, *params_json, *backend, *status, *reason;
+    /* What the configuration is (settings/identity.h); NULL for configs
+     * stored before identities were. Two points with one label and
+     * different identities are different configurations: their labels get
+     * what tells them apart ("tiny-dense {threads=1}"). */
+    char *identity, *identity_json;
     char *name;           /* display name: store_model_name(backend, model) */
     double size_gb;       /* model (+ draft) file size in GB (1e9), NaN unknown */
     struct report_suite_score *suites;
@@ -65,8 +70,9 @@ struct report_filter {
     size_t n_runs;
     const char *const *suites;   /* suite names; n_suites == 0 = all suites */
     size_t n_suites;
-    int latest_per_config;       /* keep only the newest run's point for each
-                                    (model, config label) */
+    int latest_per_config;       /* keep only the newest run's point of each
+                                    configuration (identity; before v5 stores:
+                                    model, label and launch parameters) */
     int include_empty;           /* keep points with no samples at all */
     const char *scorer;          /* NULL = first scorer by name per sample */
 };

@@ -2,7 +2,8 @@
  * owned by run/ (curl's OperationConfig is the model): the command line
  * (cmd/run.c) only parses into it; run/points.c turns its backend and sweep
  * settings into configurations, run/runner.c reads its measurement, resume
- * and store settings. Nothing is copied field by field in between.
+ * and store settings. The launch settings are one struct settings (the
+ * table of settings/settings.h); a plan's points lay theirs over it.
  *
  * Owns: the defaults and the memory of the lists. Does not own: parsing
  * (cmd/), loading suites, the points, the judge connection. Single strings
@@ -14,6 +15,7 @@
 
 #include <stddef.h>
 #include "backend/backend.h"
+#include "settings/settings.h"
 
 struct run_config {
     /* suites and items */
@@ -27,11 +29,9 @@ struct run_config {
 
     /* backend */
     enum backend_kind backend;
-    const char *model, *draft, *server_bin, *spec_type, *flash_attn, *cache_type_k, *cache_type_v;
-    const char *spec_synth_rates;
-    int k, experts, np, threads, ctx, ngl, batch, ubatch;   /* 0 (ngl -1): server default */
-    char **server_args;          /* --server-arg, raw, owned */
-    size_t n_server_args, cap_server_args;
+    const char *model, *draft, *server_bin;
+    struct settings launch;      /* --k, --np, --threads, ..., --server-arg: the
+                                  * table's settings given here (owned) */
     int startup_timeout_s;       /* 0 = 300 */
     int hang_timeout_ms;         /* --hang-timeout: 0 = default (30 s), -1 = not watched */
     const char *url, *api_key_env, *cmd, *from;
@@ -70,6 +70,10 @@ struct run_config {
 void run_config_init(struct run_config *c);
 /* Frees the lists and zeroes the struct (borrowed strings stay). */
 void run_config_free(struct run_config *c);
+/* Flags that contradict each other (--plan with --model, a launch setting
+ * with --backend openai, --judge-url with --judge-gguf, --k without a
+ * draft, ...): -1 with err (exit 2) naming both. */
+int run_config_check(const struct run_config *c, struct bai_error *err);
 /* The store the run writes: c->store, else STORE_DEFAULT_PATH. */
 const char *run_config_store(const struct run_config *c);
 

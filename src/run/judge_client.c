@@ -4,6 +4,7 @@
  * the one synchronous chat request the judge scorer needs, with retries. */
 #include "run/judge_client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ struct judge_client {
     int started;
     char *model;
     char *server_bin, *log_path;
+    struct settings launch;      /* the judge server's settings (borrowed by be) */
     int max_tokens;
     long timeout_ms;
     int http_retries;
@@ -168,15 +170,19 @@ int judge_client_open(const struct judge_options *o, struct judge **out, struct 
         }
         bc.server.binary = c->server_bin;
         bc.server.model = o->gguf;
-        bc.server.np = 1;
         bc.server.role = "judge";
         /* Half the cores: the judge runs next to the server under test, and
          * two llama-servers that each spin on every core slow each other
          * down by orders of magnitude (seen: 1000 -> 3 tok/s on 2 cores). */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        bc.server.threads = cores > 1 ? (int)(cores / 2) : 1;
-        bc.server.ngl = -1;
-        bc.server.ctx = o->ctx;
+        char num[32];
+        snprintf(num, sizeof num, "%ld", cores > 1 ? cores / 2 : 1);
+        settings_set(&c->launch, SETTING_THREADS, num, "judge", NULL);
+        if (o->ctx > 0) {
+            snprintf(num, sizeof num, "%d", o->ctx);
+            settings_set(&c->launch, SETTING_CTX, num, "judge", NULL);
+        }
+        bc.server.settings = &c->launch;
         bc.server.log_path = c->log_path;
         bc.server.startup_timeout_s = o->startup_timeout_s;
         log_info("judge: starting llama-server for %s (log %s)", o->gguf, c->log_path);
@@ -206,6 +212,7 @@ void judge_client_close(struct judge *j)
         backend_stop(&c->be);
     free(c->model);
     free(c->server_bin);
+    settings_free(&c->launch);
     free(c->log_path);
     free(c);
 }

@@ -1,7 +1,9 @@
 #include "run/points.h"
 #include "run/defaults.h"
 #include "plan/plan.h"
+#include "settings/identity.h"
 #include "store/store.h"
+#include "util/filehash.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -15,56 +17,8 @@ static char *own(struct run_points *p, char *s)
     return s;
 }
 
-/* The JSON of the settings that differ from the server's defaults, and the
- * matching label suffix ("k=4 np=2"). */
-static void describe_params(const struct llama_server_config *s, int is_server, cJSON *params, struct buf *label)
-{
-    struct { const char *name; int value; int set; } ints[] = {
-        { "k", s->k, s->k > 0 }, { "experts", s->experts, s->experts > 0 }, { "np", s->np, s->np > 0 },
-        { "threads", s->threads, s->threads > 0 }, { "ctx", s->ctx, s->ctx > 0 },
-        { "ngl", s->ngl, s->ngl >= 0 }, { "batch", s->batch, s->batch > 0 },
-        { "ubatch", s->ubatch, s->ubatch > 0 },
-    };
-    if (!is_server)
-        return;
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-        if (!ints[i].set)
-            continue;
-        cJSON_AddNumberToObject(params, ints[i].name, ints[i].value);
-        buf_printf(label, " %s=%d", ints[i].name, ints[i].value);
-    }
-    struct { const char *name; const char *value; } strs[] = {
-        { "spec_type", s->spec_type }, { "flash_attn", s->flash_attn },
-        { "cache_type_k", s->cache_type_k }, { "cache_type_v", s->cache_type_v },
-    };
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        if (!strs[i].value)
-            continue;
-        cJSON_AddStringToObject(params, strs[i].name, strs[i].value);
-        buf_printf(label, " %s=%s", strs[i].name, strs[i].value);
-    }
-}
-
-/* Fills a point from a complete backend config; the label is derived. */
-static void finish_point(struct run_points *p, struct run_point *pt, const char *label_base)
-{
-    cJSON *params = cJSON_CreateObject();
-    struct buf label = {0};
-    buf_puts(&label, label_base);
-    describe_params(&pt->backend.server, pt->backend.kind == BACKEND_LLAMA_SERVER, params, &label);
-    if (pt->draft) {
-        char *d = store_model_name("llama-server", pt->draft);
-        cJSON_AddStringToObject(params, "draft", d);
-        buf_printf(&label, " draft=%s", d);
-        free(d);
-    }
-    char *pj = cJSON_PrintUnformatted(params);
-    pt->params_json = own(p, xstrdup(pj));
-    cJSON_free(pj);
-    cJSON_Delete(params);
-    pt->label = own(p, buf_detach(&label));
-}
-
+/* The one point of the command and replay backends: no plan, no launch
+ * settings (run_config_check refused them). */
 static int single_point(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     p->points = xcalloc(1, sizeof *p->points);
@@ -75,57 +29,7 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
     bc->kind = a->backend;
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
-    const char *label_base = NULL;
-    switch (a->backend) {
-    case BACKEND_LLAMA_SERVER: {
-        struct llama_server_config *s = &bc->server;
-        s->binary = own(p, a->server_bin ? xstrdup(a->server_bin) : defaults_llama_server());
-        s->model = a->model ? a->model : own(p, defaults_tiny_model("tiny-dense"));
-        if (!fs_exists(s->model)) {
-            bai_error_set(err, BAI_EXIT_USAGE, "model file %s does not exist%s", s->model,
-                          a->model ? "" : " (run scripts/make-test-models, or pass --model)");
-            return -1;
-        }
-        if (a->draft && !fs_exists(a->draft)) {
-            bai_error_set(err, BAI_EXIT_USAGE, "--draft: %s does not exist", a->draft);
-            return -1;
-        }
-        s->draft = a->draft;
-        s->k = a->k;
-        s->spec_type = a->spec_type;
-        s->experts = a->experts;
-        s->arch = "llama";
-        s->np = a->np;
-        s->threads = a->threads;
-        s->ctx = a->ctx;
-        s->ngl = a->ngl;
-        s->batch = a->batch;
-        s->ubatch = a->ubatch;
-        s->flash_attn = a->flash_attn;
-        s->cache_type_k = a->cache_type_k;
-        s->cache_type_v = a->cache_type_v;
-        s->spec_synth_rates = a->spec_synth_rates;
-        s->extra = (const char *const *)a->server_args;
-        s->n_extra = a->n_server_args;
-        s->startup_timeout_s = a->startup_timeout_s;
-        s->hang_timeout_ms = a->hang_timeout_ms;
-        pt->model = (char *)s->model;
-        pt->draft = (char *)s->draft;
-        label_base = own(p, store_model_name("llama-server", s->model));
-        break;
-    }
-    case BACKEND_OPENAI:
-        if (!a->url) {
-            bai_error_set(err, BAI_EXIT_USAGE, "--backend openai needs --url");
-            return -1;
-        }
-        bc->url = a->url;
-        bc->model_name = a->model;
-        bc->api_key_env = a->api_key_env;
-        pt->model = (char *)(a->model ? a->model : a->url);
-        label_base = pt->model;
-        break;
-    case BACKEND_COMMAND:
+    if (a->backend == BACKEND_COMMAND) {
         if (!a->cmd) {
             bai_error_set(err, BAI_EXIT_USAGE, "--backend command needs --cmd");
             return -1;
@@ -133,19 +37,16 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
         bc->cmd_template = a->cmd;
         bc->model_name = a->model;
         pt->model = (char *)(a->model ? a->model : "command");
-        label_base = pt->model;
-        break;
-    case BACKEND_REPLAY:
+    } else {
         if (!a->from) {
             bai_error_set(err, BAI_EXIT_USAGE, "--backend replay needs --from RUN");
             return -1;
         }
         bc->replay_run = a->from;
         pt->model = own(p, xasprintf("replay:%s", a->from));
-        label_base = pt->model;
-        break;
     }
-    finish_point(p, pt, label_base);
+    pt->label = pt->model;
+    pt->params_json = own(p, xstrdup("{}"));
     return 0;
 }
 
@@ -164,30 +65,9 @@ static size_t suite_index(const struct run_config *a, struct run_points *p, cons
     return a->n_suites + p->n_extra_suites - 1;
 }
 
-static void split_flags(struct run_points *p, const char *flags, const char ***out, size_t *n_out,
-                        const struct run_config *a)
-{
-    size_t n = 0, cap = 0;
-    const char **v = NULL;
-    for (size_t i = 0; i < a->n_server_args; i++) {
-        XGROW(v, n + 1, cap);
-        v[n++] = a->server_args[i];
-    }
-    if (flags) {
-        char *copy = own(p, xstrdup(flags)), *save = NULL;
-        for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-            XGROW(v, n + 1, cap);
-            v[n++] = t;
-        }
-    }
-    if (v)
-        own(p, (char *)v);
-    *out = v;
-    *n_out = n;
-}
-
-/* A plan point becomes a run point; command-line settings fill what the
- * point leaves at the server default. */
+/* A plan point becomes a run point. Its settings (the command line's, the
+ * plan's defaults, the sweep's values: plan_expand laid them over each
+ * other) stay in the plan, which lives as long as the points. */
 static void from_plan_point(const struct run_config *a, const struct plan_point *pp, struct run_points *p,
                             struct run_point *pt)
 {
@@ -203,35 +83,20 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     if (pp->model->url) {
         bc->kind = BACKEND_OPENAI;
         bc->url = pp->model->url;
-        bc->model_name = pp->model->name;
+        /* a run without --model asks the endpoint for its default model */
+        bc->model_name = strcmp(pp->model->name, pp->model->url) ? pp->model->name : NULL;
         bc->api_key_env = a->api_key_env;
-        pt->model = pp->model->url;
+        pt->model = bc->model_name ? (char *)bc->model_name : pp->model->url;
     } else {
         bc->kind = BACKEND_LLAMA_SERVER;
         struct llama_server_config *s = &bc->server;
-        const struct plan_params *q = &pp->params;
         s->binary = own(p, a->server_bin ? xstrdup(a->server_bin) : defaults_llama_server());
         s->model = pp->model->path;
         s->draft = pp->draft ? pp->draft->path : NULL;
-        s->k = q->k ? q->k : (s->draft ? a->k : 0);
-        s->spec_type = q->spec_type ? q->spec_type : a->spec_type;
-        if (!s->draft && s->spec_type && !strncmp(s->spec_type, "draft", 5))
-            s->spec_type = NULL;      /* the no-draft baseline of a K sweep */
-        s->experts = q->experts ? q->experts : a->experts;
         s->arch = pp->model->arch ? pp->model->arch : "llama";
-        s->np = q->np ? q->np : a->np;
-        s->threads = q->threads ? q->threads : a->threads;
-        s->ctx = q->ctx ? q->ctx : a->ctx;
-        s->ngl = q->ngl >= 0 ? q->ngl : a->ngl;
-        s->batch = q->batch ? q->batch : a->batch;
-        s->ubatch = q->ubatch ? q->ubatch : a->ubatch;
-        s->flash_attn = q->flash_attn ? q->flash_attn : a->flash_attn;
-        s->cache_type_k = q->cache_type_k ? q->cache_type_k : a->cache_type_k;
-        s->cache_type_v = q->cache_type_v ? q->cache_type_v : a->cache_type_v;
-        s->spec_synth_rates = a->spec_synth_rates;
+        s->settings = &pp->settings;
         s->startup_timeout_s = a->startup_timeout_s;
         s->hang_timeout_ms = a->hang_timeout_ms;
-        split_flags(p, q->flags, (const char ***)&s->extra, &s->n_extra, a);
         pt->model = pp->model->path;
         pt->draft = s->draft ? (char *)s->draft : NULL;
     }
@@ -248,33 +113,69 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     }
 }
 
+/* The registry a command-line model name resolves through: models.yaml
+ * in ./benchmarks when there is one. */
+static const char *cli_registry(void)
+{
+    return fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL;
+}
+
+/* A command-line run is a one-point plan (or the sweep's points): the same
+ * expansion and the same checks before any server starts as a plan file. */
+static struct plan *cli_plan(const struct run_config *a, struct bai_error *err)
+{
+    int endpoint = a->backend == BACKEND_OPENAI;
+    char *dflt = a->model || endpoint ? NULL : defaults_tiny_model("tiny-dense");
+    const char *models[] = { a->model ? a->model : endpoint ? a->url : dflt };
+    const char *drafts[] = { a->draft };
+    struct plan_cli cli = {
+        .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
+        .url = endpoint ? a->url : NULL,
+        .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
+        .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
+        .models_path = endpoint ? NULL : cli_registry(), .base = &a->launch,
+    };
+    if (!endpoint && !a->model && !fs_exists(dflt)) {
+        bai_error_set(err, BAI_EXIT_USAGE, "model file %s does not exist (run scripts/make-test-models, or pass --model)",
+                      dflt);
+        free(dflt);
+        return NULL;
+    }
+    struct plan *plan = plan_from_cli(&cli, err);
+    free(dflt);
+    return plan;
+}
+
 static int plan_points(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     struct plan *plan;
     if (a->plan) {
         plan = plan_load(a->plan, NULL, err);
+        if (plan) {
+            settings_overlay(&plan->base, &a->launch);
+            if (plan_expand(plan, err) != 0) {
+                plan_free(plan);
+                return -1;
+            }
+        }
     } else {
-        const char *model = a->model;
-        char *dflt = model ? NULL : defaults_tiny_model("tiny-dense");
-        const char *models[] = { model ? model : dflt };
-        const char *drafts[] = { a->draft };
-        struct plan_cli cli = {
-            .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
-            .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
-            .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
-            /* model names (not only paths) resolve through the registry */
-            .models_path = fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL,
-        };
-        plan = plan_from_cli(&cli, err);
-        free(dflt);
+        plan = cli_plan(a, err);
     }
     if (!plan)
         return -1;
-    /* plan_from_cli has expanded already; a plan file is expanded here */
-    if ((a->plan && plan_expand(plan, err) != 0) || plan_check(plan, err) != 0) {
+    if (plan_check(plan, err) != 0) {
         plan_free(plan);
         return -1;
     }
+    /* A plan skips a point whose draft cannot serve its model and goes on;
+     * a command line that asked for that draft gets an error instead. */
+    for (size_t i = 0; !a->plan && i < plan->n_points; i++)
+        if (plan->points[i].skip_reason) {
+            bai_error_set(err, BAI_EXIT_USAGE, "--draft %s cannot serve --model %s: %s", a->draft,
+                          a->model ? a->model : plan->points[i].model->name, plan->points[i].skip_reason);
+            plan_free(plan);
+            return -1;
+        }
     p->plan = plan;
     p->points = xcalloc(plan->n_points ? plan->n_points : 1, sizeof *p->points);
     for (size_t i = 0; i < plan->n_points; i++)
@@ -290,20 +191,77 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
 int run_points_build(const struct run_config *a, struct run_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (a->plan || a->n_sweeps) {
-        if (a->backend != BACKEND_LLAMA_SERVER && !a->plan) {
-            bai_error_set(err, BAI_EXIT_USAGE, "--sweep needs the llama-server backend");
-            return -1;
-        }
-        if (plan_points(a, out, err) != 0) {
-            run_points_free(out);
-            return -1;
-        }
-        return 0;
-    }
-    if (single_point(a, out, err) != 0) {
-        run_points_free(out);
+    if (run_config_check(a, err) != 0)
         return -1;
+    int rc = a->backend == BACKEND_COMMAND || a->backend == BACKEND_REPLAY ? single_point(a, out, err)
+                                                                            : plan_points(a, out, err);
+    if (rc != 0)
+        run_points_free(out);
+    return rc;
+}
+
+int run_point_concurrency(const struct run_point *pt, const struct run_config *a)
+{
+    if (a->concurrency > 0)
+        return a->concurrency;
+    if (pt->concurrency > 0)
+        return pt->concurrency;
+    if (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.settings)
+        return (int)settings_int(pt->backend.server.settings, SETTING_NP, 1);
+    return 1;
+}
+
+/* The content hash of a file, kept by the points (NULL path: NULL). */
+static char *hash_file(struct run_points *p, const char *path, const char *what, struct bai_error *err)
+{
+    if (!path)
+        return NULL;
+    char hex[65];
+    if (filehash_sha256(path, hex, err) < 0) {
+        bai_error_prefix(err, "hashing the %s", what);
+        return NULL;
+    }
+    return own(p, xstrdup(hex));
+}
+
+int run_points_identify(struct run_points *p, const struct run_config *a, struct bai_error *err)
+{
+    for (size_t i = 0; i < p->n_points; i++) {
+        struct run_point *pt = &p->points[i];
+        const struct backend_config *bc = &pt->backend;
+        struct identity_input in = {
+            .backend = backend_kind_name(bc->kind), .concurrency = run_point_concurrency(pt, a),
+            .rate = a->rate, .stream = bc->stream,
+        };
+        if (bc->kind == BACKEND_LLAMA_SERVER) {
+            const char *bin = bc->server.binary;
+            char *resolved = NULL;
+            if (bin && !strchr(bin, '/'))   /* "llama-server" from PATH */
+                bin = resolved = fs_which(bin);
+            pt->model_sha256 = hash_file(p, bc->server.model, "model", err);
+            if (!pt->model_sha256)
+                return free(resolved), -1;
+            if (bc->server.draft && !(pt->draft_sha256 = hash_file(p, bc->server.draft, "draft model", err)))
+                return free(resolved), -1;
+            char *server = bin && fs_exists(bin) ? hash_file(p, bin, "llama-server binary", err) : NULL;
+            free(resolved);
+            in.model_sha256 = pt->model_sha256;
+            in.draft_sha256 = pt->draft_sha256;
+            in.server_sha256 = server;
+            in.settings = bc->server.settings;
+        } else if (bc->kind == BACKEND_OPENAI) {
+            in.url = bc->url;
+            in.model = bc->model_name;
+        } else if (bc->kind == BACKEND_COMMAND) {
+            in.command = bc->cmd_template;
+            in.model = bc->model_name;
+        } else {
+            in.replay = bc->replay_run;
+        }
+        pt->identity_json = own(p, identity_json(&in));
+        char hex[65];
+        identity_hash(pt->identity_json, hex);
+        pt->identity = own(p, xstrdup(hex));
     }
     return 0;
 }

@@ -22,7 +22,18 @@ struct run_points {
     size_t n_owned, cap_owned;
 };
 
+/* The configurations of a run: a plan file's points, or the command line
+ * as a one-point plan (or its --sweep's points) with the same checks;
+ * the command and replay backends have one point and no settings.
+ * Conflicting flags are refused first (run_config_check). */
 int run_points_build(const struct run_config *a, struct run_points *out, struct bai_error *err);
+/* Fills each point's identity: hashes the model, draft and server binary
+ * files (cached per file version, util/filehash.h) and the settings.
+ * Separate from building so --dry-run hashes nothing. */
+int run_points_identify(struct run_points *p, const struct run_config *a, struct bai_error *err);
+/* The requests a point keeps in flight: --concurrency, else the point's
+ * (a plan's concurrency:), else its server's slots (np), else 1. */
+int run_point_concurrency(const struct run_point *pt, const struct run_config *a);
 void run_points_free(struct run_points *p);
 /* The plan's time budget in seconds, 0 when none. */
 double run_points_time_budget(const struct run_points *p);

@@ -4,6 +4,8 @@
  * time budget, the sandbox pool shared by the whole run. */
 #include "run/progress.h"
 #include "run/run_int.h"
+#include "run/points.h"
+#include "settings/identity.h"
 #include "sandbox/pool.h"
 #include "sandbox/lang.h"
 #include "sandbox/sandbox.h"
@@ -148,9 +150,7 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
         .n_jobs = n, .stop = r->stop, .progress = r->o->progress, .progress_slot = -1,
     };
     run_batch_init(&b);
-    int concurrency = r->cfg->concurrency > 0 ? r->cfg->concurrency
-                    : pt->concurrency > 0 ? pt->concurrency
-                    : (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.np > 0 ? pt->backend.server.np : 1);
+    int concurrency = run_point_concurrency(pt, r->cfg);
     struct sched_options so = {
         .concurrency = concurrency, .rate = r->cfg->rate, .seed = 42,
         .max_retries = r->cfg->retries, .stop = r->stop, .on_incident = run_batch_incident,
@@ -354,12 +354,57 @@ static int record_backend(struct runner *r, int64_t config_id, const struct back
     return rc;
 }
 
+/* A continued run (resume, a shard joining) must measure what its stored
+ * config measured: a different model file, binary or setting under the
+ * same label is refused unless --force, which records the change. */
+static int check_identity(struct runner *r, const struct run_point *pt, struct bai_error *err)
+{
+    int64_t id;
+    char *stored = NULL;
+    int found = store_config_find(r->st, r->run_id, pt->label, &id, &stored, err);
+    if (found < 0)
+        return -1;
+    if (!found || !stored || !pt->identity_json || !strcmp(stored, pt->identity_json)) {
+        free(stored);
+        return 0;
+    }
+    char **diffs = NULL;
+    size_t n = identity_differences(stored, pt->identity_json, &diffs, 0);
+    struct buf what = {0};
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(&what, "%s%s", i ? "; " : "", diffs[i]);
+        free(diffs[i]);
+    }
+    free(diffs);
+    free(stored);
+    int rc = 0;
+    if (r->cfg->force) {
+        char *msg = xasprintf("config '%s' changed since it was stored (stored vs now: %s); continued with --force",
+                              pt->label, what.data ? what.data : "?");
+        log_warn("%s", msg);
+        struct bai_error ignored = {0};
+        store_incident_add(r->st, r->run_id, id, "config_changed", msg, &ignored);
+        free(msg);
+    } else {
+        bai_error_set(err, BAI_EXIT_USAGE,
+                      "config '%s' of run %s is not what was stored (stored vs now: %s); its samples would "
+                      "mix two configurations: restore it, or give --force to continue anyway (recorded)",
+                      pt->label, r->run_id, what.data ? what.data : "?");
+        rc = -1;
+    }
+    buf_free(&what);
+    return rc;
+}
+
 static int run_point(struct runner *r, struct run_point *pt, struct bai_error *err)
 {
     struct store_config cfg = {
         .label = pt->label, .backend = backend_kind_name(pt->backend.kind), .model = pt->model,
-        .draft = pt->draft, .params_json = pt->params_json,
+        .draft = pt->draft, .params_json = pt->params_json, .model_sha256 = pt->model_sha256,
+        .draft_sha256 = pt->draft_sha256, .identity = pt->identity, .identity_json = pt->identity_json,
     };
+    if (check_identity(r, pt, err) < 0)
+        return -1;
     int64_t config_id = store_config_add(r->st, r->run_id, &cfg, err);
     if (config_id < 0)
         return -1;

@@ -28,6 +28,10 @@ struct run_point {
     char *params_json;            /* sweep parameters as JSON */
     char *model;                  /* display name / path for the store */
     char *draft;
+    /* What the configuration is (settings/identity.h), filled by
+     * run_points_identify before the run: the canonical JSON, its hash,
+     * the content hashes of the model and draft files (NULL: none). */
+    char *identity_json, *identity, *model_sha256, *draft_sha256;
     char *skip_reason;            /* non-NULL: recorded as skipped, not run */
     int concurrency;              /* 0: follow np (or 1) */
     int reps, warmup;             /* -1: the run's */

@@ -132,9 +132,11 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
         return -1;
     if ((n = exec_changes(st,
             "INSERT INTO main.configs(run_id, label, backend, model, model_sha256, draft,"
-            " params_json, server_argv, server_build, props_json, status, reason)"
+            " params_json, server_argv, server_build, props_json, status, reason, identity,"
+            " identity_json, draft_sha256)"
             " SELECT run_id, label, backend, model, model_sha256, draft, params_json,"
-            " server_argv, server_build, props_json, status, reason FROM src.configs c"
+            " server_argv, server_build, props_json, status, reason, identity, identity_json,"
+            " draft_sha256 FROM src.configs c"
             " WHERE NOT EXISTS (SELECT 1 FROM main.configs m WHERE m.run_id = c.run_id"
             " AND m.label = c.label) ORDER BY id", err)) < 0)
         return -1;

@@ -32,7 +32,8 @@ int store_run_configs(struct store *st, const char *run_id, struct store_config_
     *n_out = 0;
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT id, label, backend, model, model_sha256, draft, params_json, server_argv,"
-        " server_build, props_json, status, reason FROM configs WHERE run_id = ?1 ORDER BY id",
+        " server_build, props_json, status, reason, identity, identity_json, draft_sha256"
+        " FROM configs WHERE run_id = ?1 ORDER BY id",
         run_id, "reading configs", err);
     if (!s)
         return -1;
@@ -54,6 +55,9 @@ int store_run_configs(struct store *st, const char *run_id, struct store_config_
         c->props_json = store_col_dup(s, 9);
         c->status = store_col_dup(s, 10);
         c->reason = store_col_dup(s, 11);
+        c->identity = store_col_dup(s, 12);
+        c->identity_json = store_col_dup(s, 13);
+        c->draft_sha256 = store_col_dup(s, 14);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
@@ -78,6 +82,9 @@ void store_configs_free(struct store_config_info *c, size_t n)
         free(c[i].server_build);
         free(c[i].props_json);
         free(c[i].status);
+        free(c[i].identity);
+        free(c[i].identity_json);
+        free(c[i].draft_sha256);
         free(c[i].reason);
     }
     free(c);

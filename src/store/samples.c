@@ -38,6 +38,9 @@ static void bind_config(sqlite3_stmt *s, const struct store_config *c)
     store_bind_text(s, 9, c->props_json);
     store_bind_text(s, 10, c->status);
     store_bind_text(s, 11, c->reason);
+    store_bind_text(s, 13, c->identity);
+    store_bind_text(s, 14, c->identity_json);
+    store_bind_text(s, 15, c->draft_sha256);
 }
 
 int store_config_update(struct store *st, int64_t config_id, const struct store_config *cfg,
@@ -49,7 +52,9 @@ int store_config_update(struct store *st, int64_t config_id, const struct store_
         " params_json = coalesce(?6, params_json), server_argv = coalesce(?7, server_argv),"
         " server_build = coalesce(?8, server_build), props_json = coalesce(?9, props_json),"
         " status = coalesce(?10, status),"
-        " reason = CASE WHEN ?10 = 'ok' THEN ?11 ELSE coalesce(?11, reason) END WHERE id = ?1", err);
+        " reason = CASE WHEN ?10 = 'ok' THEN ?11 ELSE coalesce(?11, reason) END,"
+        " identity = coalesce(?13, identity), identity_json = coalesce(?14, identity_json),"
+        " draft_sha256 = coalesce(?15, draft_sha256) WHERE id = ?1", err);
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, config_id);
@@ -86,8 +91,8 @@ int64_t store_config_add(struct store *st, const char *run_id, const struct stor
         s = store_stmt(st, SS_CONFIG_INSERT,
                        "INSERT INTO configs(run_id, backend, model, model_sha256, draft,"
                        " params_json, server_argv, server_build, props_json, status, reason,"
-                       " label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 'ok'),"
-                       " ?11, ?12)", err);
+                       " label, identity, identity_json, draft_sha256) VALUES (?1, ?2, ?3, ?4, ?5,"
+                       " ?6, ?7, ?8, ?9, coalesce(?10, 'ok'), ?11, ?12, ?13, ?14, ?15)", err);
         if (!s)
             goto fail;
         sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
@@ -103,6 +108,27 @@ int64_t store_config_add(struct store *st, const char *run_id, const struct stor
 fail:
     store_tx_rollback(st);
     return -1;
+}
+
+int store_config_find(struct store *st, const char *run_id, const char *label, int64_t *id_out,
+                      char **identity_json_out, struct bai_error *err)
+{
+    *identity_json_out = NULL;
+    sqlite3_stmt *s = store_stmt(st, SS_CONFIG_IDENTITY,
+                                 "SELECT id, identity_json FROM configs WHERE run_id = ?1 AND label = ?2", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, label, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id_out = sqlite3_column_int64(s, 0);
+        *identity_json_out = store_col_dup(s, 1);
+    }
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "finding a config", err);
+    return rc == SQLITE_ROW;
 }
 
 /* ---- suites -------------------------------------------------------------- */

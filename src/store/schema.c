@@ -15,6 +15,11 @@
  *   v4  drops metrics: figures are computed from the samples when read
  *       (report/figures.c); the cache went stale on rescore and merge and
  *       nothing read it (docs/ARCHITECTURE.md).
+ *   v5  configs.identity (SHA-256 of identity_json), configs.identity_json
+ *       (everything that can change a configuration's numbers:
+ *       settings/identity.h) and configs.draft_sha256: reports keep apart
+ *       configurations that share a label, gate refuses to pair different
+ *       ones. NULL for configs stored before (unknown).
  */
 #include "store/store_int.h"
 
@@ -106,8 +111,14 @@ static const char MIGRATE_V3[] =
 static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
+static const char MIGRATE_V5[] =
+    "ALTER TABLE configs ADD COLUMN identity TEXT;\n"
+    "ALTER TABLE configs ADD COLUMN identity_json TEXT;\n"
+    "ALTER TABLE configs ADD COLUMN draft_sha256 TEXT;\n"
+    "CREATE INDEX configs_by_identity ON configs(identity);\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

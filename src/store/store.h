@@ -15,7 +15,7 @@
  *                                         runs.n_samples (listing never scans samples)
  *   configs(id PK, run_id, label, backend, model, model_sha256, draft,
  *           params_json, server_argv, server_build, props_json, status, reason,
- *           UNIQUE(run_id, label))
+ *           identity, identity_json, draft_sha256, UNIQUE(run_id, label))
  *   suites(id PK, name, version, sha256, n_items, UNIQUE(name, version, sha256))
  *   samples(id PK, run_id, config_id, suite_id, item_id, rep, tier, status,
  *           error, output, reasoning, finish_reason, tool_calls_json,
@@ -84,7 +84,10 @@ struct store_config {
     const char *model;
     const char *model_sha256;
     const char *draft;
-    const char *params_json;     /* {"k":4,"experts":2,"np":1,...} */
+    const char *draft_sha256;
+    const char *params_json;     /* {"sweep":..,"model":..,"k":4,"np":1,...}: every setting */
+    const char *identity;        /* SHA-256 of identity_json (settings/identity.h) */
+    const char *identity_json;
     const char *server_argv;     /* the command line, as one string */
     const char *server_build;
     const char *props_json;      /* /props and /slots as recorded */
@@ -100,6 +103,10 @@ int64_t store_config_add(struct store *st, const char *run_id, const struct stor
                          struct bai_error *err);
 int store_config_update(struct store *st, int64_t config_id, const struct store_config *cfg,
                         struct bai_error *err);
+/* The id and identity_json (allocated, NULL when not recorded) of the
+ * run's config with this label: 1 when found, 0 when not, -1 on error. */
+int store_config_find(struct store *st, const char *run_id, const char *label, int64_t *id_out,
+                      char **identity_json_out, struct bai_error *err);
 
 /* --- suites --------------------------------------------------------------- */
 int64_t store_suite_add(struct store *st, const char *name, int version, const char *sha256,
@@ -177,7 +184,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -247,6 +254,7 @@ struct store_config_info {
     int64_t id;
     char *label, *backend, *model, *model_sha256, *draft, *params_json, *server_argv,
         *server_build, *props_json, *status, *reason;
+    char *identity, *identity_json, *draft_sha256;   /* NULL: stored before v5 */
 };
 int store_run_configs(struct store *st, const char *run_id, struct store_config_info **out,
                       size_t *n_out, struct bai_error *err);

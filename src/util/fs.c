@@ -150,3 +150,21 @@ char **fs_list_suffix(const char *dir, const char *const *suffixes, size_t *n)
         qsort(v, *n, sizeof *v, cmp_path);
     return v;
 }
+
+char *fs_which(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!name || !*name || strchr(name, '/') || !path)
+        return NULL;
+    for (const char *p = path;;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char *cand = xasprintf("%.*s/%s", (int)n, n ? p : ".", name);
+        if (access(cand, X_OK) == 0)
+            return cand;
+        free(cand);
+        if (!colon)
+            return NULL;
+        p = colon + 1;
+    }
+}

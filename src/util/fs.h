@@ -27,4 +27,8 @@ char **fs_list_suffix(const char *dir, const char *const *suffixes, size_t *n);
 /* Directory part of path, allocated ("." when there is none). */
 char *fs_dirname(const char *path);
 
+/* The executable a bare command name runs ($PATH searched as execvp
+ * does), allocated, or NULL when none is found. */
+char *fs_which(const char *name);
+
 #endif

@@ -39,11 +39,14 @@ static struct llama_server *start_server(const struct harness_env *e, const char
     char *bin = harness_llama_server();
     char *model = harness_model(model_name);
     char *log = xasprintf("%s/own-server.log", e->dir);
-    const char *extra[] = { "--alias", e->marker };
-    struct llama_server_config cfg = { .binary = bin, .model = model, .np = 1, .ngl = -1,
-                                       .extra = extra, .n_extra = 2, .log_path = log };
+    struct settings set = {0};
     struct bai_error err = {0};
+    settings_set(&set, SETTING_NP, "1", "test", &err);
+    settings_set(&set, SETTING_SERVER_ARGS, "--alias", "test", &err);
+    settings_set(&set, SETTING_SERVER_ARGS, e->marker, "test", &err);
+    struct llama_server_config cfg = { .binary = bin, .model = model, .settings = &set, .log_path = log };
     struct llama_server *s = llama_server_start(&cfg, &err);
+    settings_free(&set);
     cr_assert_not_null(s, "%s", err.msg);
     free(bin);
     free(model);

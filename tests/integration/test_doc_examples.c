@@ -341,11 +341,15 @@ static void start_server(struct ws *w)
     char *bin = harness_llama_server();
     char *model = harness_model("tiny-dense");
     char *log = xasprintf("%s/doc-server.log", w->dir);
-    const char *extra[] = { "--alias", w->dir };
-    struct llama_server_config cfg = { .binary = bin, .model = model, .np = 2, .threads = 1, .ngl = -1,
-                                       .extra = extra, .n_extra = 2, .log_path = log };
+    struct settings set = { 0 };
     struct bai_error err = { 0 };
+    settings_set(&set, SETTING_NP, "2", "test", &err);
+    settings_set(&set, SETTING_THREADS, "1", "test", &err);
+    settings_set(&set, SETTING_SERVER_ARGS, "--alias", "test", &err);
+    settings_set(&set, SETTING_SERVER_ARGS, w->dir, "test", &err);
+    struct llama_server_config cfg = { .binary = bin, .model = model, .settings = &set, .log_path = log };
     w->server = llama_server_start(&cfg, &err);
+    settings_free(&set);
     cr_assert_not_null(w->server, "starting the test's llama-server: %s", err.msg);
     free(bin);
     free(model);

@@ -35,11 +35,15 @@ Test(machine, competing_llama_server_is_warned_about_and_recorded, .timeout = 30
     /* a llama-server this benchai did not start: the test's own */
     char *bin = harness_llama_server(), *model = harness_model("tiny-dense");
     char *log = xasprintf("%s/other-server.log", e.dir);
-    const char *extra[] = { "--alias", e.marker };
-    struct llama_server_config cfg = { .binary = bin, .model = model, .np = 1, .ngl = -1, .threads = 1,
-                                       .extra = extra, .n_extra = 2, .log_path = log };
+    struct settings set = {0};
     struct bai_error berr = {0};
+    settings_set(&set, SETTING_NP, "1", "test", &berr);
+    settings_set(&set, SETTING_THREADS, "1", "test", &berr);
+    settings_set(&set, SETTING_SERVER_ARGS, "--alias", "test", &berr);
+    settings_set(&set, SETTING_SERVER_ARGS, e.marker, "test", &berr);
+    struct llama_server_config cfg = { .binary = bin, .model = model, .settings = &set, .log_path = log };
     struct llama_server *other = llama_server_start(&cfg, &berr);
+    settings_free(&set);
     cr_assert_not_null(other, "%s", berr.msg);
     long other_pid = (long)llama_server_pid(other);
 

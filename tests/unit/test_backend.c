@@ -8,6 +8,7 @@
 
 #include "backend/backend.h"
 #include "backend/server_flags.h"
+#include "settings/settings.h"
 
 static const char *new_help =
     "----- common params -----\n"
@@ -50,14 +51,16 @@ Test(server_flags, translates_k_for_new_and_old_builds)
     struct server_flags f;
     struct bai_error err = {0};
     server_flags_parse_help(new_help, &f);
-    cr_assert_str_eq(server_flags_spelling(&f, SETTING_DRAFT_MAX, &err), "--spec-draft-n-max");
-    cr_assert_str_eq(server_flags_spelling(&f, SETTING_DRAFT_MODEL, &err), "--spec-draft-model");
+    const struct setting_def *k = settings_def(SETTING_K), *experts = settings_def(SETTING_EXPERTS);
+    server_flags_parse_help(new_help, &f);
+    cr_assert_str_eq(server_flags_first(&f, k->server, k->name, &err), "--spec-draft-n-max");
+    cr_assert_str_eq(server_flags_spelling(&f, SFLAG_DRAFT_MODEL, &err), "--spec-draft-model");
     server_flags_free(&f);
     server_flags_parse_help(old_help, &f);
-    cr_assert_str_eq(server_flags_spelling(&f, SETTING_DRAFT_MAX, &err), "--draft-max");
-    cr_assert_str_eq(server_flags_spelling(&f, SETTING_DRAFT_MODEL, &err), "--model-draft");
+    cr_assert_str_eq(server_flags_first(&f, k->server, k->name, &err), "--draft-max");
+    cr_assert_str_eq(server_flags_spelling(&f, SFLAG_DRAFT_MODEL, &err), "--model-draft");
     /* old build: no --spec-type, no --override-kv -> a clear error */
-    cr_assert_null(server_flags_spelling(&f, SETTING_OVERRIDE_KV, &err));
+    cr_assert_null(server_flags_first(&f, experts->server, experts->name, &err));
     cr_assert(strstr(err.msg, "does not support setting 'experts"), "%s", err.msg);
     server_flags_free(&f);
 }

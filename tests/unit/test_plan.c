@@ -38,9 +38,11 @@ Test(plan, grid_count_and_order)
     cr_assert_eq(p->n_points, 6);
     for (size_t i = 0; i < 6; i++)
         cr_assert_str_eq(p->points[i].label, labels[i]);
-    cr_assert_eq(p->points[4].params.k, 2);
-    cr_assert_eq(p->points[4].params.np, 2);
-    cr_assert_eq(p->points[4].params.ngl, -1, "unset ngl keeps the server default");
+    cr_assert_eq(settings_int(&p->points[4].settings, SETTING_K, 0), 2);
+    cr_assert_eq(settings_int(&p->points[4].settings, SETTING_NP, 0), 2);
+    int ngl;
+    cr_assert_eq(settings_lookup("ngl", &ngl), 0);
+    cr_assert_not(settings_is_set(&p->points[4].settings, ngl), "unset ngl keeps the server default");
     cr_assert_str_eq(p->points[0].sweep, "sweep1");
     plan_free(p);
 }
@@ -54,9 +56,9 @@ Test(plan, zip_pairs_values)
     cr_assert_eq(p->n_points, 3);
     int threads[] = {1, 2, 4}, np[] = {4, 2, 1};
     for (size_t i = 0; i < 3; i++) {
-        cr_assert_eq(p->points[i].params.threads, threads[i]);
-        cr_assert_eq(p->points[i].params.np, np[i]);
-        cr_assert_eq(p->points[i].params.ctx, 512);
+        cr_assert_eq(settings_int(&p->points[i].settings, SETTING_THREADS, 0), threads[i]);
+        cr_assert_eq(settings_int(&p->points[i].settings, SETTING_NP, 0), np[i]);
+        cr_assert_eq(settings_int(&p->points[i].settings, SETTING_CTX, 0), 512);
     }
     plan_free(p);
 }
@@ -82,10 +84,10 @@ Test(plan, baseline_without_draft_appears_once)
     cr_assert_eq(p->n_points, 3);
     cr_assert_str_eq(p->points[0].label, "dense");
     cr_assert_null(p->points[0].draft);
-    cr_assert_eq(p->points[0].params.k, 0);
-    cr_assert_null(p->points[0].params.spec_type);
+    cr_assert_not(settings_is_set(&p->points[0].settings, SETTING_K));
+    cr_assert_null(settings_text(&p->points[0].settings, SETTING_SPEC_TYPE));
     cr_assert_str_eq(p->points[2].label, "dense draft=dense-draft k=4");
-    cr_assert_str_eq(p->points[2].params.spec_type, "draft-simple");
+    cr_assert_str_eq(settings_text(&p->points[2].settings, SETTING_SPEC_TYPE), "draft-simple");
     plan_free(p);
 }
 
@@ -164,7 +166,7 @@ Test(plan, plan_file_with_defaults_and_overrides)
     cr_assert_eq(p->n_points, 8);
     cr_assert_str_eq(p->name, "fixture");
     cr_assert_float_eq(p->time_budget_s, 5400.0, 1e-9);
-    cr_assert_eq(p->points[0].params.threads, 2, "from defaults");
+    cr_assert_eq(settings_int(&p->points[0].settings, SETTING_THREADS, 0), 2, "from defaults");
     cr_assert_eq(p->points[0].reps, 2);
     cr_assert_eq(p->points[0].n_suites, 1);
     cr_assert_str_eq(p->points[0].suites[0], "s1.yaml");
@@ -220,7 +222,7 @@ Test(plan, sweep_strings)
     struct plan_axis a;
     struct bai_error err = {0};
     cr_assert_eq(plan_parse_sweep("k=2,4,8", &a, &err), 0, "%s", err.msg);
-    cr_assert_eq(a.id, PLAN_AX_K);
+    cr_assert_eq(a.id, SETTING_K);
     cr_assert_eq(a.n_values, 3);
     cr_assert_str_eq(a.values[2], "8");
     plan_axis_free(&a);
@@ -230,7 +232,7 @@ Test(plan, sweep_strings)
     plan_axis_free(&a);
     /* 1, 3, 5, 7 */
     cr_assert_eq(plan_parse_sweep("parallel=1..8:2", &a, &err), 0, "%s", err.msg);
-    cr_assert_eq(a.id, PLAN_AX_NP);
+    cr_assert_eq(a.id, SETTING_NP);
     cr_assert_eq(a.n_values, 4);
     cr_assert_str_eq(a.values[3], "7");
     plan_axis_free(&a);
@@ -245,7 +247,7 @@ Test(plan, sweep_strings)
         {"k", "want NAME=V1"}, {"=1", "want NAME=V1"}, {"speed=1", "unknown axis 'speed'"},
         {"k=", "empty value"}, {"k=2,", "empty value"}, {"k=a", "wants an integer"},
         {"k=0", "below 1"}, {"k=2,2", "given twice"}, {"np=4..1", "bad range"},
-        {"fa=maybe", "on, off or auto"}, {"np=1..100000", "too many values"},
+        {"fa=maybe", "one of on, off, auto"}, {"np=1..100000", "too many values"},
         {"spec_type=draft simple", "contains a space"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -258,7 +260,9 @@ Test(plan, cli_plan)
 {
     const char *models[] = {"moe"}, *drafts[] = {"none"}, *sweeps[] = {"experts=1,2", "np=1,2"};
     const char *suites[] = {"suites/v1/smoke.yaml"};
-    struct plan_cli cli = {models, 1, drafts, 1, sweeps, 2, suites, 1, 0, -1, 3, -1, REG};
+    struct plan_cli cli = { .models = models, .n_models = 1, .drafts = drafts, .n_drafts = 1, .sweeps = sweeps,
+                            .n_sweeps = 2, .suites = suites, .n_suites = 1, .reps = -1, .warmup = 3,
+                            .concurrency = -1, .models_path = REG };
     struct bai_error err = {0};
     struct plan *p = plan_from_cli(&cli, &err);
     cr_assert_not_null(p, "%s", err.msg);
