@@ -49,6 +49,8 @@ static const struct setting_def table[] = {
     { "ngl", { 0 }, SETTING_INT, 0, BIG, .choices = ngl_words, .cli = "ngl", .metavar = "N",
       .help = "layers offloaded to the GPU (a number, auto or all)",
       .server = { "--n-gpu-layers", "--gpu-layers", "-ngl" }, .column = "ngl" },
+    { "threads_batch", { "tb" }, SETTING_INT, 1, BIG, .cli = "threads-batch", .metavar = "N",
+      .help = "threads for prompt processing", .server = { "--threads-batch", "-tb" }, .column = "threads_batch" },
     { "batch", { "b" }, SETTING_INT, 1, BIG, .cli = "batch", .metavar = "N", .help = "logical batch size",
       .server = { "--batch-size", "-b" }, .column = "batch" },
     { "ubatch", { "ub" }, SETTING_INT, 1, BIG, .cli = "ubatch", .metavar = "N", .help = "physical batch size",

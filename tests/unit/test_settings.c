@@ -304,3 +304,28 @@ Test(settings, sweep_value_with_commas)
     cr_assert_eq(plan_parse_sweep("spec_type=[a,b", &a, &err), -1);
     cr_assert(strstr(err.msg, "not closed"), "%s", err.msg);
 }
+
+/* The line of threads_batch is all it took: a flag of `benchai run`, a
+ * plan axis (and its alias), the server's spelling, the label and the
+ * identity. */
+Test(settings, threads_batch_is_one_line)
+{
+    const char *args[] = { "run", "--model", GGUF "dense.gguf", "--threads-batch", "3", "--sweep", "tb=1,2", NULL };
+    struct run_config a;
+    struct bai_error err = { 0 };
+    int rc;
+    struct run_points p = points_of(args, &a, &err, &rc);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(p.n_points, 2);
+    cr_assert_str_eq(p.points[1].label, "dense threads_batch=2", "the sweep overrides the flag");
+    cr_assert(strstr(p.points[1].identity_json, "\"threads_batch\":2"), "%s", p.points[1].identity_json);
+    cr_assert_str_neq(p.points[0].identity, p.points[1].identity);
+    struct server_flags f;
+    server_flags_parse_help("-tb,   --threads-batch N     threads for batch\n", &f);
+    int id;
+    cr_assert_eq(settings_lookup("tb", &id), 0);
+    cr_assert_str_eq(server_flags_first(&f, settings_def(id)->server, "tb", &err), "--threads-batch");
+    server_flags_free(&f);
+    run_points_free(&p);
+    run_config_free(&a);
+}
