@@ -35,6 +35,8 @@ struct gen_request {
     const cJSON *tools;           /* OpenAI tools array or NULL */
     long seed;                    /* -1 = server default */
     const char *model;            /* "model" field for OpenAI endpoints, may be NULL */
+    const cJSON *extra;           /* more body fields (a run's request settings: top_p,
+                                     speculative.n_max, ...), set over the rest; may be NULL */
 };
 
 /* A streamed chunk's arrival, for inter-token latency. */

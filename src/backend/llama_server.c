@@ -23,6 +23,8 @@
 
 struct llama_server {
     char **argv;                 /* without --host/--port */
+    char **envp;                 /* the server's environment; NULL: benchai's own */
+    char *env_shown;             /* "env -u A B=1 " for the recorded command line, or NULL */
     char *log_path;
     char *url;
     char *command_line;
@@ -117,6 +119,25 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
     const struct settings *set = cfg->settings ? cfg->settings : &none;
     struct argv_builder a = {0};
     int rc = 0;
+    /* a wrapper command comes first; its program is looked up in PATH here,
+     * so the forked child only calls execve */
+    const char *wrapper = settings_text(set, SETTING_WRAPPER);
+    if (wrapper) {
+        char *copy = xstrdup(wrapper), *save = NULL;
+        for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+            char *found = a.n == 0 && !strchr(t, '/') ? fs_which(t) : NULL;
+            if (a.n == 0 && !strchr(t, '/') && !found) {
+                bai_error_set(err, BAI_EXIT_USAGE, "wrapper '%s': %s is not found in PATH", wrapper, t);
+                free(copy);
+                server_flags_free(&flags);
+                llama_server_free_argv(a.v);
+                return NULL;
+            }
+            argv_push(&a, found ? found : t);
+            free(found);
+        }
+        free(copy);
+    }
     argv_push(&a, cfg->binary);
     rc |= push_flag(&a, &flags, SFLAG_MODEL, cfg->model, err);
     if (!rc && cfg->draft) {
@@ -130,7 +151,7 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
         for (size_t i = 0; i < settings_count() && !rc; i++) {
             const struct setting_def *d = settings_def((int)i);
             int raw = d->kind == SETTING_ARGS || d->kind == SETTING_ARGV;
-            if (raw != pass || d->scope != SETTING_LAUNCH)
+            if (raw != pass || d->scope != SETTING_LAUNCH || i == SETTING_WRAPPER || d->kind == SETTING_ENVIRON)
                 continue;
             struct setting_value dflt = { .set = 1, .text = (char *)d->server_default };
             const struct setting_value *v = set->v[i].set ? &set->v[i] : d->server_default ? &dflt : NULL;
@@ -239,7 +260,9 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
     full[n + 2] = "--port";
     full[n + 3] = port;
     free(s->command_line);
-    s->command_line = shell_quote_argv(full);
+    char *quoted = shell_quote_argv(full);
+    s->command_line = s->env_shown ? xasprintf("%s%s", s->env_shown, quoted) : xstrdup(quoted);
+    free(quoted);
     dprintf(log_fd, "# benchai: starting %s\n", s->command_line);
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -263,7 +286,10 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
-        execv(full[0], full);
+        if (s->envp)
+            execve(full[0], full, s->envp);
+        else
+            execv(full[0], full);
         dprintf(2, "benchai: exec %s: %s\n", full[0], strerror(errno));
         _exit(127);
     }
@@ -271,6 +297,46 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
     close(log_fd);
     free(full);
     return pid;
+}
+
+extern char **environ;
+
+/* The environment a server with these settings runs in: benchai's own with
+ * each NAME of the env setting removed or set (built here, before fork, so
+ * the child only calls execve). *shown gets "env -u A B=1 " for the
+ * recorded command line. NULL when the setting is not set. */
+static char **build_env(const struct settings *set, char **shown)
+{
+    *shown = NULL;
+    if (!set || !settings_is_set(set, SETTING_ENV))
+        return NULL;
+    const struct setting_value *v = &set->v[SETTING_ENV];
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **envp = xcalloc(n + v->n_list + 1, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(environ[i], "=");
+        int changed = 0;
+        for (size_t j = 0; j < v->n_list && !changed; j++)
+            changed = strcspn(v->list[j], "=") == len && !strncmp(v->list[j], environ[i], len);
+        if (!changed)
+            envp[k++] = xstrdup(environ[i]);
+    }
+    struct buf b = {0};
+    buf_puts(&b, "env");
+    for (size_t j = 0; j < v->n_list; j++) {
+        if (strchr(v->list[j], '='))
+            envp[k++] = xstrdup(v->list[j]);
+        char *q[] = { v->list[j], NULL };
+        char *quoted = shell_quote_argv(q);
+        buf_printf(&b, strchr(v->list[j], '=') ? " %s" : " -u %s", quoted);
+        free(quoted);
+    }
+    buf_putc(&b, ' ');
+    *shown = buf_detach(&b);
+    return envp;
 }
 
 static void record_death(struct llama_server *s, int status)
@@ -556,6 +622,7 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
         cJSON_AddItemToObject(s->thread_split, "others", others);
     }
     s->argv = llama_server_build_argv(&eff, err);
+    s->envp = build_env(cfg->settings, &s->env_shown);
     settings_free(&split);
     if (!s->argv) {
         llama_server_stop(s, 0);
@@ -581,6 +648,19 @@ int llama_server_restart(struct llama_server *s, struct bai_error *err)
 {
     kill_group(s, 2000);
     return launch(s, err);
+}
+
+int llama_server_props_take_request_spec(const cJSON *props)
+{
+    const cJSON *dgs = cJSON_GetObjectItemCaseSensitive(props, "default_generation_settings");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(dgs, "params");
+    /* older builds put the parameters directly under the settings */
+    return cJSON_HasObjectItem(params, "speculative.n_max") || cJSON_HasObjectItem(dgs, "speculative.n_max");
+}
+
+int llama_server_takes_request_spec(const struct llama_server *s)
+{
+    return llama_server_props_take_request_spec(cJSON_GetObjectItemCaseSensitive(s->info, "props"));
 }
 
 const char *llama_server_url(const struct llama_server *s) { return s->url; }
@@ -637,6 +717,8 @@ void llama_server_stop(struct llama_server *s, int grace_ms)
     kill_group(s, grace_ms);
     llama_procs_remove(s);
     llama_server_free_argv(s->argv);
+    llama_server_free_argv(s->envp);
+    free(s->env_shown);
     free(s->log_path);
     free(s->url);
     free(s->command_line);

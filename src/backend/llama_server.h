@@ -67,6 +67,13 @@ const char *llama_server_death(const struct llama_server *s);
 int llama_server_restart(struct llama_server *s, struct bai_error *err);
 /* /props and /slots as fetched after start-up ({"props":..., "slots":...}). */
 const cJSON *llama_server_info(const struct llama_server *s);
+/* 1 when this build takes speculative settings (speculative.n_max, ...)
+ * in each request: its /props lists them among the default generation
+ * parameters (builds that parse them echo them there). The pinned build
+ * 3.22.1 compiles them out, so a K sweep restarts the server per K. */
+int llama_server_takes_request_spec(const struct llama_server *s);
+/* The same decision on a /props answer (for tests). */
+int llama_server_props_take_request_spec(const cJSON *props);
 /* Build string from /props, or NULL. */
 const char *llama_server_build(const struct llama_server *s);
 /* Checks /slots against the config: slot count, speculative on/off, n_ctx.

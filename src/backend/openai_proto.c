@@ -51,6 +51,12 @@ char *openai_build_body(const struct gen_request *req, int llama_ext)
         if (req->n_probs > 0)
             cJSON_AddNumberToObject(o, "n_probs", req->n_probs);
     }
+    /* the run's request settings win over what the suite asked */
+    const cJSON *x;
+    cJSON_ArrayForEach(x, req->extra) {
+        cJSON_DeleteItemFromObjectCaseSensitive(o, x->string);
+        cJSON_AddItemToObject(o, x->string, cJSON_Duplicate(x, 1));
+    }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     char *out = xstrdup(s);

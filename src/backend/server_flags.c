@@ -1,4 +1,6 @@
 #include "backend/server_flags.h"
+#include "settings/settings.h"
+#include "util/suggest.h"
 #include "util/fs.h"
 #include "util/mem.h"
 #include "util/sha256.h"
@@ -41,14 +43,34 @@ static void add_name(struct server_flags *out, size_t *cap, const char *start, s
  * "--spec-draft-model, -md, --model-draft FNAME"), then the description
  * after a run of spaces that does not follow a comma. Only lines starting
  * with '-' declare flags. */
+/* 1 when the description of the flag line at line (its own text and the
+ * indented lines after it, up to the next flag line) says the argument
+ * has been removed. */
+static int says_removed(const char *line)
+{
+    const char *end = line;
+    for (;;) {
+        const char *eol = strchr(end, '\n');
+        if (!eol) {
+            end += strlen(end);
+            break;
+        }
+        end = eol + 1;
+        if (*end == '-' || *end == '\0' || *end == '\n')
+            break;
+    }
+    return memmem(line, (size_t)(end - line), "has been removed", 16) != NULL;
+}
+
 void server_flags_parse_help(const char *help, struct server_flags *out)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = 0;
+    size_t cap = 0, cap_removed = 0;
     const char *line = help;
     while (line && *line) {
         const char *eol = strchr(line, '\n');
         size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        size_t first_name = out->n_names;
         size_t i = 0;
         while (len > 0 && line[0] == '-' && i < len) {
             while (i < len && line[i] == ' ')
@@ -73,10 +95,22 @@ void server_flags_parse_help(const char *help, struct server_flags *out)
             if (!more)
                 break;
         }
+        if (out->n_names > first_name && says_removed(line))
+            for (size_t k = first_name; k < out->n_names; k++) {
+                XGROW(out->removed, out->n_removed + 1, cap_removed);
+                out->removed[out->n_removed++] = xstrdup(out->names[k]);
+            }
         line = eol ? eol + 1 : NULL;
     }
     if (out->n_names)
         qsort(out->names, out->n_names, sizeof *out->names, cmp_str);
+    if (out->n_removed)
+        qsort(out->removed, out->n_removed, sizeof *out->removed, cmp_str);
+}
+
+int server_flags_removed(const struct server_flags *f, const char *flag)
+{
+    return f->n_removed && bsearch(&flag, f->removed, f->n_removed, sizeof *f->removed, cmp_str) != NULL;
 }
 
 int server_flags_accepts(const struct server_flags *f, const char *flag)
@@ -91,6 +125,9 @@ void server_flags_free(struct server_flags *f)
     for (size_t i = 0; i < f->n_names; i++)
         free(f->names[i]);
     free(f->names);
+    for (size_t i = 0; i < f->n_removed; i++)
+        free(f->removed[i]);
+    free(f->removed);
     memset(f, 0, sizeof *f);
 }
 
@@ -98,7 +135,7 @@ const char *server_flags_first(const struct server_flags *f, const char *const s
                                const char *what, struct bai_error *err)
 {
     for (int i = 0; i < 4 && spellings[i]; i++)
-        if (server_flags_accepts(f, spellings[i]))
+        if (server_flags_accepts(f, spellings[i]) && !server_flags_removed(f, spellings[i]))
             return spellings[i];
     struct buf tried = {0};
     for (int i = 0; i < 4 && spellings[i]; i++)
@@ -200,6 +237,84 @@ int server_flags_load(const char *binary, struct server_flags *out, struct bai_e
     free(help);
     if (out->n_names == 0) {
         bai_error_set(err, BAI_EXIT_BACKEND, "%s --help listed no flags", binary);
+        return -1;
+    }
+    return 0;
+}
+
+/* Cache types that are block-quantized (the V cache of those needs flash
+ * attention in build 3.22.1: llama-context.cpp refuses to start). */
+static int quantized_cache(const char *t)
+{
+    static const char *const plain[] = { "f32", "f16", "bf16", NULL };
+    for (size_t i = 0; plain[i]; i++)
+        if (!strcmp(t, plain[i]))
+            return 0;
+    return 1;
+}
+
+/* One raw word: when it is a flag ("--x" or "--x=v"), the binary must list
+ * it and not as removed. */
+static int check_word(const struct server_flags *f, const char *word, struct bai_error *err)
+{
+    if (word[0] != '-' || word[1] == '\0' || (word[1] >= '0' && word[1] <= '9') || word[1] == '.')
+        return 0;       /* a value ("-1", "-.5") */
+    size_t n = strcspn(word, "=");
+    char *flag = xstrndup(word, n);
+    int rc = 0;
+    if (!server_flags_accepts(f, flag)) {
+        char **names = xcalloc(f->n_names + 1, sizeof *names);
+        memcpy(names, f->names, f->n_names * sizeof *names);
+        const char *near = suggest_closest(flag, (const char *const *)names);
+        bai_error_set(err, BAI_EXIT_USAGE, "%s is not a flag of this llama-server%s%s%s", flag,
+                      near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        free(names);
+        rc = -1;
+    } else if (server_flags_removed(f, flag)) {
+        bai_error_set(err, BAI_EXIT_USAGE, "%s has been removed from this llama-server (see its --help)", flag);
+        rc = -1;
+    }
+    free(flag);
+    return rc;
+}
+
+int server_flags_check(const struct server_flags *f, const struct settings *s, const char *arch,
+                       struct bai_error *err)
+{
+    for (size_t i = 0; i < settings_count(); i++) {
+        const struct setting_def *d = settings_def((int)i);
+        if (!settings_is_set(s, (int)i))
+            continue;
+        if (d->kind == SETTING_ARGV && (int)i != SETTING_ENV) {
+            for (size_t k = 0; k < s->v[i].n_list; k++)
+                if (check_word(f, s->v[i].list[k], err) < 0)
+                    return -1;
+        } else if (d->kind == SETTING_ARGS && (int)i != SETTING_WRAPPER) {
+            char *copy = xstrdup(settings_text(s, (int)i)), *save = NULL;
+            int rc = 0;
+            for (char *t = strtok_r(copy, " \t", &save); t && rc == 0; t = strtok_r(NULL, " \t", &save))
+                rc = check_word(f, t, err);
+            free(copy);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    int fa, ctk, ctv;
+    settings_lookup("flash_attn", &fa);
+    settings_lookup("cache_type_k", &ctk);
+    settings_lookup("cache_type_v", &ctv);
+    const char *fa_v = settings_text(s, fa), *k = settings_text(s, ctk), *v = settings_text(s, ctv);
+    if (v && quantized_cache(v) && fa_v && !strcmp(fa_v, "off")) {
+        bai_error_set(err, BAI_EXIT_USAGE,
+                      "cache_type_v=%s with flash_attn=off: this llama-server needs flash attention for a "
+                      "quantized V cache and refuses to start (use flash_attn=on or auto)", v);
+        return -1;
+    }
+    if (arch && (!strcmp(arch, "deepseek2") || !strcmp(arch, "deepseek4")) &&
+        strcmp(k ? k : "f16", v ? v : "f16")) {
+        bai_error_set(err, BAI_EXIT_USAGE,
+                      "cache_type_k=%s and cache_type_v=%s on a %s model: this llama-server refuses different K "
+                      "and V cache types for it", k ? k : "f16", v ? v : "f16", arch);
         return -1;
     }
     return 0;

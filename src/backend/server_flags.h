@@ -15,15 +15,21 @@
 #include "util/error.h"
 
 struct server_flags {
-    char **names;          /* every flag spelling the binary accepts, sorted */
+    char **names;          /* every flag spelling the binary lists, sorted */
     size_t n_names;
+    char **removed;        /* listed, but "the argument has been removed" (sorted) */
+    size_t n_removed;
 };
 
 /* Loads the accepted flags of binary (from cache when fresh). */
 int server_flags_load(const char *binary, struct server_flags *out, struct bai_error *err);
 /* Parses --help text (exposed for tests). */
 void server_flags_parse_help(const char *help_text, struct server_flags *out);
+/* 1 when the binary lists flag (removed ones included: see
+ * server_flags_removed). */
 int server_flags_accepts(const struct server_flags *f, const char *flag);
+/* 1 when the binary lists flag only to say it has been removed. */
+int server_flags_removed(const struct server_flags *f, const char *flag);
 void server_flags_free(struct server_flags *f);
 
 /* The flags benchai itself passes (not settings a user sets: those are
@@ -44,5 +50,15 @@ const char *server_flags_spelling(const struct server_flags *f, enum server_flag
  * never a silent drop. */
 const char *server_flags_first(const struct server_flags *f, const char *const spellings[4],
                                const char *what, struct bai_error *err);
+
+struct settings;
+/* The checks of a configuration against this build before any server
+ * starts: every raw argument that looks like a flag (flags, --server-arg)
+ * must be one the binary lists and has not removed (an unknown one is
+ * refused with the closest spelling), and combinations this build refuses
+ * at start-up are refused now with the reason (docs/llama-server-notes.md,
+ * "Refused before launch"). arch is the model's GGUF architecture. */
+int server_flags_check(const struct server_flags *f, const struct settings *s, const char *arch,
+                       struct bai_error *err);
 
 #endif

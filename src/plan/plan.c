@@ -23,6 +23,26 @@ const char *plan_axis_name(int id)
     return d ? d->name : "?";
 }
 
+int plan_axis_lookup_key(const char *name, int *out, char **key_out)
+{
+    *key_out = NULL;
+    if (!strncmp(name, "env.", 4) && name[4]) {
+        char *probe = xasprintf("%s=x", name + 4);
+        int ok = settings_validate(SETTING_ENV, probe, name, NULL) == 0;
+        free(probe);
+        if (!ok)
+            return -1;
+        *key_out = xstrdup(name + 4);
+        return *out = SETTING_ENV, 0;
+    }
+    return plan_axis_lookup(name, out);
+}
+
+char *plan_axis_value(const struct plan_axis *a, const char *value)
+{
+    return a->key ? xasprintf("%s=%s", a->key, value) : xstrdup(value);
+}
+
 int plan_axis_lookup(const char *name, int *out)
 {
     if (!strcmp(name, "model") || !strcmp(name, "models"))
@@ -77,6 +97,7 @@ void plan_axis_free(struct plan_axis *a)
         return;
     plan_strv_free(a->values, a->n_values);
     free(a->where);
+    free(a->key);
     memset(a, 0, sizeof *a);
 }
 
@@ -147,7 +168,7 @@ int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *
         return -1;
     }
     char *name = xstrndup(spec, (size_t)(eq - spec));
-    int rc = plan_axis_lookup(name, &out->id);
+    int rc = plan_axis_lookup_key(name, &out->id, &out->key);
     if (rc < 0)
         bai_error_set(err, BAI_EXIT_USAGE, "--sweep '%s': unknown axis '%s'", spec, name);
     free(name);
@@ -171,7 +192,9 @@ int plan_parse_sweep(const char *spec, struct plan_axis *out, struct bai_error *
         if (d && d->kind == SETTING_INT && strstr(tok, "..")) {
             bad = push_range(out, tok, spec, err);
         } else {
-            bad = plan_axis_validate(out->id, tok, out->where, err);
+            char *applied = plan_axis_value(out, tok);
+            bad = plan_axis_validate(out->id, applied, out->where, err);
+            free(applied);
             if (!bad)
                 plan_strv_push(&out->values, &out->n_values, tok);
         }

@@ -44,6 +44,7 @@ struct plan_registry {
 /* An axis and its values as written (validated for the axis's kind). */
 struct plan_axis {
     int id;              /* PLAN_AX_MODEL, PLAN_AX_DRAFT or a setting id */
+    char *key;           /* env.NAME axes (id SETTING_ENV): NAME; else NULL */
     char **values;
     size_t n_values;
     char *where;         /* "file:line:col" or "--sweep k=..." for messages */
@@ -187,9 +188,15 @@ double plan_point_estimate_seconds(const struct plan_point *pt, const struct pla
 cJSON *plan_point_params_json(const struct plan_point *pt);
 
 /* Axis name as written in plans ("k", "experts", ...) and its lookup
- * ("model", "draft" and every setting's name and aliases). */
+ * ("model", "draft" and every setting's name and aliases; "env.NAME" is
+ * the env setting with *key_out = "NAME", allocated; key_out may be NULL
+ * only for names that cannot be env.NAME). */
 const char *plan_axis_name(int id);
 int plan_axis_lookup(const char *name, int *out);
+int plan_axis_lookup_key(const char *name, int *out, char **key_out);
+/* The value an axis applies: "NAME=value" for env.NAME axes, else value
+ * (allocated). */
+char *plan_axis_value(const struct plan_axis *a, const char *value);
 
 /* Parses "90", "90s", "15m", "8h", "1h30m" into seconds; -1 when malformed. */
 double plan_parse_duration(const char *s);

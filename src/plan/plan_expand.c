@@ -150,9 +150,11 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct plan_point pt = {0};
         settings_overlay(&pt.settings, &p->base);
-        for (size_t a = 0; a < p->n_defaults && rc == 0; a++)
-            rc = apply(p, &pt, p->defaults[a].id, p->defaults[a].values[0], p->defaults[a].where,
-                       base_dir, err);
+        for (size_t a = 0; a < p->n_defaults && rc == 0; a++) {
+            char *v = plan_axis_value(&p->defaults[a], p->defaults[a].values[0]);
+            rc = apply(p, &pt, p->defaults[a].id, v, p->defaults[a].where, base_dir, err);
+            free(v);
+        }
         /* grid: mixed radix with the last axis fastest; zip: same index */
         size_t rest = i;
         for (size_t a = s->n_axes; a-- > 0;) {
@@ -166,8 +168,11 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
             }
             vals[a] = ax->values[idx];
         }
-        for (size_t a = 0; a < s->n_axes && rc == 0; a++)
-            rc = apply(p, &pt, s->axes[a].id, vals[a], s->axes[a].where, base_dir, err);
+        for (size_t a = 0; a < s->n_axes && rc == 0; a++) {
+            char *v = plan_axis_value(&s->axes[a], vals[a]);
+            rc = apply(p, &pt, s->axes[a].id, v, s->axes[a].where, base_dir, err);
+            free(v);
+        }
         if (rc < 0) {
             bai_error_prefix(err, "sweep '%s'", s->name);
             point_free(&pt);
@@ -420,7 +425,7 @@ struct plan *plan_from_cli(const struct plan_cli *cli, struct bai_error *err)
             goto fail;
         s->n_axes++;
         for (size_t j = 0; j + 1 < s->n_axes; j++)
-            if (s->axes[j].id == a->id) {
+            if (s->axes[j].id == a->id && !strcmp(s->axes[j].key ? s->axes[j].key : "", a->key ? a->key : "")) {
                 bai_error_set(err, BAI_EXIT_USAGE, "%s: axis %s is given twice", a->where,
                               plan_axis_name(a->id));
                 goto fail;

@@ -247,29 +247,73 @@ static char *axis_names(void)
     buf_puts(&b, "model, draft");
     for (size_t i = 0; i < settings_count(); i++)
         if (!(settings_def((int)i)->flags & (SETTING_NO_AXIS | SETTING_HIDDEN)))
-            buf_printf(&b, ", %s", settings_def((int)i)->name);
+            buf_printf(&b, ", %s%s", settings_def((int)i)->name, i == SETTING_ENV ? ".NAME" : "");
     return buf_detach(&b);
 }
 
-/* Reads an axis value node (scalar or list) into a, validated. */
-static int parse_axis(struct ydoc *d, yaml_node_t *kn, yaml_node_t *vn, int id,
+/* Reads an axis value node (scalar or list) into a, validated; key is
+ * the variable of an env.NAME axis (taken), else NULL. */
+static int parse_axis(struct ydoc *d, yaml_node_t *kn, yaml_node_t *vn, int id, char *key,
                       int single, struct plan_axis *a)
 {
     memset(a, 0, sizeof *a);
     a->id = id;
+    a->key = key;
     a->where = where(d, vn);
     if (single && vn->type != YAML_SCALAR_NODE)
         return yerr(d, vn, "defaults: %s takes one value (sweep it inside a sweep)", plan_axis_name(id));
     if (want_strings(d, vn, plan_axis_name(id), &a->values, &a->n_values) < 0)
         return -1;
     for (size_t i = 0; i < a->n_values; i++) {
-        if (plan_axis_validate(id, a->values[i], a->where, d->err) < 0)
+        char *applied = plan_axis_value(a, a->values[i]);
+        int bad = plan_axis_validate(id, applied, a->where, d->err);
+        free(applied);
+        if (bad < 0)
             return -1;
         for (size_t j = 0; j < i; j++)
             if (!strcmp(a->values[i], a->values[j]))
                 return yerr(d, vn, "%s lists '%s' twice", plan_axis_name(id), a->values[i]);
     }
     return 0;
+}
+
+/* An axis key of a sweep or of defaults: a setting ("k", "fa"), env.NAME,
+ * or env: {NAME: values, ...} (one axis per variable). Appends to *axes;
+ * returns 0, 1 when k names no axis (the caller's error), -1 on error. */
+static int add_axes(struct ydoc *d, yaml_node_t *kn, yaml_node_t *vn, int single, struct plan_axis **axes,
+                    size_t *n_axes)
+{
+    const char *k = scalar(kn);
+    int id;
+    char *key = NULL;
+    if (!strcmp(k, "env") && vn->type == YAML_MAPPING_NODE) {
+        FOR_PAIRS(d, vn, ep) {
+            yaml_node_t *ek = node(d, ep->key);
+            char *name = scalar(ek) ? xasprintf("env.%s", scalar(ek)) : NULL;
+            int rc = name && plan_axis_lookup_key(name, &id, &key) == 0;
+            free(name);
+            if (!rc)
+                return yerr(d, ek, "env: '%s' is not a variable name", scalar(ek) ? scalar(ek) : "?");
+            for (size_t a = 0; a < *n_axes; a++)
+                if ((*axes)[a].key && !strcmp((*axes)[a].key, key)) {
+                    free(key);
+                    return yerr(d, ek, "env.%s is given twice", scalar(ek));
+                }
+            *axes = xrealloc(*axes, (*n_axes + 1) * sizeof **axes);
+            if (parse_axis(d, ek, node(d, ep->value), id, key, single, &(*axes)[(*n_axes)++]) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (plan_axis_lookup_key(k, &id, &key) < 0)
+        return 1;
+    for (size_t a = 0; a < *n_axes; a++)
+        if ((*axes)[a].id == id && !strcmp((*axes)[a].key ? (*axes)[a].key : "", key ? key : "")) {
+            free(key);
+            return yerr(d, kn, "axis %s is given twice%s", k, single ? " in defaults" : " in this sweep");
+        }
+    *axes = xrealloc(*axes, (*n_axes + 1) * sizeof **axes);
+    return parse_axis(d, kn, vn, id, key, single, &(*axes)[(*n_axes)++]) < 0 ? -1 : 0;
 }
 
 static int parse_sweep(struct ydoc *d, yaml_node_t *n, struct plan_sweep *s, size_t index)
@@ -310,12 +354,8 @@ static int parse_sweep(struct ydoc *d, yaml_node_t *n, struct plan_sweep *s, siz
         } else if (!strcmp(k, "concurrency")) {
             if (want_int(d, vn, k, 0, &s->concurrency) < 0)
                 return -1;
-        } else if (plan_axis_lookup(k, &id) == 0) {
-            for (size_t a = 0; a < s->n_axes; a++)
-                if (s->axes[a].id == id)
-                    return yerr(d, kn, "axis %s is given twice in this sweep", plan_axis_name(id));
-            s->axes = xrealloc(s->axes, (s->n_axes + 1) * sizeof *s->axes);
-            if (parse_axis(d, kn, vn, id, 0, &s->axes[s->n_axes++]) < 0)
+        } else if ((id = add_axes(d, kn, vn, 0, &s->axes, &s->n_axes)) <= 0) {
+            if (id < 0)
                 return -1;
         } else {
             char *axes = axis_names();
@@ -376,16 +416,15 @@ static int plan_from_doc(struct ydoc *d, struct plan *p, const char *base_dir, c
             }
             FOR_PAIRS(d, vn, dp) {
                 yaml_node_t *dk = node(d, dp->key);
-                int id;
-                if (!scalar(dk) || plan_axis_lookup(scalar(dk), &id) < 0) {
+                int got = scalar(dk) ? add_axes(d, dk, node(d, dp->value), 1, &p->defaults, &p->n_defaults) : 1;
+                if (got > 0) {
                     char *axes = axis_names();
                     rc = yerr(d, dk, "unknown setting '%s' in defaults (known: %s)",
                               scalar(dk) ? scalar(dk) : "?", axes);
                     free(axes);
                     break;
                 }
-                p->defaults = xrealloc(p->defaults, (p->n_defaults + 1) * sizeof *p->defaults);
-                if ((rc = parse_axis(d, dk, node(d, dp->value), id, 1, &p->defaults[p->n_defaults++])) < 0)
+                if ((rc = got) < 0)
                     break;
             }
         } else if (!strcmp(k, "sweeps")) {

@@ -31,11 +31,13 @@ const char *run_config_store(const struct run_config *c)
     return c->store ? c->store : STORE_DEFAULT_PATH;
 }
 
-/* The flag of the first launch setting that is set, or NULL. */
-static const char *first_launch_flag(const struct settings *s)
+/* The flag of the first setting that is set whose scope is launch (or any
+ * scope when any), or NULL. */
+static const char *first_flag(const struct settings *s, int any)
 {
     for (size_t i = 0; i < settings_count(); i++)
-        if (settings_is_set(s, (int)i) && settings_def((int)i)->cli)
+        if (settings_is_set(s, (int)i) && settings_def((int)i)->cli &&
+            (any || settings_def((int)i)->scope == SETTING_LAUNCH))
             return settings_def((int)i)->cli;
     return NULL;
 }
@@ -60,7 +62,9 @@ static int conflict(struct bai_error *err, const char *a, const char *b, const c
 
 int run_config_check(const struct run_config *c, struct bai_error *err)
 {
-    const char *launch = first_launch_flag(&c->launch);
+    /* an endpoint takes request settings (temperature, ...); the command
+     * and replay backends take none */
+    const char *launch = first_flag(&c->launch, c->backend != BACKEND_OPENAI);
     char flag[96];
     if (c->plan) {
         if (c->model)
@@ -102,8 +106,11 @@ int run_config_check(const struct run_config *c, struct bai_error *err)
             snprintf(set, sizeof set, "--%s", launch);
             return conflict(err, flag, set, why);
         }
-        if (c->n_sweeps) {
-            snprintf(set, sizeof set, "--sweep %.50s", c->sweeps[0]);
+        for (size_t k = 0; k < c->n_sweeps; k++) {
+            int id = sweep_setting(c->sweeps[k]);
+            if (c->backend == BACKEND_OPENAI && id >= 0 && settings_def(id)->scope == SETTING_REQUEST)
+                continue;
+            snprintf(set, sizeof set, "--sweep %.50s", c->sweeps[k]);
             return conflict(err, flag, set, c->backend == BACKEND_OPENAI ? why
                                                                          : "this backend has no settings to sweep");
         }

@@ -1,4 +1,5 @@
 #include "run/points.h"
+#include "backend/server_flags.h"
 #include "run/defaults.h"
 #include "plan/plan.h"
 #include "settings/identity.h"
@@ -80,6 +81,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     struct backend_config *bc = &pt->backend;
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
+    pt->settings = &pp->settings;
     if (pp->model->url) {
         bc->kind = BACKEND_OPENAI;
         bc->url = pp->model->url;
@@ -146,6 +148,80 @@ static struct plan *cli_plan(const struct run_config *a, struct bai_error *err)
     return plan;
 }
 
+/* 1 when the settings hold something only the server's build can judge:
+ * raw flags, or a combination some builds refuse at start-up. */
+static int needs_build_check(const struct settings *s)
+{
+    for (size_t i = 0; i < settings_count(); i++) {
+        const struct setting_def *d = settings_def((int)i);
+        if (settings_is_set(s, (int)i) &&
+            (d->kind == SETTING_ARGS || d->kind == SETTING_ARGV || !strncmp(d->name, "cache_type", 10)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Raw flags and known-invalid combinations checked against the server
+ * binary's --help (once per binary, cached) before any server starts, so
+ * --dry-run fails where the launch would. */
+static int check_against_build(const struct run_points *p, struct bai_error *err)
+{
+    for (size_t i = 0; i < p->n_points; i++) {
+        const struct run_point *pt = &p->points[i];
+        const struct llama_server_config *c = &pt->backend.server;
+        if (pt->backend.kind != BACKEND_LLAMA_SERVER || pt->skip_reason || !c->settings ||
+            !needs_build_check(c->settings))
+            continue;
+        struct server_flags f;
+        if (server_flags_load(c->binary, &f, err) != 0)
+            return -1;
+        int rc = server_flags_check(&f, c->settings, c->arch, err);
+        server_flags_free(&f);
+        if (rc != 0) {
+            bai_error_prefix(err, "point '%s'", pt->label);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when a and b could run on one server process: the same launch,
+ * request settings aside (and, optimistically, the speculative settings
+ * some builds take per request: the runner decides once the server says
+ * what it takes). */
+static int same_launch(const struct run_point *a, const struct run_point *b)
+{
+    if (a->backend.kind != BACKEND_LLAMA_SERVER || b->backend.kind != BACKEND_LLAMA_SERVER)
+        return 0;
+    const struct llama_server_config *x = &a->backend.server, *y = &b->backend.server;
+    return !strcmp(x->model, y->model) && !x->draft == !y->draft && (!x->draft || !strcmp(x->draft, y->draft)) &&
+           settings_same_launch(x->settings, y->settings, 1);
+}
+
+/* Orders the points so that points one server can serve run back to back
+ * (one model load instead of one per point); groups keep the order of
+ * their first point, points within a group the plan's order. */
+static void order_for_sharing(struct run_points *p)
+{
+    struct run_point *sorted = xcalloc(p->n_points ? p->n_points : 1, sizeof *sorted);
+    unsigned char *taken = xcalloc(p->n_points ? p->n_points : 1, 1);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_points; i++) {
+        if (taken[i])
+            continue;
+        sorted[n++] = p->points[i];
+        taken[i] = 1;
+        for (size_t j = i + 1; j < p->n_points; j++)
+            if (!taken[j] && !p->points[j].skip_reason && same_launch(&p->points[i], &p->points[j])) {
+                sorted[n++] = p->points[j];
+                taken[j] = 1;
+            }
+    }
+    memcpy(p->points, sorted, n * sizeof *sorted);
+    free(sorted);
+    free(taken);
+}
+
 static int plan_points(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     struct plan *plan;
@@ -180,6 +256,9 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
     p->points = xcalloc(plan->n_points ? plan->n_points : 1, sizeof *p->points);
     for (size_t i = 0; i < plan->n_points; i++)
         from_plan_point(a, &plan->points[i], p, &p->points[p->n_points++]);
+    order_for_sharing(p);
+    if (check_against_build(p, err) != 0)
+        return -1;
     if (a->n_suites == 0 && plan->n_points == 0) {
         bai_error_set(err, BAI_EXIT_USAGE, "the plan has no points");
         return -1;
@@ -249,9 +328,11 @@ int run_points_identify(struct run_points *p, const struct run_config *a, struct
             in.draft_sha256 = pt->draft_sha256;
             in.server_sha256 = server;
             in.settings = bc->server.settings;
+            in.launched = 1;
         } else if (bc->kind == BACKEND_OPENAI) {
             in.url = bc->url;
             in.model = bc->model_name;
+            in.settings = pt->settings;
         } else if (bc->kind == BACKEND_COMMAND) {
             in.command = bc->cmd_template;
             in.model = bc->model_name;

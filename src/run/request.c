@@ -1,4 +1,5 @@
 #include "run/request.h"
+#include "settings/settings.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -130,8 +131,38 @@ void request_build(const struct suite_item *item, const struct suite *suite, int
     }
 }
 
+void request_apply_settings(struct built_request *b, const struct settings *s, int per_request)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < settings_count(); i++) {
+        const struct setting_def *d = settings_def((int)i);
+        int sent = d->request_key && (d->scope == SETTING_REQUEST || (per_request && (d->flags & SETTING_PER_REQUEST)));
+        cJSON *v = sent ? settings_value_json(s, (int)i) : NULL;
+        if (!v)
+            continue;
+        /* the fields struct gen_request has: set there (the body is built
+         * from them); the rest travel in extra */
+        if (!strcmp(d->request_key, "max_tokens")) {
+            b->req.max_tokens = (int)v->valuedouble;
+        } else if (!strcmp(d->request_key, "temperature")) {
+            b->req.temperature = v->valuedouble;
+        } else if (!strcmp(d->request_key, "seed")) {
+            b->req.seed = (long)v->valuedouble;
+        } else {
+            if (!b->extra)
+                b->extra = cJSON_CreateObject();
+            cJSON_AddItemToObject(b->extra, d->request_key, v);
+            v = NULL;
+        }
+        cJSON_Delete(v);
+    }
+    b->req.extra = b->extra;
+}
+
 void request_free(struct built_request *b)
 {
+    cJSON_Delete(b->extra);
     for (size_t i = 0; i < b->n_owned; i++)
         free(b->owned[i]);
     free(b->owned);

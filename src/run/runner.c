@@ -27,6 +27,14 @@ struct runner {
     struct store *st;
     const char *run_id;
     struct run_result *res;
+    /* The server of the point before, kept while the next point only
+     * changes settings that travel in each request (one load per launch). */
+    struct backend live;
+    const struct run_point *live_pt;   /* the point it was started for; NULL: none */
+    int live_per_request;              /* it takes speculative settings per request */
+    int live_session;                  /* its ordinal among the run's server starts */
+    char *live_log;                    /* its log file */
+    int sessions;                      /* servers started so far */
 };
 
 static uint64_t fnv1a(const char *s)
@@ -113,6 +121,7 @@ static long build_jobs(struct runner *r, const struct run_point *pt, int64_t con
             meta[n].item = it;
             meta[n].rep = rep;
             request_build(it, suite, c->stream, pt->backend.model_name, &meta[n].built);
+            request_apply_settings(&meta[n].built, pt->settings, r->live_per_request);
             jobs[n].req = meta[n].built.req;
             jobs[n].key = item_key(suite, it, rep);
             gen_response_init(&jobs[n].resp);
@@ -339,6 +348,11 @@ static int record_backend(struct runner *r, int64_t config_id, const struct back
         store_incident_add(r->st, r->run_id, config_id, "competing_server", backend_notice(be), &ignored);
     }
     cJSON *desc = backend_describe(be);
+    /* which of the run's server processes measured this config (points
+     * that share a server have one session), and how K travelled */
+    cJSON_AddNumberToObject(desc, "server_session", r->live_session);
+    if (be->server)
+        cJSON_AddBoolToObject(desc, "speculative_per_request", r->live_per_request);
     char *desc_json = cJSON_PrintUnformatted(desc);
     struct store_config upd = {
         .status = "ok",
@@ -396,6 +410,39 @@ static int check_identity(struct runner *r, const struct run_point *pt, struct b
     return rc;
 }
 
+/* 1 when the running server can serve pt: the same launched process
+ * would be started for it (binary, model, draft, every launch setting),
+ * request settings aside, and the launch settings a build takes per
+ * request aside when this one does. */
+static int can_share(const struct runner *r, const struct run_point *pt)
+{
+    const struct run_point *a = r->live_pt;
+    if (!a || a->backend.kind != BACKEND_LLAMA_SERVER || pt->backend.kind != BACKEND_LLAMA_SERVER ||
+        pt->skip_reason)
+        return 0;
+    const struct llama_server_config *x = &a->backend.server, *y = &pt->backend.server;
+    if (strcmp(x->binary, y->binary) || strcmp(x->model, y->model) || (!x->draft != !y->draft) ||
+        (x->draft && strcmp(x->draft, y->draft)) || !x->settings || !y->settings)
+        return 0;
+    if (!settings_same_launch(x->settings, y->settings, r->live_per_request))
+        return 0;
+    /* a per-request draft size above the launched one could outgrow the
+     * draft buffers the server sized at start */
+    return settings_int(y->settings, SETTING_K, 0) <= settings_int(x->settings, SETTING_K, 0) ||
+           !r->live_per_request;
+}
+
+static void stop_live(struct runner *r)
+{
+    if (!r->live_pt)
+        return;
+    backend_stop(&r->live);
+    r->live_pt = NULL;
+    r->live_per_request = 0;
+    free(r->live_log);
+    r->live_log = NULL;
+}
+
 static int run_point(struct runner *r, struct run_point *pt, struct bai_error *err)
 {
     struct store_config cfg = {
@@ -410,41 +457,61 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
         return -1;
     if (pt->skip_reason)
         return skip_point(r, pt, config_id, err);
-    char *clean = sanitize(pt->label);
-    char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : "results/logs", r->run_id, clean);
-    free(clean);
-    struct backend_config bc = pt->backend;
-    bc.server.log_path = log_path;
-    bc.server.cancel = r->stop;
-    if (bc.kind == BACKEND_REPLAY && !bc.replay_store)
-        bc.replay_store = r->st;
-    struct backend be;
-    struct bai_error start_err = {0};
-    log_info("%s: starting %s", pt->label, backend_kind_name(bc.kind));
-    if (backend_start(&be, &bc, &start_err) != 0) {
-        free(log_path);
-        return start_failed(r, pt, config_id, &start_err, err);
+    int shared = can_share(r, pt);
+    if (!shared) {
+        stop_live(r);
+        char *clean = sanitize(pt->label);
+        char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : "results/logs", r->run_id, clean);
+        free(clean);
+        struct backend_config bc = pt->backend;
+        bc.server.log_path = log_path;
+        bc.server.cancel = r->stop;
+        if (bc.kind == BACKEND_REPLAY && !bc.replay_store)
+            bc.replay_store = r->st;
+        struct bai_error start_err = {0};
+        log_info("%s: starting %s", pt->label, backend_kind_name(bc.kind));
+        if (backend_start(&r->live, &bc, &start_err) != 0) {
+            free(log_path);
+            return start_failed(r, pt, config_id, &start_err, err);
+        }
+        r->live_pt = pt;
+        r->live_log = log_path;
+        r->live_session = ++r->sessions;
+        r->live_per_request = r->live.server && llama_server_takes_request_spec(r->live.server);
+    } else {
+        char *msg = xasprintf("served by the llama-server started for '%s' (server %d of the run): only settings "
+                              "that travel in each request differ%s", r->live_pt->label, r->live_session,
+                              r->live_per_request ? " (this build takes speculative settings per request)" : "");
+        log_info("%s: %s", pt->label, msg);
+        struct bai_error ignored = {0};
+        store_incident_add(r->st, r->run_id, config_id, "shared_server", msg, &ignored);
+        free(msg);
     }
-    int rc = record_backend(r, config_id, &be, err);
+    struct backend *be = &r->live;
+    int rc = record_backend(r, config_id, be, err);
     int warmup = pt->warmup >= 0 ? pt->warmup : r->cfg->warmup;
-    if (rc == 0)
-        warm_up(r, warmup, config_id, &be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL);
+    /* a shared server is warm already */
+    if (rc == 0 && !shared)
+        warm_up(r, warmup, config_id, be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL);
     for (size_t s = 0; rc == 0 && s < point_n_suites(r->o, pt); s++) {
         if (*r->stop) {
             bai_error_set(err, BAI_EXIT_INTERRUPTED, "interrupted");
             rc = -1;
             break;
         }
-        struct suite *counted = recount_with_backend(point_suite(r->o, pt, s), &be);
-        rc = run_suite(r, pt, config_id, &be, counted ? counted : point_suite(r->o, pt, s), err);
+        struct suite *counted = recount_with_backend(point_suite(r->o, pt, s), be);
+        rc = run_suite(r, pt, config_id, be, counted ? counted : point_suite(r->o, pt, s), err);
         suite_free(counted);
         if (rc != 0 && err->exit_code == BAI_EXIT_BACKEND) {
-            rc = give_up_point(r, pt, config_id, &be, s, err);
-            break;          /* the point's other suites are not run */
+            rc = give_up_point(r, pt, config_id, be, s, err);
+            stop_live(r);     /* a server given up on serves no one else */
+            break;
         }
     }
-    backend_stop(&be);
-    free(log_path);
+    /* the server lives on while the next point can use it (run_points
+     * stops it at the end) */
+    if (rc != 0 || pt->backend.kind != BACKEND_LLAMA_SERVER)
+        stop_live(r);
     return rc;
 }
 
@@ -562,6 +629,7 @@ static int run_points(struct runner *r, struct bai_error *err)
         }
         rc = run_point(r, pt, err);
     }
+    stop_live(r);
     return rc;
 }
 

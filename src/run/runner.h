@@ -25,6 +25,8 @@ struct progress;
 struct run_point {
     char *label;                  /* unique in the run: "tiny-dense k=4 np=2" */
     struct backend_config backend;
+    const struct settings *settings;   /* every setting of the point (its plan's),
+                                        * request settings included; NULL: none */
     char *params_json;            /* sweep parameters as JSON */
     char *model;                  /* display name / path for the store */
     char *draft;

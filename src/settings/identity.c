@@ -44,6 +44,44 @@ static void sort_keys(cJSON *node)
     node->child = sorted;
 }
 
+extern char **environ;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+cJSON *identity_inherited_env(char *const *env, const struct settings *s)
+{
+    static const char *const prefixes[] = { "LLAMA_ARG_", "GGML_", "OMP_", "KMP_", "MKL_", "OPENBLAS_", NULL };
+    if (!env)
+        env = environ;
+    const struct setting_value *set = s && settings_is_set(s, SETTING_ENV) ? &s->v[SETTING_ENV] : NULL;
+    char **found = NULL;
+    size_t n = 0;
+    for (size_t i = 0; env[i]; i++) {
+        int wanted = 0;
+        for (size_t p = 0; prefixes[p] && !wanted; p++)
+            wanted = !strncmp(env[i], prefixes[p], strlen(prefixes[p]));
+        size_t len = strcspn(env[i], "=");
+        /* a variable the env setting sets or unsets is recorded there */
+        for (size_t k = 0; set && k < set->n_list && wanted; k++)
+            wanted = !(strcspn(set->list[k], "=") == len && !strncmp(set->list[k], env[i], len));
+        if (!wanted)
+            continue;
+        found = xrealloc(found, (n + 1) * sizeof *found);
+        found[n++] = env[i];
+    }
+    if (!n)
+        return NULL;
+    qsort(found, n, sizeof *found, cmp_str);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(found[i]));
+    free(found);
+    return arr;
+}
+
 static void add_str(cJSON *o, const char *k, const char *v)
 {
     if (v && *v)
@@ -62,6 +100,9 @@ char *identity_json(const struct identity_input *in)
     add_str(o, "command", in->command);
     add_str(o, "replay", in->replay);
     cJSON_AddItemToObject(o, "settings", in->settings ? settings_to_json(in->settings) : cJSON_CreateObject());
+    cJSON *inherited = in->launched ? identity_inherited_env(NULL, in->settings) : NULL;
+    if (inherited)
+        cJSON_AddItemToObject(o, "inherited_env", inherited);
     cJSON *m = cJSON_AddObjectToObject(o, "measurement");
     cJSON_AddNumberToObject(m, "concurrency", in->concurrency);
     cJSON_AddNumberToObject(m, "rate", in->rate);

@@ -11,6 +11,12 @@
  *   replay          the run a replay serves
  *   settings        every setting of the table that is set (settings.h),
  *                   the plan's defaults and single-valued axes included
+ *   inherited_env   the variables a launched server inherits from benchai's
+ *                   environment that change what it does (LLAMA_ARG_*,
+ *                   GGML_*, OMP_*, KMP_*, MKL_*, OPENBLAS_*): llama-server
+ *                   reads LLAMA_ARG_* as flags. Device binding
+ *                   (CUDA_VISIBLE_DEVICES, ...) is not: it is where a
+ *                   configuration ran, not what it is.
  *   measurement     how requests are sent: concurrency, rate, stream
  *
  * Two configurations share an identity exactly when all of these agree;
@@ -30,11 +36,16 @@ struct identity_input {
     const char *url, *model;
     const char *command, *replay;
     const struct settings *settings;   /* NULL: none */
+    int launched;                      /* a server benchai starts: inherited_env applies */
     int concurrency;                   /* requests in flight */
     double rate;                       /* open-loop requests/s, 0: closed loop */
     int stream;
 };
 
+/* The variables of environ (NULL: the process's) that identity_json
+ * records for a launched server whose env setting is env (NULL: none), as
+ * a sorted JSON array of "NAME=VALUE"; NULL when there are none. */
+cJSON *identity_inherited_env(char *const *environ_, const struct settings *s);
 /* The canonical JSON (allocated). */
 char *identity_json(const struct identity_input *in);
 /* hex = SHA-256 of json. */

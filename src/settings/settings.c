@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,10 @@ static const char *const ngl_words[] = { "auto", "all", NULL };
  * only. Labels and the llama-server argv follow this order, raw arguments
  * last. */
 static const struct setting_def table[] = {
-    [SETTING_K] = { "k", { "draft_max" }, SETTING_INT, 1, BIG, .flags = SETTING_NEEDS_SPEC,
+    [SETTING_K] = { "k", { "draft_max" }, SETTING_INT, 1, BIG, .flags = SETTING_NEEDS_SPEC | SETTING_PER_REQUEST,
                     .cli = "k", .metavar = "N", .help = "draft tokens per step (speculative decoding)",
-                    .server = { "--spec-draft-n-max", "--draft-max", "--draft-n", "--draft" }, .column = "K" },
+                    .server = { "--spec-draft-n-max", "--draft-max", "--draft-n", "--draft" },
+                    .request_key = "speculative.n_max", .column = "K" },
     [SETTING_SPEC_TYPE] = { "spec_type", { 0 }, SETTING_WORD, .cli = "spec-type", .metavar = "T",
                             .help = "speculative decoding type of the build", .server = { "--spec-type" },
                             .column = "spec_type" },
@@ -45,6 +47,12 @@ static const struct setting_def table[] = {
                       .column = "ctx" },
     [SETTING_SERVER_ARGS] = { "server_args", { 0 }, SETTING_ARGV, .flags = SETTING_NO_AXIS, .cli = "server-arg",
                               .metavar = "ARG", .help = "extra raw llama-server argument (repeatable)" },
+    [SETTING_ENV] = { "env", { 0 }, SETTING_ENVIRON, .cli = "server-env", .metavar = "NAME=VALUE",
+                      .help = "the server's environment: NAME=VALUE, or NAME=unset to remove\n"
+                              "NAME (repeatable; plan axis env.NAME)", .column = "env" },
+    [SETTING_WRAPPER] = { "wrapper", { 0 }, SETTING_ARGS, .flags = SETTING_PIPE_LIST, .cli = "server-wrapper",
+                          .metavar = "CMD", .help = "run the server under this command\n"
+                                                    "(\"numactl --interleave=all\")", .column = "wrapper" },
     /* reached through the table only: */
     { "ngl", { 0 }, SETTING_INT, 0, BIG, .choices = ngl_words, .cli = "ngl", .metavar = "N",
       .help = "layers offloaded to the GPU (a number, auto or all)",
@@ -65,6 +73,36 @@ static const struct setting_def table[] = {
       .metavar = "P0,P1,...", .help = "synthetic acceptance (testing the measurement)",
       .server = { "--spec-synth-rates" } },
     { "flags", { 0 }, SETTING_ARGS, .flags = SETTING_PIPE_LIST, .column = "flags" },
+    /* speculative decoding details: launch flags that a build may also take per request */
+    { "draft_min", { "draft_n_min" }, SETTING_INT, 0, BIG, .flags = SETTING_NEEDS_SPEC | SETTING_PER_REQUEST,
+      .cli = "draft-min", .metavar = "N", .help = "minimum draft tokens per step",
+      .server = { "--spec-draft-n-min" }, .request_key = "speculative.n_min", .column = "draft_min" },
+    { "draft_p_min", { "p_min" }, SETTING_NUM, .dmin = 0, .dmax = 1,
+      .flags = SETTING_NEEDS_SPEC | SETTING_PER_REQUEST, .cli = "draft-p-min", .metavar = "P",
+      .help = "minimum probability of a drafted token (greedy)", .server = { "--spec-draft-p-min", "--draft-p-min" },
+      .request_key = "speculative.p_min", .column = "draft_p_min" },
+    { "ngram_size_n", { "lookup_ngram_min" }, SETTING_INT, 1, 1024, .flags = SETTING_PER_REQUEST,
+      .cli = "ngram-size-n", .metavar = "N", .help = "n-gram lookup size (ngram-simple speculative decoding)",
+      .server = { "--spec-ngram-simple-size-n" }, .request_key = "speculative.ngram_size_n", .column = "ngram_size_n" },
+    { "ngram_size_m", { 0 }, SETTING_INT, 1, 1024, .flags = SETTING_PER_REQUEST, .cli = "ngram-size-m",
+      .metavar = "N", .help = "tokens drafted per n-gram hit (ngram-simple)",
+      .server = { "--spec-ngram-simple-size-m" }, .request_key = "speculative.ngram_size_m", .column = "ngram_size_m" },
+    /* request settings: sent in every request, override the suite's values
+     * (its hash stays), never restart a server */
+    { "temperature", { "temp" }, SETTING_NUM, .dmin = 0, .dmax = 10, .scope = SETTING_REQUEST,
+      .cli = "temperature", .metavar = "T", .help = "sampling temperature (overrides the suite's)",
+      .request_key = "temperature", .column = "temperature" },
+    { "top_p", { 0 }, SETTING_NUM, .dmin = 0, .dmax = 1, .scope = SETTING_REQUEST, .cli = "top-p", .metavar = "P",
+      .help = "nucleus sampling", .request_key = "top_p", .column = "top_p" },
+    { "top_k", { 0 }, SETTING_INT, 0, BIG, .scope = SETTING_REQUEST, .cli = "top-k", .metavar = "N",
+      .help = "top-k sampling (0: off)", .request_key = "top_k", .column = "top_k" },
+    { "min_p", { 0 }, SETTING_NUM, .dmin = 0, .dmax = 1, .scope = SETTING_REQUEST, .cli = "min-p", .metavar = "P",
+      .help = "min-p sampling", .request_key = "min_p", .column = "min_p" },
+    { "seed", { 0 }, SETTING_INT, 0, 4294967295L, .scope = SETTING_REQUEST, .cli = "seed", .metavar = "N",
+      .help = "sampling seed", .request_key = "seed", .column = "seed" },
+    { "max_tokens", { "n_predict" }, SETTING_INT, 1, BIG, .scope = SETTING_REQUEST, .cli = "max-tokens",
+      .metavar = "N", .help = "generated tokens at most (overrides the suite's)", .request_key = "max_tokens",
+      .column = "max_tokens" },
 };
 
 #define N_SETTINGS (sizeof table / sizeof table[0])
@@ -94,16 +132,42 @@ int settings_lookup(const char *name, int *id_out)
     return -1;
 }
 
-/* strtol that insists on a whole, in-range integer. */
+/* strtol that insists on a whole integer (the table's range is checked by
+ * the caller). */
 static int parse_long(const char *s, long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+    if (errno || end == s || *end)
         return -1;
     *out = v;
     return 0;
+}
+
+/* strtod that insists on a finite number and nothing after it. */
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "NAME=VALUE" with NAME a shell variable name; *name_len gets its length. */
+static int env_entry_ok(const char *v, size_t *name_len)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v)
+        return 0;
+    for (const char *c = v; c < eq; c++)
+        if (!(isalnum((unsigned char)*c) || *c == '_') || (c == v && isdigit((unsigned char)*c)))
+            return 0;
+    *name_len = (size_t)(eq - v);
+    return 1;
 }
 
 static int in_list(const char *const *list, const char *v)
@@ -143,6 +207,28 @@ int settings_validate(int id, const char *value, const char *where, struct bai_e
             return -1;
         }
         return 0;
+    case SETTING_NUM: {
+        double x;
+        if (parse_double(value, &x) < 0) {
+            bai_error_set(err, BAI_EXIT_USAGE, "%s: %s wants a number, not '%s'", where, d->name, value);
+            return -1;
+        }
+        if (x < d->dmin || x > d->dmax) {
+            bai_error_set(err, BAI_EXIT_USAGE, "%s: %s=%s is outside %g..%g", where, d->name, value, d->dmin,
+                          d->dmax);
+            return -1;
+        }
+        return 0;
+    }
+    case SETTING_ENVIRON: {
+        size_t n;
+        if (!env_entry_ok(value, &n)) {
+            bai_error_set(err, BAI_EXIT_USAGE, "%s: %s wants NAME=VALUE (or NAME=unset), not '%s'", where,
+                          d->name, value);
+            return -1;
+        }
+        return 0;
+    }
     case SETTING_CHOICE:
         if (in_list(d->choices, value))
             return 0;
@@ -189,12 +275,42 @@ static char *normalize_args(const char *s)
     return buf_detach(&b);
 }
 
+/* Sets (or replaces) one variable of an environment value, keeping the
+ * entries sorted by name: "NAME=unset" is kept as "NAME". */
+static void env_put(struct setting_value *v, const char *entry)
+{
+    size_t n;
+    env_entry_ok(entry, &n);
+    char *item = !strcmp(entry + n + 1, "unset") ? xstrndup(entry, n) : xstrdup(entry);
+    size_t at = 0;
+    for (; at < v->n_list; at++) {
+        size_t m = strcspn(v->list[at], "=");
+        int c = strncmp(v->list[at], entry, m < n ? m : n);
+        if (c == 0 && m == n) {
+            free(v->list[at]);
+            v->list[at] = item;
+            return;
+        }
+        if (c > 0 || (c == 0 && m > n))
+            break;
+    }
+    v->list = xrealloc(v->list, (v->n_list + 1) * sizeof *v->list);
+    memmove(&v->list[at + 1], &v->list[at], (v->n_list - at) * sizeof *v->list);
+    v->list[at] = item;
+    v->n_list++;
+    v->set = 1;
+}
+
 int settings_set(struct settings *s, int id, const char *value, const char *where, struct bai_error *err)
 {
     if (settings_validate(id, value, where, err) < 0)
         return -1;
     const struct setting_def *d = settings_def(id);
     struct setting_value *v = &s->v[id];
+    if (d->kind == SETTING_ENVIRON) {
+        env_put(v, value);
+        return 0;
+    }
     if (d->kind == SETTING_ARGV) {
         size_t cap = v->n_list;
         strlist_push(&v->list, &v->n_list, &cap, value);
@@ -206,6 +322,21 @@ int settings_set(struct settings *s, int id, const char *value, const char *wher
     v->text = d->kind == SETTING_ARGS ? normalize_args(value) : xstrdup(value);
     if (d->kind == SETTING_INT && parse_long(value, &v->num) < 0)
         v->num = 0;   /* a word of the integer setting ("auto") */
+    if (d->kind == SETTING_NUM) {
+        parse_double(value, &v->dnum);
+        /* one number, one spelling: "0.70" and ".7" are one identity */
+        free(v->text);
+        v->text = xasprintf("%.17g", v->dnum);
+        char shorter[64];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(shorter, sizeof shorter, "%.*g", prec, v->dnum);
+            if (strtod(shorter, NULL) == v->dnum) {
+                free(v->text);
+                v->text = xstrdup(shorter);
+                break;
+            }
+        }
+    }
     return 0;
 }
 
@@ -244,22 +375,34 @@ void settings_overlay(struct settings *base, const struct settings *top)
             b->set = 1;
             continue;
         }
+        if (table[i].kind == SETTING_ENVIRON) {
+            for (size_t k = 0; k < t->n_list; k++) {
+                /* back to the NAME=VALUE / NAME=unset form env_put takes */
+                char *e = strchr(t->list[k], '=') ? xstrdup(t->list[k]) : xasprintf("%s=unset", t->list[k]);
+                env_put(b, e);
+                free(e);
+            }
+            continue;
+        }
         value_clear(b);
         b->set = 1;
         b->num = t->num;
+        b->dnum = t->dnum;
         b->text = xstrdup(t->text);
     }
 }
 
-int settings_equal(const struct settings *a, const struct settings *b)
+static int equal_from(const struct settings *a, const struct settings *b, int launch_only, int per_request)
 {
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const struct setting_value *x = &a->v[i], *y = &b->v[i];
+        if (launch_only && (table[i].scope == SETTING_REQUEST || (per_request && (table[i].flags & SETTING_PER_REQUEST))))
+            continue;
         if (x->set != y->set)
             return 0;
         if (!x->set)
             continue;
-        if (table[i].kind == SETTING_ARGV) {
+        if (table[i].kind == SETTING_ARGV || table[i].kind == SETTING_ENVIRON) {
             if (x->n_list != y->n_list)
                 return 0;
             for (size_t k = 0; k < x->n_list; k++)
@@ -272,35 +415,55 @@ int settings_equal(const struct settings *a, const struct settings *b)
     return 1;
 }
 
+int settings_equal(const struct settings *a, const struct settings *b)
+{
+    return equal_from(a, b, 0, 0);
+}
+
+int settings_same_launch(const struct settings *a, const struct settings *b, int per_request)
+{
+    return equal_from(a, b, 1, per_request);
+}
+
 void settings_free(struct settings *s)
 {
     for (size_t i = 0; i < N_SETTINGS; i++)
         value_clear(&s->v[i]);
 }
 
+cJSON *settings_value_json(const struct settings *s, int id)
+{
+    const struct setting_value *v = &s->v[id];
+    if (!v->set)
+        return NULL;
+    const struct setting_def *d = &table[id];
+    if (d->kind == SETTING_ARGV || d->kind == SETTING_ENVIRON) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t k = 0; k < v->n_list; k++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(v->list[k]));
+        return arr;
+    }
+    if (d->kind == SETTING_INT && !in_list(d->choices, v->text))
+        return cJSON_CreateNumber((double)v->num);
+    if (d->kind == SETTING_NUM)
+        return cJSON_CreateNumber(v->dnum);
+    return cJSON_CreateString(v->text);
+}
+
 cJSON *settings_to_json(const struct settings *s)
 {
     cJSON *o = cJSON_CreateObject();
     for (size_t i = 0; i < N_SETTINGS; i++) {
-        const struct setting_value *v = &s->v[i];
-        if (!v->set)
-            continue;
-        if (table[i].kind == SETTING_ARGV) {
-            cJSON *arr = cJSON_AddArrayToObject(o, table[i].name);
-            for (size_t k = 0; k < v->n_list; k++)
-                cJSON_AddItemToArray(arr, cJSON_CreateString(v->list[k]));
-        } else if (table[i].kind == SETTING_INT && !in_list(table[i].choices, v->text)) {
-            cJSON_AddNumberToObject(o, table[i].name, (double)v->num);
-        } else {
-            cJSON_AddStringToObject(o, table[i].name, v->text);
-        }
+        cJSON *v = settings_value_json(s, (int)i);
+        if (v)
+            cJSON_AddItemToObject(o, table[i].name, v);
     }
     return o;
 }
 
 static int is_raw(const struct setting_def *d)
 {
-    return d->kind == SETTING_ARGS || d->kind == SETTING_ARGV;
+    return d->kind == SETTING_ARGS || d->kind == SETTING_ARGV || d->kind == SETTING_ENVIRON;
 }
 
 void settings_label_append(const struct settings *s, const int *ids, size_t n, struct buf *label)
@@ -319,6 +482,9 @@ void settings_label_append(const struct settings *s, const int *ids, size_t n, s
             buf_printf(label, " %s=", table[i].name);
             for (size_t k = 0; k < v->n_list; k++)
                 buf_printf(label, "%s%s", k ? "," : "", v->list[k]);
+        } else if (table[i].kind == SETTING_ENVIRON) {
+            for (size_t k = 0; k < v->n_list; k++)
+                buf_printf(label, " env.%s%s", v->list[k], strchr(v->list[k], '=') ? "" : "=unset");
         } else {
             buf_printf(label, " %s=%s", table[i].name, v->text);
         }

@@ -39,6 +39,8 @@ enum setting_id {
     SETTING_THREADS,
     SETTING_CTX,
     SETTING_SERVER_ARGS,     /* --server-arg: raw argv words, exact */
+    SETTING_ENV,             /* the server's environment: NAME=VALUE, or NAME (unset) */
+    SETTING_WRAPPER,         /* a command the server runs under ("numactl --interleave=all") */
     SETTING_FIRST_GENERIC    /* the rest of the table */
 };
 
@@ -47,15 +49,20 @@ enum setting_id {
 
 enum setting_kind {
     SETTING_INT,             /* a whole number in [min, max] */
+    SETTING_NUM,             /* a number in [dmin, dmax] */
     SETTING_WORD,            /* a string without spaces */
     SETTING_CHOICE,          /* one of .choices */
     SETTING_ARGS,            /* raw arguments, split at whitespace ("--mlock --no-mmap") */
     SETTING_ARGV,            /* raw arguments given one per flag (--server-arg), exact */
+    SETTING_ENVIRON,         /* environment entries NAME=VALUE; "NAME=unset" removes NAME */
 };
 
-/* What changing the setting costs: a new server process (launch). */
+/* What changing the setting costs: a new server process (launch), or
+ * nothing, because it travels in each request (request: temperature,
+ * max_tokens, ...). */
 enum setting_scope {
     SETTING_LAUNCH,
+    SETTING_REQUEST,
 };
 
 enum setting_flag {
@@ -65,6 +72,9 @@ enum setting_flag {
     SETTING_PIPE_LIST = 1u << 2,   /* --sweep separates values with '|' (they hold spaces) */
     SETTING_GGUF_KV = 1u << 3,     /* passed as --override-kv <arch>.<kv_key>=int:N */
     SETTING_NO_AXIS = 1u << 4,     /* command line only, not a plan axis */
+    SETTING_PER_REQUEST = 1u << 5, /* a launch setting that builds which say so accept in
+                                    * each request too (.request_key): points that
+                                    * differ only in it can share one server */
 };
 
 struct setting_def {
@@ -72,6 +82,7 @@ struct setting_def {
     const char *aliases[3];      /* other names in plans and --sweep */
     enum setting_kind kind;
     long min, max;               /* SETTING_INT */
+    double dmin, dmax;           /* SETTING_NUM */
     const char *const *choices;  /* SETTING_CHOICE, NULL-terminated */
     enum setting_scope scope;
     unsigned flags;              /* enum setting_flag */
@@ -80,14 +91,19 @@ struct setting_def {
     const char *server[4];       /* llama-server spellings, newest first */
     const char *server_default;  /* passed when unset (np: "1", never "auto"); NULL: omitted */
     const char *kv_key;          /* SETTING_GGUF_KV: the key after "<arch>." */
+    const char *request_key;     /* its field in a request body ("temperature",
+                                  * "speculative.n_max"); NULL: none */
     const char *column;          /* sweep-table column heading */
 };
 
-/* One value. text is the canonical spelling ("4", "on", "--mlock --no-mmap");
- * num the parsed integer of SETTING_INT; list the words of SETTING_ARGV. */
+/* One value. text is the canonical spelling ("4", "0.7", "on", "--mlock
+ * --no-mmap"); num the parsed integer of SETTING_INT, dnum the number of
+ * SETTING_NUM; list the words of SETTING_ARGV and the entries of
+ * SETTING_ENVIRON ("NAME=VALUE", or "NAME" to unset it), sorted by name. */
 struct setting_value {
     unsigned char set;
     long num;
+    double dnum;
     char *text;
     char **list;
     size_t n_list;
@@ -109,7 +125,8 @@ int settings_lookup(const char *name, int *id_out);
 /* Validates value for the setting (kind, range, choices); where names the
  * source in messages ("--sweep k=0", "plan.yaml:4:7"). */
 int settings_validate(int id, const char *value, const char *where, struct bai_error *err);
-/* Validates and sets (SETTING_ARGV appends a word). */
+/* Validates and sets (SETTING_ARGV appends a word; SETTING_ENVIRON sets
+ * one variable: "NAME=VALUE" or "NAME=unset"). */
 int settings_set(struct settings *s, int id, const char *value, const char *where,
                  struct bai_error *err);
 void settings_unset(struct settings *s, int id);
@@ -123,6 +140,14 @@ const char *settings_text(const struct settings *s, int id);
 void settings_overlay(struct settings *base, const struct settings *top);
 /* 1 when a and b hold the same values. */
 int settings_equal(const struct settings *a, const struct settings *b);
+/* 1 when a and b hold the same values for every setting that needs a new
+ * server when it changes: request settings are skipped, and so are
+ * SETTING_PER_REQUEST ones when per_request (the server accepts them in
+ * each request). */
+int settings_same_launch(const struct settings *a, const struct settings *b, int per_request);
+/* The value of a set setting as JSON (number, string, array), or NULL.
+ * Caller owns the result. */
+cJSON *settings_value_json(const struct settings *s, int id);
 void settings_free(struct settings *s);
 
 /* The values that are set, as {"k":4,"flash_attn":"on","server_args":[...]}

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/llama_server.h"
 #include "backend/server_flags.h"
+#include "fake_openai.h"
+#include "run/request.h"
 #include "cli/options.h"
 #include "cmd/cmd.h"
 #include "harness.h"
@@ -44,8 +48,11 @@ Test(settings, every_line_derives_its_flag_axis_and_spelling)
             cr_assert_eq(settings_lookup(d->aliases[a], &id), 0);
             cr_assert_eq(id, (int)i, "alias %s", d->aliases[a]);
         }
-        if (d->kind != SETTING_ARGS && d->kind != SETTING_ARGV)
+        if (d->scope == SETTING_LAUNCH && d->kind != SETTING_ARGS && d->kind != SETTING_ARGV &&
+            d->kind != SETTING_ENVIRON)
             cr_assert_not_null(d->server[0], "%s has a llama-server spelling", d->name);
+        if (d->scope == SETTING_REQUEST || (d->flags & SETTING_PER_REQUEST))
+            cr_assert_not_null(d->request_key, "%s has a request field", d->name);
         if (!d->cli)
             continue;
         int found = 0;
@@ -328,4 +335,155 @@ Test(settings, threads_batch_is_one_line)
     server_flags_free(&f);
     run_points_free(&p);
     run_config_free(&a);
+}
+
+/* Request settings travel in every request, win over the suite's values
+ * (whose hash stays), and are in the label, the params and the identity:
+ * against an endpoint too. */
+Test(request_settings, override_the_suite_without_changing_it, .timeout = 60)
+{
+    struct fake_openai *fake = fake_openai_start();
+    cr_assert_not_null(fake);
+    fake_openai_set_reply(fake, "x");
+    char *dir = harness_tempdir(), *db = xasprintf("%s/r.db", dir);
+    const char *plain[] = { "run", "--suite", "smoke", "--limit", "1", "--backend", "openai", "--url",
+                            fake_openai_url(fake), "--model", "m", "--warmup", "0", "--store", db, NULL };
+    cr_assert_eq(harness_run(plain, NULL, NULL), 0);
+    int before = fake_openai_chat_requests(fake);
+    const char *swept[] = { "run", "--suite", "smoke", "--limit", "1", "--backend", "openai", "--url",
+                            fake_openai_url(fake), "--model", "m", "--warmup", "0", "--store", db,
+                            "--top-p", "0.9", "--max-tokens", "7", "--sweep", "temperature=0.25,0.5", NULL };
+    char *err = NULL;
+    cr_assert_eq(harness_run(swept, NULL, &err), 0, "%s", err);
+    free(err);
+    cr_assert_eq(fake_openai_chat_requests(fake) - before, 2);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"temperature\":0.25"), 1);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"temperature\":0.5"), 1);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"top_p\":0.9"), 2);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"max_tokens\":7"), 2);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(DISTINCT suite_id) FROM samples"), 1, "one suite hash");
+    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM configs WHERE label = "
+                                     "'m temperature=0.25 top_p=0.9 max_tokens=7'"), 1);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(DISTINCT identity) FROM configs"), 3);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM configs WHERE params_json LIKE '%\"temperature\":0.5%'"), 1);
+    fake_openai_stop(fake);
+    free(db);
+    free(dir);
+}
+
+/* env: {NAME: [unset, 1, 8]} is one axis per variable; the values land in
+ * the settings, the label and the identity. */
+Test(settings, env_axes_of_a_plan)
+{
+    struct bai_error err = { 0 };
+    struct plan *p = plan_parse_string("sweeps:\n  - model: dense\n    env: {OMP_NUM_THREADS: [unset, 1, 8]}\n",
+                                       "t.yaml", "tests/data/plan", "tests/data/plan/models.yaml", &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    cr_assert_eq(plan_expand(p, &err), 0, "%s", err.msg);
+    cr_assert_eq(p->n_points, 3);
+    cr_assert_str_eq(p->points[0].label, "dense env.OMP_NUM_THREADS=unset");
+    cr_assert_str_eq(p->points[2].label, "dense env.OMP_NUM_THREADS=8");
+    cr_assert_str_eq(p->points[2].settings.v[SETTING_ENV].list[0], "OMP_NUM_THREADS=8");
+    cr_assert_str_eq(p->points[0].settings.v[SETTING_ENV].list[0], "OMP_NUM_THREADS");
+    plan_free(p);
+    cr_assert_null(plan_parse_string("sweeps:\n  - model: dense\n    env: {1BAD: [x]}\n", "t.yaml", "tests/data/plan",
+                                     "tests/data/plan/models.yaml", &err));
+    cr_assert(strstr(err.msg, "t.yaml:3:11") && strstr(err.msg, "not a variable name"), "%s", err.msg);
+    /* what a launched server inherits and changes what it does is identity */
+    char *env[] = { "PATH=/bin", "OMP_NUM_THREADS=4", "LLAMA_ARG_CTX_SIZE=8192", "CUDA_VISIBLE_DEVICES=0", NULL };
+    cJSON *inh = identity_inherited_env(env, NULL);
+    char *t = cJSON_PrintUnformatted(inh);
+    cr_assert_str_eq(t, "[\"LLAMA_ARG_CTX_SIZE=8192\",\"OMP_NUM_THREADS=4\"]");
+    cJSON_free(t);
+    cJSON_Delete(inh);
+}
+
+/* A stand-in llama-server: its --help is this build's in miniature. */
+static char *fake_server(const char *dir)
+{
+    char *bin = xasprintf("%s/llama-server", dir);
+    FILE *f = fopen(bin, "w");
+    fprintf(f, "#!/bin/sh\ncat <<'EOF'\n"
+               "-m,    --model FNAME                    model path\n"
+               "-fa,   --flash-attn [on|off|auto]       set Flash Attention use\n"
+               "-ctv,  --cache-type-v TYPE              KV cache data type for V\n"
+               "--load-mode MODE                        auto, mmap, mlock, mmap+mlock\n"
+               "--no-mmap                               do not memory-map model\n"
+               "--draft, --draft-n, --draft-max N       the argument has been removed. use --spec-draft-n-max or\n"
+               "                                        --spec-ngram-mod-n-max\n"
+               "-np,   --parallel N                     number of server slots\n"
+               "EOF\n");
+    fclose(f);
+    chmod(bin, 0755);
+    return bin;
+}
+
+/* Raw flags and this build's refused combinations are checked against the
+ * binary's --help before any server starts: --dry-run fails where the
+ * launch would. */
+Test(run_config, raw_flags_and_refused_combinations_are_checked_before_launch)
+{
+    char *dir = harness_tempdir();
+    char *bin = fake_server(dir);
+    static const char *const cases[][4] = {
+        { "--sweep", "flags=--mlock|--no-mmap", "--mlock is not a flag of this llama-server" },
+        { "--server-arg", "--no-mmapp", "did you mean --no-mmap?" },
+        { "--server-arg", "--draft-max", "--draft-max has been removed" },
+        { "--cache-type-v", "q8_0", "needs flash attention for a quantized V cache" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[] = { "run", "--suite", "smoke", "--dry-run", "--server-bin", bin, "--model",
+                               GGUF "dense.gguf", "--flash-attn", "off", cases[i][0], cases[i][1], NULL };
+        char *err = NULL;
+        int code = harness_run(args, NULL, &err);
+        cr_assert_eq(code, BAI_EXIT_USAGE, "case %zu: exit %d: %s", i, code, err);
+        cr_assert(strstr(err, cases[i][2]), "case %zu: want '%s' in: %s", i, cases[i][2], err);
+        free(err);
+    }
+    const char *fine[] = { "run", "--suite", "smoke", "--dry-run", "--server-bin", bin, "--model", GGUF "dense.gguf",
+                           "--server-arg", "--no-mmap", "--server-arg=--load-mode=mlock", NULL };
+    char *out = NULL, *err = NULL;
+    cr_assert_eq(harness_run(fine, &out, &err), 0, "%s", err);
+    free(out);
+    free(err);
+    free(bin);
+    free(dir);
+}
+
+/* Whether a build takes K per request is read off its /props: the pinned
+ * build compiles the fields out (server-schema.cpp) and echoes none. */
+Test(request_settings, per_request_speculation_is_probed_from_props)
+{
+    cJSON *pinned = cJSON_Parse("{\"default_generation_settings\":{\"params\":{\"temperature\":0.8,"
+                                "\"speculative.types\":\"none\"},\"n_ctx\":4096}}");
+    cJSON *older = cJSON_Parse("{\"default_generation_settings\":{\"params\":{\"speculative.n_max\":16,"
+                               "\"speculative.n_min\":0,\"speculative.p_min\":0.75}}}");
+    cr_assert_not(llama_server_props_take_request_spec(pinned));
+    cr_assert(llama_server_props_take_request_spec(older));
+    cJSON_Delete(pinned);
+    cJSON_Delete(older);
+    /* when it does, K travels in the request and no longer tells two
+     * launches apart; a temperature never does */
+    struct settings a = { 0 }, b = { 0 };
+    int temp;
+    settings_lookup("temperature", &temp);
+    settings_set(&a, SETTING_K, "2", "t", NULL);
+    settings_set(&b, SETTING_K, "4", "t", NULL);
+    settings_set(&b, temp, "0.7", "t", NULL);
+    cr_assert_not(settings_same_launch(&a, &b, 0));
+    cr_assert(settings_same_launch(&a, &b, 1));
+    struct built_request br = { 0 };
+    br.req.max_tokens = 16;
+    request_apply_settings(&br, &b, 1);
+    char *t = cJSON_PrintUnformatted(br.req.extra);
+    cr_assert_str_eq(t, "{\"speculative.n_max\":4}");
+    cr_assert_float_eq(br.req.temperature, 0.7, 1e-12);
+    cJSON_free(t);
+    request_free(&br);
+    br = (struct built_request){ 0 };
+    request_apply_settings(&br, &b, 0);
+    cr_assert_null(br.req.extra, "K stays a launch flag");
+    request_free(&br);
+    settings_free(&a);
+    settings_free(&b);
 }
