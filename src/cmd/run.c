@@ -180,6 +180,9 @@ static const struct cli_option run_options[] = {
                    .flags = CLI_ABOVE_MIN),
     CLI_OPT_INT(0, "warmup", A, warmup, "N", 0, BIG, "warm-up requests per configuration, excluded (default 1)"),
     CLI_OPT_SET(0, "no-stream", A, stream, 0, "do not stream (no TTFT / inter-token latency)"),
+    CLI_OPT_FLAG(0, "fresh-server", A, fresh_server,
+                 "start a server for every point, even when the point before\ndiffers only in request settings "
+                 "(default: one server serves\nthem back to back)"),
     CLI_OPT_CALLBACK(0, "timeout", "S", set_timeout, "per-request timeout in seconds (default 600)"),
     CLI_OPT_INT(0, "retries", A, retries, "N", 0, BIG, "retries of a failed request (default 3)"),
     CLI_OPT_CALLBACK(0, "sandbox", "MODE", set_sandbox,

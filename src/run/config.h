@@ -47,6 +47,7 @@ struct run_config {
     int concurrency;             /* requests in flight, 0: per point (np, else 1) */
     double rate;                 /* > 0: open loop requests/s */
     int warmup;                  /* warm-up requests per point (excluded) */
+    int fresh_server;            /* a server per point, never shared between points */
     int stream;
     long timeout_ms;             /* per request, 0 = 600 s */
     int retries;                 /* retries of a failed request */

@@ -417,7 +417,7 @@ static int check_identity(struct runner *r, const struct run_point *pt, struct b
 static int can_share(const struct runner *r, const struct run_point *pt)
 {
     const struct run_point *a = r->live_pt;
-    if (!a || a->backend.kind != BACKEND_LLAMA_SERVER || pt->backend.kind != BACKEND_LLAMA_SERVER ||
+    if (!a || r->cfg->fresh_server || a->backend.kind != BACKEND_LLAMA_SERVER || pt->backend.kind != BACKEND_LLAMA_SERVER ||
         pt->skip_reason)
         return 0;
     const struct llama_server_config *x = &a->backend.server, *y = &pt->backend.server;
