@@ -64,7 +64,9 @@ static void drop_meaningless(struct plan_point *pt)
 
 /* "tiny-dense draft=tiny-draft k=4": the model, the draft when there is
  * one, every axis that takes more than one value in the sweep, and the
- * settings of the plan's base (the command line's). */
+ * settings of the plan's base (the command line's) but its raw
+ * --server-arg words (an alias, a path: the identity has them, the
+ * reports name them when they tell two configs apart). */
 static char *make_label(const struct plan *p, const struct plan_point *pt, const struct plan_sweep *s)
 {
     struct buf b = {0};
@@ -74,7 +76,7 @@ static char *make_label(const struct plan *p, const struct plan_point *pt, const
     int ids[SETTINGS_MAX];
     size_t n = 0;
     for (size_t i = 0; i < settings_count(); i++) {
-        int shown = settings_is_set(&p->base, (int)i);
+        int shown = settings_is_set(&p->base, (int)i) && settings_def((int)i)->kind != SETTING_ARGV;
         for (size_t a = 0; a < s->n_axes && !shown; a++)
             shown = s->axes[a].id == (int)i && s->axes[a].n_values > 1;
         if (shown)

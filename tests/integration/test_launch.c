@@ -115,3 +115,43 @@ Test(launch, environment_and_wrapper_reach_the_server, .timeout = 300)
     free(err);
     harness_env_free(&e);
 }
+
+/* A plan's defaults give its config the demo's label ("tiny-dense") but
+ * another identity: table keeps both rows apart, compare names the
+ * difference and gate refuses to pair them (exit 2) unless allowed. */
+Test(launch, same_label_other_identity_is_never_one_config, .timeout = 300)
+{
+    struct harness_env e = harness_env_setup();
+    char *model = harness_model("tiny-dense");
+    char *plan = xasprintf("%s/p.yaml", e.dir);
+    FILE *f = fopen(plan, "w");
+    fprintf(f, "defaults:\n  threads: 1\n  ctx: 2048\nsweeps:\n  - model: %s\n", model);
+    fclose(f);
+    const char *a[] = { "run", "--suite", "smoke", "--limit", "2", "--model", model, "--store", e.db, "--logs",
+                        e.logs, "--server-arg=--alias", e.alias_arg, "--tag", "demo", NULL };
+    const char *b[] = { "run", "--suite", "smoke", "--limit", "2", "--plan", plan, "--store", e.db, "--logs", e.logs,
+                        "--server-arg=--alias", e.alias_arg, "--tag", "plan", NULL };
+    char *err = NULL;
+    cr_assert_eq(harness_run(a, NULL, &err), 0, "%s", err);
+    free(err);
+    cr_assert_eq(harness_run(b, NULL, &err), 0, "%s", err);
+    free(err);
+    cr_assert_eq(q(&e, "SELECT count(DISTINCT label) FROM configs"), 1, "one label");
+    cr_assert_eq(q(&e, "SELECT count(DISTINCT identity) FROM configs"), 2, "two identities");
+    const char *table[] = { "table", "--store", e.db, NULL };
+    char *out = NULL;
+    cr_assert_eq(harness_run(table, &out, NULL), 0);
+    cr_assert(strstr(out, "tiny-dense {ctx=2048 threads=1}") && strstr(out, "tiny-dense {ctx=default threads=default}"),
+              "%s", out);
+    free(out);
+    const char *gate[] = { "gate", "--baseline", "tag:demo", "--candidate", "tag:plan", "--store", e.db, NULL };
+    cr_assert_eq(harness_run(gate, NULL, &err), 2, "%s", err);
+    cr_assert(strstr(err, "settings.threads: (unset) vs 1") && strstr(err, "settings.ctx: (unset) vs 2048"), "%s", err);
+    free(err);
+    const char *allowed[] = { "gate", "--baseline", "tag:demo", "--candidate", "tag:plan", "--store", e.db,
+                              "--allow-different-configs", NULL };
+    cr_assert_neq(harness_run(allowed, NULL, NULL), 2);
+    free(plan);
+    free(model);
+    harness_env_free(&e);
+}
