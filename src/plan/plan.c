@@ -1,5 +1,6 @@
-/* plan.c - axes, ad-hoc sweep strings, expansion into points, pre-launch
- * checks and the time estimate (see plan.h). YAML loading is plan_yaml.c. */
+/* plan.c - axes, ad-hoc sweep strings, paths, the model registry and the
+ * plan's life cycle (see plan.h). Expansion and checks are plan_expand.c,
+ * YAML loading plan_yaml.c; neither is called from here. */
 #include "plan/plan_int.h"
 
 #include <ctype.h>
@@ -403,4 +404,53 @@ void plan_registry_free(struct plan_registry *reg)
         model_free(reg->models[i]);
     free(reg->models);
     memset(reg, 0, sizeof *reg);
+}
+
+/* --- plans: life cycle ----------------------------------------------------------- */
+
+struct plan *plan_new(void)
+{
+    struct plan *p = xcalloc(1, sizeof *p);
+    p->reps = 1;
+    p->warmup = 1;
+    return p;
+}
+
+void plan_point_free(struct plan_point *pt)
+{
+    free(pt->label);
+    free(pt->sweep);
+    settings_free(&pt->settings);
+    plan_strv_free(pt->suites, pt->n_suites);
+    free(pt->skip_reason);
+}
+
+void plan_free(struct plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_points; i++)
+        plan_point_free(&p->points[i]);
+    free(p->points);
+    for (size_t i = 0; i < p->n_sweeps; i++) {
+        struct plan_sweep *s = &p->sweeps[i];
+        for (size_t a = 0; a < s->n_axes; a++)
+            plan_axis_free(&s->axes[a]);
+        free(s->axes);
+        plan_strv_free(s->suites, s->n_suites);
+        free(s->name);
+        free(s->where);
+    }
+    free(p->sweeps);
+    for (size_t a = 0; a < p->n_defaults; a++)
+        plan_axis_free(&p->defaults[a]);
+    free(p->defaults);
+    plan_strv_free(p->suites, p->n_suites);
+    plan_registry_free(&p->registry);
+    settings_free(&p->base);
+    free(p->name);
+    free(p->description);
+    free(p->path);
+    free(p->base_dir);
+    free(p);
 }

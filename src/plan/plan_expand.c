@@ -1,5 +1,5 @@
 /* plan_expand.c - sweeps -> points (grid or zip), the pre-launch checks,
- * the --dry-run time estimate, ad-hoc plans and freeing (see plan.h). */
+ * the --dry-run time estimate and ad-hoc plans (see plan.h). */
 #include "plan/plan_int.h"
 
 #include <math.h>
@@ -11,13 +11,6 @@
 
 #define PLAN_MAX_POINTS 100000   /* a typo in a range must not eat the RAM */
 
-struct plan *plan_new(void)
-{
-    struct plan *p = xcalloc(1, sizeof *p);
-    p->reps = 1;
-    p->warmup = 1;
-    return p;
-}
 
 /* Applies one validated value to a point. Model and draft names resolve
  * through the registry (adding ad-hoc entries for paths and URLs). */
@@ -86,14 +79,6 @@ static char *make_label(const struct plan *p, const struct plan_point *pt, const
     return buf_detach(&b);
 }
 
-static void point_free(struct plan_point *pt)
-{
-    free(pt->label);
-    free(pt->sweep);
-    settings_free(&pt->settings);
-    plan_strv_free(pt->suites, pt->n_suites);
-    free(pt->skip_reason);
-}
 
 /* 1 when a and b would measure the same thing. */
 static int same_point(const struct plan_point *a, const struct plan_point *b)
@@ -177,7 +162,7 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
         }
         if (rc < 0) {
             bai_error_prefix(err, "sweep '%s'", s->name);
-            point_free(&pt);
+            plan_point_free(&pt);
             break;
         }
         drop_meaningless(&pt);
@@ -185,7 +170,7 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
         for (size_t j = first; j < p->n_points && !dup; j++)
             dup = same_point(&p->points[j], &pt);
         if (dup) {
-            point_free(&pt);
+            plan_point_free(&pt);
             continue;
         }
         pt.label = make_label(p, &pt, s);
@@ -217,7 +202,7 @@ static int expand_sweep(struct plan *p, const struct plan_sweep *s, size_t *cap,
 int plan_expand(struct plan *p, struct bai_error *err)
 {
     for (size_t i = 0; i < p->n_points; i++)
-        point_free(&p->points[i]);
+        plan_point_free(&p->points[i]);
     free(p->points);
     p->points = NULL;
     p->n_points = 0;
@@ -447,34 +432,4 @@ struct plan *plan_from_cli(const struct plan_cli *cli, struct bai_error *err)
 fail:
     plan_free(p);
     return NULL;
-}
-
-void plan_free(struct plan *p)
-{
-    if (!p)
-        return;
-    for (size_t i = 0; i < p->n_points; i++)
-        point_free(&p->points[i]);
-    free(p->points);
-    for (size_t i = 0; i < p->n_sweeps; i++) {
-        struct plan_sweep *s = &p->sweeps[i];
-        for (size_t a = 0; a < s->n_axes; a++)
-            plan_axis_free(&s->axes[a]);
-        free(s->axes);
-        plan_strv_free(s->suites, s->n_suites);
-        free(s->name);
-        free(s->where);
-    }
-    free(p->sweeps);
-    for (size_t a = 0; a < p->n_defaults; a++)
-        plan_axis_free(&p->defaults[a]);
-    free(p->defaults);
-    plan_strv_free(p->suites, p->n_suites);
-    plan_registry_free(&p->registry);
-    settings_free(&p->base);
-    free(p->name);
-    free(p->description);
-    free(p->path);
-    free(p->base_dir);
-    free(p);
 }

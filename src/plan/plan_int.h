@@ -15,6 +15,8 @@ void plan_strv_free(char **v, size_t n);
 
 /* A new empty plan with the defaults (reps 1, warmup 1, concurrency 0). */
 struct plan *plan_new(void);
+/* Frees what a point owns (not the point). */
+void plan_point_free(struct plan_point *pt);
 
 /* Adds an entry (taking ownership of m's pointers); returns the stored one. */
 struct plan_model *plan_registry_add(struct plan_registry *reg, const struct plan_model *m);
