@@ -350,11 +350,6 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         run_points_free(&pts);
         return BAI_EXIT_OK;
     }
-    if (run_points_identify(&pts, a, &err) != 0) {
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
-    }
     if (demo) {
         printf("benchai demo: suite smoke on the generated tiny model (%s).\n"
                "Its weights are random, so its answers are noise; the server, timings and store are real.\n",
@@ -382,6 +377,14 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     char *judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
     jo.log_path = judge_log;
     if (judge_options_given(&jo) && judge_client_open(&jo, &judge, &err) != 0) {
+        free(judge_log);
+        free_suites(suites, n_suites);
+        run_points_free(&pts);
+        return bai_error_report(&err);
+    }
+    run_points_share_cores(&pts);
+    if (run_points_identify(&pts, a, &err) != 0) {
+        judge_client_close(judge);
         free(judge_log);
         free_suites(suites, n_suites);
         run_points_free(&pts);

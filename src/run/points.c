@@ -1,4 +1,5 @@
 #include "run/points.h"
+#include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "run/defaults.h"
 #include "plan/plan.h"
@@ -277,6 +278,20 @@ int run_points_build(const struct run_config *a, struct run_points *out, struct 
     if (rc != 0)
         run_points_free(out);
     return rc;
+}
+
+void run_points_share_cores(struct run_points *p)
+{
+    int threads = llama_procs_free_threads(NULL, NULL);
+    if (threads <= 0 || !p->plan)
+        return;
+    char n[16];
+    snprintf(n, sizeof n, "%d", threads);
+    for (size_t i = 0; i < p->plan->n_points; i++) {
+        struct settings *s = &p->plan->points[i].settings;
+        if (!p->plan->points[i].model->url && !settings_is_set(s, SETTING_THREADS))
+            settings_set(s, SETTING_THREADS, n, "the cores a judge leaves free", NULL);
+    }
 }
 
 int run_point_concurrency(const struct run_point *pt, const struct run_config *a)

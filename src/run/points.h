@@ -31,6 +31,12 @@ int run_points_build(const struct run_config *a, struct run_points *out, struct 
  * files (cached per file version, util/filehash.h) and the settings.
  * Separate from building so --dry-run hashes nothing. */
 int run_points_identify(struct run_points *p, const struct run_config *a, struct bai_error *err);
+/* Next to a judge server this benchai launched, a point without --threads
+ * takes the cores the judge leaves free (backend/llama_procs.h): set that
+ * share as the point's threads now, so its identity and its command line
+ * say what the server ran with. Call after the judge started, before
+ * run_points_identify. */
+void run_points_share_cores(struct run_points *p);
 /* The requests a point keeps in flight: --concurrency, else the point's
  * (a plan's concurrency:), else its server's slots (np), else 1. */
 int run_point_concurrency(const struct run_point *pt, const struct run_config *a);
