@@ -15,6 +15,13 @@
  *   v4  drops metrics: figures are computed from the samples when read
  *       (report/figures.c); the cache went stale on rescore and merge and
  *       nothing read it (docs/ARCHITECTURE.md).
+ *   v5  samples.speed_source (where the token count and gen tok/s come
+ *       from: server timings, the client with the server's usage count, or
+ *       the client counting stream chunks), samples.cache_hit (the server
+ *       said most of the prompt came from its cache), samples.cache_bypass
+ *       and samples.prompt_prefix (what was done to keep the prompt cache
+ *       out: cache_prompt:false, a unique first line). NULL for samples
+ *       stored before (unknown; their gen_tps is the server's).
  */
 #include "store/store_int.h"
 
@@ -106,8 +113,14 @@ static const char MIGRATE_V3[] =
 static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
+static const char MIGRATE_V5[] =
+    "ALTER TABLE samples ADD COLUMN speed_source TEXT;\n"
+    "ALTER TABLE samples ADD COLUMN cache_hit INTEGER;\n"
+    "ALTER TABLE samples ADD COLUMN cache_bypass TEXT;\n"
+    "ALTER TABLE samples ADD COLUMN prompt_prefix TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
