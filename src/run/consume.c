@@ -143,6 +143,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     if (b->store_failed)
         return;
 
+    gen_speed_complete(r);
     struct score_result res = { .passed = -1, .status = SCORE_ERROR };
     int have_score = score_answer(b, m, r, &res);
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r), tpot = gen_tpot_ms(r);
@@ -160,6 +161,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         .gen_ms = r->gen_ms, .gen_tps = r->gen_tps, .draft_n = r->draft_n,
         .draft_accepted = r->draft_accepted, .timings_json = r->timings_json,
         .attempts = job->attempts, .warmup = 0,
+        .speed_source = gen_speed_source_name(r->speed_source),
     };
     struct store_score sc = {
         .scorer = m->item->scorer, .value = res.value, .passed = res.passed,
