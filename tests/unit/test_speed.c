@@ -1,10 +1,12 @@
 /* test_speed.c - speed on every backend (docs/metrics.md, "Where speed
- * comes from"): an OpenAI-compatible stand-in on loopback
- * (tests/helpers/fake_openai.c) that streams with a usage block gets gen
- * tok/s, TTFT, TPOT and ITL from the client's clock and the server's
- * count; one that streams without usage gets them from counted chunks,
- * marked as such. The response arithmetic (gen.c) is tested on hand-made
- * responses. */
+ * comes from" and "The prompt cache"): an OpenAI-compatible stand-in on
+ * loopback (tests/helpers/fake_openai.c) that streams with a usage block
+ * gets gen tok/s, TTFT, TPOT and ITL from the client's clock and the
+ * server's count; one that streams without usage gets them from counted
+ * chunks, marked as such; llama.cpp endpoints are sent cache_prompt:false,
+ * others a unique first line when asked; a reported prompt cache hit is
+ * flagged on the sample and warned about once per configuration. The
+ * response arithmetic (gen.c) is tested on hand-made responses. */
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -275,6 +277,14 @@ static double qd(const char *sql)
     return v;
 }
 
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
 Test(speed_openai, a_stream_with_usage_gets_gen_tps_ttft_tpot_and_itl)
 {
     /* five words, 20 ms apart: first to last token takes at least 80 ms */
@@ -293,8 +303,8 @@ Test(speed_openai, a_stream_with_usage_gets_gen_tps_ttft_tpot_and_itl)
     /* (9 - 1) tokens over at least 80 ms: at most 100 tok/s, and measured */
     double tps_max = qd("SELECT max(gen_tps) FROM samples"), tps_min = qd("SELECT min(gen_tps) FROM samples");
     cr_assert(tps_min > 0 && tps_max <= 100.0 + 1e-9, "gen_tps %.3f..%.3f", tps_min, tps_max);
-    /* it said none of the prompt came from its cache */
-    cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_hit = 0"), 3);
+    /* no llama.cpp server: nothing could be asked of its cache, and it said none was used */
+    cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_bypass IS NULL AND cache_hit = 0"), 3);
 
     /* show marks where the speed came from; pareto and select see the speed */
     char *out = NULL;
@@ -359,4 +369,107 @@ Test(speed_openai, a_stream_without_usage_counts_chunks_and_says_so)
     cr_assert(strstr(out, "speed_source") && strstr(out, ",chunks,"), "%s", out);
     free(out);
     free(err);
+}
+
+Test(speed_openai, a_llama_cpp_endpoint_is_sent_cache_prompt_false)
+{
+    struct fake_openai_stream st = { .usage = 1, .prompt_tokens = 30, .completion_tokens = 5, .cached_tokens = 0 };
+    fake_openai_set_stream(fake, &st);
+    /* any other server: the field is not sent (OpenAI's own API refuses unknown fields) */
+    char *err = NULL;
+    cr_assert_eq(run_suite(&err, NULL, NULL, NULL, NULL), 0, "%s", err);
+    free(err);
+    int sent = fake_openai_chat_requests(fake);
+    cr_assert_eq(sent, 4, "three items and a warm-up");
+    cr_assert_eq(fake_openai_bodies_containing(fake, "cache_prompt"), 0);
+
+    /* llama.cpp's server says owned_by "llamacpp": every request, the warm-up too */
+    fake_openai_set_owned_by(fake, "llamacpp");
+    cr_assert_eq(run_suite(&err, NULL, NULL, NULL, NULL), 0, "%s", err);
+    free(err);
+    cr_assert_eq(fake_openai_chat_requests(fake), 2 * sent);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"cache_prompt\":false"), sent);
+    cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_bypass = 'cache_prompt'"), 3);
+    char *desc = harness_sql_text(store, "SELECT json_extract(props_json, '$.llama_cpp') FROM configs"
+                                         " ORDER BY id DESC LIMIT 1");
+    cr_assert(desc && !strcmp(desc, "1"), "%s", desc);
+    free(desc);
+
+    /* --prompt-cache on leaves the server's cache alone */
+    cr_assert_eq(run_suite(&err, "--prompt-cache", "on", NULL, NULL), 0, "%s", err);
+    free(err);
+    cr_assert_eq(fake_openai_chat_requests(fake), 3 * sent);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"cache_prompt\":false"), sent);
+    char *bad[] = { "run", "--suite", suite, "--prompt-cache", "sometimes", NULL };
+    char *out = NULL;
+    cr_assert_eq(run_cmd(cmd_run, bad, &out, &err), BAI_EXIT_USAGE);
+    cr_assert(strstr(err, "--prompt-cache"), "%s", err);
+    free(out);
+    free(err);
+}
+
+Test(speed_openai, unique_prefix_differs_per_request_and_is_recorded)
+{
+    struct fake_openai_stream st = { .usage = 1, .prompt_tokens = 30, .completion_tokens = 5, .cached_tokens = 0 };
+    fake_openai_set_stream(fake, &st);
+    char *err = NULL;
+    cr_assert_eq(run_suite(&err, "--prompt-cache", "unique-prefix", "--reps", "2"), 0, "%s", err);
+    free(err);
+    int sent = fake_openai_chat_requests(fake);
+    cr_assert_eq(sent, 7, "three items twice and a warm-up");
+    cr_assert_eq(fake_openai_bodies_containing(fake, "[benchai "), sent);
+    /* every request's prefix is its own, the warm-up's too */
+    for (int i = 0; i < sent; i++) {
+        char *a = fake_openai_body(fake, i);
+        char *pa = strstr(a, "[benchai ");
+        cr_assert_not_null(pa);
+        for (int j = i + 1; j < sent; j++) {
+            char *b = fake_openai_body(fake, j);
+            cr_assert_neq(strncmp(pa, strstr(b, "[benchai "), 22), 0, "requests %d and %d share a prefix", i, j);
+            free(b);
+        }
+        free(a);
+    }
+    /* the item with a system prompt gets it in front of the system prompt */
+    cr_assert_eq(fake_openai_bodies_containing(fake, "\"content\":\"[benchai "), sent);
+    cr_assert_eq(fake_openai_bodies_containing(fake, "]\\nYou count.\""), 2);
+    cr_assert_eq(q("SELECT count(DISTINCT prompt_prefix) FROM samples WHERE prompt_prefix LIKE '[benchai %'"), 6);
+    cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_bypass = 'prefix'"), 6);
+    /* scored as usual, and the suite's hash is the suite's */
+    cr_assert_eq(q("SELECT count(*) FROM scores WHERE passed = 1"), 6);
+    char *with_prefix = harness_sql_text(store, "SELECT sha256 FROM suites");
+    cr_assert_eq(run_suite(&err, "--warmup", "0", NULL, NULL), 0, "%s", err);
+    free(err);
+    cr_assert_eq(q("SELECT count(*) FROM suites"), 1, "one suite hash for both runs (%s)", with_prefix);
+    free(with_prefix);
+}
+
+Test(speed_openai, a_reported_cache_hit_is_flagged_and_warned_once)
+{
+    /* the server says 598 of 599 prompt tokens came from its cache */
+    struct fake_openai_stream st = { .usage = 1, .gap_ms = 1, .prompt_tokens = 599, .completion_tokens = 5,
+                                     .cached_tokens = 598 };
+    fake_openai_set_stream(fake, &st);
+    char *err = NULL;
+    cr_assert_eq(run_suite(&err, "--warmup", "0", "--reps", "2"), 0, "%s", err);
+    cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_hit = 1 AND cached_tokens = 598"), 6);
+    cr_assert_eq(count_of(err, "from its prompt cache"), 1, "one warning per configuration: %s", err);
+    cr_assert(strstr(err, "598 of 599") && strstr(err, "--prompt-cache unique-prefix"), "%s", err);
+    free(err);
+    cr_assert_eq(q("SELECT count(*) FROM incidents WHERE kind = 'prompt_cache'"), 1);
+    char *out = NULL;
+    char *show[] = { "show", "latest", "--store", store, NULL };
+    cr_assert_eq(run_cmd(cmd_show, show, &out, &err), 0, "%s", err);
+    cr_assert(strstr(out, "6/6"), "prompt cache hits in show: %s", out);
+    cr_assert(strstr(out, "prompt_cache"), "the incident in show: %s", out);
+    free(out);
+    free(err);
+
+    /* a llama.cpp server that was sent cache_prompt:false and still says so */
+    fake_openai_set_owned_by(fake, "llamacpp");
+    cr_assert_eq(run_suite(&err, "--warmup", "0", NULL, NULL), 0, "%s", err);
+    cr_assert_eq(count_of(err, "from its prompt cache"), 1, "%s", err);
+    cr_assert(strstr(err, "although cache_prompt:false was sent"), "%s", err);
+    free(err);
+    cr_assert_eq(q("SELECT count(*) FROM incidents WHERE kind = 'prompt_cache'"), 2);
 }
