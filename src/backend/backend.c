@@ -38,18 +38,43 @@ int backend_replay_start(struct backend *b, struct bai_error *err);
 int backend_replay_generate(struct backend *b, const char *item_key, struct gen_response *resp);
 void backend_replay_stop(struct backend *b);
 
+/* 1 when a /v1/models answer comes from llama.cpp's server: its models
+ * say "owned_by": "llamacpp" (vLLM says "vllm", Ollama "library", ...). */
+static int models_from_llama_cpp(const char *body)
+{
+    cJSON *root = body ? cJSON_Parse(body) : NULL;
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data"), *m;
+    if (!cJSON_IsArray(data))
+        data = NULL;
+    int yes = 0;
+    cJSON_ArrayForEach(m, data) {
+        const cJSON *owner = cJSON_GetObjectItemCaseSensitive(m, "owned_by");
+        if (cJSON_IsString(owner) && !strcmp(owner->valuestring, "llamacpp"))
+            yes = 1;
+    }
+    cJSON_Delete(root);
+    return yes;
+}
+
 static int check_endpoint(struct backend *b, struct bai_error *err)
 {
     /* /v1/models answers on every OpenAI-compatible server we know; a
      * refusal here is "backend unavailable", not a failed sample. */
     char *url = xasprintf("%s/v1/models", b->base_url);
     long status = 0;
-    int rc = http_request_sync("GET", url, NULL, b->api_key, 15000, &status, NULL, err);
+    char *body = NULL;
+    int rc = http_request_sync("GET", url, NULL, b->api_key, 15000, &status, &body, err);
     if (rc == 0 && (status == 401 || status == 403)) {
         bai_error_set(err, BAI_EXIT_BACKEND, "%s: HTTP %ld (check the API key in $%s)", url, status,
                       b->cfg.api_key_env ? b->cfg.api_key_env : "?");
         rc = -1;
     }
+    /* A llama-server reached as a plain endpoint takes the same request
+     * fields as one benchai launched (cache_prompt, ignore_eos, n_probs):
+     * without cache_prompt:false its prompt cache serves repeated prompts. */
+    if (rc == 0 && status == 200)
+        b->llama_cpp = models_from_llama_cpp(body);
+    free(body);
     free(url);
     return rc;
 }
@@ -114,7 +139,7 @@ int backend_is_http(const struct backend *b)
 
 int backend_speaks_llama(const struct backend *b)
 {
-    return b->cfg.kind == BACKEND_LLAMA_SERVER;
+    return b->cfg.kind == BACKEND_LLAMA_SERVER || b->llama_cpp;
 }
 
 int backend_alive(struct backend *b)
@@ -181,6 +206,8 @@ cJSON *backend_describe(const struct backend *b)
         cJSON_AddStringToObject(o, "command", b->cfg.cmd_template);
     if (b->cfg.replay_run)
         cJSON_AddStringToObject(o, "replay_run", b->cfg.replay_run);
+    if (b->cfg.kind == BACKEND_OPENAI)
+        cJSON_AddBoolToObject(o, "llama_cpp", b->llama_cpp);
     if (b->server) {
         cJSON_AddStringToObject(o, "argv", llama_server_command_line(b->server));
         const cJSON *info = llama_server_info(b->server);

@@ -43,6 +43,8 @@ struct backend {
     int restarts;
     int restart_streak;                  /* restarts in a row, each within 2 min of the last */
     int64_t last_restart_ns;             /* monotonic */
+    int llama_cpp;                       /* openai: the endpoint is llama.cpp's server
+                                            (its /v1/models says owned_by "llamacpp") */
     void *priv;                          /* per-kind state (command, replay) */
 };
 
@@ -53,7 +55,8 @@ int backend_kind_parse(const char *name, enum backend_kind *out);
 int backend_start(struct backend *b, const struct backend_config *cfg, struct bai_error *err);
 /* 1 when HTTP requests go to b->base_url through the scheduler's client. */
 int backend_is_http(const struct backend *b);
-/* llama-server extensions (ignore_eos, n_probs, timings) may be sent. */
+/* llama-server extensions (ignore_eos, n_probs, cache_prompt) may be
+ * sent: a launched llama-server, or an openai endpoint that is one. */
 int backend_speaks_llama(const struct backend *b);
 /* 1 while usable; for a supervised server, whether the process lives and
  * answers: a server its health watch found hung has been killed and

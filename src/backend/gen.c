@@ -58,9 +58,73 @@ double gen_e2e_ms(const struct gen_response *r)
 double gen_tpot_ms(const struct gen_response *r)
 {
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r);
-    if (ttft < 0 || e2e < 0 || r->completion_tokens < 2)
+    if (ttft < 0 || e2e < 0 || r->completion_tokens < 2 || gen_chunk_tokens(r) == 0)
         return -1;
     return (e2e - ttft) / (double)(r->completion_tokens - 1);
+}
+
+int64_t gen_chunk_tokens(const struct gen_response *r)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < r->n_events; i++)
+        if (r->events[i].tokens > 0)
+            n += r->events[i].tokens;
+    return n;
+}
+
+double gen_client_tps(const struct gen_response *r)
+{
+    int64_t first = 0, last = 0;
+    for (size_t i = 0; i < r->n_events; i++)
+        if (r->events[i].tokens > 0) {
+            if (!first)
+                first = r->events[i].t_ns;
+            last = r->events[i].t_ns;
+        }
+    if (!first || last <= first || r->completion_tokens < 2)
+        return -1;
+    return (double)(r->completion_tokens - 1) / ((double)(last - first) / 1e9);
+}
+
+void gen_speed_complete(struct gen_response *r)
+{
+    r->speed_source = GEN_SPEED_NONE;
+    if (!r->ok)
+        return;
+    if (r->gen_tps > 0) {
+        r->speed_source = GEN_SPEED_SERVER;
+        return;
+    }
+    int64_t chunks = gen_chunk_tokens(r);
+    if (chunks == 0)
+        return;                 /* not streamed: no first-token time to measure from */
+    enum gen_speed_source src = GEN_SPEED_USAGE;
+    if (r->completion_tokens < 0) {
+        r->completion_tokens = chunks;
+        src = GEN_SPEED_CHUNKS;
+    }
+    double tps = gen_client_tps(r);
+    if (tps > 0)
+        r->gen_tps = tps;
+    r->speed_source = src;
+}
+
+const char *gen_speed_source_name(enum gen_speed_source s)
+{
+    switch (s) {
+    case GEN_SPEED_SERVER: return "server";
+    case GEN_SPEED_USAGE: return "usage";
+    case GEN_SPEED_CHUNKS: return "chunks";
+    case GEN_SPEED_NONE: break;
+    }
+    return NULL;
+}
+
+int gen_prompt_cache_hit(const struct gen_response *r)
+{
+    if (r->cached_tokens < 0 || r->prompt_tokens <= 0)
+        return -1;
+    return r->cached_tokens * 2 > r->prompt_tokens;
 }
 
 char *gen_itl_json(const struct gen_response *r)

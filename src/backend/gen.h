@@ -28,8 +28,8 @@ struct gen_request {
     const char *const *stop;
     size_t n_stop;
     int ignore_eos;               /* llama-server: generate exactly max_tokens */
-    int no_prompt_cache;          /* llama-server: cache_prompt false, so every request
-                                     processes its whole prompt (speed suites' pp) */
+    int no_prompt_cache;          /* llama.cpp: cache_prompt false, so every request
+                                     processes its whole prompt (run/request.h decides) */
     int stream;                   /* 1: SSE streaming (timings per event) */
     int n_probs;                  /* llama-server: top-n probabilities per token, 0 = off */
     const cJSON *tools;           /* OpenAI tools array or NULL */
@@ -37,6 +37,15 @@ struct gen_request {
     const char *model;            /* "model" field for OpenAI endpoints, may be NULL */
     const cJSON *extra;           /* more body fields (a run's request settings: top_p,
                                      speculative.n_max, ...), set over the rest; may be NULL */
+};
+
+/* Where a sample's token count and generation speed come from
+ * (docs/metrics.md, "Where speed comes from"). */
+enum gen_speed_source {
+    GEN_SPEED_NONE = 0,           /* no generation speed (not streamed, no tokens) */
+    GEN_SPEED_SERVER,             /* llama-server's timings (predicted_per_second) */
+    GEN_SPEED_USAGE,              /* client times, the server's usage.completion_tokens */
+    GEN_SPEED_CHUNKS,             /* client times, tokens counted as stream chunks */
 };
 
 /* A streamed chunk's arrival, for inter-token latency. */
@@ -60,6 +69,7 @@ struct gen_response {
     int64_t prompt_tokens, completion_tokens, cached_tokens;
     double prompt_ms, prompt_tps, gen_ms, gen_tps;
     int64_t draft_n, draft_accepted;
+    enum gen_speed_source speed_source;   /* set by gen_speed_complete */
     /* Client-side, monotonic ns. t_first is the first content token. */
     int64_t t_intended_ns;        /* when the request should have been sent (rate mode) */
     int64_t t_send_ns, t_first_ns, t_end_ns;
@@ -75,8 +85,29 @@ void gen_response_set_error(struct gen_response *r, int retryable, const char *f
 /* Derived client-side figures (ms; negative when not measurable). */
 double gen_ttft_ms(const struct gen_response *r);
 double gen_e2e_ms(const struct gen_response *r);
-/* TPOT = (E2E - TTFT) / (n - 1), n = completion tokens. */
+/* TPOT = (E2E - TTFT) / (n - 1), n = completion tokens; only for a
+ * streamed answer (without streaming TTFT is the first body byte, so
+ * E2E - TTFT is no generation time). */
 double gen_tpot_ms(const struct gen_response *r);
+/* Tokens the stream's content events carried (one per event). */
+int64_t gen_chunk_tokens(const struct gen_response *r);
+/* Client-side generation speed: (n - 1) / (t_last - t_first), n the
+ * completion tokens, t_first and t_last the arrivals of the first and the
+ * last event carrying tokens; tokens/s, negative when not measurable (not
+ * streamed, fewer than two tokens, every token in one chunk). */
+double gen_client_tps(const struct gen_response *r);
+/* Completes a finished answer's speed figures and sets speed_source: the
+ * server's timings when it sent them (gen_tps > 0); otherwise gen_tps from
+ * the client's clock, with the server's usage count when it sent one, else
+ * completion_tokens set to the stream's chunk count. Call once, after the
+ * backend filled r. */
+void gen_speed_complete(struct gen_response *r);
+/* "server", "usage", "chunks", or NULL for GEN_SPEED_NONE (store values). */
+const char *gen_speed_source_name(enum gen_speed_source s);
+/* 1 when the server says most of the prompt came from its cache (cached
+ * tokens more than half the prompt tokens), 0 when it says not, -1 when it
+ * did not say. */
+int gen_prompt_cache_hit(const struct gen_response *r);
 /* Per-token inter-token latencies: a chunk carrying k tokens spreads its
  * gap over k tokens. Returns a JSON array text (caller frees), or NULL. */
 char *gen_itl_json(const struct gen_response *r);

@@ -52,7 +52,8 @@ static const char *const COLUMNS[] = {
     "run", "config", "suite", "suite_version", "item", "rep", "tier", "status", "warmup",
     "attempts", "scorer", "value", "passed", "score_status", "extracted", "ttft_ms", "e2e_ms",
     "tpot_ms", "prompt_tokens", "completion_tokens", "cached_tokens", "prompt_tps", "gen_tps",
-    "draft_n", "draft_accepted", "t_start_s", "finish_reason", "error", "output",
+    "speed_source", "cache_hit", "draft_n", "draft_accepted", "t_start_s", "finish_reason", "error",
+    "output",
 };
 #define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
 
@@ -156,6 +157,11 @@ static int row_jsonl(struct export_ctx *c, const struct store_sample_row *r)
     report_json_measured(o, "cached_tokens", (double)r->cached_tokens);
     report_json_measured(o, "prompt_tps", r->prompt_tps);
     report_json_measured(o, "gen_tps", r->gen_tps);
+    report_json_str(o, "speed_source", r->speed_source);
+    if (r->cache_hit < 0)
+        cJSON_AddNullToObject(o, "cache_hit");
+    else
+        cJSON_AddBoolToObject(o, "cache_hit", r->cache_hit);
     report_json_measured(o, "draft_n", (double)r->draft_n);
     report_json_measured(o, "draft_accepted", (double)r->draft_accepted);
     report_json_measured(o, "t_start_s", r->t_start_s);
@@ -197,6 +203,8 @@ static int row_text(struct export_ctx *c, const struct store_sample_row *r)
     text_cell(c, 0, K_INT, NULL, (double)r->cached_tokens);
     text_cell(c, 0, K_NUM, NULL, r->prompt_tps);
     text_cell(c, 0, K_NUM, NULL, r->gen_tps);
+    text_cell(c, 0, K_STR, r->speed_source, 0);
+    text_cell(c, 0, K_INT, NULL, r->cache_hit);
     text_cell(c, 0, K_INT, NULL, (double)r->draft_n);
     text_cell(c, 0, K_INT, NULL, (double)r->draft_accepted);
     text_cell(c, 0, K_NUM, NULL, r->t_start_s);

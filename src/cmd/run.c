@@ -11,6 +11,7 @@
 #include "run/defaults.h"
 #include "run/points.h"
 #include "run/progress.h"
+#include "run/request.h"
 #include "run/runner.h"
 #include "run/config.h"
 #include "store/store.h"
@@ -179,7 +180,13 @@ static const struct cli_option run_options[] = {
     CLI_OPT_DOUBLE(0, "rate", A, rate, "R", 0, INFINITY, "open loop: R requests/s, Poisson arrivals",
                    .flags = CLI_ABOVE_MIN),
     CLI_OPT_INT(0, "warmup", A, warmup, "N", 0, BIG, "warm-up requests per configuration, excluded (default 1)"),
-    CLI_OPT_SET(0, "no-stream", A, stream, 0, "do not stream (no TTFT / inter-token latency)"),
+    CLI_OPT_SET(0, "no-stream", A, stream, 0, "do not stream (no TTFT, inter-token latency or\n"
+                "client-side gen tok/s)"),
+    CLI_OPT_CHOICE(0, "prompt-cache", A, prompt_cache, "MODE", request_prompt_cache_names,
+                   "the server's prompt cache: off (default; cache_prompt:false\n"
+                   "to llama.cpp, other servers cannot be asked), unique-prefix\n"
+                   "(off, and a unique first line on every request, for\n"
+                   "vLLM/SGLang/Ollama prefix caches) or on (leave it alone)"),
     CLI_OPT_FLAG(0, "fresh-server", A, fresh_server,
                  "start a server for every point, even when the point before\ndiffers only in request settings "
                  "(default: one server serves\nthem back to back)"),

@@ -87,7 +87,10 @@ static void md_details(const struct report_selection *s, struct buf *b)
         free(title);
         if (!isnan(c->q.mean))
             buf_printf(b, "%.1f%% [%.1f, %.1f], ", 100 * c->q.mean, 100 * c->q.lo, 100 * c->q.hi);
-        buf_printf(b, "%.1f tok/s", c->tps);
+        if (isnan(c->tps))
+            buf_puts(b, "tok/s not measured");
+        else
+            buf_printf(b, "%.1f tok/s", c->tps);
         if (c->excluded)
             buf_printf(b, " - excluded: %s", c->excluded);
         else if (i == 0)

@@ -41,7 +41,8 @@ const struct cli_command cmd_show_cli = {
         "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
         "unparsed answers, errors, items run (\"3 of 5\" when fewer than the suite\n"
         "has), pass@k when items have several samples, and speed (generation tok/s\n"
-        "p50, TTFT p50/p95, E2E p50, draft acceptance), warmup samples excluded;\n"
+        "p50, TTFT p50/p95, E2E p50, draft acceptance, where the speed came from:\n"
+        "server timings, usage or chunks, and prompt cache hits), warmup samples excluded;\n"
         "then the configs (with the model's path) and the run's incidents.\n"
         "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n",
     .options = show_options,
@@ -156,10 +157,11 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
                                          "passed/scored", "unparsed", "errors", "items",
                                          "samples" };
     static const char *const scols[] = { "config", "suite", "gen tok/s p50", "TTFT p50 ms",
-                                         "TTFT p95 ms", "E2E p50 ms", "acceptance", "n" };
+                                         "TTFT p95 ms", "E2E p50 ms", "acceptance", "n",
+                                         "speed from", "prompt cache hits" };
     struct report_table q, s;
     report_table_init(&q, 10, qcols);
-    report_table_init(&s, 8, scols);
+    report_table_init(&s, 10, scols);
     for (size_t i = 0; i < n; i++) {
         char suite[256];
         snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
@@ -200,6 +202,10 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
         report_table_set_num(&s, r, 5, sp.e2e_p50_ms, "%.0f");
         report_table_set_num(&s, r, 6, sp.acceptance, "%.3f");
         report_table_set_num(&s, r, 7, (double)sp.n, "%.0f");
+        report_table_set(&s, r, 8, report_speed_source(g[i].n_speed_server, g[i].n_speed_usage,
+                                                       g[i].n_speed_chunks));
+        if (g[i].n_cache_known)
+            report_table_setf(&s, r, 9, "%zu/%zu", g[i].n_cache_hits, g[i].n_cache_known);
     }
     buf_puts(out, "## Quality\n\n");
     if (n)
@@ -404,6 +410,10 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
         report_json_num(speed, "e2e_ms_p50", sp.e2e_p50_ms);
         report_json_num(speed, "acceptance", sp.acceptance);
         cJSON_AddNumberToObject(speed, "n", (double)sp.n);
+        report_json_str(speed, "source", report_speed_source(g[i].n_speed_server, g[i].n_speed_usage,
+                                                             g[i].n_speed_chunks));
+        report_json_num(speed, "prompt_cache_hits", g[i].n_cache_known ? (double)g[i].n_cache_hits : NAN);
+        report_json_num(speed, "prompt_cache_known", (double)g[i].n_cache_known);
         cJSON_AddItemToArray(groups, o);
     }
     cJSON *incidents = cJSON_AddArrayToObject(root, "incidents");

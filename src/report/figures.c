@@ -38,3 +38,11 @@ void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t
     out->e2e_p50_ms = stats_percentile(e2e_ms, n_e2e, 50);
     out->acceptance = drafted > 0 ? accepted / drafted : NAN;
 }
+
+const char *report_speed_source(size_t n_server, size_t n_usage, size_t n_chunks)
+{
+    int kinds = (n_server > 0) + (n_usage > 0) + (n_chunks > 0);
+    if (kinds > 1)
+        return "mixed";
+    return n_server ? "server" : n_usage ? "usage" : n_chunks ? "chunks" : NULL;
+}

@@ -49,4 +49,11 @@ struct report_speed {
 void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t n_ttft, double *e2e_ms,
                           size_t n_e2e, double drafted, double accepted, struct report_speed *out);
 
+/* Where a group's speed figures came from, named as samples.speed_source
+ * names one sample's (docs/metrics.md): "server" (llama-server's timings),
+ * "usage" (the client's clock, the server's token count), "chunks" (the
+ * client's clock and count), "mixed" when the samples differ, NULL when no
+ * sample said (stored before schema v5, or nothing measured). */
+const char *report_speed_source(size_t n_server, size_t n_usage, size_t n_chunks);
+
 #endif

@@ -140,7 +140,9 @@ void report_selection_table(const struct report_selection *sels, size_t n, struc
             char *ru = report_point_title(s->c[1].p);
             report_table_set(t, r, 7, ru);
             free(ru);
-            if (s->role->prefer == REPORT_PREFER_SPEED)
+            if (s->role->prefer == REPORT_PREFER_SPEED && isnan(s->margin))
+                report_table_set(t, r, 8, "tok/s not measured");
+            else if (s->role->prefer == REPORT_PREFER_SPEED)
                 report_table_setf(t, r, 8, "%+.1f%% tok/s", s->margin);
             else
                 report_table_setf(t, r, 8, "%+.1f pts%s", s->margin,

@@ -15,6 +15,7 @@ void run_config_init(struct run_config *c)
     c->warmup = 1;
     c->stream = 1;
     c->retries = 3;
+    c->prompt_cache = "off";
 }
 
 void run_config_free(struct run_config *c)

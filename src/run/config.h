@@ -52,6 +52,7 @@ struct run_config {
     long timeout_ms;             /* per request, 0 = 600 s */
     int retries;                 /* retries of a failed request */
     int sandbox_rlimits;         /* code scoring without namespaces (--sandbox rlimits) */
+    const char *prompt_cache;    /* --prompt-cache: off, unique-prefix, on (run/request.h) */
 
     /* judge (run/judge_client.h) */
     const char *judge_url, *judge_model, *judge_api_key_env, *judge_gguf;

@@ -9,6 +9,7 @@
 #include "run/degenerate.h"
 #include "score/score.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -135,6 +136,37 @@ static void count(struct batch *b, const struct job_meta *m, const struct gen_re
         b->last_end_ns = r->t_end_ns;
 }
 
+/* A sample whose server served most of its prompt from the cache: its
+ * TTFT and prompt tok/s measure the cache. Flagged on the sample always;
+ * said once per configuration on stderr and as an incident, with what the
+ * user can do about it. */
+static void warn_cache_hit(struct batch *b, const struct job_meta *m, const struct gen_response *r)
+{
+    if (!b->cache_warned_config || *b->cache_warned_config == b->config_id)
+        return;
+    *b->cache_warned_config = b->config_id;
+    const char *mode = b->prompt_cache ? b->prompt_cache : "off";
+    const char *hint;
+    if (!strcmp(mode, "on"))
+        hint = "--prompt-cache on leaves the cache alone";
+    else if (!strcmp(mode, "unique-prefix"))
+        hint = "even with a unique first line per request; turn the server's prefix cache off "
+               "(vLLM --no-enable-prefix-caching, SGLang --disable-radix-cache)";
+    else if (b->backend_llama)
+        hint = "although cache_prompt:false was sent";
+    else
+        hint = "this server cannot be asked per request: --prompt-cache unique-prefix sends a unique "
+               "first line on each request, or turn the server's prefix cache off";
+    char *msg = xasprintf("suite %s item %s: the server served %lld of %lld prompt tokens from its "
+                          "prompt cache, so TTFT and prompt tok/s measure the cache (such samples are "
+                          "flagged cache_hit; benchai show counts them); %s",
+                          b->suite->name, m->item->id, (long long)r->cached_tokens,
+                          (long long)r->prompt_tokens, hint);
+    log_warn("%s: %s", b->config_label, msg);
+    run_batch_incident(b, "prompt_cache", msg);
+    free(msg);
+}
+
 void run_batch_job_done(void *ctx, struct sched_job *job)
 {
     struct batch *b = ctx;
@@ -143,6 +175,10 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     if (b->store_failed)
         return;
 
+    gen_speed_complete(r);
+    int cache_hit = r->ok ? gen_prompt_cache_hit(r) : -1;
+    if (cache_hit == 1)
+        warn_cache_hit(b, m, r);
     struct score_result res = { .passed = -1, .status = SCORE_ERROR };
     int have_score = score_answer(b, m, r, &res);
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r), tpot = gen_tpot_ms(r);
@@ -160,6 +196,8 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         .gen_ms = r->gen_ms, .gen_tps = r->gen_tps, .draft_n = r->draft_n,
         .draft_accepted = r->draft_accepted, .timings_json = r->timings_json,
         .attempts = job->attempts, .warmup = 0,
+        .speed_source = gen_speed_source_name(r->speed_source), .cache_hit = cache_hit == 1,
+        .cache_bypass = b->cache_bypass, .prompt_prefix = m->built.prompt_prefix,
     };
     struct store_score sc = {
         .scorer = m->item->scorer, .value = res.value, .passed = res.passed,

@@ -325,7 +325,7 @@ int run_points_identify(struct run_points *p, const struct run_config *a, struct
         const struct backend_config *bc = &pt->backend;
         struct identity_input in = {
             .backend = backend_kind_name(bc->kind), .concurrency = run_point_concurrency(pt, a),
-            .rate = a->rate, .stream = bc->stream,
+            .rate = a->rate, .stream = bc->stream, .prompt_cache = a->prompt_cache ? a->prompt_cache : "off",
         };
         if (bc->kind == BACKEND_LLAMA_SERVER) {
             const char *bin = bc->server.binary;

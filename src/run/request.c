@@ -1,6 +1,7 @@
 #include "run/request.h"
 #include "settings/settings.h"
 #include "util/mem.h"
+#include "util/sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,8 @@ void request_build(const struct suite_item *item, const struct suite *suite, int
         prompt = own(out, speed_prompt(suite->speed.pp > 0 ? suite->speed.pp : 128));
         r->max_tokens = suite->speed.tg > 0 ? suite->speed.tg : 128;
         r->ignore_eos = suite->speed.ignore_eos;
-        /* Every request of a speed suite sends the same prompt: with the
-         * server's prompt cache the second one would skip prompt processing
-         * and its pp tok/s would measure the cache, not the model. */
-        r->no_prompt_cache = 1;
+        /* every request sends the same prompt: request_prompt_cache keeps
+         * the server's prompt cache out of its pp tok/s */
         r->chat = 0;
         r->temperature = 0;
         r->n_stop = 0;
@@ -168,4 +167,36 @@ void request_free(struct built_request *b)
     free(b->owned);
     free(b->messages);
     memset(b, 0, sizeof *b);
+}
+
+const char *const request_prompt_cache_names[] = { "off", "unique-prefix", "on", NULL };
+
+int request_prompt_cache_parse(const char *name)
+{
+    if (!name)
+        return PROMPT_CACHE_OFF;
+    for (int i = 0; request_prompt_cache_names[i]; i++)
+        if (!strcmp(name, request_prompt_cache_names[i]))
+            return i;
+    return -1;
+}
+
+void request_prompt_cache(struct built_request *b, enum prompt_cache_mode mode, const char *key)
+{
+    struct gen_request *r = &b->req;
+    r->no_prompt_cache = mode != PROMPT_CACHE_ON;
+    if (mode != PROMPT_CACHE_UNIQUE_PREFIX)
+        return;
+    char hex[65];
+    sha256_hex(key, strlen(key), hex);
+    b->prompt_prefix = own(b, xasprintf("[benchai %.12s]\n", hex));
+    /* The first thing the server tokenizes after its chat template's own
+     * start, so no earlier request shares more than that with this one. */
+    if (r->chat && r->n_messages > 0) {
+        b->messages[0].content = own(b, xasprintf("%s%s", b->prompt_prefix, b->messages[0].content));
+    } else if (!r->chat) {
+        b->completion_prompt = own(b, xasprintf("%s%s", b->prompt_prefix, r->prompt ? r->prompt : ""));
+        r->prompt = b->completion_prompt;
+        b->prompt_text = b->completion_prompt;
+    }
 }

@@ -46,6 +46,12 @@ struct batch {
     volatile sig_atomic_t *stop;
     struct progress *progress;    /* run/progress.h, NULL: none */
     int progress_slot;
+    const char *cache_bypass;     /* what every request did about the prompt cache
+                                     (samples.cache_bypass), NULL: nothing */
+    const char *prompt_cache;     /* the --prompt-cache mode's name, for the warning */
+    int backend_llama;            /* the server took cache_prompt (backend_speaks_llama) */
+    int64_t *cache_warned_config; /* the config last warned about a prompt cache hit
+                                     (the runner's; one warning per configuration) */
     /* consumer */
     int store_failed;
     struct bai_error store_err;

@@ -35,6 +35,8 @@ struct runner {
     int live_session;                  /* its ordinal among the run's server starts */
     char *live_log;                    /* its log file */
     int sessions;                      /* servers started so far */
+    enum prompt_cache_mode prompt_cache;   /* --prompt-cache */
+    int64_t cache_warned_config;           /* batch.cache_warned_config */
 };
 
 static uint64_t fnv1a(const char *s)
@@ -122,6 +124,10 @@ static long build_jobs(struct runner *r, const struct run_point *pt, int64_t con
             meta[n].rep = rep;
             request_build(it, suite, c->stream, pt->backend.model_name, &meta[n].built);
             request_apply_settings(&meta[n].built, pt->settings, r->live_per_request);
+            char *key = xasprintf("%s\x1f%lld\x1f%s\x1f%d\x1f%s\x1f%d", r->run_id, (long long)config_id,
+                                  suite->name, suite->version, it->id, rep);
+            request_prompt_cache(&meta[n].built, r->prompt_cache, key);
+            free(key);
             jobs[n].req = meta[n].built.req;
             jobs[n].key = item_key(suite, it, rep);
             gen_response_init(&jobs[n].resp);
@@ -131,6 +137,16 @@ static long build_jobs(struct runner *r, const struct run_point *pt, int64_t con
     *jobs_out = jobs;
     *meta_out = meta;
     return (long)n;
+}
+
+/* What the requests to be did about the prompt cache, as recorded with
+ * each sample: cache_prompt:false reaches llama.cpp servers only. */
+static const char *cache_bypass_name(enum prompt_cache_mode mode, const struct backend *be)
+{
+    int flag = mode != PROMPT_CACHE_ON && backend_is_http(be) && backend_speaks_llama(be);
+    if (mode == PROMPT_CACHE_UNIQUE_PREFIX)
+        return flag ? "cache_prompt+prefix" : "prefix";
+    return flag ? "cache_prompt" : NULL;
 }
 
 /* Sends the (config, suite) items not stored yet. Returns -1 only when the
@@ -157,6 +173,8 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
         .st = r->st, .score_ctx = r->score_ctx, .run_id = r->run_id, .config_id = config_id,
         .suite_id = suite_id, .suite = suite, .config_label = pt->label, .jobs = jobs, .meta = meta,
         .n_jobs = n, .stop = r->stop, .progress = r->o->progress, .progress_slot = -1,
+        .cache_bypass = cache_bypass_name(r->prompt_cache, be), .prompt_cache = r->cfg->prompt_cache,
+        .backend_llama = backend_speaks_llama(be), .cache_warned_config = &r->cache_warned_config,
     };
     run_batch_init(&b);
     int concurrency = run_point_concurrency(pt, r->cfg);
@@ -212,6 +230,10 @@ static void warm_up(struct runner *r, int warmup, int64_t config_id, struct back
     for (int i = 0; i < warmup; i++) {
         struct built_request br;
         request_build(&first_suite->items[0], first_suite, r->cfg->stream, NULL, &br);
+        /* its own prefix: a warm-up must not fill the cache for the item it borrowed */
+        char *key = xasprintf("%s\x1f%lld\x1fwarmup\x1f%d", r->run_id, (long long)config_id, i);
+        request_prompt_cache(&br, r->prompt_cache, key);
+        free(key);
         br.req.max_tokens = br.req.max_tokens < 16 ? br.req.max_tokens : 16;
         struct sched_job job = { .req = br.req, .key = "warmup" };
         gen_response_init(&job.resp);
@@ -642,6 +664,13 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
     struct sandbox_pool *pool = NULL;
     memset(res, 0, sizeof *res);
     int rc = -1;
+    int prompt_cache = request_prompt_cache_parse(o->cfg->prompt_cache);
+    if (prompt_cache < 0) {
+        bai_error_set(err, BAI_EXIT_USAGE, "--prompt-cache: expected off, unique-prefix or on, got '%s'",
+                      o->cfg->prompt_cache);
+        return -1;
+    }
+    r.prompt_cache = (enum prompt_cache_mode)prompt_cache;
     if (needs_sandbox(o)) {
         pool = open_sandbox(o->cfg, err);
         if (!pool)

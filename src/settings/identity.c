@@ -107,6 +107,7 @@ char *identity_json(const struct identity_input *in)
     cJSON_AddNumberToObject(m, "concurrency", in->concurrency);
     cJSON_AddNumberToObject(m, "rate", in->rate);
     cJSON_AddBoolToObject(m, "stream", in->stream != 0);
+    add_str(m, "prompt_cache", in->prompt_cache);
     sort_keys(o);
     char *s = cJSON_PrintUnformatted(o);
     char *out = xstrdup(s);

@@ -17,7 +17,8 @@
  *                   reads LLAMA_ARG_* as flags. Device binding
  *                   (CUDA_VISIBLE_DEVICES, ...) is not: it is where a
  *                   configuration ran, not what it is.
- *   measurement     how requests are sent: concurrency, rate, stream
+ *   measurement     how requests are sent: concurrency, rate, stream and
+ *                   what keeps the server's prompt cache out (--prompt-cache)
  *
  * Two configurations share an identity exactly when all of these agree;
  * the label (what people read) stays short. Owns: the canonical JSON, its
@@ -40,6 +41,7 @@ struct identity_input {
     int concurrency;                   /* requests in flight */
     double rate;                       /* open-loop requests/s, 0: closed loop */
     int stream;
+    const char *prompt_cache;          /* "off", "unique-prefix", "on" */
 };
 
 /* The variables of environ (NULL: the process's) that identity_json

@@ -245,7 +245,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT s.id, s.config_id, s.suite_id, s.status, s.warmup, s.gen_tps, s.ttft_ms,"
         " s.e2e_ms, s.prompt_tps, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, s.speed_source, s.cache_hit"
         " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 ORDER BY s.config_id, s.suite_id, s.item_id, s.rep",
         run_id, "summarising a run", err);
@@ -301,6 +301,17 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
                     if (dn > 0 && da >= 0) {
                         b.g.draft_n += dn;
                         b.g.draft_accepted += da;
+                    }
+                    const unsigned char *src = sqlite3_column_text(s, 16);
+                    if (src && !strcmp((const char *)src, "server"))
+                        b.g.n_speed_server++;
+                    else if (src && !strcmp((const char *)src, "usage"))
+                        b.g.n_speed_usage++;
+                    else if (src && !strcmp((const char *)src, "chunks"))
+                        b.g.n_speed_chunks++;
+                    if (sqlite3_column_type(s, 17) != SQLITE_NULL) {
+                        b.g.n_cache_known++;
+                        b.g.n_cache_hits += sqlite3_column_int(s, 17) != 0;
                     }
                 }
             }
@@ -404,7 +415,8 @@ int store_run_samples(struct store *st, const char *run_id, int only_failed,
         " s.t_start_s, s.ttft_ms, s.e2e_ms, s.tpot_ms, s.prompt_tokens, s.completion_tokens,"
         " s.cached_tokens, s.prompt_ms, s.prompt_tps, s.gen_ms, s.gen_tps, s.draft_n,"
         " s.draft_accepted, s.attempts, s.warmup,"
-        " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json"
+        " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json,"
+        " s.speed_source, s.cache_hit"
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id WHERE s.run_id = ?1");
     if (only_failed)
@@ -456,6 +468,8 @@ int store_run_samples(struct store *st, const char *run_id, int only_failed,
         r.score_status = TXT(33);
         r.extracted = TXT(34);
         r.detail_json = TXT(35);
+        r.speed_source = TXT(36);
+        r.cache_hit = sqlite3_column_type(s, 37) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 37);
 #undef TXT
         if ((stop = cb(ctx, &r)) != 0)
             break;

@@ -20,6 +20,13 @@
  *       settings/identity.h) and configs.draft_sha256: reports keep apart
  *       configurations that share a label, gate refuses to pair different
  *       ones. NULL for configs stored before (unknown).
+ *   v6  samples.speed_source (where the token count and gen tok/s come
+ *       from: server timings, the client with the server's usage count, or
+ *       the client counting stream chunks), samples.cache_hit (the server
+ *       said most of the prompt came from its cache), samples.cache_bypass
+ *       and samples.prompt_prefix (what was done to keep the prompt cache
+ *       out: cache_prompt:false, a unique first line). NULL for samples
+ *       stored before (unknown; their gen_tps is the server's).
  */
 #include "store/store_int.h"
 
@@ -117,8 +124,15 @@ static const char MIGRATE_V5[] =
     "ALTER TABLE configs ADD COLUMN draft_sha256 TEXT;\n"
     "CREATE INDEX configs_by_identity ON configs(identity);\n";
 
+static const char MIGRATE_V6[] =
+    "ALTER TABLE samples ADD COLUMN speed_source TEXT;\n"
+    "ALTER TABLE samples ADD COLUMN cache_hit INTEGER;\n"
+    "ALTER TABLE samples ADD COLUMN cache_bypass TEXT;\n"
+    "ALTER TABLE samples ADD COLUMN prompt_prefix TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5,
+                                          MIGRATE_V6 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -22,6 +22,7 @@
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
+ *           speed_source, cache_hit, cache_bypass, prompt_prefix,
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
  *   scores(sample_id, scorer, value, passed, status, extracted, detail_json,
  *          PRIMARY KEY(sample_id, scorer))
@@ -143,6 +144,11 @@ struct store_sample {
     const char *timings_json;    /* the server's timings object verbatim */
     int attempts;
     int warmup;                  /* 1 = excluded from figures */
+    const char *speed_source;    /* "server", "usage", "chunks", NULL = none */
+    int cache_hit;               /* 1: most of the prompt came from the server's cache;
+                                    stored only when cached_tokens is known */
+    const char *cache_bypass;    /* "cache_prompt", "prefix", "cache_prompt+prefix", NULL */
+    const char *prompt_prefix;   /* the unique first line sent, NULL = none */
 };
 
 struct store_score {
@@ -184,7 +190,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -316,6 +322,11 @@ struct store_group {
     double *gen_tps, *ttft_ms, *e2e_ms, *prompt_tps;
     size_t n_gen_tps, n_ttft_ms, n_e2e_ms, n_prompt_tps;
     int64_t draft_n, draft_accepted;        /* sums over samples that drafted */
+    /* where the speed of the samples without error came from (samples.speed_source) */
+    size_t n_speed_server, n_speed_usage, n_speed_chunks;
+    /* samples whose server said how much of the prompt it had cached, and
+     * those of them with most of it cached (samples.cache_hit) */
+    size_t n_cache_known, n_cache_hits;
 };
 /* Groups of a run ordered by config id then suite name. */
 int store_run_groups(struct store *st, const char *run_id, struct store_group **out,
@@ -337,6 +348,8 @@ struct store_sample_row {
     double prompt_ms, prompt_tps, gen_ms, gen_tps;
     int64_t draft_n, draft_accepted;
     int attempts, warmup;
+    const char *speed_source;    /* "server", "usage", "chunks", NULL */
+    int cache_hit;               /* 1, 0, -1 = the server did not say */
     const char *scorer;          /* NULL: no score */
     double value;
     int passed;

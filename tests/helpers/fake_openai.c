@@ -29,6 +29,9 @@ struct fake_openai {
     int chat_requests;
     char **bodies;
     size_t n_bodies, cap_bodies;
+    int streaming;                  /* fake_openai_set_stream was called */
+    struct fake_openai_stream stream;
+    char *owned_by;
 };
 
 static void send_all(int fd, const char *s, size_t len)
@@ -51,6 +54,111 @@ static void respond(int fd, int status, const char *body)
                      status, status == 200 ? "OK" : "Error", strlen(body));
     send_all(fd, head, (size_t)n);
     send_all(fd, body, strlen(body));
+}
+
+/* One streamed event: a content piece, or (piece NULL) the finish event. */
+static char *stream_event(int chat, const char *piece)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", "chatcmpl-fake");
+    cJSON_AddStringToObject(o, "object", chat ? "chat.completion.chunk" : "text_completion");
+    cJSON_AddStringToObject(o, "model", "fake");
+    cJSON *choices = cJSON_AddArrayToObject(o, "choices");
+    cJSON *ch = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ch, "index", 0);
+    if (chat) {
+        cJSON *delta = cJSON_AddObjectToObject(ch, "delta");
+        if (piece)
+            cJSON_AddStringToObject(delta, "content", piece);
+    } else {
+        cJSON_AddStringToObject(ch, "text", piece ? piece : "");
+    }
+    if (piece)
+        cJSON_AddNullToObject(ch, "finish_reason");
+    else
+        cJSON_AddStringToObject(ch, "finish_reason", "stop");
+    cJSON_AddItemToArray(choices, ch);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* The last chunk of a stream with include_usage: no choices, the counts. */
+static char *usage_event(const struct fake_openai_stream *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", "chatcmpl-fake");
+    cJSON_AddArrayToObject(o, "choices");
+    cJSON *u = cJSON_AddObjectToObject(o, "usage");
+    cJSON_AddNumberToObject(u, "prompt_tokens", (double)st->prompt_tokens);
+    cJSON_AddNumberToObject(u, "completion_tokens", (double)st->completion_tokens);
+    cJSON_AddNumberToObject(u, "total_tokens", (double)(st->prompt_tokens + st->completion_tokens));
+    if (st->cached_tokens >= 0) {
+        cJSON *d = cJSON_AddObjectToObject(u, "prompt_tokens_details");
+        cJSON_AddNumberToObject(d, "cached_tokens", (double)st->cached_tokens);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static void send_event(int fd, const char *data)
+{
+    send_all(fd, "data: ", 6);
+    send_all(fd, data, strlen(data));
+    send_all(fd, "\n\n", 2);
+}
+
+/* The reply as SSE: one event per word, gap_ms apart. */
+static void respond_stream(int fd, int chat, const char *content, const struct fake_openai_stream *st)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                               "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    send_all(fd, head, sizeof head - 1);
+    const char *p = content;
+    int first = 1;
+    while (*p) {
+        const char *end = p;
+        while (*end == ' ')
+            end++;
+        while (*end && *end != ' ')
+            end++;
+        char *piece = strndup(p, (size_t)(end - p));
+        if (!first && st->gap_ms > 0)
+            usleep((useconds_t)st->gap_ms * 1000);
+        first = 0;
+        char *ev = stream_event(chat, piece);
+        send_event(fd, ev);
+        free(ev);
+        free(piece);
+        p = end;
+    }
+    char *fin = stream_event(chat, NULL);
+    send_event(fd, fin);
+    free(fin);
+    if (st->usage) {
+        char *u = usage_event(st);
+        send_event(fd, u);
+        free(u);
+    }
+    send_event(fd, "[DONE]");
+}
+
+static char *completion_answer(const char *content)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", "cmpl-fake");
+    cJSON_AddStringToObject(o, "object", "text_completion");
+    cJSON_AddStringToObject(o, "model", "fake");
+    cJSON *choices = cJSON_AddArrayToObject(o, "choices");
+    cJSON *ch = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ch, "index", 0);
+    cJSON_AddStringToObject(ch, "text", content);
+    cJSON_AddStringToObject(ch, "finish_reason", "stop");
+    cJSON_AddItemToArray(choices, ch);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
 }
 
 static char *chat_answer(const char *content)
@@ -118,9 +226,24 @@ static void serve(struct fake_openai *f, int fd)
     const char *sp = strchr(buf, ' ');
     const char *path = sp ? sp + 1 : "";
 
+    int chat = is_post && !strncmp(path, "/v1/chat/completions ", 21);
+    int completion = is_post && !strncmp(path, "/v1/completions ", 16);
     if (!is_post && !strncmp(path, "/v1/models ", 11)) {
-        respond(fd, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"fake\",\"object\":\"model\"}]}");
-    } else if (is_post && !strncmp(path, "/v1/chat/completions ", 21)) {
+        cJSON *list = cJSON_CreateObject();
+        cJSON_AddStringToObject(list, "object", "list");
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "id", "fake");
+        cJSON_AddStringToObject(m, "object", "model");
+        pthread_mutex_lock(&f->mu);
+        if (f->owned_by)
+            cJSON_AddStringToObject(m, "owned_by", f->owned_by);
+        pthread_mutex_unlock(&f->mu);
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(list, "data"), m);
+        char *models = cJSON_PrintUnformatted(list);
+        cJSON_Delete(list);
+        respond(fd, 200, models);
+        cJSON_free(models);
+    } else if (chat || completion) {
         pthread_mutex_lock(&f->mu);
         f->chat_requests++;
         if (f->n_bodies == f->cap_bodies) {
@@ -131,10 +254,14 @@ static void serve(struct fake_openai *f, int fd)
         int fail = f->fail_n > 0 ? f->fail_status : 0;
         if (fail)
             f->fail_n--;
-        char *answer = NULL;
+        char *reply = NULL;
+        cJSON *req = cJSON_Parse(body);
+        int stream = f->streaming && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "stream"));
+        cJSON_Delete(req);
+        struct fake_openai_stream st = f->stream;
         if (!fail) {
             /* replies are consumed by successful answers only; the last repeats */
-            answer = chat_answer(f->n_replies ? f->replies[0] : "SCORE: 50");
+            reply = strdup(f->n_replies ? f->replies[0] : "SCORE: 50");
             if (f->n_replies > 1) {
                 free(f->replies[0]);
                 memmove(f->replies, f->replies + 1, (f->n_replies - 1) * sizeof *f->replies);
@@ -142,11 +269,16 @@ static void serve(struct fake_openai *f, int fd)
             }
         }
         pthread_mutex_unlock(&f->mu);
-        if (fail)
+        if (fail) {
             respond(fd, fail, "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
-        else
+        } else if (stream) {
+            respond_stream(fd, chat, reply, &st);
+        } else {
+            char *answer = chat ? chat_answer(reply) : completion_answer(reply);
             respond(fd, 200, answer);
-        free(answer);
+            free(answer);
+        }
+        free(reply);
     } else {
         respond(fd, 404, "{\"error\":{\"message\":\"not found\"}}");
     }
@@ -214,8 +346,25 @@ void fake_openai_stop(struct fake_openai *f)
     for (size_t i = 0; i < f->n_bodies; i++)
         free(f->bodies[i]);
     free(f->bodies);
+    free(f->owned_by);
     pthread_mutex_destroy(&f->mu);
     free(f);
+}
+
+void fake_openai_set_stream(struct fake_openai *f, const struct fake_openai_stream *s)
+{
+    pthread_mutex_lock(&f->mu);
+    f->stream = *s;
+    f->streaming = 1;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_owned_by(struct fake_openai *f, const char *owner)
+{
+    pthread_mutex_lock(&f->mu);
+    free(f->owned_by);
+    f->owned_by = owner ? strdup(owner) : NULL;
+    pthread_mutex_unlock(&f->mu);
 }
 
 const char *fake_openai_url(const struct fake_openai *f)

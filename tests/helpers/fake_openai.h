@@ -1,6 +1,7 @@
 /* fake_openai.h - a minimal OpenAI-compatible server on 127.0.0.1 (port
  * chosen by the kernel) for tests: GET /v1/models, and POST
- * /v1/chat/completions answered with configurable fixed content. One
+ * /v1/chat/completions and /v1/completions answered with configurable
+ * fixed content, as one JSON body or streamed (SSE). One
  * background thread serves one connection at a time; every chat request
  * body is kept so tests can assert what a client sent. Loopback only. */
 #ifndef BAI_TEST_FAKE_OPENAI_H
@@ -25,7 +26,25 @@ void fake_openai_set_reply(struct fake_openai *f, const char *content);
  * OpenAI-style error body instead (they do not consume a reply). */
 void fake_openai_fail_next(struct fake_openai *f, int n, int status);
 
-/* Chat requests received so far (failed ones included). */
+/* Streamed answers. Once set, a request with "stream": true (chat or
+ * completions) is answered as Server-Sent Events: one event per word of
+ * the reply (" word" pieces), gap_ms apart, then an event with
+ * finish_reason "stop", then, when usage is set, a chunk with an empty
+ * choices array and a usage object (completion_tokens, prompt_tokens, and
+ * prompt_tokens_details.cached_tokens when cached_tokens >= 0), then
+ * [DONE]. Without it, streamed requests get the plain JSON answer (a
+ * server that ignores "stream"). */
+struct fake_openai_stream {
+    int usage;
+    int gap_ms;
+    long prompt_tokens, completion_tokens, cached_tokens;
+};
+void fake_openai_set_stream(struct fake_openai *f, const struct fake_openai_stream *s);
+/* The "owned_by" of the model /v1/models lists (llama.cpp's server says
+ * "llamacpp"); NULL (default) leaves the field out. Copied. */
+void fake_openai_set_owned_by(struct fake_openai *f, const char *owner);
+
+/* Chat (and completions) requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so
  * a needle with quotes or newlines must be written JSON-escaped). */

@@ -79,6 +79,46 @@ Test(backends, openai_backend_on_llama_server_v1, .timeout = 300)
     harness_env_free(&e);
 }
 
+/* A running llama-server reached as a plain endpoint: benchai recognises
+ * it (/v1/models says owned_by "llamacpp") and sends cache_prompt:false,
+ * so the speed suite's identical prompts are processed every time (before,
+ * 598 of 599 prompt tokens came from the cache and prompt tok/s and TTFT
+ * measured it). --prompt-cache on shows the same server does cache them. */
+Test(backends, openai_backend_on_llama_server_bypasses_its_prompt_cache, .timeout = 300)
+{
+    struct harness_env e = harness_env_setup();
+    struct llama_server *s = start_server(&e, "tiny-dense");
+    const char *url = llama_server_url(s);
+    const char *off[] = { "run", "--suite", "tests/data/integration/speed_short.yaml", "--backend", "openai",
+                          "--url", url, "--model", e.marker, "--store", e.db, "--tag", "off", NULL };
+    char *err = NULL;
+    cr_assert_eq(harness_run(off, NULL, &err), 0, "%s", err);
+    free(err);
+    /* every prompt token processed, none served from the cache */
+    cr_assert_eq(q(&e, "SELECT count(*) FROM samples WHERE status = 'ok' AND prompt_tokens > 8"
+                       " AND cached_tokens = 0 AND prompt_tps > 0"), 4,
+                 "%lld of 4 samples had a cold prompt (max cached %lld)",
+                 q(&e, "SELECT count(*) FROM samples WHERE cached_tokens = 0"),
+                 q(&e, "SELECT max(cached_tokens) FROM samples"));
+    const char *on[] = { "run", "--suite", "tests/data/integration/speed_short.yaml", "--backend", "openai",
+                         "--url", url, "--model", e.marker, "--store", e.db, "--tag", "on",
+                         "--prompt-cache", "on", NULL };
+    cr_assert_eq(harness_run(on, NULL, &err), 0, "%s", err);
+    cr_assert(strstr(err, "from its prompt cache") && strstr(err, "--prompt-cache on"), "warned: %s", err);
+    free(err);
+#define TAGGED(tag) " FROM samples s JOIN run_tags t ON t.run_id = s.run_id AND t.tag = '" tag "'"
+    cr_assert_eq(q(&e, "SELECT count(*)" TAGGED("off") " WHERE s.cache_hit = 0 AND s.cache_bypass = 'cache_prompt'"
+                       " AND s.speed_source = 'server' AND s.gen_tps > 0"), 4);
+    /* the same server with its cache: the warm-up filled it, every sample hit it */
+    cr_assert_eq(q(&e, "SELECT count(*)" TAGGED("on") " WHERE s.cache_hit = 1"
+                       " AND s.cached_tokens >= s.prompt_tokens - 1"), 4);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM incidents WHERE kind = 'prompt_cache'"), 1);
+#undef TAGGED
+    llama_server_stop(s, 3000);
+    cr_assert_eq(harness_wait_servers_gone(e.marker, 2000), 0);
+    harness_env_free(&e);
+}
+
 Test(backends, command_backend_and_replay, .timeout = 120)
 {
     struct harness_env e = harness_env_setup();

@@ -185,6 +185,60 @@ Test(store, migrates_a_v2_store)
     free(path);
 }
 
+/* v5: where a sample's speed came from and whether its prompt came from
+ * the server's cache. Samples stored before say nothing (NULL); new ones
+ * are read back per sample and counted per group. */
+static int speed_row(void *ctx, const struct store_sample_row *r)
+{
+    struct buf *b = ctx;
+    buf_printf(b, "%s:%s:%d;", r->item_id, r->speed_source ? r->speed_source : "-", r->cache_hit);
+    return 0;
+}
+
+Test(store, v5_records_speed_source_and_cache_hits)
+{
+    char *path = ts_path();
+    load_fixtures(path, (const char *const[]){ "tests/data/store/v1.sql", NULL });
+    struct store *st = ts_open(path);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM samples WHERE speed_source IS NULL AND cache_hit IS NULL"
+                                " AND cache_bypass IS NULL AND prompt_prefix IS NULL"), 5);
+    struct ts_run r = { .id = "r261101-090000-aaaa", .config_id = 1, .suite_id = 1 };
+    struct bai_error err = { 0 };
+    struct store_sample a = ts_sample(&r, "q7", "x");
+    a.speed_source = "usage";
+    a.gen_tps = 12.5;
+    a.prompt_tokens = 599;
+    a.cached_tokens = 598;
+    a.cache_hit = 1;
+    a.cache_bypass = "prefix";
+    a.prompt_prefix = "[benchai 0123456789ab]\n";
+    cr_assert_gt(store_sample_put(st, &a, NULL, &err), 0, "%s", err.msg);
+    struct store_sample b = ts_sample(&r, "q8", "y");
+    b.speed_source = "chunks";
+    b.cache_hit = 1;            /* cached_tokens unknown: not stored */
+    cr_assert_gt(store_sample_put(st, &b, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM samples WHERE item_id = 'q7' AND cache_hit = 1"
+                                " AND cache_bypass = 'prefix' AND prompt_prefix LIKE '[benchai 0123%'"), 1);
+    cr_assert_eq(ts_count(path, "SELECT count(*) FROM samples WHERE item_id = 'q8' AND cache_hit IS NULL"), 1);
+    struct buf rows = { 0 };
+    cr_assert_eq(store_run_samples(st, r.id, 0, speed_row, &rows, &err), 0, "%s", err.msg);
+    cr_assert(strstr(rows.data, "q7:usage:1;") && strstr(rows.data, "q8:chunks:-1;") &&
+              strstr(rows.data, "q1:-:-1;"), "%s", rows.data);
+    buf_free(&rows);
+    struct store_group *g = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_run_groups(st, r.id, &g, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(g[0].n_speed_usage, 1);
+    cr_assert_eq(g[0].n_speed_chunks, 1);
+    cr_assert_eq(g[0].n_speed_server, 0);
+    cr_assert_eq(g[0].n_cache_known, 1);
+    cr_assert_eq(g[0].n_cache_hits, 1);
+    store_groups_free(g, n);
+    store_close(st);
+    free(path);
+}
+
 Test(store, newer_store_is_refused)
 {
     char *path = ts_path();
