@@ -25,6 +25,7 @@ struct llama_server_config {
     const char *binary;          /* llama-server path */
     const char *model;           /* GGUF path (required) */
     const char *draft;           /* draft GGUF or NULL */
+    const char *mmproj;          /* multimodal projector GGUF (images) or NULL */
     int k;                       /* draft size (0 = default) */
     const char *spec_type;       /* NULL: draft-simple when a draft is given */
     int experts;                 /* expert_used_count override, 0 = none */

@@ -36,6 +36,7 @@ static const struct {
     [SETTING_SPEC_SYNTH_RATES] = { "spec_synth_rates", { "--spec-synth-rates" } },
     [SETTING_SPEC_SYNTH_LEN] = { "spec_synth_len", { "--spec-synth-len" } },
     [SETTING_ALIAS] = { "alias", { "--alias", "-a" } },
+    [SETTING_MMPROJ] = { "mmproj (multimodal projector)", { "--mmproj", "-mm" } },
 };
 
 const char *server_setting_name(enum server_setting s)

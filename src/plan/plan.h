@@ -18,6 +18,7 @@ struct plan_model {
     char *name;
     char *path;          /* local GGUF, expanded (see plan_expand_path) */
     char *url;           /* OpenAI-compatible endpoint */
+    char *mmproj;        /* multimodal projector GGUF (llama-server --mmproj), expanded, or NULL */
     char *family, *arch, *quant, *size;   /* arch filled from GGUF by plan_check */
     char **drafts;       /* names of compatible drafts (informational) */
     size_t n_drafts;

@@ -28,6 +28,8 @@ struct run_config {
     /* backend */
     enum backend_kind backend;
     const char *model, *draft, *server_bin, *spec_type, *flash_attn, *cache_type_k, *cache_type_v;
+    const char *mmproj;          /* multimodal projector GGUF (path or registry name) */
+    const char *models_file;     /* the model registry; NULL: the default search (run/models.h) */
     const char *spec_synth_rates;
     int k, experts, np, threads, ctx, ngl, batch, ubatch;   /* 0 (ngl -1): server default */
     char **server_args;          /* --server-arg, raw, owned */

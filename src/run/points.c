@@ -1,5 +1,6 @@
 #include "run/points.h"
 #include "run/defaults.h"
+#include "run/models.h"
 #include "plan/plan.h"
 #include "store/store.h"
 #include "util/fs.h"
@@ -58,6 +59,8 @@ static void finish_point(struct run_points *p, struct run_point *pt, const char 
         buf_printf(&label, " draft=%s", d);
         free(d);
     }
+    if (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.mmproj)
+        cJSON_AddStringToObject(params, "mmproj", pt->backend.server.mmproj);
     char *pj = cJSON_PrintUnformatted(params);
     pt->params_json = own(p, xstrdup(pj));
     cJSON_free(pj);
@@ -78,19 +81,47 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
     const char *label_base = NULL;
     switch (a->backend) {
     case BACKEND_LLAMA_SERVER: {
+        /* registry names (--model, --draft) resolve here as in sweeps */
+        struct run_model rm = { 0 }, rd = { 0 };
+        if ((a->model && run_model_resolve(a->model, a->models_file, &rm, err) != 0) ||
+            (a->draft && run_model_resolve(a->draft, a->models_file, &rd, err) != 0)) {
+            run_model_free(&rm);
+            return -1;
+        }
+        if (rm.url) {     /* an endpoint of the registry: spoken to, not launched */
+            bc->kind = BACKEND_OPENAI;
+            bc->url = own(p, xstrdup(rm.url));
+            bc->model_name = own(p, xstrdup(rm.name));
+            bc->api_key_env = a->api_key_env;
+            pt->model = (char *)bc->url;
+            label_base = bc->model_name;
+            run_model_free(&rm);
+            run_model_free(&rd);
+            break;
+        }
         struct llama_server_config *s = &bc->server;
         s->binary = own(p, a->server_bin ? xstrdup(a->server_bin) : defaults_llama_server());
-        s->model = a->model ? a->model : own(p, defaults_tiny_model("tiny-dense"));
+        s->model = a->model ? own(p, xstrdup(rm.path)) : own(p, defaults_tiny_model("tiny-dense"));
+        s->mmproj = a->mmproj ? a->mmproj : rm.mmproj ? own(p, xstrdup(rm.mmproj)) : NULL;
+        const char *draft = a->draft ? own(p, xstrdup(rd.path ? rd.path : rd.url)) : NULL;
+        int draft_is_url = rd.url != NULL;
+        run_model_free(&rm);
+        run_model_free(&rd);
         if (!fs_exists(s->model)) {
             bai_error_set(err, BAI_EXIT_USAGE, "model file %s does not exist%s", s->model,
                           a->model ? "" : " (run scripts/make-test-models, or pass --model)");
             return -1;
         }
-        if (a->draft && !fs_exists(a->draft)) {
-            bai_error_set(err, BAI_EXIT_USAGE, "--draft: %s does not exist", a->draft);
+        if (draft && (draft_is_url || !fs_exists(draft))) {
+            bai_error_set(err, BAI_EXIT_USAGE, "--draft: %s %s", draft,
+                          draft_is_url ? "is an endpoint; a draft must be a local GGUF" : "does not exist");
             return -1;
         }
-        s->draft = a->draft;
+        if (s->mmproj && !fs_exists(s->mmproj)) {
+            bai_error_set(err, BAI_EXIT_USAGE, "--mmproj: %s does not exist", s->mmproj);
+            return -1;
+        }
+        s->draft = draft;
         s->k = a->k;
         s->spec_type = a->spec_type;
         s->experts = a->experts;
@@ -212,6 +243,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         const struct plan_params *q = &pp->params;
         s->binary = own(p, a->server_bin ? xstrdup(a->server_bin) : defaults_llama_server());
         s->model = pp->model->path;
+        s->mmproj = a->mmproj ? a->mmproj : pp->model->mmproj;
         s->draft = pp->draft ? pp->draft->path : NULL;
         s->k = q->k ? q->k : (s->draft ? a->k : 0);
         s->spec_type = q->spec_type ? q->spec_type : a->spec_type;
@@ -236,6 +268,8 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         pt->draft = s->draft ? (char *)s->draft : NULL;
     }
     cJSON *params = plan_point_params_json(pp);
+    if (bc->kind == BACKEND_LLAMA_SERVER && bc->server.mmproj)
+        cJSON_AddStringToObject(params, "mmproj", bc->server.mmproj);
     char *pj = cJSON_PrintUnformatted(params);
     pt->params_json = own(p, xstrdup(pj));
     cJSON_free(pj);
@@ -251,22 +285,25 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
 static int plan_points(const struct run_config *a, struct run_points *p, struct bai_error *err)
 {
     struct plan *plan;
+    char *registry = NULL;
     if (a->plan) {
-        plan = plan_load(a->plan, NULL, err);
+        plan = plan_load(a->plan, a->models_file, err);
     } else {
         const char *model = a->model;
         char *dflt = model ? NULL : defaults_tiny_model("tiny-dense");
         const char *models[] = { model ? model : dflt };
         const char *drafts[] = { a->draft };
+        registry = run_models_file(a->models_file, NULL);
         struct plan_cli cli = {
             .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
             .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
             .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
             /* model names (not only paths) resolve through the registry */
-            .models_path = fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL,
+            .models_path = registry,
         };
         plan = plan_from_cli(&cli, err);
         free(dflt);
+        free(registry);
     }
     if (!plan)
         return -1;
