@@ -169,6 +169,11 @@ int plan_expand(struct plan *p, struct bai_error *err);
  * "vocab mismatch (...)". Errors name the point's label. */
 int plan_check(struct plan *p, struct bai_error *err);
 
+/* An mmproj must be a multimodal projector GGUF (general.architecture
+ * "clip"): llama-server would otherwise fail at start-up, after loading
+ * the model. whose names the owner in the message ("model 'x'", "--mmproj"). */
+int plan_check_mmproj(const char *path, const char *whose, struct bai_error *err);
+
 /* Rough wall time of the whole plan in seconds, for --dry-run: per point a
  * start-up cost from the model size plus (warmup + reps * suites *
  * requests_per_suite) requests of tokens_per_request tokens at a speed

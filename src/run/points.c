@@ -59,8 +59,12 @@ static void finish_point(struct run_points *p, struct run_point *pt, const char 
         buf_printf(&label, " draft=%s", d);
         free(d);
     }
-    if (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.mmproj)
+    if (pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.mmproj) {
+        char *m = store_model_name("llama-server", pt->backend.server.mmproj);
         cJSON_AddStringToObject(params, "mmproj", pt->backend.server.mmproj);
+        buf_printf(&label, " mmproj=%s", m);
+        free(m);
+    }
     char *pj = cJSON_PrintUnformatted(params);
     pt->params_json = own(p, xstrdup(pj));
     cJSON_free(pj);
@@ -324,9 +328,23 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
     return 0;
 }
 
+/* --mmproj of the command line is checked like a registry one (plan_check). */
+static int check_cli_mmproj(const struct run_config *a, struct bai_error *err)
+{
+    if (!a->mmproj || a->backend != BACKEND_LLAMA_SERVER)
+        return 0;
+    if (!fs_exists(a->mmproj)) {
+        bai_error_set(err, BAI_EXIT_USAGE, "--mmproj: %s does not exist", a->mmproj);
+        return -1;
+    }
+    return plan_check_mmproj(a->mmproj, "--mmproj", err);
+}
+
 int run_points_build(const struct run_config *a, struct run_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (check_cli_mmproj(a, err) != 0)
+        return -1;
     if (a->plan || a->n_sweeps) {
         if (a->backend != BACKEND_LLAMA_SERVER && !a->plan) {
             bai_error_set(err, BAI_EXIT_USAGE, "--sweep needs the llama-server backend");

@@ -25,6 +25,9 @@ void fake_openai_set_reply(struct fake_openai *f, const char *content);
  * OpenAI-style error body instead (they do not consume a reply). */
 void fake_openai_fail_next(struct fake_openai *f, int n, int status);
 
+/* Every chat answer waits this long first (a slow model; 0 = none). */
+void fake_openai_set_delay_ms(struct fake_openai *f, int ms);
+
 /* Chat requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so

@@ -6,6 +6,7 @@
  * GGUF fixtures of tests/data/gguf. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,29 @@
 #include "run/defaults.h"
 #include "run/models.h"
 #include "run/points.h"
+#include "util/strlist.h"
 
-static char dir[PATH_MAX], reg[PATH_MAX + 32], dense[PATH_MAX + 32];
+static char dir[PATH_MAX], reg[PATH_MAX + 32], dense[PATH_MAX + 32], clip[PATH_MAX + 32];
+
+/* The smallest GGUF a projector check accepts: v3, no tensors, one key
+ * general.architecture = "clip" (little-endian counts and lengths). */
+static void write_clip_gguf(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    uint32_t version = 3, type_string = 8;
+    uint64_t n_tensors = 0, n_kv = 1, klen = 20, vlen = 4;
+    fwrite("GGUF", 1, 4, f);
+    fwrite(&version, 4, 1, f);
+    fwrite(&n_tensors, 8, 1, f);
+    fwrite(&n_kv, 8, 1, f);
+    fwrite(&klen, 8, 1, f);
+    fwrite("general.architecture", 1, 20, f);
+    fwrite(&type_string, 4, 1, f);
+    fwrite(&vlen, 8, 1, f);
+    fwrite("clip", 1, 4, f);
+    fclose(f);
+}
 
 /* A registry in a temp folder: absolute paths to the fixtures, an entry
  * with an mmproj, an endpoint. */
@@ -28,6 +50,8 @@ static void setup(void)
     snprintf(dir, sizeof dir, "/tmp/bai-models-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     snprintf(reg, sizeof reg, "%s/models.yaml", dir);
+    snprintf(clip, sizeof clip, "%s/clip.gguf", dir);
+    write_clip_gguf(clip);
     FILE *f = fopen(reg, "w");
     cr_assert_not_null(f);
     fprintf(f, "models:\n"
@@ -42,6 +66,7 @@ static void setup(void)
 static void teardown(void)
 {
     unlink(reg);
+    unlink(clip);
     rmdir(dir);
 }
 
@@ -79,9 +104,9 @@ Test(run_models, the_registry_mmproj_goes_to_the_server_and_a_flag_beats_it)
     cr_assert(strstr(pts.points[0].params_json, "\"mmproj\""), "%s", pts.points[0].params_json);
     run_points_free(&pts);
 
-    a.mmproj = "tests/data/gguf/moe.gguf";
+    a.mmproj = clip;
     cr_assert_eq(run_points_build(&a, &pts, &err), 0, "%s", err.msg);
-    cr_assert_str_eq(pts.points[0].backend.server.mmproj, "tests/data/gguf/moe.gguf");
+    cr_assert_str_eq(pts.points[0].backend.server.mmproj, clip);
     run_points_free(&pts);
 
     a.mmproj = "tests/data/gguf/absent.gguf";
@@ -158,4 +183,33 @@ Test(run_models, data_files_are_searched_config_then_benchmarks)
     cr_assert_null(f);
     cr_assert(strstr(looked, "./benchmarks/no-such-file.yaml, "), "%s", looked);
     free(looked);
+}
+
+/* In a sweep the registry's mmproj goes to every point, and a file that is
+ * no projector is refused before any server starts (the fixture's mmproj
+ * is a llama GGUF). */
+Test(run_models, sweeps_check_the_registry_mmproj_before_launch)
+{
+    struct run_config a;
+    run_config_init(&a);
+    a.model = "fixture-vision";
+    a.models_file = reg;
+    strlist_push(&a.sweeps, &a.n_sweeps, &a.cap_sweeps, "threads=1,2");
+    struct run_points pts;
+    struct bai_error err = { 0 };
+    cr_assert_neq(run_points_build(&a, &pts, &err), 0);
+    cr_assert(strstr(err.msg, "fixture-vision") && strstr(err.msg, "architecture 'llama', not a multimodal projector"),
+              "%s", err.msg);
+    /* --mmproj of the command line is checked the same way */
+    a.model = "fixture-dense";
+    a.mmproj = "tests/data/gguf/moe.gguf";
+    cr_assert_neq(run_points_build(&a, &pts, &err), 0);
+    cr_assert(strstr(err.msg, "--mmproj: mmproj tests/data/gguf/moe.gguf has architecture 'llama'"), "%s", err.msg);
+    a.mmproj = clip;
+    cr_assert_eq(run_points_build(&a, &pts, &err), 0, "%s", err.msg);
+    cr_assert_eq(pts.n_points, 2);
+    for (size_t i = 0; i < 2; i++)
+        cr_assert_str_eq(pts.points[i].backend.server.mmproj, clip);
+    run_points_free(&pts);
+    run_config_free(&a);
 }
