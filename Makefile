@@ -10,7 +10,7 @@ PREFIX   ?= /usr/local
 CC       ?= cc
 BUILD    ?= build
 BIN      ?= benchai
-PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp
+PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp zlib
 
 # The package flags are asked of pkg-config at their first use, not when this
 # file is parsed: `make demo` and `make check` install the packages first and
