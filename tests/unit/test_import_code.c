@@ -104,6 +104,28 @@ Test(pickle, strings_of_every_protocol_and_refusals)
     cr_assert(strstr(why, "after the pickle's STOP"), "%s", why);
 }
 
+/* Python's own pickle.dumps of one str, protocols 0 to 5 (the fuzz corpus,
+ * tests/fuzz/corpus/pickle/, written by Python 3.11). */
+Test(pickle, python_pickles_of_every_protocol)
+{
+    const char *want = "[{\"input\": \"1 2\\n\", \"output\": \"3\\n\", \"testtype\": \"stdin\"}] "
+                       "caf\xc3\xa9 \xe2\x88\x91";
+    for (int proto = 0; proto <= 5; proto++) {
+        char path[128], why[256];
+        snprintf(path, sizeof path, "tests/fuzz/corpus/pickle/str_p%d.pickle", proto);
+        size_t n, len;
+        struct bai_error err = {0};
+        char *data = fs_read_file(path, &n, &err);
+        cr_assert_not_null(data, "%s", err.msg);
+        char *s = NULL;
+        cr_assert_eq(suite_pickle_string((unsigned char *)data, n, &s, &len, why, sizeof why), 0,
+                     "protocol %d: %s", proto, why);
+        cr_assert_str_eq(s, want, "protocol %d", proto);
+        free(s);
+        free(data);
+    }
+}
+
 /* ---- LiveCodeBench -------------------------------------------------------- */
 
 Test(import_lcb, release_records_become_code_items_with_every_test)
