@@ -10,7 +10,7 @@ PREFIX   ?= /usr/local
 CC       ?= cc
 BUILD    ?= build
 BIN      ?= benchai
-PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp
+PKGS     := yaml-0.1 libcjson libcurl sqlite3 libpcre2-8 libseccomp zlib
 
 # The package flags are asked of pkg-config at their first use, not when this
 # file is parsed: `make demo` and `make check` install the packages first and
@@ -48,7 +48,7 @@ INTEG_SRC:= $(sort $(wildcard tests/integration/*.c))
 BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
-.PHONY: all help check unit integration asan valgrind demo demo-run install clean deps llama models \
+.PHONY: all help check unit integration asan valgrind demo demo-run install install-data clean deps llama models \
         bench fuzz print-pkgs first-hour FORCE
 
 all: $(BIN)
@@ -62,7 +62,7 @@ help:
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the parser fuzz targets for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
-	@echo "make install    install benchai, its suites, man page and bash/zsh completion into PREFIX ($(PREFIX))"
+	@echo "make install    install benchai, its suites, model registry and roles, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
 
 $(BIN): $(BUILD)/libbenchai.a $(BUILD)/src/main.o
@@ -178,14 +178,20 @@ $(BUILD)/benchai.1: $(BIN)
 	./$(BIN) --help-man > $@.tmp && mv $@.tmp $@
 
 MANDIR   ?= $(PREFIX)/share/man
-install: $(BIN) $(BUILD)/benchai.1
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/benchai $(DESTDIR)$(MANDIR)/man1 \
+install: $(BIN) $(BUILD)/benchai.1 install-data
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/benchai
-	cp -r suites $(DESTDIR)$(PREFIX)/share/benchai/
 	install -m 644 $(BUILD)/benchai.1 $(DESTDIR)$(MANDIR)/man1/benchai.1
 	install -m 644 scripts/completion/benchai.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/benchai
 	install -m 644 scripts/completion/_benchai $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_benchai
+
+# What an installed benchai reads beside its binary (<prefix>/share/benchai):
+# the suites, the model registry and the roles file (docs/cli.md, "Installed").
+install-data:
+	install -d $(DESTDIR)$(PREFIX)/share/benchai
+	cp -r suites $(DESTDIR)$(PREFIX)/share/benchai/
+	install -m 644 benchmarks/models.yaml benchmarks/roles.yaml $(DESTDIR)$(PREFIX)/share/benchai/
 
 clean:
 	rm -rf build build-asan benchai

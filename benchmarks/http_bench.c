@@ -152,7 +152,7 @@ static void on_done(void *ctx, struct sched_job *job)
 
 static int run_batch(struct batch *b)
 {
-    static const struct gen_message msg = { "user", "Say something." };
+    static const struct gen_message msg = { .role = "user", .content = "Say something." };
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", b->port);
     struct backend_config cfg = { .kind = BACKEND_OPENAI, .url = url, .model_name = "stub",

@@ -84,7 +84,7 @@ static void on_done(void *ctx, struct sched_job *job)
 /* n requests through backend + sched_run; rate > 0 is open loop. */
 static int run_batch(int port, int stream, int concurrency, double rate, size_t n, struct outcome *o)
 {
-    static const struct gen_message msg = { "user", "Say something." };
+    static const struct gen_message msg = { .role = "user", .content = "Say something." };
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
     struct backend_config cfg = { .kind = BACKEND_OPENAI, .url = url, .model_name = "stub",

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config cmake git ca-certificates npm
   libyaml-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
-  libpcre2-dev libseccomp-dev
+  libpcre2-dev libseccomp-dev zlib1g-dev
   libcriterion-dev
   python3 python3-numpy python3-yaml
   gnuplot-nox
@@ -19,6 +19,8 @@ PACKAGES=(
 )
 # strace: benchmarks/peers/scale.sh counts syscalls per request with it.
 # python3-yaml: llama.cpp's gguf-py (scripts/make-test-models) imports yaml.
+# zlib1g-dev: benchai import livecodebench inflates the releases' zlib-packed
+# private tests.
 # Optional extras: the sandbox runs these languages when present
 # (BENCHAI_WITH_OPTIONAL=1 installs them). chromium above renders the HTML
 # report in its test.

@@ -142,6 +142,13 @@ static char *substitute(const char *word, const char *const keys[], const char *
 int backend_command_generate(struct backend *b, const struct gen_request *req, struct gen_response *resp)
 {
     struct command_state *st = b->priv;
+    for (size_t i = 0; req->chat && i < req->n_messages; i++)
+        if (req->messages[i].n_images) {   /* a template has no place for them: never drop one silently */
+            gen_response_set_error(resp, 0, "the command backend cannot send images (this item has %zu); "
+                                   "use llama-server or an OpenAI-compatible endpoint",
+                                   req->messages[i].n_images);
+            return 0;
+        }
     const char *system;
     char *prompt = flatten_prompt(req, &system);
     char prompt_file[] = "/tmp/benchai-prompt-XXXXXX";

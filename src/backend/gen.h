@@ -16,6 +16,10 @@
 struct gen_message {
     const char *role;
     const char *content;
+    /* Images shown with this message, as URLs (data: URIs): sent as OpenAI
+     * image_url content parts before the text. NULL / 0: a text message. */
+    const char *const *image_urls;
+    size_t n_images;
 };
 
 struct gen_request {
@@ -34,6 +38,10 @@ struct gen_request {
     int n_probs;                  /* llama-server: top-n probabilities per token, 0 = off */
     const cJSON *tools;           /* OpenAI tools array or NULL */
     long seed;                    /* -1 = server default */
+    /* The item's time limit (time_limit_s), ms: the request ends then and
+     * what arrived is the answer (finish_reason "time_limit"), neither an
+     * error nor retried. 0: no limit beyond the run's --timeout. */
+    long time_limit_ms;
     const char *model;            /* "model" field for OpenAI endpoints, may be NULL */
     const cJSON *extra;           /* more body fields (a run's request settings: top_p,
                                      speculative.n_max, ...), set over the rest; may be NULL */

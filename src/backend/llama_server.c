@@ -140,6 +140,8 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
     }
     argv_push(&a, cfg->binary);
     rc |= push_flag(&a, &flags, SFLAG_MODEL, cfg->model, err);
+    if (!rc && cfg->mmproj)
+        rc |= push_flag(&a, &flags, SFLAG_MMPROJ, cfg->mmproj, err);
     if (!rc && cfg->draft) {
         rc |= push_flag(&a, &flags, SFLAG_DRAFT_MODEL, cfg->draft, err);
         /* In newer builds -md only loads the draft; speculation needs a type. */
@@ -597,6 +599,10 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
     }
     if (cfg->draft && access(cfg->draft, R_OK) != 0) {
         bai_error_set(err, BAI_EXIT_USAGE, "draft model file %s: %s", cfg->draft, strerror(errno));
+        return NULL;
+    }
+    if (cfg->mmproj && access(cfg->mmproj, R_OK) != 0) {
+        bai_error_set(err, BAI_EXIT_USAGE, "mmproj file %s: %s", cfg->mmproj, strerror(errno));
         return NULL;
     }
     struct llama_server *s = xcalloc(1, sizeof *s);

@@ -31,6 +31,7 @@ struct llama_server_config {
     const char *draft;           /* draft GGUF or NULL */
     const char *arch;            /* GGUF architecture, for --override-kv keys */
     const struct settings *settings;   /* borrowed; NULL: all server defaults */
+    const char *mmproj;          /* multimodal projector GGUF (images) or NULL */
     const char *log_path;        /* server stdout+stderr go here (required) */
     int startup_timeout_s;       /* 0 = 300 */
     /* No answer to /health for this long (while it runs) = hung: killed,

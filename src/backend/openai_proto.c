@@ -11,6 +11,25 @@ const char *openai_path(const struct gen_request *req)
     return req->chat ? "/v1/chat/completions" : "/v1/completions";
 }
 
+/* A message with images as OpenAI content parts: the images first (how the
+ * vision models' own chat formats put them), then the text. */
+static cJSON *content_parts(const struct gen_message *m)
+{
+    cJSON *parts = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_images; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "type", "image_url");
+        cJSON *u = cJSON_AddObjectToObject(p, "image_url");
+        cJSON_AddStringToObject(u, "url", m->image_urls[i]);
+        cJSON_AddItemToArray(parts, p);
+    }
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "type", "text");
+    cJSON_AddStringToObject(t, "text", m->content ? m->content : "");
+    cJSON_AddItemToArray(parts, t);
+    return parts;
+}
+
 char *openai_build_body(const struct gen_request *req, int llama_ext)
 {
     cJSON *o = cJSON_CreateObject();
@@ -21,7 +40,10 @@ char *openai_build_body(const struct gen_request *req, int llama_ext)
         for (size_t i = 0; i < req->n_messages; i++) {
             cJSON *m = cJSON_CreateObject();
             cJSON_AddStringToObject(m, "role", req->messages[i].role);
-            cJSON_AddStringToObject(m, "content", req->messages[i].content);
+            if (req->messages[i].n_images)
+                cJSON_AddItemToObject(m, "content", content_parts(&req->messages[i]));
+            else
+                cJSON_AddStringToObject(m, "content", req->messages[i].content);
             cJSON_AddItemToArray(msgs, m);
         }
     } else {
@@ -333,6 +355,21 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
     struct gen_response *r = rd->resp;
     r->t_end_ns = t_ns;
     r->http_status = http_status;
+    if (curl_code == CURLE_OPERATION_TIMEDOUT && rd->time_limit && (!http_status || http_status == 200)) {
+        /* the item's time limit: scored on what arrived, as a user who
+         * waits that long sees it (the users' timeout-penalised scores) */
+        free(r->content);
+        r->content = xstrdup(rd->stream && rd->content.data ? rd->content.data : "");
+        if (rd->stream && rd->reasoning.len) {
+            free(r->reasoning);
+            r->reasoning = xstrdup(rd->reasoning.data);
+        }
+        free(r->finish_reason);
+        r->finish_reason = xstrdup("time_limit");
+        r->ok = 1;
+        gen_split_think(r);
+        return;
+    }
     if (curl_code != 0) {
         gen_response_set_error(r, 1, "%s%s", curl_error && curl_error[0] ? curl_error : curl_easy_strerror((CURLcode)curl_code),
                                rd->parse_error ? " (after a malformed stream)" : "");

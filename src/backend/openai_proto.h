@@ -33,6 +33,10 @@ struct openai_reader {
     int events_parsed;
     char *parse_error;            /* first malformed event */
     size_t max_body;              /* cap on buffered bytes (default 64 MiB) */
+    /* The request's time limit is what ends it on a timeout (the item's
+     * time_limit_s): what arrived is then the answer, finish_reason
+     * "time_limit", not an error. Set by the caller after init. */
+    int time_limit;
 };
 
 void openai_reader_init(struct openai_reader *rd, struct gen_response *resp, int stream);

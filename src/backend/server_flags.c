@@ -26,6 +26,7 @@ static const struct {
     [SFLAG_NO_WEBUI] = { "no_webui", { "--no-webui" } },
     [SFLAG_SPEC_SYNTH_LEN] = { "spec_synth_len", { "--spec-synth-len" } },
     [SFLAG_ALIAS] = { "alias", { "--alias", "-a" } },
+    [SFLAG_MMPROJ] = { "mmproj", { "--mmproj", "-mm" } },
 };
 
 static int cmp_str(const void *a, const void *b)

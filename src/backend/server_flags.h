@@ -37,6 +37,7 @@ void server_flags_free(struct server_flags *f);
 enum server_flag {
     SFLAG_MODEL, SFLAG_DRAFT_MODEL, SFLAG_SPEC_TYPE, SFLAG_HOST, SFLAG_PORT, SFLAG_NO_WEBUI,
     SFLAG_SPEC_SYNTH_LEN, SFLAG_ALIAS,
+    SFLAG_MMPROJ,            /* multimodal projector (vision) */
     SFLAG_COUNT
 };
 

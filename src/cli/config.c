@@ -28,10 +28,13 @@ static const struct key {
     [CLI_CFG_JUDGE_MODEL] = { "judge.model", NULL, K_TEXT },
     [CLI_CFG_JUDGE_API_KEY_ENV] = { "judge.api_key_env", NULL, K_ENV_NAME },
     [CLI_CFG_JUDGE_GGUF] = { "judge.gguf", NULL, K_PATH },
+    [CLI_CFG_MODELS_FILE] = { "models_file", NULL, K_PATH },
+    [CLI_CFG_ROLES_FILE] = { "roles_file", NULL, K_PATH },
 };
 
 static const char *const formats[] = { "md", "csv", "json", "jsonl", NULL };
-static const char *const top_keys[] = { "store", "output", "llama_server", "threads", "models", "judge", NULL };
+static const char *const top_keys[] = { "store", "output", "llama_server", "threads", "models", "judge",
+                                        "models_file", "roles_file", NULL };
 static const char *const judge_keys[] = { "url", "model", "api_key_env", "gguf", NULL };
 
 char *cli_config_default_path(void)

@@ -1,7 +1,8 @@
 /* config.h - the user's config file, $XDG_CONFIG_HOME/benchai/config.yaml
  * (default ~/.config/benchai/config.yaml): default store, output format,
  * llama-server binary, threads, judge endpoint, and a model registry
- * (name -> GGUF path, used by --model NAME). Precedence: command line >
+ * (name -> GGUF path, used by --model NAME), the model registry and roles
+ * files to use. Precedence: command line >
  * environment (only the two compatibility variables BENCHAI_STORE and
  * BENCHAI_LLAMA_SERVER) > config file > built-in default. docs/config.md.
  *
@@ -26,6 +27,8 @@ enum cli_key {
     CLI_CFG_JUDGE_MODEL,
     CLI_CFG_JUDGE_API_KEY_ENV,
     CLI_CFG_JUDGE_GGUF,
+    CLI_CFG_MODELS_FILE,     /* the model registry (models.yaml) */
+    CLI_CFG_ROLES_FILE,      /* the roles file of select and pareto */
     CLI_CFG_N
 };
 

@@ -3,8 +3,10 @@
 #include "cmd/cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/config.h"
+#include "run/defaults.h"
 #include "run/judge_client.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -53,5 +55,23 @@ struct store *cmd_open_run(const char *store_path, const char *spec, char *id, i
         return st;
     store_close(st);
     *code = bai_error_report(&err);
+    return NULL;
+}
+
+char *cmd_roles_file(const char *command, const char *flag, int *code)
+{
+    if (flag)
+        return xstrdup(flag);
+    char *looked = NULL;
+    char *f = defaults_data_file("roles.yaml", cli_config_get(CLI_CFG_ROLES_FILE), &looked);
+    if (f)
+        return f;
+    const struct cli_config *cfg = cli_config_current();
+    char *cfg_path = cfg ? xstrdup(cfg->path) : cli_config_default_path();
+    fprintf(stderr, "benchai %s: no roles file: looked in %s (and roles_file: of %s, not set); "
+            "give --roles FILE, or set roles_file: in %s\n", command, looked, cfg_path, cfg_path);
+    free(cfg_path);
+    free(looked);
+    *code = BAI_EXIT_USAGE;
     return NULL;
 }

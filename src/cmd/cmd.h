@@ -104,6 +104,12 @@ int cmd_judge_defaults(struct judge_options *jo);
                    "launch a llama-server with this GGUF (path or config\nmodel name) as the judge instead", \
                    .complete = CLI_COMP_MODEL)
 
+/* The roles file of select and pareto: flag (--roles) as given, else the
+ * config file's roles_file, ./benchmarks/roles.yaml, or the installed
+ * <prefix>/share/benchai/roles.yaml (run/defaults.h). NULL after printing
+ * where it looked and what to give (exit 2 in *code). Caller frees. */
+char *cmd_roles_file(const char *command, const char *flag, int *code);
+
 /* `benchai __complete WORD...` (hidden; what scripts/completion call):
  * candidates for the last word from the commands' tables, the store and
  * the suite folders. */

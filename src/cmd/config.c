@@ -43,6 +43,15 @@ static char *builtin(enum cli_key k)
     case CLI_CFG_OUTPUT: return xstrdup("md");
     case CLI_CFG_LLAMA_SERVER: return defaults_llama_server();
     case CLI_CFG_THREADS: return xstrdup("(llama-server's default)");
+    case CLI_CFG_MODELS_FILE:
+    case CLI_CFG_ROLES_FILE: {
+        char *looked = NULL;
+        char *f = defaults_data_file(k == CLI_CFG_MODELS_FILE ? "models.yaml" : "roles.yaml", NULL, &looked);
+        if (!f)
+            f = xasprintf("(none found; looked in %s)", looked);
+        free(looked);
+        return f;
+    }
     default: return xstrdup("(none)");
     }
 }

@@ -11,9 +11,11 @@
 #include "util/mem.h"
 
 struct import_opts {
-    const char *out, *name, *map, *scorer;
+    const char *out, *name, *map, *scorer, *tests, *language;
     int limit;
 };
+
+static const char *const import_languages[] = { "python", "cpp", "c", "java", "javascript", NULL };
 
 static const struct cli_option import_options[] = {
     CLI_OPT_STRING(0, "out", struct import_opts, out, "FILE",
@@ -27,12 +29,18 @@ static const struct cli_option import_options[] = {
                    "jsonl: item key = record field (id, prompt, answer, ...)"),
     CLI_OPT_STRING(0, "scorer", struct import_opts, scorer, "NAME", "jsonl: the items' scorer (default exact)",
                    .complete = CLI_COMP_SCORER),
+    CLI_OPT_STRING(0, "tests", struct import_opts, tests, "DIR",
+                   "usaco: the tests folder (one subfolder per problem), or\n'samples' for the statements' "
+                   "samples only (default:\nDICT's folder/<set>/tests, else DICT's folder/tests)",
+                   .complete = CLI_COMP_DIR),
+    CLI_OPT_CHOICE(0, "language", struct import_opts, language, "L", import_languages,
+                   "usaco: the language the model is asked to write\n(default python)"),
     CLI_OPT_END(),
 };
 
 static void format_line(void *ctx, const char *name, const char *what)
 {
-    buf_printf(ctx, "  %-11s %s\n", name, what);
+    buf_printf(ctx, "  %-13s %s\n", name, what);
 }
 
 /* The formats in --help come from the import table itself. */
@@ -46,7 +54,7 @@ const struct cli_command cmd_import_cli = {
     .name = "import",
     .summary = "import a public data set (gpqa, hotpotqa, ifeval, ...) as a suite",
     .usage = "FORMAT FILE --out OUT.yaml [--name NAME] [--limit N]\n"
-             " [--map KEY=FIELD,...] [--scorer NAME]",
+             " [--map KEY=FIELD,...] [--scorer NAME] [--tests DIR|samples] [--language L]",
     .description =
         "Turns a public data set file into a suite (ids kept from the source). The\n"
         "suite is validated before it is written, through a temp file and a rename,\n"
@@ -69,7 +77,8 @@ int cmd_import(int argc, char **argv)
                 suite_import_formats());
         return BAI_EXIT_USAGE;
     }
-    struct suite_import_options io = { .name = o.name, .limit = o.limit, .map = o.map, .scorer = o.scorer };
+    struct suite_import_options io = { .name = o.name, .limit = o.limit, .map = o.map, .scorer = o.scorer,
+                                       .tests = o.tests, .language = o.language };
     struct bai_error err = {0};
     long n = suite_import(argv[0], argv[1], o.out, &io, &err);
     if (n < 0)

@@ -14,7 +14,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define DEFAULT_ROLES "benchmarks/roles.yaml"
 
 struct pareto_opts {
     struct cli_strv suites, runs;
@@ -28,7 +27,8 @@ static const struct cli_option pareto_options[] = {
     CLI_OPT_SUITES(struct pareto_opts, suites, "quality on these suites (item-weighted); default: all"),
     CLI_OPT_STRING(0, "role", struct pareto_opts, role, "R",
                    "quality = role R's weighted suites (from --roles)"),
-    CLI_OPT_STRING(0, "roles", struct pareto_opts, roles, "FILE", "the roles file (default " DEFAULT_ROLES ")",
+    CLI_OPT_STRING(0, "roles", struct pareto_opts, roles, "FILE", "the roles file (default: roles_file of the config file,\n"
+                   "./benchmarks/roles.yaml, else the installed one)",
                    .complete = CLI_COMP_FILE),
     CLI_OPT_CHOICE(0, "x", struct pareto_opts, x, "AXIS", x_axes,
                    "speed axis: gen_tps (default, higher is better), ttft_p95 or\ne2e_p50 (lower is better)"),
@@ -60,7 +60,7 @@ const struct cli_command cmd_pareto_cli = {
 
 int cmd_pareto(int argc, char **argv)
 {
-    struct pareto_opts o = { .roles = DEFAULT_ROLES, .x = "gen_tps",
+    struct pareto_opts o = { .x = "gen_tps",
                              .format = cli_default_format(cli_formats_md_csv_json, "md"),
                              .store = cli_default_store() };
     int rc = cmd_options(&cmd_pareto_cli, &o, &argc, &argv);
@@ -69,7 +69,8 @@ int cmd_pareto(int argc, char **argv)
     struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, suites = { o.suites.v, o.suites.n, o.suites.cap };
     o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     struct report_roles roles = { 0 };
-    const char *role_name = o.role, *roles_file = o.roles, *plot = o.plot;
+    const char *role_name = o.role, *plot = o.plot;
+    char *roles_file = NULL;
     enum report_xaxis x = REPORT_X_GEN_TPS;
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
@@ -84,6 +85,8 @@ int cmd_pareto(int argc, char **argv)
     struct report_qspec qs = { (const char *const *)suites.v, NULL, suites.n };
     const struct report_role *role = NULL;
     if (role_name) {
+        if (!(roles_file = cmd_roles_file("pareto", o.roles, &rc)))
+            goto out;
         if (report_roles_load(roles_file, &roles, &err) != 0) {
             rc = bai_error_report(&err);
             goto out;
@@ -156,6 +159,7 @@ int cmd_pareto(int argc, char **argv)
     report_pareto_free(&pa);
     report_points_free(&pts);
 out:
+    free(roles_file);
     report_roles_free(&roles);
     report_strv_free(&runs);
     report_strv_free(&suites);

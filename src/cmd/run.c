@@ -148,10 +148,16 @@ static const struct cli_option run_options[] = {
     CLI_OPT_GROUP("Backend (default llama-server)"),
     CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
                      .choices = backends),
-    CLI_OPT_MODEL(A, model, "GGUF path or config model name (llama-server), or the model\n"
-                            "name (openai, command)"),
+    CLI_OPT_MODEL(A, model, "GGUF path, or a name of the config file's models: or of\n"
+                            "the model registry (llama-server); the model name (openai,\ncommand)"),
     CLI_OPT_STRING(0, "draft", A, draft, "MODEL", "draft GGUF (path or config model name) for speculative decoding",
                    .complete = CLI_COMP_MODEL),
+    CLI_OPT_STRING(0, "mmproj", A, mmproj, "FILE",
+                   "multimodal projector GGUF for image items (default: the\nmodel's mmproj: in the registry)",
+                   .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING(0, "models-file", A, models_file, "FILE",
+                   "the model registry for --model NAME (default: models_file\nof the config file, "
+                   "./benchmarks/models.yaml, else the\ninstalled one)", .complete = CLI_COMP_FILE),
     CLI_OPT_STRING(0, "server-bin", A, server_bin, "PATH",
                    "llama-server binary (default: llama_server of the config file,\nelse the cached build)",
                    .complete = CLI_COMP_FILE),
@@ -240,6 +246,12 @@ struct extra_args {
 static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t *cap)
 {
     const char *threads = cli_config_get(CLI_CFG_THREADS), *bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
+    const char *models_file = cli_config_get(CLI_CFG_MODELS_FILE);
+    if (!a->models_file && models_file) {
+        a->models_file = models_file;
+        strlist_push(extra, n, cap, "--models-file");
+        strlist_push(extra, n, cap, models_file);
+    }
     if (!settings_is_set(&a->launch, SETTING_THREADS) && threads && a->backend == BACKEND_LLAMA_SERVER &&
         settings_set(&a->launch, SETTING_THREADS, threads, "threads of the config file", NULL) == 0) {
         strlist_push(extra, n, cap, "--threads");

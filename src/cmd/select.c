@@ -14,7 +14,6 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-#define DEFAULT_ROLES "benchmarks/roles.yaml"
 
 struct select_opts {
     struct cli_strv roles_only, runs;
@@ -23,7 +22,8 @@ struct select_opts {
 };
 
 static const struct cli_option select_options[] = {
-    CLI_OPT_STRING(0, "roles", struct select_opts, roles, "FILE", "the roles file (default " DEFAULT_ROLES ")",
+    CLI_OPT_STRING(0, "roles", struct select_opts, roles, "FILE", "the roles file (default: roles_file of the config file,\n"
+                   "./benchmarks/roles.yaml, else the installed one)",
                    .complete = CLI_COMP_FILE),
     CLI_OPT_LIST(0, "role", struct select_opts, roles_only, "R", "only this role (repeatable, or a,b)"),
     CLI_OPT_RUNS(struct select_opts, runs, "only these runs (default: the newest run's point\nper model + config)"),
@@ -40,11 +40,12 @@ const struct cli_command cmd_select_cli = {
     .usage = "[--roles FILE] [--role R] [--run R]... [--all-runs] [-o md|csv|json]\n"
              " [--store PATH]",
     .description =
-        "For every role in the roles file (default " DEFAULT_ROLES "): the best stored\n"
-        "model + config meeting its constraints (min_score, min_tps, max_ttft_ms,\n"
-        "max_size_gb), ranked quality-first or speed-first as the role prefers, with\n"
-        "the runner-up, the margin, and why every other config was excluded. A role\n"
-        "nothing satisfies is reported as such (exit status stays 0).\n",
+        "For every role in the roles file (--roles; else roles_file of the config\n"
+        "file, ./benchmarks/roles.yaml, <prefix>/share/benchai/roles.yaml): the best\n"
+        "stored model + config meeting its constraints (min_score, min_tps,\n"
+        "max_ttft_ms, max_size_gb), ranked quality-first or speed-first as the role\n"
+        "prefers, with the runner-up, the margin, and why every other config was\n"
+        "excluded. A role nothing satisfies is reported as such (exit status stays 0).\n",
     .options = select_options,
     .run = cmd_select,
 };
@@ -139,7 +140,7 @@ static cJSON *json_selection(const struct report_selection *s)
 
 int cmd_select(int argc, char **argv)
 {
-    struct select_opts o = { .roles = DEFAULT_ROLES, .format = cli_default_format(cli_formats_md_csv_json, "md"),
+    struct select_opts o = { .format = cli_default_format(cli_formats_md_csv_json, "md"),
                              .store = cli_default_store() };
     int rc = cmd_options(&cmd_select_cli, &o, &argc, &argv);
     if (rc >= 0)
@@ -147,10 +148,12 @@ int cmd_select(int argc, char **argv)
     struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, only = { o.roles_only.v, o.roles_only.n, o.roles_only.cap };
     o.runs = o.roles_only = (struct cli_strv){ 0 };   /* runs and only own them now */
     struct report_roles roles = { 0 };
-    const char *roles_file = o.roles;
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
     rc = BAI_EXIT_OK;
+    char *roles_file = cmd_roles_file("select", o.roles, &rc);
+    if (!roles_file)
+        goto out;
     report_fmt_parse(o.format, &fmt, &err);
     if (report_roles_load(roles_file, &roles, &err) != 0) {
         rc = bai_error_report(&err);
@@ -211,6 +214,7 @@ int cmd_select(int argc, char **argv)
     free(sels);
     report_points_free(&pts);
 out:
+    free(roles_file);
     report_roles_free(&roles);
     report_strv_free(&runs);
     report_strv_free(&only);

@@ -386,6 +386,7 @@ static void model_free(struct plan_model *m)
     free(m->name);
     free(m->path);
     free(m->url);
+    free(m->mmproj);
     free(m->family);
     free(m->arch);
     free(m->quant);

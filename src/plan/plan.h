@@ -19,6 +19,7 @@ struct plan_model {
     char *name;
     char *path;          /* local GGUF, expanded (see plan_expand_path) */
     char *url;           /* OpenAI-compatible endpoint */
+    char *mmproj;        /* multimodal projector GGUF (llama-server --mmproj), expanded, or NULL */
     char *family, *arch, *quant, *size;   /* arch filled from GGUF by plan_check */
     char **drafts;       /* names of compatible drafts (informational) */
     size_t n_drafts;
@@ -168,6 +169,11 @@ int plan_expand(struct plan *p, struct bai_error *err);
  * differs from its target's as skipped with "vocab mismatch (...)".
  * Errors name the point's label. */
 int plan_check(struct plan *p, struct bai_error *err);
+
+/* An mmproj must be a multimodal projector GGUF (general.architecture
+ * "clip"): llama-server would otherwise fail at start-up, after loading
+ * the model. whose names the owner in the message ("model 'x'", "--mmproj"). */
+int plan_check_mmproj(const char *path, const char *whose, struct bai_error *err);
 
 /* Rough wall time of the whole plan in seconds, for --dry-run: per point a
  * start-up cost from the model size plus (warmup + reps * suites *

@@ -249,12 +249,34 @@ static int rope_scaling_given(const struct settings *s)
     return 0;
 }
 
+int plan_check_mmproj(const char *path, const char *whose, struct bai_error *err)
+{
+    struct gguf_info g;
+    if (gguf_read_file(path, &g, err) < 0) {
+        bai_error_prefix(err, "%s: mmproj", whose);
+        return -1;
+    }
+    int ok = g.architecture && !strcmp(g.architecture, "clip");
+    if (!ok)
+        bai_error_set(err, BAI_EXIT_USAGE, "%s: mmproj %s has architecture '%s', not a multimodal "
+                      "projector ('clip')", whose, path, g.architecture ? g.architecture : "(none)");
+    gguf_info_free(&g);
+    return ok ? 0 : -1;
+}
+
 static int check_point(struct plan_point *pt, struct bai_error *err)
 {
     struct plan_model *m = pt->model;
     long experts = settings_int(&pt->settings, SETTING_EXPERTS, 0);
     if (load_gguf(m, err) < 0 || (pt->draft && load_gguf(pt->draft, err) < 0))
         return -1;
+    if (m->mmproj) {
+        char *whose = xasprintf("model '%s'", m->name);
+        int rc = plan_check_mmproj(m->mmproj, whose, err);
+        free(whose);
+        if (rc < 0)
+            return -1;
+    }
     if (experts > 0) {
         if (!m->path) {
             bai_error_set(err, BAI_EXIT_USAGE, "point '%s': experts needs a local GGUF model, not %s",

@@ -131,7 +131,7 @@ static int load_doc(struct ydoc *d, const char *text, size_t len)
 
 static void model_clear(struct plan_model *m)
 {
-    free(m->name); free(m->path); free(m->url); free(m->family); free(m->arch);
+    free(m->name); free(m->path); free(m->url); free(m->mmproj); free(m->family); free(m->arch);
     free(m->quant); free(m->size); free(m->where);
     plan_strv_free(m->drafts, m->n_drafts);
     plan_strv_free(m->roles, m->n_roles);
@@ -161,20 +161,22 @@ static int parse_model(struct ydoc *d, yaml_node_t *n, const char *base_dir, str
         if (!strcmp(k, "name")) slot = &m.name;
         else if (!strcmp(k, "path")) slot = &m.path;
         else if (!strcmp(k, "url")) slot = &m.url;
+        else if (!strcmp(k, "mmproj")) slot = &m.mmproj;
         else if (!strcmp(k, "family")) slot = &m.family;
         else if (!strcmp(k, "arch")) slot = &m.arch;
         else if (!strcmp(k, "quant")) slot = &m.quant;
         else if (!strcmp(k, "size")) slot = &m.size;
         else if (!strcmp(k, "notes")) slot = NULL;
         else {
-            yerr(d, kn, "unknown model key '%s' (name, path, url, family, arch, quant, size, drafts, roles, notes)", k);
+            yerr(d, kn, "unknown model key '%s' (name, path, url, mmproj, family, arch, quant, size, drafts, roles, notes)", k);
             goto fail;
         }
         if (want_scalar(d, vn, k, &v) < 0)
             goto fail;
-        if (slot == &m.path) {
-            m.path = plan_expand_path(v, base_dir, d->err);
-            if (!m.path) {
+        if (slot == &m.path || slot == &m.mmproj) {
+            free(*slot);
+            *slot = plan_expand_path(v, base_dir, d->err);
+            if (!*slot) {
                 bai_error_prefix(d->err, "%s:%zu:%zu", d->file, vn->start_mark.line + 1,
                                  vn->start_mark.column + 1);
                 goto fail;
@@ -190,6 +192,10 @@ static int parse_model(struct ydoc *d, yaml_node_t *n, const char *base_dir, str
     }
     if (!m.path == !m.url) {
         yerr(d, n, "model '%s' needs exactly one of path: and url:", m.name);
+        goto fail;
+    }
+    if (m.mmproj && m.url) {
+        yerr(d, n, "model '%s': mmproj: is for a local GGUF (path:), not an endpoint", m.name);
         goto fail;
     }
     if (plan_registry_find(reg, m.name)) {

@@ -32,6 +32,8 @@ struct run_config {
     const char *model, *draft, *server_bin;
     struct settings launch;      /* --k, --np, --threads, ..., --server-arg: the
                                   * table's settings given here (owned) */
+    const char *mmproj;          /* multimodal projector GGUF (path or registry name) */
+    const char *models_file;     /* the model registry; NULL: the default search (run/models.h) */
     int startup_timeout_s;       /* 0 = 300 */
     int hang_timeout_ms;         /* --hang-timeout: 0 = default (30 s), -1 = not watched */
     const char *url, *api_key_env, *cmd, *from;

@@ -42,6 +42,21 @@ char *defaults_tiny_model(const char *name)
 
 const char *const defaults_suite_suffixes[] = { ".yaml", ".yml", NULL };
 
+char *defaults_share_dir(void)
+{
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    char *bin = fs_dirname(exe);
+    char *share = xasprintf("%s/../share/benchai", bin);
+    char *real = realpath(share, NULL);   /* NULL: not installed there */
+    free(share);
+    free(bin);
+    return real;
+}
+
 /* Suites are looked up in the working directory first (a checkout), then
  * where `make install` put them: <prefix>/share/benchai/suites beside the
  * installed binary's bin/. */
@@ -51,22 +66,51 @@ char **defaults_suite_dirs(size_t *n)
     *n = 0;
     dirs[(*n)++] = xstrdup("suites/v1");
     dirs[(*n)++] = xstrdup("suites/imported");
+    char *share = defaults_share_dir();
+    if (share) {
+        dirs[(*n)++] = xasprintf("%s/suites/v1", share);
+        dirs[(*n)++] = xasprintf("%s/suites/imported", share);
+    }
+    free(share);
+    return dirs;
+}
+
+/* Where `make install` puts NAME for this binary: <prefix>/share/benchai/NAME
+ * with <prefix> the parent of the binary's folder (whether or not it exists). */
+static char *installed_path(const char *name)
+{
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *bin = fs_dirname(exe);
-        char *share = xasprintf("%s/../share/benchai/suites", bin);
-        char *real = realpath(share, NULL);   /* NULL: not installed there */
-        if (real) {
-            dirs[(*n)++] = xasprintf("%s/v1", real);
-            dirs[(*n)++] = xasprintf("%s/imported", real);
-        }
-        free(real);
-        free(share);
-        free(bin);
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    char *bin = fs_dirname(exe);
+    char *prefix = fs_dirname(bin);
+    char *p = xasprintf("%s/share/benchai/%s", prefix, name);
+    free(prefix);
+    free(bin);
+    return p;
+}
+
+char *defaults_data_file(const char *name, const char *configured, char **looked)
+{
+    if (looked)
+        *looked = NULL;
+    if (configured && *configured)
+        return xstrdup(configured);
+    char *here = xasprintf("benchmarks/%s", name);
+    if (fs_exists(here))
+        return here;
+    char *installed = installed_path(name);
+    if (installed && fs_exists(installed)) {
+        free(here);
+        return installed;
     }
-    return dirs;
+    if (looked)
+        *looked = xasprintf("./%s%s%s", here, installed ? ", " : "", installed ? installed : "");
+    free(here);
+    free(installed);
+    return NULL;
 }
 
 void defaults_strv_free(char **v, size_t n)

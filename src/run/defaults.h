@@ -15,6 +15,17 @@
 char *defaults_llama_server(void);
 /* $BENCHAI_MODELS/<name>.gguf, else the make-test-models cache. Caller frees. */
 char *defaults_tiny_model(const char *name);
+/* <prefix>/share/benchai beside the running binary's bin/ (where `make
+ * install` puts suites, models.yaml and roles.yaml), or NULL when there is
+ * no such folder (a checkout). Caller frees. */
+char *defaults_share_dir(void);
+/* The shipped data file NAME ("models.yaml", "roles.yaml") a command reads
+ * when no flag names one, in this order: configured (the config file's
+ * models_file / roles_file, may be NULL) as given, benchmarks/NAME in the
+ * working directory, <prefix>/share/benchai/NAME of the installed binary.
+ * NULL when none exists; then *looked (when looked is not NULL) lists the
+ * places looked in, for the message. Caller frees both. */
+char *defaults_data_file(const char *name, const char *configured, char **looked);
 /* The file name endings of suite files (NULL-terminated). */
 extern const char *const defaults_suite_suffixes[];
 /* The folders a bare suite name is looked up in, in order: suites/v1 and

@@ -90,7 +90,7 @@ static int complete(void *ctx, const char *system, const char *prompt, char **an
     int repeat = !strcmp(sha, c->last_prompt_sha);
     memcpy(c->last_prompt_sha, sha, sizeof sha);
 
-    struct gen_message msgs[2] = { { "system", system }, { "user", prompt } };
+    struct gen_message msgs[2] = { { .role = "system", .content = system }, { .role = "user", .content = prompt } };
     struct gen_request req = {
         .chat = 1, .messages = msgs, .n_messages = 2, .max_tokens = c->max_tokens,
         .temperature = repeat ? 0.7 : 0.0, .seed = -1, .model = c->model,

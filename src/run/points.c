@@ -2,6 +2,7 @@
 #include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "run/defaults.h"
+#include "run/models.h"
 #include "plan/plan.h"
 #include "settings/identity.h"
 #include "store/store.h"
@@ -95,6 +96,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         struct llama_server_config *s = &bc->server;
         s->binary = own(p, a->server_bin ? xstrdup(a->server_bin) : defaults_llama_server());
         s->model = pp->model->path;
+        s->mmproj = a->mmproj ? a->mmproj : pp->model->mmproj;
         s->draft = pp->draft ? pp->draft->path : NULL;
         s->arch = pp->model->arch ? pp->model->arch : "llama";
         s->settings = &pp->settings;
@@ -104,6 +106,8 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
         pt->draft = s->draft ? (char *)s->draft : NULL;
     }
     cJSON *params = plan_point_params_json(pp);
+    if (bc->kind == BACKEND_LLAMA_SERVER && bc->server.mmproj)
+        cJSON_AddStringToObject(params, "mmproj", bc->server.mmproj);
     char *pj = cJSON_PrintUnformatted(params);
     pt->params_json = own(p, xstrdup(pj));
     cJSON_free(pj);
@@ -116,13 +120,6 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     }
 }
 
-/* The registry a command-line model name resolves through: models.yaml
- * in ./benchmarks when there is one. */
-static const char *cli_registry(void)
-{
-    return fs_exists("benchmarks/models.yaml") ? "benchmarks/models.yaml" : NULL;
-}
-
 /* A command-line run is a one-point plan (or the sweep's points): the same
  * expansion and the same checks before any server starts as a plan file. */
 static struct plan *cli_plan(const struct run_config *a, struct bai_error *err)
@@ -131,20 +128,33 @@ static struct plan *cli_plan(const struct run_config *a, struct bai_error *err)
     char *dflt = a->model || endpoint ? NULL : defaults_tiny_model("tiny-dense");
     const char *models[] = { a->model ? a->model : endpoint ? a->url : dflt };
     const char *drafts[] = { a->draft };
-    struct plan_cli cli = {
-        .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
-        .url = endpoint ? a->url : NULL,
-        .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
-        .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
-        .models_path = endpoint ? NULL : cli_registry(), .base = &a->launch,
-    };
     if (!endpoint && !a->model && !fs_exists(dflt)) {
         bai_error_set(err, BAI_EXIT_USAGE, "model file %s does not exist (run scripts/make-test-models, or pass --model)",
                       dflt);
         free(dflt);
         return NULL;
     }
+    /* a name must be in the registry (run/models.h: the one search order
+     * and the message that says where it looked) */
+    for (int i = 0; !endpoint && i < 2; i++) {
+        const char *arg = i ? a->draft : a->model;
+        struct run_model m = { 0 };
+        if (arg && run_model_resolve(arg, a->models_file, &m, err) != 0) {
+            free(dflt);
+            return NULL;
+        }
+        run_model_free(&m);
+    }
+    char *registry = endpoint ? NULL : run_models_file(a->models_file, NULL);
+    struct plan_cli cli = {
+        .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
+        .url = endpoint ? a->url : NULL,
+        .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
+        .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
+        .models_path = registry, .base = &a->launch,
+    };
     struct plan *plan = plan_from_cli(&cli, err);
+    free(registry);
     free(dflt);
     return plan;
 }
@@ -227,7 +237,7 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
 {
     struct plan *plan;
     if (a->plan) {
-        plan = plan_load(a->plan, NULL, err);
+        plan = plan_load(a->plan, a->models_file, err);
         if (plan) {
             settings_overlay(&plan->base, &a->launch);
             if (plan_expand(plan, err) != 0) {
@@ -268,10 +278,22 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
     return 0;
 }
 
+/* --mmproj of the command line is checked like a registry one (plan_check). */
+static int check_cli_mmproj(const struct run_config *a, struct bai_error *err)
+{
+    if (!a->mmproj || a->backend != BACKEND_LLAMA_SERVER)
+        return 0;
+    if (!fs_exists(a->mmproj)) {
+        bai_error_set(err, BAI_EXIT_USAGE, "--mmproj: %s does not exist", a->mmproj);
+        return -1;
+    }
+    return plan_check_mmproj(a->mmproj, "--mmproj", err);
+}
+
 int run_points_build(const struct run_config *a, struct run_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (run_config_check(a, err) != 0)
+    if (run_config_check(a, err) != 0 || check_cli_mmproj(a, err) != 0)
         return -1;
     int rc = a->backend == BACKEND_COMMAND || a->backend == BACKEND_REPLAY ? single_point(a, out, err)
                                                                             : plan_points(a, out, err);
@@ -337,10 +359,14 @@ int run_points_identify(struct run_points *p, const struct run_config *a, struct
                 return free(resolved), -1;
             if (bc->server.draft && !(pt->draft_sha256 = hash_file(p, bc->server.draft, "draft model", err)))
                 return free(resolved), -1;
+            char *mmproj = bc->server.mmproj ? hash_file(p, bc->server.mmproj, "mmproj", err) : NULL;
+            if (bc->server.mmproj && !mmproj)
+                return free(resolved), -1;
             char *server = bin && fs_exists(bin) ? hash_file(p, bin, "llama-server binary", err) : NULL;
             free(resolved);
             in.model_sha256 = pt->model_sha256;
             in.draft_sha256 = pt->draft_sha256;
+            in.mmproj_sha256 = mmproj;
             in.server_sha256 = server;
             in.settings = bc->server.settings;
             in.launched = 1;

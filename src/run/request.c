@@ -13,6 +13,19 @@ static char *own(struct built_request *b, char *s)
     return s;
 }
 
+/* The images of a message as data: URIs the request owns. */
+static void attach_images(struct built_request *b, struct gen_message *m, const struct suite_image *v, size_t n)
+{
+    if (!n)
+        return;
+    const char **urls = xcalloc(n, sizeof *urls);
+    own(b, (char *)urls);
+    for (size_t i = 0; i < n; i++)
+        urls[i] = own(b, suite_image_data_uri(&v[i]));
+    m->image_urls = urls;
+    m->n_images = n;
+}
+
 char *request_render_choices(const struct suite_item *item)
 {
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(item->data, "choices");
@@ -99,6 +112,9 @@ void request_build(const struct suite_item *item, const struct suite *suite, int
     if (cJSON_IsArray(tools))
         r->tools = tools;
 
+    int speed = suite && suite->kind && !strcmp(suite->kind, "speed");
+    if (!speed && item->time_limit_s > 0)
+        r->time_limit_ms = (long)(item->time_limit_s * 1000 + 0.5);
     if (r->chat) {
         size_t n = (item->system ? 1 : 0) + (item->n_messages ? item->n_messages : 1);
         out->messages = xcalloc(n, sizeof *out->messages);
@@ -107,13 +123,16 @@ void request_build(const struct suite_item *item, const struct suite *suite, int
             out->messages[k].role = "system";
             out->messages[k++].content = item->system;
         }
-        if (item->n_messages && !(suite && suite->kind && !strcmp(suite->kind, "speed"))) {
+        if (item->n_messages && !speed) {
             for (size_t i = 0; i < item->n_messages; i++) {
                 out->messages[k].role = item->messages[i].role;
+                attach_images(out, &out->messages[k], item->messages[i].images, item->messages[i].n_images);
                 out->messages[k++].content = item->messages[i].content;
             }
         } else {
             out->messages[k].role = "user";
+            if (!speed)
+                attach_images(out, &out->messages[k], item->images, item->n_images);
             out->messages[k++].content = prompt ? prompt : "";
         }
         r->messages = out->messages;

@@ -144,6 +144,10 @@ static struct flight *launch(struct loop *L, struct sched_job *job, int64_t inte
     f->call.body = f->body;
     f->call.bearer_token = b->api_key;
     f->call.timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : 600000;
+    if (job->req.time_limit_ms > 0 && job->req.time_limit_ms <= f->call.timeout_ms) {
+        f->call.timeout_ms = job->req.time_limit_ms;   /* the item's limit ends it: not an error */
+        f->reader.time_limit = 1;
+    }
     f->call.on_data = wrap_on_data;
     f->call.on_done = on_call_done;
     f->call.ctx = f;

@@ -94,6 +94,7 @@ char *identity_json(const struct identity_input *in)
     add_str(o, "backend", in->backend);
     add_str(o, "model_sha256", in->model_sha256);
     add_str(o, "draft_sha256", in->draft_sha256);
+    add_str(o, "mmproj_sha256", in->mmproj_sha256);
     add_str(o, "server_sha256", in->server_sha256);
     add_str(o, "url", in->url);
     add_str(o, "model", in->model);

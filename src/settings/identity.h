@@ -5,6 +5,7 @@
  *   backend         "llama-server", "openai", "command" or "replay"
  *   model_sha256    content of the model file (a launched server)
  *   draft_sha256    content of the draft model file, when there is one
+ *   mmproj_sha256   content of the multimodal projector file, when there is one
  *   server_sha256   content of the llama-server binary (its build)
  *   url, model      an endpoint and the model name it is asked for
  *   command         the command backend's argv template
@@ -33,7 +34,7 @@
 
 struct identity_input {
     const char *backend;
-    const char *model_sha256, *draft_sha256, *server_sha256;   /* NULL: not applicable */
+    const char *model_sha256, *draft_sha256, *mmproj_sha256, *server_sha256;   /* NULL: not applicable */
     const char *url, *model;
     const char *command, *replay;
     const struct settings *settings;   /* NULL: none */

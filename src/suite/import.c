@@ -32,6 +32,10 @@ static const struct format formats[] = {
       "IFEval input_data.jsonl (key, prompt, instruction_id_list, kwargs): ifeval" },
     { "humaneval", "jsonl", suite_import_humaneval,
       "HumanEval JSONL (task_id, prompt, canonical_solution, test, entry_point): code" },
+    { "livecodebench", "jsonl", suite_import_livecodebench,
+      "LiveCodeBench code generation release (test*.jsonl): code, stdin and functional tests" },
+    { "usaco", "json_object", suite_import_usaco,
+      "USACO-bench problem dict (usaco_*_dict.json) + tests folder (--tests): code, stdio, limits" },
     { "jsonl", "jsonl", suite_import_jsonl,
       "any JSONL with --map id=F,prompt=F,answer=F,... and --scorer NAME" },
 };
@@ -39,7 +43,7 @@ static const struct format formats[] = {
 
 const char *suite_import_formats(void)
 {
-    return "gpqa, debugbench, hotpotqa, simpleqa, ifeval, humaneval, jsonl";
+    return "gpqa, debugbench, hotpotqa, simpleqa, ifeval, humaneval, livecodebench, usaco, jsonl";
 }
 
 void suite_import_describe(void (*line)(void *ctx, const char *name, const char *what), void *ctx)
@@ -168,7 +172,7 @@ char *suite_import_text(const char *format, const char *in_path, const char *out
         return NULL;
     }
     struct suite_records rec;
-    if (suite_records_read(in_path, f->file_type, &rec, err) != 0)
+    if (suite_records_read_max(in_path, f->file_type, o->limit > 0 ? (size_t)o->limit : 0, &rec, err) != 0)
         return NULL;
     struct suite_import_job job = { in_path, &rec, rec.n, o, cJSON_CreateObject(),
                                     cJSON_CreateArray(), NULL };
@@ -193,9 +197,13 @@ char *suite_import_text(const char *format, const char *in_path, const char *out
     job.defaults = job.items = NULL;
     free(name);
     const char *base = strrchr(in_path, '/');
-    char *header = xasprintf("Imported by `benchai import %s %s` (%zu of %zu records).\n"
-                             "Ids are the source's. Edit freely; bump version on any change.",
-                             format, base ? base + 1 : in_path, job.n, rec.n);
+    char *header = rec.truncated
+        ? xasprintf("Imported by `benchai import %s %s` (its first %zu records).\n"
+                    "Ids are the source's. Edit freely; bump version on any change.",
+                    format, base ? base + 1 : in_path, job.n)
+        : xasprintf("Imported by `benchai import %s %s` (%zu of %zu records).\n"
+                    "Ids are the source's. Edit freely; bump version on any change.",
+                    format, base ? base + 1 : in_path, job.n, rec.n);
     yaml = suite_emit_yaml(doc, header, err);
     free(header);
     if (!yaml)

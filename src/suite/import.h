@@ -1,5 +1,6 @@
 /* import.h - turning public data sets (GPQA, DebugBench, HotpotQA,
- * SimpleQA, IFEval, HumanEval, any JSONL) into suite YAML files.
+ * SimpleQA, IFEval, HumanEval, LiveCodeBench, USACO, any JSONL) into suite
+ * YAML files.
  *
  * Owns: the format table and the suite document it builds.
  * Does not own: the suite format (suite.h validates what is written) or
@@ -18,6 +19,8 @@ struct suite_import_options {
     long limit;           /* import at most this many records; <= 0: all */
     const char *map;      /* jsonl: "id=task_id,prompt=question,answer=answer" */
     const char *scorer;   /* jsonl: the items' scorer (default exact) */
+    const char *tests;    /* usaco: the tests folder, or "samples"; NULL: searched beside the file */
+    const char *language; /* usaco: the language asked for (default python) */
 };
 
 /* Reads in_path as format, builds the suite, checks it with suite_load_text
@@ -59,6 +62,8 @@ int suite_import_simpleqa(struct suite_import_job *job, struct bai_error *err);
 int suite_import_ifeval(struct suite_import_job *job, struct bai_error *err);
 int suite_import_humaneval(struct suite_import_job *job, struct bai_error *err);
 int suite_import_jsonl(struct suite_import_job *job, struct bai_error *err);
+int suite_import_livecodebench(struct suite_import_job *job, struct bai_error *err);
+int suite_import_usaco(struct suite_import_job *job, struct bai_error *err);
 
 /* Helpers shared by the importers. */
 /* The string field of record i, or NULL; numbers are printed as text. */

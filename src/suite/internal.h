@@ -47,6 +47,15 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
 int suite_defaults_check(const struct suite_defaults *defs, struct suite_diags *diags);
 void suite_item_clear(struct suite_item *it);
 
+/* Largest image accepted (a file or a data: URI's bytes). */
+#define SUITE_IMAGE_MAX_BYTES (20u << 20)
+/* Reads the image spec (a path relative to the suite file's folder, which it
+ * must stay inside after symlinks are resolved, or a base64 data: URI) into
+ * *out. 0, or -1 with why (a sentence naming the problem) filled. */
+int suite_image_load(const char *suite_path, const char *spec, struct suite_image *out, char *why,
+                     size_t why_len);
+void suite_image_clear(struct suite_image *im);
+
 /* splitmix64 (Steele, Lea, Flood 2014): the documented PRNG for choice
  * order and generator placement. */
 uint64_t suite_splitmix64(uint64_t *state);

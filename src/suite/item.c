@@ -39,6 +39,7 @@ static const struct field fields[] = {
     { "tier", T_INT, W_ITEM },
     { "prompt", T_TEXT, W_ITEM },
     { "messages", T_MAP_LIST, W_ITEM },
+    { "images", T_TEXTS, W_ITEM },
     { "scorer", T_TEXT, W_SETTING },
     { "system", T_TEXT, W_SETTING },
     { "max_tokens", T_INT, W_SETTING },
@@ -49,6 +50,7 @@ static const struct field fields[] = {
     { "scoring", T_MAP, W_SETTING },
     { "shuffle_choices", T_BOOL, W_SETTING },
     { "seed", T_INT, W_SETTING },
+    { "time_limit_s", T_NUMBER, W_SETTING },
     { "answer", T_TEXT, W_DATA },
     { "answers", T_TEXT_LIST, W_DATA },
     { "choices", T_TEXT_LIST, W_DATA },
@@ -76,8 +78,8 @@ static const struct field fields[] = {
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
 static const char *const item_key_names[] = {
-    "id", "tier", "prompt", "messages", "scorer", "system", "max_tokens", "temperature",
-    "stop", "mode", "reps", "scoring", "shuffle_choices", "seed", "answer", "answers",
+    "id", "tier", "prompt", "messages", "images", "scorer", "system", "max_tokens", "temperature",
+    "stop", "mode", "reps", "scoring", "shuffle_choices", "seed", "time_limit_s", "answer", "answers",
     "choices", "correct", "checks", "needle", "needles", "expected", "tools",
     "expected_call", "language", "solution", "tests", "harness", "buggy_code", "bug_type",
     "slug", "reference", "rubric", "length_tokens", "depth_percent", "token_count_method",
@@ -86,7 +88,7 @@ static const char *const item_key_names[] = {
 
 static const char *const setting_key_names[] = {
     "scorer", "system", "max_tokens", "temperature", "stop", "mode", "reps", "scoring",
-    "shuffle_choices", "seed", NULL
+    "shuffle_choices", "seed", "time_limit_s", NULL
 };
 
 static const struct field *find_field(const char *name)
@@ -221,6 +223,8 @@ static void check_setting_value(struct ctx *c, const char *key, const struct sui
         bad(c, v, "'mode' must be chat or completion, got '%s'", v->value);
     else if (!strcmp(key, "seed") && v->value[0] == '-')
         bad(c, v, "'seed' must be >= 0, got %s", v->value);
+    else if (!strcmp(key, "time_limit_s") && !(strtod(v->value, NULL) > 0))
+        bad(c, v, "'time_limit_s' must be > 0 (seconds), got %s", v->value);
     else if (!strcmp(key, "scorer")) {
         const char *const *names = score_names();
         size_t i = 0;
@@ -433,13 +437,41 @@ static cJSON *field_json(const struct suite_node *v, enum ftype t)
     return suite_node_to_json(v);
 }
 
+static void images_free(struct suite_image *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        suite_image_clear(&v[i]);
+    free(v);
+}
+
+/* Reads the images a node names (a string or a list) into *out; each
+ * problem is reported at its entry. */
+static void load_images(struct ctx *c, const char *suite_path, const struct suite_node *v,
+                        struct suite_image **out, size_t *n)
+{
+    int seq = v->type == SUITE_NODE_SEQ;
+    size_t k = seq ? v->n : 1;
+    *out = xcalloc(k ? k : 1, sizeof **out);
+    *n = 0;
+    for (size_t i = 0; i < k; i++) {
+        const struct suite_node *e = seq ? v->kids[i] : v;
+        char why[1024];
+        if (suite_image_load(suite_path, e->value, &(*out)[*n], why, sizeof why) != 0)
+            bad(c, e, "%s", why);
+        else
+            (*n)++;
+    }
+}
+
 void suite_item_clear(struct suite_item *it)
 {
     free(it->id);
     free(it->prompt);
+    images_free(it->images, it->n_images);
     for (size_t i = 0; i < it->n_messages; i++) {
         free(it->messages[i].role);
         free(it->messages[i].content);
+        images_free(it->messages[i].images, it->messages[i].n_images);
     }
     free(it->messages);
     free(it->system);
@@ -485,8 +517,13 @@ static void check_messages(struct ctx *c, const struct suite_node *m)
             bad(c, content ? content : m->kids[i], "message %zu has an empty 'content'", i + 1);
         for (size_t k = 0; k < m->kids[i]->n; k++) {
             const char *kn = m->kids[i]->keys[k]->value;
-            if (strcmp(kn, "role") && strcmp(kn, "content")) {
-                static const char *const mk[] = { "role", "content", NULL };
+            if (!strcmp(kn, "images")) {
+                if (check_type(c, "images", m->kids[i]->kids[k], T_TEXTS) == 0 && is_text(role) &&
+                    strcmp(role->value, "user"))
+                    bad(c, m->kids[i]->keys[k], "message %zu: images go with a user message, not %s", i + 1,
+                        role->value);
+            } else if (strcmp(kn, "role") && strcmp(kn, "content")) {
+                static const char *const mk[] = { "role", "content", "images", NULL };
                 unknown_key(c, m->kids[i]->keys[k], mk, "a message");
             }
         }
@@ -557,6 +594,16 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
     if (msgs && msgs->type == SUITE_NODE_SEQ && check_type(&c, "messages", msgs, T_MAP_LIST) == 0)
         check_messages(&c, msgs);
 
+    const struct suite_node *images = suite_node_get(item, "images");
+    int has_images = images != NULL;
+    for (size_t i = 0; msgs && msgs->type == SUITE_NODE_SEQ && i < msgs->n; i++)
+        has_images |= msgs->kids[i]->type == SUITE_NODE_MAP && suite_node_get(msgs->kids[i], "images");
+    const struct suite_node *mode = setting(item, defs, "mode");
+    if (images && msgs)
+        bad(&c, images, "with 'messages', give 'images' on the user message they go with");
+    if (has_images && is_text(mode) && !strcmp(mode->value, "completion"))
+        bad(&c, images ? images : msgs, "images need mode: chat (a completion prompt is text only)");
+
     const struct suite_node *scorer = setting(item, defs, "scorer");
     const char *scorer_name = is_text(scorer) ? scorer->value : NULL;
     if (!scorer && !speed)
@@ -574,12 +621,17 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
     out->column = item->column;
     if (prompt)
         out->prompt = xstrdup(prompt->value);
+    if (images)
+        load_images(&c, defs->file, images, &out->images, &out->n_images);
     if (msgs) {
         out->n_messages = msgs->n;
         out->messages = xcalloc(msgs->n, sizeof *out->messages);
         for (size_t i = 0; i < msgs->n; i++) {
             out->messages[i].role = xstrdup(suite_node_get(msgs->kids[i], "role")->value);
             out->messages[i].content = xstrdup(suite_node_get(msgs->kids[i], "content")->value);
+            const struct suite_node *mi = suite_node_get(msgs->kids[i], "images");
+            if (mi)
+                load_images(&c, defs->file, mi, &out->messages[i].images, &out->messages[i].n_images);
         }
     }
     const struct suite_node *v;
@@ -589,6 +641,7 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
     out->temperature = (v = setting(item, defs, "temperature")) ? strtod(v->value, NULL) : 0.0;
     out->chat = !((v = setting(item, defs, "mode")) && !strcmp(v->value, "completion"));
     out->reps = (v = setting(item, defs, "reps")) ? (int)node_long(v) : 1;
+    out->time_limit_s = (v = setting(item, defs, "time_limit_s")) ? strtod(v->value, NULL) : 0;
     if ((v = setting(item, defs, "stop")) != NULL) {
         if (v->type == SUITE_NODE_SEQ) {
             out->n_stop = v->n;

@@ -235,12 +235,16 @@ static void json_error(const char *name, const char *text, const char *at, size_
     bai_error_set(err, BAI_EXIT_USAGE, "%s:%d:%d: %s", name, l, c, what);
 }
 
-static int parse_jsonl(const char *name, const char *t, size_t len, struct suite_records *r,
+static int parse_jsonl(const char *name, const char *t, size_t len, size_t max, struct suite_records *r,
                        struct bai_error *err)
 {
     size_t pos = 0, lcap = 0;
     int line = 0;
     while (pos < len) {
+        if (max && r->n == max) {    /* a release of many GB, imported with --limit */
+            r->truncated = 1;
+            break;
+        }
         line++;
         size_t end = pos;
         while (end < len && t[end] != '\n')
@@ -267,7 +271,7 @@ static int parse_jsonl(const char *name, const char *t, size_t len, struct suite
 
 /* cJSON keeps no positions, so find where each top-level array element
  * starts with a small scanner (strings and nesting only). */
-static size_t *element_offsets(const char *t, size_t len, size_t *n_out)
+static size_t *element_offsets(const char *t, size_t len, int object, size_t *n_out)
 {
     size_t *offs = NULL, n = 0, cap = 0;
     int depth = 0, in_str = 0, want = 0;
@@ -288,18 +292,21 @@ static size_t *element_offsets(const char *t, size_t len, size_t *n_out)
         if (c == '"')
             in_str = 1;
         else if (c == '[' || c == '{') {
-            if (++depth == 1 && c == '[')
+            if (++depth == 1 && c == '[' && !object)
                 want = 1;
         } else if (c == ']' || c == '}')
             depth--;
-        else if (c == ',' && depth == 1)
-            want = 1;
+        else if (c == (object ? ':' : ',') && depth == 1)
+            want = 1;     /* an array's next element, or an object's next value */
     }
     *n_out = n;
     return offs;
 }
 
-static int parse_json(const char *name, const char *t, size_t len, struct suite_records *r,
+/* A JSON array of records, or (object) a JSON object whose values are the
+ * records: each gets its key as the field "_key" (USACO-bench's problem
+ * dictionaries are keyed by problem id). */
+static int parse_json(const char *name, const char *t, size_t len, int object, struct suite_records *r,
                       struct bai_error *err)
 {
     const char *ep = NULL;
@@ -308,15 +315,18 @@ static int parse_json(const char *name, const char *t, size_t len, struct suite_
         json_error(name, t, ep, 0, err, "not valid JSON");
         return -1;
     }
-    if (!cJSON_IsArray(doc)) {
+    if (object ? !cJSON_IsObject(doc) : !cJSON_IsArray(doc)) {
         cJSON_Delete(doc);
-        json_error(name, t, NULL, 0, err, "expected a JSON array of records");
+        json_error(name, t, NULL, 0, err, object ? "expected a JSON object of records (key: record)"
+                                                 : "expected a JSON array of records");
         return -1;
     }
     size_t n_offs = 0, lcap = 0, i = 0;
-    size_t *offs = element_offsets(t, len, &n_offs);
+    size_t *offs = element_offsets(t, len, object, &n_offs);
     cJSON *el;
     while ((el = cJSON_DetachItemFromArray(doc, 0)) != NULL) {
+        if (object && cJSON_IsObject(el) && !cJSON_GetObjectItemCaseSensitive(el, "_key"))
+            cJSON_AddStringToObject(el, "_key", el->string);
         int l = 1, c = 1;
         if (i < n_offs)
             suite_text_position(t, offs[i], &l, &c);
@@ -350,8 +360,17 @@ static const char *format_from_name(const char *name)
     return NULL;
 }
 
+static int records_parse(const char *name, const char *format, const char *text, size_t len, size_t max,
+                         struct suite_records *out, struct bai_error *err);
+
 int suite_records_parse(const char *name, const char *format, const char *text, size_t len,
                         struct suite_records *out, struct bai_error *err)
+{
+    return records_parse(name, format, text, len, 0, out, err);
+}
+
+static int records_parse(const char *name, const char *format, const char *text, size_t len, size_t max,
+                         struct suite_records *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!format)
@@ -368,9 +387,11 @@ int suite_records_parse(const char *name, const char *format, const char *text, 
     if (!strcmp(format, "csv"))
         rc = parse_csv(name, text, len, out, err);
     else if (!strcmp(format, "jsonl"))
-        rc = parse_jsonl(name, text, len, out, err);
+        rc = parse_jsonl(name, text, len, max, out, err);
     else if (!strcmp(format, "json"))
-        rc = parse_json(name, text, len, out, err);
+        rc = parse_json(name, text, len, 0, out, err);
+    else if (!strcmp(format, "json_object"))
+        rc = parse_json(name, text, len, 1, out, err);
     else {
         bai_error_set(err, BAI_EXIT_USAGE, "%s: unknown data format '%s' (known: csv, jsonl, json)",
                       name, format);
@@ -383,6 +404,12 @@ int suite_records_parse(const char *name, const char *format, const char *text, 
 
 int suite_records_read(const char *path, const char *format, struct suite_records *out,
                        struct bai_error *err)
+{
+    return suite_records_read_max(path, format, 0, out, err);
+}
+
+int suite_records_read_max(const char *path, const char *format, size_t max, struct suite_records *out,
+                           struct bai_error *err)
 {
     size_t len;
     char *text = fs_read_file(path, &len, err);
@@ -398,7 +425,7 @@ int suite_records_read(const char *path, const char *format, struct suite_record
         memset(out, 0, sizeof *out);
         return -1;
     }
-    int rc = suite_records_parse(path, format, text, len, out, err);
+    int rc = records_parse(path, format, text, len, max, out, err);
     free(text);
     return rc;
 }

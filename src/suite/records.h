@@ -25,6 +25,7 @@ struct suite_records {
     size_t n;
     char **columns;   /* CSV only: header names, n_columns of them */
     size_t n_columns;
+    int truncated;    /* suite_records_read_max stopped at its maximum */
 };
 
 /* Reads path as format "csv", "jsonl" or "json" (NULL: from the
@@ -34,6 +35,12 @@ struct suite_records {
  * file:line:column and what is wrong. */
 int suite_records_read(const char *path, const char *format, struct suite_records *out,
                        struct bai_error *err);
+/* suite_records_read, but JSON Lines stop after max records (0: all; the
+ * other formats read everything): importing the first N problems of a
+ * release of several GB parses only those. format "json_object" reads a
+ * JSON object whose values are the records (each gets its key as "_key"). */
+int suite_records_read_max(const char *path, const char *format, size_t max, struct suite_records *out,
+                           struct bai_error *err);
 /* The same on text in memory (name is used in messages). */
 int suite_records_parse(const char *name, const char *format, const char *text, size_t len,
                         struct suite_records *out, struct bai_error *err);

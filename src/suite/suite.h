@@ -13,9 +13,23 @@
 #include <cjson/cJSON.h>
 #include "util/error.h"
 
+/* An image an item shows the model: its bytes, read when the suite loads
+ * from a file inside the suite's folder or from a data: URI (suite/image.c),
+ * with the MIME type the bytes themselves say. The bytes (not the path) are
+ * hashed into the suite hash. */
+struct suite_image {
+    char *source;    /* as written: "images/chart.png", or "data:image/png;base64" for a URI */
+    char *mime;      /* "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp" */
+    unsigned char *bytes;
+    size_t len;
+    char sha256[65]; /* hex of the bytes */
+};
+
 struct suite_message {
     char *role;      /* "system", "user", "assistant" */
     char *content;
+    struct suite_image *images;   /* user messages only; sent before the text */
+    size_t n_images;
 };
 
 /* One question. Every setting is already resolved: an item override wins
@@ -24,6 +38,8 @@ struct suite_item {
     char *id;
     int tier;                      /* 1..3, 0 when the suite has no tiers */
     char *prompt;                  /* user prompt; NULL when messages are given */
+    struct suite_image *images;    /* shown with the prompt (item key images:) */
+    size_t n_images;
     struct suite_message *messages;
     size_t n_messages;
     char *system;                  /* system prompt or NULL */
@@ -34,6 +50,8 @@ struct suite_item {
     size_t n_stop;
     int chat;                      /* 1: /v1/chat/completions, 0: raw completion */
     int reps;                      /* samples per item (pass@k), >= 1 */
+    double time_limit_s;           /* the answer must arrive within this (scored as it stands
+                                      then, finish_reason "time_limit"); 0 = no limit */
     /* Every scorer field of the item (answer, answers, choices, correct,
      * tests, language, checks, needle, rubric, reference, tools,
      * expected_call, ...) and the scorer options from defaults.scoring, as
@@ -109,6 +127,13 @@ struct suite *suite_load_diags(const char *path, const struct suite_load_options
 struct suite *suite_load_text(const char *path, const char *text, size_t len,
                               const struct suite_load_options *opts,
                               struct suite_diags *diags, struct bai_error *err);
+
+/* "data:<mime>;base64,<bytes>" for an image, as OpenAI image_url parts
+ * carry it (caller frees). */
+char *suite_image_data_uri(const struct suite_image *im);
+/* The MIME type the first bytes of an image say (PNG, JPEG, GIF, WebP,
+ * BMP), or NULL when they are none of these. */
+const char *suite_image_sniff(const unsigned char *bytes, size_t len);
 
 /* Distinct scorer names of the items, ", "-joined (allocated), and a tier
  * summary such as "1-3" or "-" (allocated): for `benchai suites`. */

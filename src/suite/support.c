@@ -260,6 +260,25 @@ static void canon_json(struct buf *b, const cJSON *j)
     }
 }
 
+/* ,"images":[{"mime":M,"sha256":H},...] when there are images: the bytes'
+ * hash, not the path, so moving a file changes nothing and changing a pixel
+ * changes the hash. Absent (not []) without images, so suites without
+ * images keep the hashes they had. */
+static void canon_images(struct buf *b, const struct suite_image *v, size_t n)
+{
+    if (!n)
+        return;
+    buf_puts(b, ",\"images\":[");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ",{\"mime\":" : "{\"mime\":");
+        canon_string(b, v[i].mime);
+        buf_puts(b, ",\"sha256\":");
+        canon_string(b, v[i].sha256);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
 /* One item's canonical object, keys in byte order (data sorted in place
  * first: scorers do not depend on key order). */
 static void item_canonical(struct buf *b, struct suite_item *it)
@@ -269,6 +288,7 @@ static void item_canonical(struct buf *b, struct suite_item *it)
     canon_json(b, it->data);
     buf_puts(b, ",\"id\":");
     canon_string(b, it->id);
+    canon_images(b, it->images, it->n_images);
     buf_puts(b, ",\"max_tokens\":");
     canon_number(b, it->max_tokens);
     if (it->messages) {
@@ -276,6 +296,7 @@ static void item_canonical(struct buf *b, struct suite_item *it)
         for (size_t i = 0; i < it->n_messages; i++) {
             buf_puts(b, i ? ",{\"content\":" : "{\"content\":");
             canon_string(b, it->messages[i].content);
+            canon_images(b, it->messages[i].images, it->messages[i].n_images);
             buf_puts(b, ",\"role\":");
             canon_string(b, it->messages[i].role);
             buf_putc(b, '}');
@@ -306,6 +327,10 @@ static void item_canonical(struct buf *b, struct suite_item *it)
     canon_number(b, it->temperature);
     buf_puts(b, ",\"tier\":");
     canon_number(b, it->tier);
+    if (it->time_limit_s > 0) {     /* absent when unset: older hashes stay */
+        buf_puts(b, ",\"time_limit_s\":");
+        canon_number(b, it->time_limit_s);
+    }
     buf_putc(b, '}');
 }
 

@@ -13,7 +13,7 @@ mkdir -p "$out"
 # The package list is the Makefile's (make fuzz passes it; run directly, ask make).
 pkgs=${BENCHAI_PKGS:-$(make -s --no-print-directory print-pkgs)}
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs) -fsanitize=fuzzer,address,undefined"
-srcs="src/net/sse.c src/backend/openai_proto.c src/backend/gen.c src/plan/gguf.c src/util/sha256.c src/util/mem.c src/util/error.c"
+srcs="src/net/sse.c src/backend/openai_proto.c src/backend/gen.c src/plan/gguf.c src/util/sha256.c src/util/mem.c src/util/error.c src/suite/pickle.c src/util/base64.c"
 for target in tests/fuzz/fuzz_*.c; do
     name=$(basename "$target" .c)
     corpus_name=${name#fuzz_}

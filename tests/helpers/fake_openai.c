@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,6 +27,7 @@ struct fake_openai {
     char **replies;
     size_t n_replies;
     int fail_n, fail_status;
+    int delay_ms;
     int chat_requests;
     char **bodies;
     size_t n_bodies, cap_bodies;
@@ -268,7 +270,12 @@ static void serve(struct fake_openai *f, int fd)
                 f->n_replies--;
             }
         }
+        int delay_ms = f->delay_ms;
         pthread_mutex_unlock(&f->mu);
+        if (delay_ms > 0) {
+            struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L };
+            nanosleep(&ts, NULL);
+        }
         if (fail) {
             respond(fd, fail, "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
         } else if (stream) {
@@ -386,6 +393,13 @@ void fake_openai_set_replies(struct fake_openai *f, const char *const *contents,
 void fake_openai_set_reply(struct fake_openai *f, const char *content)
 {
     fake_openai_set_replies(f, &content, 1);
+}
+
+void fake_openai_set_delay_ms(struct fake_openai *f, int ms)
+{
+    pthread_mutex_lock(&f->mu);
+    f->delay_ms = ms;
+    pthread_mutex_unlock(&f->mu);
 }
 
 void fake_openai_fail_next(struct fake_openai *f, int n, int status)

@@ -44,6 +44,9 @@ void fake_openai_set_stream(struct fake_openai *f, const struct fake_openai_stre
  * "llamacpp"); NULL (default) leaves the field out. Copied. */
 void fake_openai_set_owned_by(struct fake_openai *f, const char *owner);
 
+/* Every chat answer waits this long first (a slow model; 0 = none). */
+void fake_openai_set_delay_ms(struct fake_openai *f, int ms);
+
 /* Chat (and completions) requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so

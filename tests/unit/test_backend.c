@@ -90,7 +90,7 @@ Test(command_backend, prompt_is_one_argument_and_never_shell_code)
 Test(command_backend, prompt_file_placeholder)
 {
     struct backend b = start_command("cat {prompt_file}", 10000);
-    struct gen_message m[] = { { "system", "sys" }, { "user", "line one\nline two" } };
+    struct gen_message m[] = { { .role = "system", .content = "sys" }, { .role = "user", .content = "line one\nline two" } };
     struct gen_request req = { .chat = 1, .messages = m, .n_messages = 2, .max_tokens = 7 };
     struct gen_response r;
     gen_response_init(&r);

@@ -143,7 +143,7 @@ Test(cli_config, errors_name_file_line_and_column)
 {
     load_fails("store: a.db\nstroe: b.db\n",
                "2:1: unknown key 'stroe'; did you mean 'store'? (known: store, output, llama_server, "
-               "threads, models, judge)");
+               "threads, models, judge, models_file, roles_file)");
     load_fails("threads: 0\n", "1:10: threads: expected an integer from 1 to 4096, got '0'");
     load_fails("output: xml\n", "1:9: output: expected md, csv, json or jsonl, got 'xml'");
     load_fails("judge:\n  url: localhost:8081\n",
@@ -213,6 +213,9 @@ Test(cli_config, config_command_shows_where_each_setting_comes_from)
              "judge.model,(none),built-in default\n"
              "judge.api_key_env,(none),built-in default\n"
              "judge.gguf,(none),built-in default\n"
+             /* found by the search of docs/cli.md: this checkout's */
+             "models_file,benchmarks/models.yaml,built-in default\n"
+             "roles_file,benchmarks/roles.yaml,built-in default\n"
              "models.tiny,/m/tiny.gguf,%s:4\n", path, path, path);
     cr_assert_str_eq(out, want);
     free(out);

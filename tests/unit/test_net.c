@@ -203,7 +203,7 @@ Test(openai, garbage_and_errors_become_sample_errors)
 
 Test(openai, request_body_has_llama_extensions_only_when_asked)
 {
-    struct gen_message m[] = { { "user", "hi" } };
+    struct gen_message m[] = { { .role = "user", .content = "hi" } };
     struct gen_request req = { .chat = 1, .messages = m, .n_messages = 1, .max_tokens = 8,
                                .ignore_eos = 1, .n_probs = 5, .stream = 1, .seed = -1,
                                .no_prompt_cache = 1 };

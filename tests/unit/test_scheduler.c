@@ -156,7 +156,7 @@ static void on_done(void *ctx, struct sched_job *job)
         *c->stop_after_first = 1;
 }
 
-static const struct gen_message msg = { "user", "What is six times seven?" };
+static const struct gen_message msg = { .role = "user", .content = "What is six times seven?" };
 
 static struct sched_job *make_jobs(size_t n)
 {
@@ -232,6 +232,37 @@ Test(scheduler, retryable_status_is_retried_then_answered, .init = start_fake, .
     cr_assert_eq(c.ok, N);
     cr_assert_eq(fake_openai_chat_requests(fake), N + 2);
     cr_assert_eq(jobs[0].attempts, 3, "the first job met both failures");
+    free_jobs(jobs, N);
+    backend_stop(&be);
+}
+
+/* An item's time limit ends its request: the answer is what arrived (here
+ * nothing: the fake answers after 800 ms), handed over once as an answer
+ * with finish_reason time_limit, never retried (issue 25: the users'
+ * timeout-penalised vision scores). */
+Test(scheduler, a_time_limit_ends_the_request_without_retry, .init = start_fake, .fini = stop_fake)
+{
+    enum { N = 1 };
+    fake_openai_set_delay_ms(fake, 800);
+    struct backend be;
+    start_backend(&be);
+    struct sched_job *jobs = make_jobs(N);
+    jobs[0].req.time_limit_ms = 200;
+    int times[N] = {0};
+    struct consumed c = { .times = times, .jobs = jobs };
+    struct sched_options opt = { .concurrency = 1, .max_retries = 3 };
+    struct sched_stats st;
+    struct bai_error err = {0};
+    int64_t t0 = clock_mono_ns();
+    cr_assert_eq(sched_run(&be, jobs, N, &opt, on_done, &c, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(times[0], 1);
+    cr_assert_eq(jobs[0].resp.ok, 1, "%s", jobs[0].resp.error ? jobs[0].resp.error : "");
+    cr_assert_str_eq(jobs[0].resp.finish_reason, "time_limit");
+    cr_assert_str_eq(jobs[0].resp.content, "");
+    cr_assert_eq(jobs[0].attempts, 1, "a time limit is not retried");
+    cr_assert_eq(st.retried, 0);
+    cr_assert_lt(jobs[0].resp.t_end_ns - jobs[0].resp.t_send_ns, 700000000LL, "ended at the limit, not the answer");
+    cr_assert_lt(clock_mono_ns() - t0, 5000000000LL);
     free_jobs(jobs, N);
     backend_stop(&be);
 }
