@@ -288,9 +288,7 @@ static struct sandbox_limits run_limits(const struct sandbox_lang *lang, const s
     if (s->memory_mb > 0)
         l.memory_mb = s->memory_mb;
     sandbox_limits_fill(&l);
-    *template_mem = l.memory_mb > 0 ? l.memory_mb : 256;
-    if (lang->heap_flag)
-        l.memory_mb = -1;
+    *template_mem = l.memory_mb;
     return l;
 }
 
@@ -341,6 +339,8 @@ static void fill_slot(struct run_slot *slot, const struct sandbox_lang *lang, ch
     slot->job.argv = (const char *const *)slot->argv;
     slot->job.host_dir = dir;
     slot->job.limits = lim;
+    slot->job.paths = (const char *const *)lang->paths;
+    slot->job.env = (const char *const *)lang->env;
 }
 
 static int code_score(const struct score_input *in, const struct score_context *ctx,
