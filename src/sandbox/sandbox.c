@@ -176,6 +176,11 @@ enum sandbox_mode sandbox_mode(const struct sandbox *sb)
     return sb->opt.mode;
 }
 
+enum sandbox_limiter sandbox_limits_by(const struct sandbox *sb)
+{
+    return sb->limits_by;
+}
+
 void sandbox_result_free(struct sandbox_result *res)
 {
     if (!res)

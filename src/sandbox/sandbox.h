@@ -116,6 +116,7 @@ struct sandbox;
 struct sandbox *sandbox_new(const struct sandbox_options *opt, struct bai_error *err);
 void sandbox_free(struct sandbox *sb);
 enum sandbox_mode sandbox_mode(const struct sandbox *sb);
+enum sandbox_limiter sandbox_limits_by(const struct sandbox *sb);
 const char *sandbox_mode_name(enum sandbox_mode m);     /* "full" / "rlimits" */
 const char *sandbox_outcome_name(enum sandbox_outcome o);
 const char *sandbox_limiter_name(enum sandbox_limiter l);   /* "rlimits", "cgroup1", "cgroup2" */

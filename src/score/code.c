@@ -228,6 +228,8 @@ static void slot_free(struct run_slot *s)
 
 static enum code_status status_of(const struct sandbox_result *r)
 {
+    if (r->memory_exceeded)
+        return CS_MEMORY;
     if (r->outcome == SANDBOX_TIMEOUT)
         return CS_TIMEOUT;
     if (r->outcome == SANDBOX_OUTPUT_LIMIT)
@@ -405,6 +407,10 @@ static int code_score(const struct score_input *in, const struct score_context *
 
     long template_mem = 0;
     struct sandbox_limits lim = run_limits(lang, &s, &template_mem);
+    cJSON *lj = cJSON_AddObjectToObject(d, "limits");
+    cJSON_AddStringToObject(lj, "by", sandbox_limiter_name(sandbox_limits_by(r.sb)));
+    cJSON_AddNumberToObject(lj, "memory_mb", (double)lim.memory_mb);
+    cJSON_AddNumberToObject(lj, "nproc", lim.nproc);
     enum code_status status = CS_PASSED;
     size_t passed = 0, total = 1;
     double wall_ms = 0;

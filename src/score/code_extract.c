@@ -385,7 +385,8 @@ int code_outputs_match(const char *expected, const char *actual, double toleranc
 int code_stderr_is_oom(const char *err)
 {
     static const char *const marks[] = { "MemoryError", "std::bad_alloc", "OutOfMemoryError",
-        "heap out of memory", "Cannot allocate memory", "out of memory" };
+        "heap out of memory", "Cannot allocate memory", "out of memory",
+        "Array buffer allocation failed" };
     for (size_t i = 0; err && i < sizeof marks / sizeof marks[0]; i++)
         if (strstr(err, marks[i]))
             return 1;

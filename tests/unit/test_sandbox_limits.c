@@ -1,0 +1,145 @@
+/* test_sandbox_limits.c - limits that hold per sample and per language
+ * (issue 22 items 3 and 4), both where a cgroup holds them and in the
+ * fallback where rlimits alone do: memory outside the JVM's and V8's heaps
+ * is bounded, and one sample's fork bomb does not change the verdict of
+ * the samples running next to it. */
+#include "test_sandbox_common.h"
+
+#include <pthread.h>
+
+/* The largest "allocated N MB" line the program wrote on stderr. */
+static long peak_mb(const char *detail)
+{
+    long peak = 0;
+    for (const char *s = detail; (s = strstr(s, "allocated ")); s += 10)
+        if (strtol(s + 10, NULL, 10) > peak)
+            peak = strtol(s + 10, NULL, 10);
+    return peak;
+}
+
+/* The program allocates memory its runtime's heap flag does not cover, up
+ * to 2 GiB, with memory_mb 256: it must end as memory_limit well below. */
+static void off_heap(const char *lang, const char *file, int no_cgroups)
+{
+    struct sandbox_pool *pool = tsb_pool_opts(1, no_cgroups);
+    const struct sandbox_lang *l = sandbox_langs_find(sandbox_pool_langs(pool), lang);
+    cr_assert_not_null(l);
+    if (!l->available) {
+        sandbox_pool_free(pool);
+        cr_skip_test("%s is not installed on this machine", lang);
+    }
+    struct suite_item it;
+    tsb_item(&it, lang, "", "never\n", 30, 256);
+    char *src = tsb_data(file);
+    struct score_result r;
+    cJSON *d = tsb_score(pool, &it, src, &r);
+    cr_expect_str_eq(tsb_status(d), "memory_limit", "%s", r.detail_json);
+    cr_expect_null(strstr(r.detail_json, "ESCAPED"), "%s", r.detail_json);
+    /* 256 MB for the program plus what the runtime may hold or reserve;
+     * the 2 GiB it asked for is far above. */
+    long peak = peak_mb(r.detail_json);
+    cr_expect_lt(peak, 1600, "%s reached %ld MB: %s", lang, peak, r.detail_json);
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(d, "limits");
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(lim, "by");
+    cr_expect(cJSON_IsString(by), "no limits.by in %s", r.detail_json);
+    if (no_cgroups && cJSON_IsString(by))
+        cr_expect_str_eq(by->valuestring, "rlimits");
+    free(src);
+    cJSON_Delete(d);
+    score_result_free(&r);
+    cJSON_Delete(it.data);
+    sandbox_pool_free(pool);
+}
+
+Test(sandbox_limits, javascript_buffer_alloc_bounded, .timeout = 90)
+{
+    off_heap("javascript", "buffer_alloc.js", 0);
+}
+
+Test(sandbox_limits, javascript_buffer_alloc_bounded_without_cgroups, .timeout = 90)
+{
+    off_heap("javascript", "buffer_alloc.js", 1);
+}
+
+Test(sandbox_limits, java_unsafe_allocate_bounded, .timeout = 120)
+{
+    off_heap("java", "unsafe_alloc.java", 0);
+}
+
+Test(sandbox_limits, java_unsafe_allocate_bounded_without_cgroups, .timeout = 120)
+{
+    off_heap("java", "unsafe_alloc.java", 1);
+}
+
+/* ---- a fork bomb next to correct programs ----------------------------- */
+
+struct neighbour {
+    struct suite_item item;
+    struct score_input in;
+    char *answer;
+    pthread_mutex_t *mu;
+    int done, passed;
+    char *detail;
+};
+
+static void neighbour_done(void *ud, int rc, struct score_result *res, const struct bai_error *err)
+{
+    struct neighbour *n = ud;
+    pthread_mutex_lock(n->mu);
+    n->done = 1;
+    n->passed = rc == 0 && res->passed == 1;
+    n->detail = xstrdup(rc == 0 ? res->detail_json : err->msg);
+    pthread_mutex_unlock(n->mu);
+    score_result_free(res);
+    free(res);
+}
+
+/* Five correct C programs are compiled and run while a sixth sample is a
+ * fork bomb; all five must pass (they used to get compile_error: the bomb
+ * held the one uid's RLIMIT_NPROC). */
+static void bomb_next_to_five(int no_cgroups)
+{
+    struct sandbox_pool *pool = tsb_pool_opts(6, no_cgroups);
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    struct neighbour n[6];
+    memset(n, 0, sizeof n);
+    char *bomb = tsb_data("fork_bomb.c");
+    for (int i = 0; i < 6; i++) {
+        n[i].mu = &mu;
+        if (i == 0) {
+            tsb_item(&n[i].item, "c", "", "never\n", 4, 256);
+            n[i].answer = xasprintf("```c\n%s\n```\n", bomb);
+        } else {
+            tsb_item(&n[i].item, "c", "20 22\n", "42\n", 20, 256);
+            n[i].answer = xstrdup("```c\n#include <stdio.h>\nint main(void) { int a, b; "
+                                  "if (scanf(\"%d %d\", &a, &b) != 2) return 1; "
+                                  "printf(\"%d\\n\", a + b); return 0; }\n```\n");
+        }
+        n[i].in = (struct score_input){ .item = &n[i].item, .output = n[i].answer };
+        code_score_submit(pool, &n[i].in, neighbour_done, &n[i]);
+    }
+    sandbox_pool_drain(pool);
+    for (int i = 0; i < 6; i++) {
+        cr_expect(n[i].done);
+        if (i == 0)
+            cr_expect_eq(n[i].passed, 0, "the bomb passed: %s", n[i].detail);
+        else
+            cr_expect_eq(n[i].passed, 1, "neighbour %d of the fork bomb: %s", i, n[i].detail);
+        free(n[i].answer);
+        free(n[i].detail);
+        cJSON_Delete(n[i].item.data);
+    }
+    free(bomb);
+    cr_expect_eq(tsb_count_comm("bai_bomb"), 0, "fork bomb processes left behind");
+    sandbox_pool_free(pool);
+}
+
+Test(sandbox_limits, fork_bomb_does_not_change_neighbours_verdicts, .timeout = 180)
+{
+    bomb_next_to_five(0);
+}
+
+Test(sandbox_limits, fork_bomb_does_not_change_neighbours_verdicts_without_cgroups, .timeout = 180)
+{
+    bomb_next_to_five(1);
+}
