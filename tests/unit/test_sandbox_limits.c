@@ -162,3 +162,27 @@ Test(sandbox_limits, fork_bomb_does_not_change_neighbours_verdicts_without_cgrou
 {
     bomb_next_to_five(1);
 }
+
+/* Where a cgroup holds the limits, memory_mb bounds all of a run's
+ * processes together, not each one: four children of 200 MB with
+ * memory_mb 256 end as memory_limit. */
+Test(sandbox_limits, processes_share_one_memory_limit_under_a_cgroup, .timeout = 60)
+{
+    struct sandbox_pool *pool = tsb_pool(1);
+    if (sandbox_limits_by(sandbox_pool_sandbox(pool)) == SANDBOX_LIMITS_RLIMITS) {
+        sandbox_pool_free(pool);
+        cr_skip_test("no writable cgroup here: rlimits bound each process only");
+    }
+    struct suite_item it;
+    tsb_item(&it, "python", "", "never\n", 20, 256);
+    char *src = tsb_data("alloc_children.py");
+    struct score_result r;
+    cJSON *d = tsb_score(pool, &it, src, &r);
+    cr_expect_null(strstr(r.detail_json, "ESCAPED"), "%s", r.detail_json);
+    cr_expect_str_eq(tsb_status(d), "memory_limit", "%s", r.detail_json);
+    free(src);
+    cJSON_Delete(d);
+    score_result_free(&r);
+    cJSON_Delete(it.data);
+    sandbox_pool_free(pool);
+}
