@@ -6,6 +6,7 @@
  * still covers them), named benchai-<pid namespace>-<pid>-<n>, and removed
  * after the run; groups left by a benchai that died are removed by the next. */
 #include "sandbox/internal.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 #include <dirent.h>
@@ -33,20 +34,13 @@ static int write_text(const char *dir, const char *file, const char *text)
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/* A control file's text (NULL when absent or empty). */
 static char *read_text(const char *dir, const char *file)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    struct buf b = {0};
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_append(&b, tmp, n);
-    fclose(f);
-    return buf_detach(&b);
+    struct bai_error err = {0};
+    return fs_read_file(path, NULL, &err);
 }
 
 static int has_file(const char *dir, const char *file)

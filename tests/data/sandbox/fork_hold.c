@@ -4,9 +4,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
-    prctl(PR_SET_NAME, "bai_hold", 0, 0, 0);
+    prctl(PR_SET_NAME, argc > 1 ? argv[1] : "bai_hold", 0, 0, 0);
     while (fork() >= 0)
         ;
     for (;;)
