@@ -432,9 +432,6 @@ CHILD_FN static int ns_init(struct sandbox_child_args *a)
                    a->sync_r };
     close_all_but(keep, 7);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    /* Not dumpable: the program, which may share our uid, cannot open our
-     * descriptors or memory through /proc. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGCHLD, SIG_DFL);             /* wait4 must see the program end */
     /* The parent writes our uid/gid maps and places us in the run's
      * cgroups, then says go. */
@@ -443,6 +440,11 @@ CHILD_FN static int ns_init(struct sandbox_child_args *a)
     if (read(a->sync_r, &go, 1) != 1 || go != 'g')
         goto fail;
     close(a->sync_r);
+    /* Not dumpable: the program, which may share our uid, cannot open our
+     * descriptors or memory through /proc. Only now: it also makes our
+     * /proc files root's, and an unprivileged parent must open our uid_map
+     * before. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (setup_root(a, &stage) != 0)
         goto fail;
     stage = SBX_STAGE_HOSTNAME;
