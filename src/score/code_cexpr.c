@@ -347,7 +347,7 @@ static int parse_cast_type(struct parser *p, enum vtype *type)
     size_t i = p->i + 1;
     if (p->t[i].kind != T_ID || !in_list(type_words, p->t[i].p, p->t[i].n))
         return -1;
-    int is_unsigned = 0, longs = 0, flt = 0, other = 0, ptr = 0, chars = 0, bools = 0;
+    int is_unsigned = 0, longs = 0, flt = 0, other = 0, ptr = 0, bools = 0;
     for (; p->t[i].kind == T_ID || is_p(&p->t[i], "*"); i++) {
         const struct token *t = &p->t[i];
         if (is_p(t, "*")) { ptr = 1; continue; }
@@ -358,7 +358,6 @@ static int parse_cast_type(struct parser *p, enum vtype *type)
         if (W("long") || W("int64_t") || W("uint64_t") || W("size_t") || W("ptrdiff_t") ||
             W("intptr_t") || W("uintptr_t") || W("ssize_t")) longs++;
         if (W("float") || W("double")) flt = 1;
-        if (W("char")) chars = 1;
         if (W("_Bool") || W("bool")) bools = 1;
         if (W("void") || W("struct") || W("union") || W("enum")) other = 1;
 #undef W
@@ -366,7 +365,6 @@ static int parse_cast_type(struct parser *p, enum vtype *type)
     if (!is_p(&p->t[i], ")"))
         return -1;
     p->i = i + 1;
-    (void)chars;
     if (ptr || other)
         *type = V_NONE;
     else if (flt)
