@@ -1,15 +1,28 @@
+/* interrupt.c - the signal handlers of long commands (interrupt.h). */
 #include "cli/interrupt.h"
 #include <string.h>
 #include <unistd.h>
 #include "util/error.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t exit_at_once;
+static void (*volatile exit_hook)(void);
+
+/* Leaving now: what the hook removes (the sandbox's work dirs) would
+ * otherwise stay behind in TMPDIR. */
+static void leave(void)
+{
+    void (*hook)(void) = exit_hook;
+    if (hook)
+        hook();
+    _exit(BAI_EXIT_INTERRUPTED);
+}
 
 static void on_signal(int sig)
 {
     (void)sig;
-    if (stop_requested)
-        _exit(BAI_EXIT_INTERRUPTED);
+    if (stop_requested || exit_at_once)
+        leave();
     stop_requested = 1;
 }
 
@@ -25,4 +38,14 @@ volatile sig_atomic_t *cli_interrupt_install(void)
     /* a closed pipe or socket is an error return where it happens, not a death */
     signal(SIGPIPE, SIG_IGN);
     return &stop_requested;
+}
+
+void cli_interrupt_on_exit(void (*fn)(void))
+{
+    exit_hook = fn;
+}
+
+void cli_interrupt_immediate(int yes)
+{
+    exit_at_once = yes ? 1 : 0;
 }

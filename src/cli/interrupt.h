@@ -4,7 +4,8 @@
  * SIGPIPE disposition. The first signal only sets a flag that the runner
  * polls, so the samples in flight are stored and the command ends with exit 5
  * (resumable); a second one leaves at once with exit 5 (the launched servers
- * die with benchai through PR_SET_PDEATHSIG). Does not own: what a command
+ * and sandboxes die with benchai through PR_SET_PDEATHSIG; the exit hook
+ * removes the sandbox's work dirs). Does not own: what a command
  * does once the flag is set (run/, the commands).
  */
 #ifndef BAI_CLI_INTERRUPT_H
@@ -14,5 +15,13 @@
 
 /* Installs the handlers; returns the flag they set. */
 volatile sig_atomic_t *cli_interrupt_install(void);
+
+/* fn runs (from the handler: it must be async-signal-safe) just before a
+ * signal ends the process, e.g. sandbox_workdirs_remove_all. */
+void cli_interrupt_on_exit(void (*fn)(void));
+
+/* yes = 1: the first signal already ends the process (after the exit
+ * hook), for commands with nothing in flight worth finishing (score). */
+void cli_interrupt_immediate(int yes);
 
 #endif

@@ -2,6 +2,7 @@
  * (another scorer, a judge model, peer answers) and print before/after. */
 #include "cli/config.h"
 #include "cli/interrupt.h"
+#include "sandbox/sandbox.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
@@ -108,6 +109,7 @@ int cmd_rescore(int argc, char **argv)
         goto out;
     }
     o.stop = cli_interrupt_install();
+    cli_interrupt_on_exit(sandbox_workdirs_remove_all);
 
     struct rescore_result res;
     int rc = rescore_run(&o, &res, &err);

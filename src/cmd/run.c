@@ -5,6 +5,7 @@
  * `benchai resume` parses the arguments stored with the run again. */
 #include "cli/config.h"
 #include "cli/interrupt.h"
+#include "sandbox/sandbox.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
@@ -387,6 +388,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
 
     http_global_init();
     volatile sig_atomic_t *stop_requested = cli_interrupt_install();
+    cli_interrupt_on_exit(sandbox_workdirs_remove_all);
     /* The judge model (--judge-url / --judge-gguf) lives for the whole run. */
     struct judge *judge = NULL;
     struct judge_options jo = { .url = a->judge_url, .gguf = a->judge_gguf, .model = a->judge_model,

@@ -44,8 +44,9 @@ int cmd_sandbox_check(int argc, char **argv)
     struct sandbox_probe p;
     sandbox_probe(&p);
     printf("running as root:      %s%s\n", yn(p.root),
-           p.root ? " (programs run as uid/gid 65534)" : " (a user namespace maps the uid)");
-    printf("user namespace:       %s%s\n", yn(p.userns), p.root ? " (not needed as root)" : "");
+           p.root ? " (each program gets a host uid of its own, 65534 inside)"
+                  : " (programs run with your uid on the host, 65534 inside)");
+    printf("user namespace:       %s\n", yn(p.userns));
     printf("mount namespace:      %s\n", yn(p.mountns));
     printf("pid namespace:        %s\n", yn(p.pidns));
     printf("network namespace:    %s\n", yn(p.netns));
@@ -54,6 +55,10 @@ int cmd_sandbox_check(int argc, char **argv)
     printf("seccomp filter:       %s\n", yn(p.seccomp));
     printf("rlimits:              %s\n", yn(p.rlimits));
     printf("trial run (full):     %s\n", p.full ? "ok" : "failed");
+    printf("limits held by:       %s\n",
+           p.limits_by == SANDBOX_LIMITS_CGROUP2 ? "cgroup v2 (memory, pids) + rlimits"
+           : p.limits_by == SANDBOX_LIMITS_CGROUP1 ? "cgroup v1 (memory, pids) + rlimits"
+           : "rlimits only (RLIMIT_AS per process, RLIMIT_NPROC per run; no writable cgroup)");
     if (p.why[0])
         printf("problem:              %s\n", p.why);
 

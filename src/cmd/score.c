@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/interrupt.h"
 #include "cmd/cmd.h"
+#include "sandbox/sandbox.h"
 #include "score/registry.h"
 #include "score/score.h"
 #include "suite/suite.h"
@@ -221,6 +223,11 @@ int cmd_score(int argc, char **argv)
         fprintf(stderr, "benchai: scorer 'judge' needs a judge model; use 'benchai rescore RUN --scorer judge --judge-url ...'\n");
         return BAI_EXIT_USAGE;
     }
+    /* Ctrl-C or SIGTERM ends the command at once, without leaving the
+     * sandbox's work dirs behind (nothing is stored, so nothing to finish) */
+    cli_interrupt_install();
+    cli_interrupt_on_exit(sandbox_workdirs_remove_all);
+    cli_interrupt_immediate(1);
     struct bai_error err = {0};
     size_t len;
     char *text = fs_read_file(input, &len, &err);

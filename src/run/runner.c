@@ -552,8 +552,7 @@ static int needs_sandbox(const struct run_options *o)
  * on the pool's workers, never on the I/O thread. */
 static struct sandbox_pool *open_sandbox(const struct run_config *c, struct bai_error *err)
 {
-    struct sandbox_options so = { .mode = c->sandbox_rlimits ? SANDBOX_MODE_RLIMITS : SANDBOX_MODE_FULL,
-                                  .uid = 65534, .gid = 65534 };
+    struct sandbox_options so = { .mode = c->sandbox_rlimits ? SANDBOX_MODE_RLIMITS : SANDBOX_MODE_FULL };
     struct sandbox *sb = sandbox_new(&so, err);
     if (!sb)
         return NULL;

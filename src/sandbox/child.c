@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define WORK_DIR "/tmp/work"
+#define NEW_ROOT "/tmp"          /* where the new root is built, in our private mount namespace */
 
 /* The child runs on a heap-allocated clone() stack that AddressSanitizer
  * does not know; uninstrumented, it does not warn about it. */
@@ -146,16 +147,6 @@ CHILD_FN static int copy_dir(int from, int to, const char *const *patterns, uid_
     }
 }
 
-CHILD_FN static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t w = write(fd, text, slen(text));
-    close(fd);
-    return w == (ssize_t)slen(text) ? 0 : -1;
-}
-
 CHILD_FN static int set_limit(int res, rlim_t v)
 {
     struct rlimit rl = { v, v };
@@ -175,6 +166,26 @@ CHILD_FN static void reset_signals(void)
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty);
 }
 
+/* The program's descriptors: 0 stdin, 1 stdout, 2 stderr, 3 the report
+ * channel when the job asked for one; the status pipe stays (close-on-exec)
+ * just above them, so an exec failure can still be reported. Everything is
+ * first moved high, so no dup2 overwrites a descriptor still to be moved.
+ * Returns the status descriptor, or -1. */
+CHILD_FN static int arrange_fds(const struct sandbox_child_args *a)
+{
+    int in = fcntl(a->stdin_fd, F_DUPFD_CLOEXEC, 100), out = fcntl(a->out_w, F_DUPFD_CLOEXEC, 100);
+    int err = fcntl(a->err_w, F_DUPFD_CLOEXEC, 100), st = fcntl(a->status_w, F_DUPFD_CLOEXEC, 100);
+    int rep = a->report_w >= 0 ? fcntl(a->report_w, F_DUPFD_CLOEXEC, 100) : -1;
+    if (in < 0 || out < 0 || err < 0 || st < 0 || (a->report_w >= 0 && rep < 0))
+        return -1;
+    int status_fd = rep >= 0 ? 4 : 3;
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 ||
+        (rep >= 0 && dup2(rep, 3) < 0) || dup3(st, status_fd, O_CLOEXEC) < 0)
+        return -1;
+    syscall(SYS_close_range, (unsigned)status_fd + 1, ~0U, 0);
+    return status_fd;
+}
+
 /* The program process: become the unprivileged user, limit, filter, exec.
  * Never returns. */
 CHILD_FN static void run_program(const struct sandbox_child_args *a)
@@ -187,21 +198,18 @@ CHILD_FN static void run_program(const struct sandbox_child_args *a)
         report(status_fd, SBX_STAGE_CHDIR, errno, 0, 0);
         _exit(127);
     }
-    if (dup2(a->stdin_fd, 0) < 0 || dup2(a->out_w, 1) < 0 || dup2(a->err_w, 2) < 0) {
-        report(status_fd, SBX_STAGE_FDS, errno, 0, 0);
+    status_fd = arrange_fds(a);
+    if (status_fd < 0) {
+        report(a->status_w, SBX_STAGE_FDS, errno, 0, 0);
         _exit(127);
     }
-    if (status_fd != 3) {
-        if (dup3(status_fd, 3, O_CLOEXEC) < 0)
-            _exit(127);
-        status_fd = 3;
-    }
-    syscall(SYS_close_range, 4, ~0U, 0);
     reset_signals();
     if (a->drop_uid) {
         /* Raw system calls: glibc's wrappers would try to broadcast the
-         * change to the parent's threads, which do not exist here. */
-        if ((!a->userns && syscall(SYS_setgroups, 0, NULL) != 0) ||
+         * change to the parent's threads, which do not exist here. In a
+         * user namespace set up by an unprivileged user setgroups is
+         * denied; the groups there are unmapped and grant nothing. */
+        if ((syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) ||
             syscall(SYS_setresgid, a->gid, a->gid, a->gid) != 0 ||
             syscall(SYS_setresuid, a->uid, a->uid, a->uid) != 0) {
             report(status_fd, SBX_STAGE_UID, errno, 0, 0);
@@ -210,7 +218,8 @@ CHILD_FN static void run_program(const struct sandbox_child_args *a)
     }
     /* After the uid drop, so RLIMIT_NPROC applies to the program's uid. */
     if ((l->cpu_s > 0 && set_limit(RLIMIT_CPU, (rlim_t)l->cpu_s) != 0) ||
-        (l->memory_mb > 0 && set_limit(RLIMIT_AS, (rlim_t)l->memory_mb << 20) != 0) ||
+        (l->memory_mb > 0 &&
+         set_limit(RLIMIT_AS, (rlim_t)(l->memory_mb + l->address_space_extra_mb) << 20) != 0) ||
         (l->fsize_mb > 0 && set_limit(RLIMIT_FSIZE, (rlim_t)l->fsize_mb << 20) != 0) ||
         (l->nofile > 0 && set_limit(RLIMIT_NOFILE, (rlim_t)l->nofile) != 0) ||
         (l->nproc > 0 && set_limit(RLIMIT_NPROC, (rlim_t)l->nproc) != 0) ||
@@ -240,53 +249,178 @@ CHILD_FN static int program_main(void *arg)
     return 127;
 }
 
-/* Remounts read-only the mount points whose cover is `cover`. Only a
- * failure on "/" is fatal: others may be shadowed by later mounts. */
-CHILD_FN static int remount_ro(const struct sandbox *sb, int cover)
+/* ---- the new root ------------------------------------------------------- */
+
+/* Creates the directories leading to rel (relative to the new root). */
+CHILD_FN static int make_parents(const char *rel)
 {
-    for (size_t i = 0; i < sb->n_mounts; i++) {
-        if (sb->mounts[i].covered != cover)
+    char buf[4096];
+    size_t n = slen(rel);
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, rel, n + 1);
+    for (size_t i = 1; i < n; i++) {
+        if (buf[i] != '/')
             continue;
-        unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | sb->mounts[i].flags;
-        if (mount(NULL, sb->mounts[i].path, NULL, f, NULL) != 0 &&
-            !strcmp(sb->mounts[i].path, "/"))
+        buf[i] = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
             return -1;
+        buf[i] = '/';
     }
     return 0;
 }
 
-/* Mount namespace layout: everything read-only, homes and /run hidden,
- * fresh tmpfs on /tmp (holding the work dir) and /dev/shm, fresh /proc. */
-CHILD_FN static int setup_mounts(const struct sandbox_child_args *a, int *stage)
+/* Read-only, nosuid and nodev on the mount at rel and every mount below
+ * it. Flags can always be added, also to mounts locked by a user
+ * namespace. Kernels before 5.12 lack mount_setattr: there only the top
+ * mount is remounted. */
+CHILD_FN static int make_readonly(const char *rel)
+{
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+    if (mount_setattr(AT_FDCWD, rel, AT_RECURSIVE, &attr, sizeof attr) == 0)
+        return 0;
+    if (errno != ENOSYS)
+        return -1;
+    static const unsigned long keep[] = { 0, MS_NOEXEC, MS_NOATIME, MS_NOEXEC | MS_NOATIME,
+                                          MS_RELATIME, MS_NOEXEC | MS_RELATIME };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (mount(NULL, rel, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | keep[i],
+                  NULL) == 0)
+            return 0;
+    return -1;
+}
+
+/* Puts the host path `path` into the new root at the same place: a
+ * symbolic link is copied as a link (merged-/usr systems: /bin -> usr/bin),
+ * anything else is bound read-only (with what is mounted below it). A path
+ * that does not exist is skipped. */
+CHILD_FN static int bind_host_path(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0;
+    const char *rel = path + 1;
+    if (make_parents(rel) != 0)
+        return -1;
+    if (S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n < 0)
+            return -1;
+        target[n] = 0;
+        return symlink(target, rel) == 0 || errno == EEXIST ? 0 : -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(rel, 0755) != 0 && errno != EEXIST)
+            return -1;
+    } else {
+        int fd = open(rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -1;
+        close(fd);
+    }
+    if (mount(path, rel, NULL, MS_BIND | MS_REC, NULL) != 0)
+        return -1;
+    return make_readonly(rel);
+}
+
+CHILD_FN static int write_new_file(const char *rel, const char *text)
+{
+    int fd = open(rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    ssize_t w = write(fd, text, slen(text));
+    close(fd);
+    return w == (ssize_t)slen(text) ? 0 : -1;
+}
+
+/* /dev with only the harmless character devices (bound from the host, so
+ * they work inside a user namespace too), the usual links and a small
+ * private /dev/shm. */
+CHILD_FN static int setup_dev(void)
+{
+    static const char *const devs[] = { "null", "zero", "full", "random", "urandom" };
+    if (mkdir("dev", 0755) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
+        char host[32] = "/dev/", rel[32] = "dev/";
+        memcpy(host + 5, devs[i], slen(devs[i]) + 1);
+        memcpy(rel + 4, devs[i], slen(devs[i]) + 1);
+        int fd = open(rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0)
+            return -1;
+        close(fd);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
+        if (mount(host, rel, NULL, MS_BIND, NULL) != 0 ||
+            (mount_setattr(AT_FDCWD, rel, 0, &attr, sizeof attr) != 0 && errno != ENOSYS))
+            return -1;
+    }
+    if (symlink("/proc/self/fd", "dev/fd") != 0 || symlink("/proc/self/fd/0", "dev/stdin") != 0 ||
+        symlink("/proc/self/fd/1", "dev/stdout") != 0 || symlink("/proc/self/fd/2", "dev/stderr") != 0)
+        return -1;
+    if (mkdir("dev/shm", 01777) != 0 ||
+        mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16m,mode=1777") != 0)
+        return -1;
+    return 0;
+}
+
+/* A user database that knows only root and the sandbox user, and a hosts
+ * file for localhost: the host's /etc is not there. */
+CHILD_FN static int setup_etc(void)
+{
+    if (mkdir("etc", 0755) != 0 && errno != EEXIST)
+        return -1;
+    return write_new_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                          "sandbox:x:65534:65534:sandbox:/tmp/work:/bin/sh\n") ||
+           write_new_file("etc/group", "root:x:0:\nsandbox:x:65534:\n") ||
+           write_new_file("etc/hosts", "127.0.0.1 localhost\n::1 localhost\n") ? -1 : 0;
+}
+
+/* The program's whole file system, built on an empty tmpfs: the
+ * runtime's paths read-only, /dev, /etc, a fresh /proc, a private /tmp
+ * with the work dir, and benchai's own data dirs covered. Then the root
+ * becomes this tmpfs (pivot_root) and the host's tree is detached: nothing
+ * else of the host is reachable, whatever uid the program has there. */
+CHILD_FN static int setup_root(const struct sandbox_child_args *a, int *stage)
 {
     const struct sandbox *sb = a->sb;
     *stage = SBX_STAGE_MOUNT_PRIVATE;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
         return -1;
-    *stage = SBX_STAGE_MOUNT_RO;
-    if (remount_ro(sb, SBX_COVER_NONE) != 0)
+    *stage = SBX_STAGE_ROOT;
+    if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=755") != 0 ||
+        chdir(NEW_ROOT) != 0)
         return -1;
-    *stage = SBX_STAGE_MOUNT_HIDE;
-    for (size_t i = 0; i < sb->n_hide; i++)
-        if (mount("tmpfs", sb->hide[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    *stage = SBX_STAGE_BIND;
+    for (size_t i = 0; i < a->n_binds; i++)
+        if (bind_host_path(a->binds[i]) != 0)
+            return -1;
+    for (size_t i = 0; i < sb->n_hide; i++) {
+        struct stat st;
+        if (stat(sb->hide[i] + 1, &st) == 0 && S_ISDIR(st.st_mode) &&
+            mount("tmpfs", sb->hide[i] + 1, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   "size=16k,mode=755") != 0)
             return -1;
+    }
+    *stage = SBX_STAGE_DEV;
+    if (setup_dev() != 0 || setup_etc() != 0)
+        return -1;
     *stage = SBX_STAGE_MOUNT_TMP;
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, a->tmpfs_opts) != 0)
+    if (mkdir("tmp", 01777) != 0 ||
+        mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, a->tmpfs_opts) != 0 ||
+        mkdir("tmp/work", 0755) != 0 || chown("tmp/work", a->uid, a->gid) != 0)
         return -1;
-    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              "size=16m,mode=1777") != 0 && errno != ENOENT)
-        return -1;
-    if (mkdir(WORK_DIR, 0755) != 0 || chown(WORK_DIR, a->uid, a->gid) != 0)
-        return -1;
+    /* Before the host's tree goes: the kernel lets a user namespace mount
+     * proc only while a full proc is visible in its mount namespace. */
     *stage = SBX_STAGE_MOUNT_PROC;
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+    if (mkdir("proc", 0555) != 0 ||
+        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         return -1;
-    /* sysfs of the new network namespace: shows its lone loopback, not the
-     * host's interfaces. Where it is refused (a user namespace on some
-     * kernels) the host's /sys stays, and its submounts become read-only. */
-    if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-        remount_ro(sb, SBX_COVER_SYS);
+    *stage = SBX_STAGE_PIVOT;
+    if (syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
+        return -1;
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+        return -1;
     return 0;
 }
 
@@ -294,18 +428,24 @@ CHILD_FN static int setup_mounts(const struct sandbox_child_args *a, int *stage)
  * every process left in the namespace, so a daemon cannot outlive the run. */
 CHILD_FN static int ns_init(struct sandbox_child_args *a)
 {
-    int keep[] = { a->out_w, a->err_w, a->status_w, a->stdin_fd, a->hostdir_fd };
-    close_all_but(keep, 5);
+    int keep[] = { a->out_w, a->err_w, a->report_w, a->status_w, a->stdin_fd, a->hostdir_fd,
+                   a->sync_r };
+    close_all_but(keep, 7);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     signal(SIGCHLD, SIG_DFL);             /* wait4 must see the program end */
-    int stage = SBX_STAGE_USERNS;
-    if (a->userns) {
-        if (write_file("/proc/self/setgroups", "deny") != 0 ||
-            write_file("/proc/self/uid_map", a->uid_map) != 0 ||
-            write_file("/proc/self/gid_map", a->gid_map) != 0)
-            goto fail;
-    }
-    if (setup_mounts(a, &stage) != 0)
+    /* The parent writes our uid/gid maps and places us in the run's
+     * cgroups, then says go. */
+    int stage = SBX_STAGE_SYNC;
+    char go = 0;
+    if (read(a->sync_r, &go, 1) != 1 || go != 'g')
+        goto fail;
+    close(a->sync_r);
+    /* Not dumpable: the program, which may share our uid, cannot open our
+     * descriptors or memory through /proc. Only now: it also makes our
+     * /proc files root's, and an unprivileged parent must open our uid_map
+     * before. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (setup_root(a, &stage) != 0)
         goto fail;
     stage = SBX_STAGE_HOSTNAME;
     if (sethostname("sandbox", 7) != 0)
@@ -325,6 +465,8 @@ CHILD_FN static int ns_init(struct sandbox_child_args *a)
         goto fail;
     close(a->out_w);
     close(a->err_w);
+    if (a->report_w >= 0)
+        close(a->report_w);
     close(a->stdin_fd);
     int ws = 0;
     struct rusage ru;
@@ -356,6 +498,12 @@ CHILD_FN int sandbox_child_main(void *arg)
     struct sandbox_child_args *a = arg;
     if (a->full)
         return ns_init(a);
+    char go = 0;                           /* placed in the run's cgroups first */
+    if (read(a->sync_r, &go, 1) != 1 || go != 'g') {
+        report(a->status_w, SBX_STAGE_SYNC, errno, 0, 0);
+        _exit(127);
+    }
+    close(a->sync_r);
     run_program(a);
     return 127;
 }

@@ -3,6 +3,7 @@
 #include "util/mem.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,8 @@ static int limits_from(yaml_document_t *d, yaml_node_t *n, struct sandbox_limits
         if (!strcmp(k, "wall_s")) l->wall_s = x;
         else if (!strcmp(k, "cpu_s")) l->cpu_s = (int)x;
         else if (!strcmp(k, "memory_mb")) l->memory_mb = (long)x;
+        else if (!strcmp(k, "memory_extra_mb")) l->memory_extra_mb = (long)x;
+        else if (!strcmp(k, "address_space_extra_mb")) l->address_space_extra_mb = (long)x;
         else if (!strcmp(k, "fsize_mb")) l->fsize_mb = (long)x;
         else if (!strcmp(k, "tmpfs_mb")) l->tmpfs_mb = (long)x;
         else if (!strcmp(k, "nofile")) l->nofile = (int)x;
@@ -95,7 +98,12 @@ static int limits_from(yaml_document_t *d, yaml_node_t *n, struct sandbox_limits
         else if (!strcmp(k, "output_bytes")) l->output_bytes = (size_t)x;
         else
             return fail(err, path, node(d, p->key), "limits: unknown key (wall_s, cpu_s, memory_mb, "
-                        "fsize_mb, tmpfs_mb, nofile, nproc, output_bytes)");
+                        "memory_extra_mb, address_space_extra_mb, fsize_mb, tmpfs_mb, nofile, "
+                        "nproc, output_bytes)");
+        if (x < 0 && strcmp(k, "wall_s") && strcmp(k, "cpu_s"))
+            return fail(err, path, node(d, p->value), "limits: must not be negative (no run is "
+                        "unlimited; give the runtime's needs as memory_extra_mb and "
+                        "address_space_extra_mb)");
     }
     return 0;
 }
@@ -124,6 +132,37 @@ static void lang_free(struct sandbox_lang *l)
     strv_free(l->compile);
     strv_free(l->run);
     strv_free(l->artifacts);
+    strv_free(l->paths);
+    strv_free(l->env);
+}
+
+/* `paths:` entries are absolute; a `*` or `?` is expanded now (e.g.
+ * /etc/java-* for whichever JDK is installed); a path that does not exist
+ * is dropped. */
+static int paths_expand(char ***v, const char *path, yaml_node_t *n, struct bai_error *err)
+{
+    char **in = *v, **out = NULL;
+    size_t cnt = 0;
+    for (size_t i = 0; in && in[i]; i++) {
+        if (in[i][0] != '/') {
+            strv_free(in);
+            *v = NULL;
+            strv_free(out);
+            return fail(err, path, n, "paths: each entry must be an absolute path");
+        }
+        glob_t g;
+        if (glob(in[i], GLOB_NOSORT, NULL, &g) != 0)
+            continue;
+        for (size_t j = 0; j < g.gl_pathc; j++) {
+            out = xrealloc(out, (cnt + 2) * sizeof *out);
+            out[cnt++] = xstrdup(g.gl_pathv[j]);
+            out[cnt] = NULL;
+        }
+        globfree(&g);
+    }
+    strv_free(in);
+    *v = out;
+    return 0;
 }
 
 static int parse_lang(yaml_document_t *d, const char *name, yaml_node_t *n, struct sandbox_lang *l,
@@ -141,11 +180,16 @@ static int parse_lang(yaml_document_t *d, const char *name, yaml_node_t *n, stru
         strv_from(d, map_get(d, n, "compile"), &l->compile, path, err) ||
         strv_from(d, map_get(d, n, "run"), &l->run, path, err) ||
         strv_from(d, map_get(d, n, "artifacts"), &l->artifacts, path, err) ||
+        strv_from(d, map_get(d, n, "env"), &l->env, path, err) ||
+        strv_from(d, map_get(d, n, "paths"), &l->paths, path, err) ||
+        paths_expand(&l->paths, path, map_get(d, n, "paths"), err) ||
         limits_from(d, map_get(d, n, "limits"), &l->limits, path, err) ||
         limits_from(d, map_get(d, n, "compile_limits"), &l->compile_limits, path, err))
         return -1;
-    const char *asl = scalar(map_get(d, n, "address_space_limit"));
-    l->heap_flag = asl && (!strcmp(asl, "false") || !strcmp(asl, "no"));
+    if (map_get(d, n, "address_space_limit"))
+        return fail(err, path, map_get(d, n, "address_space_limit"),
+                    "address_space_limit was removed: every run has an address-space limit; "
+                    "give the runtime's reservations as limits.address_space_extra_mb");
     if (!l->run || !l->run[0])
         return fail(err, path, n, "language: 'run' (a non-empty list) is required");
     l->available = found_in_path(l->run[0]) && (!l->compile || found_in_path(l->compile[0]));

@@ -16,10 +16,11 @@ struct sandbox_lang {
     char **compile;             /* argv template or NULL (interpreted) */
     char **run;                 /* argv template */
     char **artifacts;           /* compile outputs kept for the run ("prog", "*.class") */
+    char **env;                 /* NAME=VALUE for the runtime (MALLOC_ARENA_MAX=2) */
+    char **paths;               /* host paths the runtime needs beyond the sandbox's
+                                 * base set, bound read-only (globs expanded at load) */
     struct sandbox_limits limits;          /* run limits; 0 fields = caller's/default */
     struct sandbox_limits compile_limits;  /* compile step */
-    int heap_flag;              /* address_space_limit: false - memory_mb goes to the
-                                 * runtime through {memory_mb} (JVM), not RLIMIT_AS */
     int available;              /* compile[0] and run[0] found in the sandbox PATH */
 };
 
@@ -42,7 +43,7 @@ void sandbox_langs_free(struct sandbox_langs *t);
 const struct sandbox_lang *sandbox_langs_find(const struct sandbox_langs *t, const char *name);
 
 /* Expands a template: "{memory_mb}" -> limits->memory_mb (or 256 when
- * unlimited), "{file}" -> lang->file. NULL-terminated, caller frees each
+ * unset), "{file}" -> lang->file. NULL-terminated, caller frees each
  * string and the array. */
 char **sandbox_lang_argv(const struct sandbox_lang *lang, char *const *tmpl,
                          const struct sandbox_limits *limits);

@@ -1,6 +1,7 @@
 /* probe.c - what isolation this machine offers: each namespace tried in a
- * throw-away child, a seccomp filter installed, rlimits set, and finally a
- * trial FULL-mode run of /bin/true. */
+ * throw-away child, a seccomp filter installed, rlimits set. Uses only the
+ * filter (filter.c); the trial run of sandbox_probe lives in sandbox.c,
+ * which depends on this file and not the other way round. */
 #include "sandbox/internal.h"
 #include "util/mem.h"
 
@@ -75,38 +76,11 @@ void sandbox_probe_basic(struct sandbox_probe *p)
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
         int ok = try_in_child(try_unshare, ns[i].flag);
         *(int *)((char *)p + ns[i].off) = ok;
-        if (!ok && !p->why[0] && (ns[i].flag != CLONE_NEWUSER || !p->root))
+        if (!ok && !p->why[0])
             snprintf(p->why, sizeof p->why, "unshare(%s namespace) not permitted", ns[i].name);
     }
     p->seccomp = try_in_child(try_seccomp, 0);
     if (!p->seccomp && !p->why[0])
         snprintf(p->why, sizeof p->why, "seccomp filter cannot be installed");
     p->rlimits = try_in_child(try_rlimit, 0);
-}
-
-void sandbox_probe(struct sandbox_probe *p)
-{
-    sandbox_probe_basic(p);
-    struct bai_error err = {0};
-    struct sandbox *sb = sandbox_new(NULL, &err);
-    if (!sb) {
-        if (!p->why[0])
-            snprintf(p->why, sizeof p->why, "%.200s", err.msg);
-        return;
-    }
-    char *dir = sandbox_workdir_new(&err);
-    if (dir) {
-        const char *argv[] = { "true", NULL };
-        struct sandbox_job job = { .argv = argv, .host_dir = dir };
-        job.limits.wall_s = 5;
-        struct sandbox_result res;
-        if (sandbox_run(sb, &job, &res, &err) == 0)
-            p->full = res.outcome == SANDBOX_EXITED && res.exit_code == 0;
-        else if (!p->why[0])
-            snprintf(p->why, sizeof p->why, "%.200s", err.msg);
-        sandbox_result_free(&res);
-        sandbox_workdir_remove(dir);
-        free(dir);
-    }
-    sandbox_free(sb);
 }

@@ -31,29 +31,29 @@ int code_extract_mode_parse(const char *s);
  * Returns the code (allocated) or NULL when there is none. */
 char *code_extract(const char *response, enum code_extract_mode mode);
 
-/* HumanEval program text: the completion continues the prompt, unless the
- * code defines the entry point itself, in which case it follows the
- * prompt (which keeps the prompt's imports). Allocated. */
-char *code_humaneval_program(const char *prompt, const char *code, const char *test,
-                             const char *entry_point);
+/* The program side of a HumanEval item (main.py): the completion continues
+ * the prompt, unless the code defines the entry point itself, in which case
+ * it follows the prompt (which keeps the prompt's imports). The test and the
+ * check call stay with the judge. Allocated. */
+char *code_humaneval_program(const char *prompt, const char *code, const char *entry_point);
 
-/* Python asserts program: every assert is attempted, each reporting one
- * "<nonce> PASS i" or "<nonce> FAIL i {json}" line on fd 1. */
-char *code_python_asserts_program(const char *setup, const char *code, const char *const *asserts,
-                                  size_t n, const char *nonce);
+/* The program side of a Python asserts item: the code, then the item's
+ * setup (which may use the code). The asserts stay with the judge. */
+char *code_python_asserts_program(const char *code, const char *setup);
 
 /* C/C++: the harness with its SOLUTION marker comment replaced by code (code
- * alone when harness is NULL); with asserts, a main() is added that checks
- * each expression in its own forked child and reports like the Python one.
- * NULL when harness lacks the marker. */
-char *code_c_program(const char *harness, const char *code, const char *const *asserts,
-                     size_t n, const char *nonce);
+ * alone when harness is NULL); NULL when harness lacks the marker. */
+char *code_c_program(const char *harness, const char *code);
 
-/* Parses "<nonce> PASS|FAIL i [json]" lines. ok[i] is set to 1 for a PASS;
- * returns the number of PASS lines; *first_fail_json gets the JSON of the
- * first FAIL (allocated, or NULL). */
-size_t code_parse_report(const char *out, const char *nonce, size_t n, int *ok,
-                         int *first_fail, char **first_fail_json);
+/* Parses the judge's "PASS i" / "FAIL i {json}" lines. ok[i] is set to 1
+ * for a PASS; returns the number of tests passed; *first_fail_json gets the
+ * JSON of the first FAIL (allocated, or NULL). */
+size_t code_parse_verdicts(const char *text, size_t n, int *ok, int *first_fail,
+                           char **first_fail_json);
+
+/* The Python judge and server (code_python.c), written into the work dir. */
+extern const char code_python_judge[];
+extern const char code_python_serve[];
 
 /* stdio comparison: lines compared after stripping trailing white space,
  * trailing empty lines ignored; with tolerance >= 0, white-space separated

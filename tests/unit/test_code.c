@@ -47,12 +47,12 @@ Test(code, extract_code_tags_debugbench_style)
 Test(code, humaneval_program_continues_or_follows_prompt)
 {
     const char *prompt = "import math\ndef f(x):\n    \"\"\"doc\"\"\"\n";
-    char *p = code_humaneval_program(prompt, "    return x + 1\n", "def check(c): pass", "f");
-    cr_expect_str_eq(p, "import math\ndef f(x):\n    \"\"\"doc\"\"\"\n    return x + 1\n\n\n"
-                        "def check(c): pass\n\ncheck(f)\n");
+    /* the test and check(f) stay with the judge: only prompt and code */
+    char *p = code_humaneval_program(prompt, "    return x + 1\n", "f");
+    cr_expect_str_eq(p, "import math\ndef f(x):\n    \"\"\"doc\"\"\"\n    return x + 1\n\n");
     free(p);
-    p = code_humaneval_program(prompt, "def f(x):\n    return 2\n", "T", "f");
-    cr_expect_str_eq(p, "import math\ndef f(x):\n    \"\"\"doc\"\"\"\n\ndef f(x):\n    return 2\n\n\nT\n\ncheck(f)\n");
+    p = code_humaneval_program(prompt, "def f(x):\n    return 2\n", "f");
+    cr_expect_str_eq(p, "import math\ndef f(x):\n    \"\"\"doc\"\"\"\n\ndef f(x):\n    return 2\n\n");
     free(p);
 }
 
@@ -72,13 +72,13 @@ Test(code, outputs_match_lines_whitespace_and_tolerance)
     cr_expect(!code_outputs_match("x 1\n", "y 1\n", 1e-3, NULL));
 }
 
-Test(code, report_lines_parsed_with_nonce_only)
+Test(code, verdict_lines_parsed)
 {
     int ok[3];
     int ff;
     char *fj;
-    const char *out = "noise\nN1 PASS 0\nN2 PASS 1\nN1 FAIL 2 {\"error\": \"x\"}\nN1 PASS 1\n";
-    cr_expect_eq(code_parse_report(out, "N1", 3, ok, &ff, &fj), 2);
+    const char *out = "noise\nPASS 0\nPASS 7\nFAIL 2 {\"error\": \"x\"}\nPASS 1\nPASS 1\n";
+    cr_expect_eq(code_parse_verdicts(out, 3, ok, &ff, &fj), 2);
     cr_expect(ok[0] && ok[1] && !ok[2]);
     cr_expect_eq(ff, 2);
     cr_expect_str_eq(fj, "{\"error\": \"x\"}");

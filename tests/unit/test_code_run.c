@@ -143,6 +143,48 @@ Test(code_run, c_compile_error_and_harness_asserts)
     sandbox_pool_free(pool);
 }
 
+/* C and C++ asserts are evaluated by benchai on the values the program
+ * reports: integers of every width, doubles, C strings (through strcmp),
+ * std::string, pointers against NULL, short-circuits that skip a crashing
+ * leaf, and the expected/actual of a failed ==. */
+Test(code_run, c_and_cpp_asserts_evaluated_here, .timeout = 120)
+{
+    struct sandbox_pool *pool = tsb_pool(2);
+    struct suite_item it = item_from_json(
+        "{\"language\": \"c\", \"tests\": {\"form\": \"asserts\", \"asserts\": ["
+        "\"assert(half(5) == 2.5);\", \"fabs(half(1) - 0.5) < 1e-9\", \"strcmp(rev(\\\"abc\\\"), \\\"cba\\\") == 0\","
+        "\"rev(0) == NULL\", \"big() == 4294967296ULL && (unsigned)big() == 0u\","
+        "\"!rev(0) || *rev(0) == 'x'\", \"strlen(rev(\\\"hello\\\")) == 5 ? 1 : 0\", \"half(3) == 2\"]}}",
+        NULL);
+    struct score_result r;
+    cJSON *d = score_answer(pool, &it,
+        "```c\n#include <string.h>\n#include <stdlib.h>\n"
+        "double half(int x) { return x / 2.0; }\n"
+        "char *rev(const char *s) { if (!s) return NULL; size_t n = strlen(s); char *o = malloc(n + 1);\n"
+        "  for (size_t i = 0; i < n; i++) o[i] = s[n - 1 - i]; o[n] = 0; return o; }\n"
+        "long long big(void) { return 1LL << 32; }\n```", &r);
+    cr_expect_eq(num(d, "passed"), 7, "%s", r.detail_json);
+    cr_expect_eq(num(d, "total"), 8);
+    const cJSON *ff = cJSON_GetObjectItemCaseSensitive(d, "first_failure");
+    cr_expect_eq(num(ff, "test"), 7, "%s", r.detail_json);
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(ff, "expected")->valuestring, "2");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(ff, "actual")->valuestring, "1.5");
+    cJSON_Delete(d); score_result_free(&r); cJSON_Delete(it.data);
+
+    it = item_from_json(
+        "{\"language\": \"cpp\", \"tests\": {\"form\": \"asserts\", \"asserts\": ["
+        "\"greet(\\\"bo\\\") == \\\"hi bo\\\"\", \"greet(\\\"\\\").size() == 3\", \"std::abs(diff(2, 7)) == 5\","
+        "\"greet(\\\"x\\\") != \\\"hi y\\\"\"]}}", NULL);
+    d = score_answer(pool, &it,
+        "```cpp\n#include <string>\n#include <cstdlib>\n"
+        "std::string greet(const std::string &n) { return \"hi \" + n; }\n"
+        "int diff(int a, int b) { return a - b; }\n```", &r);
+    cr_expect_eq(num(d, "passed"), 4, "%s", r.detail_json);
+    cr_expect_str_eq(tsb_status(d), "passed", "%s", r.detail_json);
+    cJSON_Delete(d); score_result_free(&r); cJSON_Delete(it.data);
+    sandbox_pool_free(pool);
+}
+
 /* One stdio "echo the sum" item per language. */
 static void lang_sum(const char *lang, const char *code)
 {

@@ -67,9 +67,9 @@ Test(sandbox, isolation_seen_from_inside)
         "touch /usr/benchai_x 2>/dev/null && echo rw-root || echo ro-root; "
         "touch /tmp/ok && echo tmp-writable; "
         "ls /proc | grep -c '^[0-9]'; "                    /* only our few processes */
-        "cat /sys/class/net/lo/flags; "
+        "test -e /sys && echo sys || echo no-sys; "
         "tail -n +3 /proc/net/dev | wc -l; "
-        "ls -A /root | wc -l", NULL, NULL);
+        "ls -A /root 2>/dev/null | wc -l", NULL, NULL);
     cr_assert_eq(r.exit_code, 0, "stderr: %s", r.err);
     char *lines[16] = {0};
     int n = 0;
@@ -83,7 +83,7 @@ Test(sandbox, isolation_seen_from_inside)
     cr_expect_str_eq(lines[4], "ro-root");
     cr_expect_str_eq(lines[5], "tmp-writable");
     cr_expect_leq(atoi(lines[6]), 8, "pids visible: %s", lines[6]);
-    cr_expect_str_eq(lines[7], "0x8");        /* IFF_LOOPBACK without IFF_UP: lo is down */
+    cr_expect_str_eq(lines[7], "no-sys");     /* not in the allowlist */
     cr_expect_str_eq(lines[8], "1");          /* lo is the only interface */
     cr_expect_str_eq(lines[9], "0");                       /* /root hidden */
     sandbox_result_free(&r);
@@ -176,8 +176,14 @@ Test(sandbox, rlimits_mode_runs_with_limits)
     struct sandbox_result r = sh(sb, dir, "id -u; ulimit -t; echo x > f && cat f", NULL, NULL);
     cr_expect_eq(r.exit_code, 0, "%s", r.err);
     cr_expect_eq(r.mode, SANDBOX_MODE_RLIMITS);
-    if (geteuid() == 0)
-        cr_expect_str_eq(r.out, "65534\n5\nx\n");
+    if (geteuid() == 0) {
+        /* a host uid of its own, from the sandbox's range */
+        unsigned uid = (unsigned)strtoul(r.out, NULL, 10);
+        cr_expect(uid >= SANDBOX_HOST_UID_BASE &&
+                  uid < SANDBOX_HOST_UID_BASE + SANDBOX_HOST_UID_WINDOWS * SANDBOX_HOST_UID_SLOTS,
+                  "uid %s", r.out);
+        cr_expect_not_null(strstr(r.out, "\n5\nx\n"), "%s", r.out);
+    }
     sandbox_result_free(&r);
     struct sandbox_limits t = { .wall_s = 0.5 };
     r = sh(sb, dir, "sleep 5", NULL, &t);
@@ -242,7 +248,7 @@ Test(sandbox, language_table_loads_and_templates_expand)
     cr_expect_str_eq(c->artifacts[0], "prog");
     const struct sandbox_lang *java = sandbox_langs_find(t, "java");
     cr_assert_not_null(java);
-    cr_expect(java->heap_flag);
+    cr_expect_gt(java->limits.address_space_extra_mb, 0);
     struct sandbox_limits l = { .memory_mb = 300 };
     char **argv = sandbox_lang_argv(java, java->run, &l);
     cr_expect_str_eq(argv[1], "-Xmx300m");

@@ -20,16 +20,24 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
-static inline struct sandbox_pool *tsb_pool(int workers)
+/* A pool over a FULL sandbox; no_cgroups = 1 makes rlimits alone hold
+ * the limits (the fallback of machines without a writable cgroup). */
+static inline struct sandbox_pool *tsb_pool_opts(int workers, int no_cgroups)
 {
     struct bai_error err = {0};
-    struct sandbox *sb = sandbox_new(NULL, &err);
+    struct sandbox_options o = { .mode = SANDBOX_MODE_FULL, .no_cgroups = no_cgroups };
+    struct sandbox *sb = sandbox_new(&o, &err);
     cr_assert_not_null(sb, "sandbox_new: %s", err.msg);
     struct sandbox_langs *langs = sandbox_langs_load("suites/languages.yaml", &err);
     cr_assert_not_null(langs, "languages: %s", err.msg);
     struct sandbox_pool *p = sandbox_pool_new(sb, langs, workers, &err);
     cr_assert_not_null(p, "pool: %s", err.msg);
     return p;
+}
+
+static inline struct sandbox_pool *tsb_pool(int workers)
+{
+    return tsb_pool_opts(workers, 0);
 }
 
 static inline char *tsb_data(const char *name)
