@@ -15,6 +15,12 @@
  *   v4  drops metrics: figures are computed from the samples when read
  *       (report/figures.c); the cache went stale on rescore and merge and
  *       nothing read it (docs/ARCHITECTURE.md).
+ *   v5  runs.owner_pid, owner_host, owner_start: the benchai process that
+ *       owns a running run (so `status` can tell a run whose process is gone
+ *       from one still at work); scores.scored_at: when a score was written
+ *       (which of several judges is the newest). NULL for rows written
+ *       before. New values, no DDL: samples.status 'timeout', scores.status
+ *       'failed' (docs/store.md).
  */
 #include "store/store_int.h"
 
@@ -106,8 +112,14 @@ static const char MIGRATE_V3[] =
 static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
+static const char MIGRATE_V5[] =
+    "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;\n"
+    "ALTER TABLE runs ADD COLUMN owner_host TEXT;\n"
+    "ALTER TABLE runs ADD COLUMN owner_start TEXT;\n"
+    "ALTER TABLE scores ADD COLUMN scored_at TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -1,6 +1,7 @@
 /* fake_openai.h - a minimal OpenAI-compatible server on 127.0.0.1 (port
  * chosen by the kernel) for tests: GET /v1/models, and POST
- * /v1/chat/completions answered with configurable fixed content. One
+ * /v1/chat/completions answered with configurable fixed content (and
+ * POST /v1/completions, speed suites' raw prompts, with the current reply). One
  * background thread serves one connection at a time; every chat request
  * body is kept so tests can assert what a client sent. Loopback only. */
 #ifndef BAI_TEST_FAKE_OPENAI_H
@@ -24,6 +25,15 @@ void fake_openai_set_reply(struct fake_openai *f, const char *content);
 /* The next n chat requests are answered with this HTTP status and an
  * OpenAI-style error body instead (they do not consume a reply). */
 void fake_openai_fail_next(struct fake_openai *f, int n, int status);
+
+/* Chat requests number first .. first + n - 1 (counted from 0 over all
+ * chat requests this server received) get a streamed answer that stops half way:
+ * one SSE event carrying `partial` as content, then nothing more; the
+ * connection is held open until the client hangs up (its timeout, or its
+ * process killed) or hold_ms pass, like a server that hangs mid-answer.
+ * Held requests do not consume a reply. One connection is served at a
+ * time, so nothing else is answered meanwhile. */
+void fake_openai_stall(struct fake_openai *f, int first, int n, const char *partial, int hold_ms);
 
 /* Chat requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
