@@ -86,6 +86,9 @@ void report_master_table(const struct report_points *pts, struct report_table *t
             report_table_cell(t, r, c_total + 1)->bold = 1;
         }
         report_table_set_num(t, r, c_total + 2, p->speed.gen_tps_p50, "%.1f");
+        if (!isnan(p->speed.gen_tps_lo))      /* the text: p50 with its 95% interval */
+            report_table_setf(t, r, c_total + 2, "%.1f [%.1f, %.1f]", p->speed.gen_tps_p50, p->speed.gen_tps_lo,
+                              p->speed.gen_tps_hi);
         report_table_set_num(t, r, c_total + 3, p->speed.ttft_p50_ms, "%.0f");
         if (any_accept)
             report_table_set_num(t, r, c_total + 4, p->speed.acceptance, "%.2f");

@@ -11,7 +11,8 @@
 /* Columns: model, config, [run when the points span several runs], one per
  * suite ("pct (sum/n)", "pct (sum/n; 3 of 5 items)" when fewer items ran
  * than the suite has; number = percent), total ("sum/n" over all suites,
- * number = points), pct (item-weighted overall %, bold), gen_tps (p50),
+ * number = points), pct (item-weighted overall %, bold), gen_tps (p50; the
+ * text adds its 95% interval when there are enough samples),
  * ttft_p50_ms, [accept when any point drafted], [errors, timeouts: requests
  * that failed, summed over the suites, when any point has one; they are
  * failures in the scores unless the rules excluded them]. Rows in point

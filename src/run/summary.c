@@ -55,17 +55,17 @@ void run_result_print(const struct run_result *r, FILE *out)
     if (w > 60)
         w = 60;
     fprintf(out, "\nrun %s: %s\n\n", r->run_id, r->status ? r->status : "?");
-    fprintf(out, "| %-*s | %-18s | %10s | %6s | %12s | %7s | %8s | %6s | %8s | %9s | %9s | %s\n", w, "config",
-            "suite", "items", "score", "95% CI", "passed", "unparsed", "errors", "timeouts", "gen tok/s", "TTFT p50",
-            "status");
+    fprintf(out, "| %-*s | %-18s | %10s | %6s | %12s | %7s | %8s | %6s | %8s | %24s | %9s | %s\n", w, "config",
+            "suite", "items", "score", "95% CI", "passed", "unparsed", "errors", "timeouts", "gen tok/s p50 [95% CI]",
+            "TTFT p50", "status");
     fprintf(out, "|%.*s|--------------------|------------|--------|--------------|---------|----------|--------|"
-                 "----------|-----------|-----------|-------\n",
+                 "----------|--------------------------|-----------|-------\n",
             w + 2, "--------------------------------------------------------------------------");
     int failures = 0;
     struct buf judges = {0};
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct run_result_row *row = &r->rows[i];
-        char items[48], passed[32], score[32], ci[48], unparsed[16], tps[32], ttft[32];
+        char items[48], passed[32], score[32], ci[48], unparsed[16], tps[96], ttft[32];
         /* items run, and of how many when --limit, --shard or a stop cut it */
         if (row->items_total > row->items)
             snprintf(items, sizeof items, "%zu of %zu", row->items, row->items_total);
@@ -84,14 +84,15 @@ void run_result_print(const struct run_result *r, FILE *out)
                 buf_printf(&judges, "judge of %s: %s\n", row->suite, row->scorer);
         }
         failures |= row->has_score && row->errors + row->timeouts > 0;
-        fmt_num(tps, sizeof tps, row->speed.gen_tps_p50, "%.1f");
+        report_fmt_with_ci(row->speed.gen_tps_p50, row->speed.gen_tps_lo, row->speed.gen_tps_hi, "%.1f", tps,
+                           sizeof tps);
         fmt_num(ttft, sizeof ttft, row->speed.ttft_p50_ms, "%.1f ms");
-        fprintf(out, "| %-*.*s | %-18.18s | %10s | %6s | %12s | %7s | %8s | %6zu | %8zu | %9s | %9s | %s\n", w, w,
+        fprintf(out, "| %-*.*s | %-18.18s | %10s | %6s | %12s | %7s | %8s | %6zu | %8zu | %24s | %9s | %s\n", w, w,
                 row->config, row->suite, items, score, ci, passed, unparsed, row->errors, row->timeouts, tps, ttft,
                 row->status);
     }
-    fprintf(out, "\nscore: the mean grade (judge, f1, ifeval, needle) or the pass rate, 0-100, of the whole run; "
-                 "gen tok/s: p50%s\n",
+    fprintf(out, "\nscore: the mean grade (judge, f1, ifeval, needle) or the pass rate, 0-100, of the whole run "
+                 "(benchai show prints the same)%s\n",
             failures ? "; requests that failed or timed out count as failures (worth 0)" : "");
     if (judges.len)
         fprintf(out, "%s", judges.data);
