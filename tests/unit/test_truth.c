@@ -523,4 +523,30 @@ Test(truth, show_failed_lists_scored_failures_and_leaves_unscored_speed_samples_
     const char *speed = strstr(failed, "s1#0"), *q3 = strstr(failed, "q3#0");
     cr_assert(speed && q3 && q3 < speed, "scored failures first:\n%s", failed);
     free(md);
+
+    /* the HTML report's "Failed items" alike */
+    setenv("BENCHAI_GNUPLOT", "none", 1);
+    for (int unscored = 0; unscored < 2; unscored++) {
+        char *out = xasprintf("%s/report%d", dir, unscored);
+        const char *report[] = { "report", "latest", "--out", out, "--store", db, unscored ? "--unscored" : NULL,
+                                 NULL };
+        char *text = capture(cmd_report, report, &rc);
+        cr_assert_eq(rc, 0, "%s", text);
+        free(text);
+        char *index = xasprintf("%s/index.html", out);
+        char *html = fs_read_file(index, NULL, NULL);
+        cr_assert_not_null(html);
+        const char *sec = strstr(html, "id=\"failed\"");
+        cr_assert_not_null(sec);
+        const char *sp = strstr(sec, "<td>truth_aspeed</td>"), *ex = strstr(sec, "<td>truth_exact</td>");
+        cr_assert_not_null(ex, "%s", sec);
+        if (unscored)
+            cr_assert(sp && ex < sp, "unscored answers last with --unscored: %s", sec);
+        else
+            cr_assert_null(sp, "no unscored answers by default: %s", sec);
+        free(html);
+        free(index);
+        free(out);
+    }
+    unsetenv("BENCHAI_GNUPLOT");
 }
