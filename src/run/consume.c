@@ -117,7 +117,6 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         /* A request that failed is a failure of its item: stored as such
          * (worth 0, not scored), so every report counts it without knowing
          * the suite (docs/metrics.md). */
-        res.status = SCORE_ERROR;
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "reason", r->timed_out ? "the request timed out; the answer was not scored"
                                                           : "the request failed; nothing was scored");

@@ -61,6 +61,10 @@ int run_result_fill(struct store *st, struct run_result *res, struct bai_error *
             row->has_score = 1;
         }
         report_group_speed(grp, &row->speed);
+        if (!strcmp(row->status, "ok") && row->samples && row->errors + row->timeouts == row->samples) {
+            free(row->status);
+            row->status = xasprintf("failed: all %zu requests failed or timed out", row->samples);
+        }
     }
     store_groups_free(g, ng);
     return 0;
