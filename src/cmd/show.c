@@ -222,8 +222,8 @@ static void md_groups(struct store_group *g, size_t n, const struct report_rules
                    rules->exclude_failed ? report_exclude_failed_note
                                          : "requests that failed or timed out count as failures (worth 0)");
     if (several)
-        buf_puts(out, "(shown): the score table, status and run's closing table show for that suite "
-                      "(--judge, --scorer choose).\n");
+        buf_puts(out, "(shown): the score that table, status and run's closing table use for that suite "
+                      "(--judge, --scorer choose another).\n");
     if (notes.len)
         buf_printf(out, "\n%s", notes.data);
     buf_free(&notes);
