@@ -137,7 +137,7 @@ static void score_suite(const struct side *A, const struct side *B, const struct
     for (size_t k = 0; k < m->n; k++) {
         const struct side_sample *x = &A->samples[m->a[k]], *y = &B->samples[m->b[k]];
         double wx = 0, wy = 0;
-        int px = -1, py = -1, okx, oky;
+        int px = -1, py = -1, okx = 0, oky = 0;
         /* one worth per side, as report/figures.c counts a sample */
         for (int side = 0; side < 2; side++) {
             const struct side_sample *s = side ? y : x;
