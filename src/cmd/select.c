@@ -119,7 +119,8 @@ static cJSON *json_selection(const struct report_selection *s)
         cJSON_AddStringToObject(x, "run", c->p->run_id);
         cJSON_AddStringToObject(x, "model", c->p->name);
         cJSON_AddStringToObject(x, "config", c->p->label ? c->p->label : "");
-        const double nums[] = { c->q.mean, c->q.lo, c->q.hi, c->tps, c->ttft_ms, c->size_gb };
+        /* scores 0-100, as every command prints a percentage */
+        const double nums[] = { 100 * c->q.mean, 100 * c->q.lo, 100 * c->q.hi, c->tps, c->ttft_ms, c->size_gb };
         const char *keys[] = { "score", "ci_lo", "ci_hi", "gen_tps", "ttft_p50_ms", "size_gb" };
         for (size_t k = 0; k < 6; k++) {
             if (isnan(nums[k]))
