@@ -117,3 +117,44 @@ Test(status, a_run_records_its_planned_totals, .timeout = 60)
     free(logs);
     free(path);
 }
+
+/* The recorded owner decides what a running run is: this host's process
+ * gone (a pid no process has) -> stopped; another host's -> not checked,
+ * the host named; this process -> running. */
+Test(status, a_running_runs_owner_is_checked_on_this_host_only)
+{
+    char *path = ts_path();
+    struct ts_run r;
+    make_running(path, &r);
+    struct store *st = ts_open(path);
+    struct bai_error err = { 0 };
+    struct store_owner o;
+    store_owner_self(&o);
+    cr_assert_eq(store_owner_alive(&o), 1, "this process is alive");
+    cr_assert_eq(store_run_set_owner(st, r.id, &o, &err), 0, "%s", err.msg);
+    store_close(st);
+    char *out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": running, started"), "%s", out);
+    free(out);
+
+    st = ts_open(path);
+    struct store_owner gone = o;
+    gone.pid = 4194304;          /* above any pid_max: no such process */
+    cr_assert_eq(store_owner_alive(&gone), 0);
+    cr_assert_eq(store_run_set_owner(st, r.id, &gone, &err), 0, "%s", err.msg);
+    store_close(st);
+    out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": stopped (no benchai process)"), "%s", out);
+    free(out);
+
+    st = ts_open(path);
+    struct store_owner other = o;
+    snprintf(other.host, sizeof other.host, "elsewhere.example");
+    cr_assert_eq(store_owner_alive(&other), -1);
+    cr_assert_eq(store_run_set_owner(st, r.id, &other, &err), 0, "%s", err.msg);
+    store_close(st);
+    out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": running on host elsewhere.example, pid "), "%s", out);
+    free(out);
+    free(path);
+}
