@@ -67,6 +67,8 @@ struct gen_response {
     char *error;                  /* why not ok (HTTP status, parse error, timeout, ...) */
     long http_status;
     int retryable;                /* transport error, 429 or 5xx */
+    int timed_out;                /* not ok because the request's timeout passed; content
+                                     and reasoning then hold what streamed before it */
     char *content;                /* the answer, reasoning removed */
     char *reasoning;              /* reasoning_content or <think> text */
     char *finish_reason;

@@ -373,8 +373,17 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
     if (curl_code != 0) {
         gen_response_set_error(r, 1, "%s%s", curl_error && curl_error[0] ? curl_error : curl_easy_strerror((CURLcode)curl_code),
                                rd->parse_error ? " (after a malformed stream)" : "");
-        if (curl_code == CURLE_OPERATION_TIMEDOUT)
+        if (curl_code == CURLE_OPERATION_TIMEDOUT) {
             r->retryable = 1;
+            /* what streamed before the timeout is kept with the sample */
+            r->timed_out = 1;
+            free(r->content);
+            r->content = rd->content.len ? xstrdup(rd->content.data) : NULL;
+            if (rd->reasoning.len) {
+                free(r->reasoning);
+                r->reasoning = xstrdup(rd->reasoning.data);
+            }
+        }
         return;
     }
     if (http_status != 200) {

@@ -75,7 +75,23 @@ extern const struct cli_command cmd_config_cli;
     CLI_OPT_SUITES(T, suites, "only these suites"),                                        \
     CLI_OPT_INT(0, "resamples", T, c.resamples, "N", 10000, 100000000,                     \
                 "bootstrap resamples (default 10000)"),                                    \
-    CLI_OPT_U64(0, "seed", T, c.seed, "N", "bootstrap seed (default 1)")
+    CLI_OPT_U64(0, "seed", T, c.seed, "N", "bootstrap seed (default 1)"),                   \
+    CLI_OPT_FLAG(0, "exclude-failed", T, c.exclude_failed,                                 \
+                 "leave items whose request failed or timed out on a side out\n"         \
+                 "(by default that side counts as a failure, worth 0)")
+
+/* The counting flags every reporting command takes: T has a struct
+ * report_rules (report/figures.h) as member f. */
+#define CMD_RULES_OPTIONS(T, f)                                                            \
+    CLI_OPT_FLAG(0, "exclude-failed", T, f.exclude_failed,                                 \
+                 "leave samples whose request failed or timed out out of\n"              \
+                 "scores (by default they count as failures); labelled"),                 \
+    CLI_OPT_STRING(0, "judge", T, f.judge, "TEXT",                                         \
+                   "show the judge whose stored name contains TEXT (default:\n"          \
+                   "the judge whose scores were written last)"),                          \
+    CLI_OPT_STRING(0, "scorer", T, f.scorer, "NAME",                                       \
+                   "show this scorer's score where a suite has several\n"                \
+                   "(default: the first by name)", .complete = CLI_COMP_SCORER)
 
 struct store;
 /* Opens the store read-only (a typo must not create or migrate anything)
@@ -83,6 +99,14 @@ struct store;
  * has room for STORE_RUN_ID_MAX. NULL after printing the error, with its
  * exit code in *code. */
 struct store *cmd_open_run(const char *store_path, const char *spec, char *id, int *code);
+
+struct store_run_info;
+/* What a run is doing, for show and status: its stored status, except
+ * that a "running" run whose benchai process is gone is "stopped (no
+ * benchai process)" and one owned by another host says so ("running on
+ * host H, pid N (not checked from here)"). *word_out (may be NULL) gets
+ * the one word for JSON: the stored status, or "stopped". Into buf. */
+const char *cmd_run_state(const struct store_run_info *r, char *buf, size_t size, const char **word_out);
 
 struct judge_options;
 /* When no --judge-* flag was given, the judge: section of the config file

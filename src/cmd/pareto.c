@@ -19,6 +19,7 @@ struct pareto_opts {
     struct cli_strv suites, runs;
     const char *role, *roles, *x, *format, *plot, *store;
     int all_runs;
+    struct report_rules rules;
 };
 
 static const char *const x_axes[] = { "gen_tps", "ttft_p95", "e2e_p50", NULL };
@@ -38,6 +39,7 @@ static const struct cli_option pareto_options[] = {
     CLI_OPT_STRING(0, "plot", struct pareto_opts, plot, "FILE",
                    "also draw the scatter with gnuplot (.svg or .png); the\n.dat and .gp files are written next to it",
                    .complete = CLI_COMP_FILE),
+    CMD_RULES_OPTIONS(struct pareto_opts, rules),
     CLI_OPT_STORE(struct pareto_opts, store),
     CLI_OPT_END(),
 };
@@ -104,7 +106,7 @@ int cmd_pareto(int argc, char **argv)
 
     struct store *st;
     struct report_points pts;
-    if (report_load(o.store, &runs, role ? NULL : &suites, !o.all_runs, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &runs, role ? NULL : &suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }

@@ -13,7 +13,8 @@
 
 struct report_opts {
     const char *out, *store, *format;
-    int max_failed;
+    int max_failed, unscored;
+    struct report_rules rules;
 };
 
 static const char *const html_only[] = { "html", NULL };
@@ -25,6 +26,9 @@ static const struct cli_option report_options[] = {
                 "failed items listed per run (default 200)"),
     CLI_OPT_FORMAT(struct report_opts, format, html_only,
                    "html only (benchai table / pareto / select -o md print\nMarkdown)"),
+    CLI_OPT_FLAG(0, "unscored", struct report_opts, unscored,
+                 "failed items: also list the answers no scorer scores\n(speed suites), last"),
+    CMD_RULES_OPTIONS(struct report_opts, rules),
     CLI_OPT_STORE(struct report_opts, store),
     CLI_OPT_END(),
 };
@@ -52,7 +56,7 @@ int cmd_report(int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *out_dir = o.out;
-    struct report_html_opts ho = { .max_failed = (size_t)o.max_failed };
+    struct report_html_opts ho = { .max_failed = (size_t)o.max_failed, .unscored = o.unscored, .rules = o.rules };
     struct report_strv runs = { 0 };
     struct bai_error err = { 0 };
     rc = BAI_EXIT_OK;

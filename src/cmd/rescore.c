@@ -48,10 +48,13 @@ const struct cli_command cmd_rescore_cli = {
         "every sample that produced an answer, warm-ups excluded. Items are rebuilt from\n"
         "the suite files as they are now; a file whose content hash differs from the one\n"
         "the run used is refused unless --force. Each new score replaces that scorer's\n"
-        "earlier score of the sample; scores of other scorers are kept. Without --judge-*\n"
-        "flags, items scored by judge use the config file's judge (docs/config.md).\n",
-    .footer = "Prints per suite and scorer: samples rescored, mean score before and after (over\n"
-              "samples scored, i.e. extraction failures apart), changed, unparsed, errors.\n"
+        "earlier score of the sample; scores of other scorers are kept. A judge's scores\n"
+        "are stored as judge:MODEL#PROMPT, so a second judge (another model, prompt or\n"
+        "--peers) is kept beside the first; reports show the judge written last unless\n"
+        "--judge picks one. Without --judge-* flags, items scored by judge use the\n"
+        "config file's judge (docs/config.md).\n",
+    .footer = "Prints per suite and scorer: samples rescored, the score before and after\n"
+              "(0-100, as show counts it: unparsed answers worth 0), changed, unparsed, errors.\n"
               "Exit codes: 0 done, 2 bad input or refused suite, 3 judge unavailable,\n"
               "4 store error, 5 interrupted (scores written so far are kept).\n",
     .options = rescore_options_table,

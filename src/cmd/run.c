@@ -230,7 +230,8 @@ const struct cli_command cmd_run_cli = {
         "Defaults for --store, --threads, --server-bin, model names and the judge come\n"
         "from the config file (benchai config; docs/config.md).\n",
     .footer = "Exit codes: 0 done, 2 bad input, 3 backend unavailable, 4 store error,\n"
-              "5 interrupted (resume with `benchai resume RUN`).\n",
+              "5 interrupted (resume with `benchai resume RUN`), 7 no sample succeeded\n"
+              "(every request failed or timed out, or nothing was sent).\n",
     .options = run_options,
     .run = cmd_run,
 };

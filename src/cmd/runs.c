@@ -41,7 +41,9 @@ const struct cli_command cmd_runs_cli = {
              " [--limit N] [-o md|csv|json] [--store PATH]",
     .description =
         "Lists stored runs, newest first. Models are shown by the name the run tables\n"
-        "use (a GGUF file without directory and .gguf); benchai show RUN has the paths.\n",
+        "use (a GGUF file without directory and .gguf); benchai show RUN has the paths.\n"
+        "A run stored as running whose benchai process is gone (killed) is listed as\n"
+        "stopped (--status running still finds it; benchai resume RUN continues it).\n",
     .options = runs_options,
     .run = cmd_runs,
 };
@@ -75,7 +77,10 @@ int cmd_runs(int argc, char **argv)
         size_t r = report_table_add_row(&t);
         report_table_set(&t, r, 0, runs[i].id);
         report_table_set(&t, r, 1, runs[i].started);
-        report_table_set(&t, r, 2, runs[i].status);
+        char state[320];
+        const char *word;
+        cmd_run_state(&runs[i], state, sizeof state, &word);   /* "stopped": its process is gone */
+        report_table_set(&t, r, 2, word);
         report_table_set(&t, r, 3, runs[i].suites);
         report_table_set(&t, r, 4, runs[i].models);
         report_table_set_num(&t, r, 5, (double)runs[i].n_configs, "%.0f");

@@ -105,15 +105,14 @@ static void print_totals(const struct totals *t, const char *scorer)
         printf("exact_match: %.2f\n", pct(t->em_sum, (double)t->n));
         printf("f1: %.2f\n", pct(t->f1_sum, (double)t->n));
     } else if (!strcmp(scorer, "ifeval")) {
-        printf("prompt_level_strict: %.4f\n", t->n ? (double)t->prompt_strict / (double)t->n : 0);
-        printf("instruction_level_strict: %.4f\n",
-               t->instr_total ? (double)t->instr_strict / (double)t->instr_total : 0);
-        printf("prompt_level_loose: %.4f\n", t->n ? (double)t->prompt_loose / (double)t->n : 0);
-        printf("instruction_level_loose: %.4f\n",
-               t->instr_total ? (double)t->instr_loose / (double)t->instr_total : 0);
+        /* every percentage benchai prints is 0-100 (docs/metrics.md) */
+        printf("prompt_level_strict: %.2f\n", pct((double)t->prompt_strict, (double)t->n));
+        printf("instruction_level_strict: %.2f\n", pct((double)t->instr_strict, (double)t->instr_total));
+        printf("prompt_level_loose: %.2f\n", pct((double)t->prompt_loose, (double)t->n));
+        printf("instruction_level_loose: %.2f\n", pct((double)t->instr_loose, (double)t->instr_total));
     }
-    printf("mean_score: %.4f\n", t->n ? t->value_sum / (double)t->n : 0);
-    printf("pass_rate: %.4f\n", t->n ? (double)t->passed / (double)t->n : 0);
+    printf("mean_score: %.2f\n", pct(t->value_sum, (double)t->n));
+    printf("pass_rate: %.2f\n", pct((double)t->passed, (double)t->n));
 }
 
 /* Scores one parsed line; appends its result to out when out is set. */

@@ -19,6 +19,7 @@ struct select_opts {
     struct cli_strv roles_only, runs;
     const char *roles, *format, *store;
     int all_runs;
+    struct report_rules rules;
 };
 
 static const struct cli_option select_options[] = {
@@ -30,6 +31,7 @@ static const struct cli_option select_options[] = {
     CLI_OPT_FLAG(0, "all-runs", struct select_opts, all_runs, "every run's point"),
     CLI_OPT_FORMAT(struct select_opts, format, cli_formats_md_csv_json,
                    "md (default), csv (the summary table) or json\n(everything)"),
+    CMD_RULES_OPTIONS(struct select_opts, rules),
     CLI_OPT_STORE(struct select_opts, store),
     CLI_OPT_END(),
 };
@@ -121,7 +123,8 @@ static cJSON *json_selection(const struct report_selection *s)
         cJSON_AddStringToObject(x, "run", c->p->run_id);
         cJSON_AddStringToObject(x, "model", c->p->name);
         cJSON_AddStringToObject(x, "config", c->p->label ? c->p->label : "");
-        const double nums[] = { c->q.mean, c->q.lo, c->q.hi, c->tps, c->ttft_ms, c->size_gb };
+        /* scores 0-100, as every command prints a percentage */
+        const double nums[] = { 100 * c->q.mean, 100 * c->q.lo, 100 * c->q.hi, c->tps, c->ttft_ms, c->size_gb };
         const char *keys[] = { "score", "ci_lo", "ci_hi", "gen_tps", "ttft_p50_ms", "size_gb" };
         for (size_t k = 0; k < 6; k++) {
             if (isnan(nums[k]))
@@ -171,7 +174,7 @@ int cmd_select(int argc, char **argv)
     }
     struct store *st;
     struct report_points pts;
-    if (report_load(o.store, &runs, NULL, !o.all_runs, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &runs, NULL, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }

@@ -19,14 +19,19 @@
 #include "util/mem.h"
 
 struct show_opts {
-    int items, failed;
+    int items, failed, unscored;
     const char *format, *store;
+    struct report_rules rules;
 };
 
 static const struct cli_option show_options[] = {
     CLI_OPT_FLAG(0, "items", struct show_opts, items, "also list every item with its output"),
     CLI_OPT_FLAG(0, "failed", struct show_opts, failed,
-                 "list only items that failed, errored or were not scored"),
+                 "list only the items that failed: wrong, unparsed or not\n"
+                 "scored answers first, then requests that failed or timed out"),
+    CLI_OPT_FLAG(0, "unscored", struct show_opts, unscored,
+                 "with --failed, also the answers no scorer scores (speed\nsuites), last"),
+    CMD_RULES_OPTIONS(struct show_opts, rules),
     CLI_OPT_FORMAT(struct show_opts, format, cli_formats_md_json, "output format"),
     CLI_OPT_STORE(struct show_opts, store),
     CLI_OPT_END(),
@@ -35,48 +40,31 @@ static const struct cli_option show_options[] = {
 const struct cli_command cmd_show_cli = {
     .name = "show",
     .summary = "one run per config and suite: scores with CIs, speed, incidents",
-    .usage = "RUN [--items] [--failed] [-o md|json] [--store PATH]",
+    .usage = "RUN [--items | --failed [--unscored]] [--exclude-failed] [--judge TEXT]\n"
+             " [--scorer NAME] [-o md|json] [--store PATH]",
     .description =
-        "Prints one run: per config and suite the score (0-100) with its 95% CI\n"
-        "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
-        "unparsed answers, errors, items run (\"3 of 5\" when fewer than the suite\n"
-        "has), pass@k when items have several samples, and speed (generation tok/s\n"
-        "p50, TTFT p50/p95, E2E p50, draft acceptance, where the speed came from:\n"
-        "server timings, usage or chunks, and prompt cache hits), warmup samples excluded;\n"
-        "then the configs (with the model's path) and the run's incidents.\n"
+        "Prints one run: per config, suite and scorer the score (0-100) with its 95%\n"
+        "CI (the mean grade with a bootstrap CI for graded scorers: judge, f1, ifeval,\n"
+        "needle; the pass rate with a Wilson CI for pass/fail ones), passed of the\n"
+        "counted samples and the pass rate, unparsed answers, failed and timed-out\n"
+        "requests (failures in the score: worth 0, unless --exclude-failed), items\n"
+        "run (\"3 of 5\" when fewer than the suite has), pass@k when items have\n"
+        "several samples, and speed (generation tok/s p50 with its 95% CI, TTFT\n"
+        "p50/p95, E2E p50, draft acceptance, where the speed came from: server\n"
+        "timings, usage or chunks, and prompt cache hits) of the answered samples, warm-ups\n"
+        "excluded; then the configs (with the model's path) and the run's incidents.\n"
+        "Two judges of one suite are two rows; \"shown\" marks the one table, status\n"
+        "and the closing table of run show (--judge, --scorer choose).\n"
         "RUN is a full id, a unique prefix, tag:NAME (newest with that tag) or latest.\n",
     .options = show_options,
     CLI_ARGS_ONE_RUN,
     .run = cmd_show,
 };
 
-/* A scorer's figures (report/figures.h): pass rate with a Wilson interval
- * when every scored sample is pass/fail, otherwise the mean value with a
- * bootstrap interval; 0..100. */
-static void score_figures(const struct store_group_score *sc, struct report_score *f)
-{
-    report_score_figures(sc->values, sc->n_values, sc->n_pass_applicable == sc->n_scored, sc->n_passed, f);
-    f->mean *= 100.0;
-    f->lo *= 100.0;
-    f->hi *= 100.0;
-}
-
-/* Sorts the group's vectors in place (they are ours); n counts the
- * samples without error. */
+/* Sorts the group's vectors in place (they are ours). */
 static void speed_figures(struct store_group *g, struct report_speed *f)
 {
-    report_speed_figures(g->gen_tps, g->n_gen_tps, g->ttft_ms, g->n_ttft_ms, g->e2e_ms, g->n_e2e_ms,
-                         (double)g->draft_n, (double)g->draft_accepted, f);
-    f->n = (int64_t)(g->n_samples - g->n_errors);
-}
-
-/* pass@k of a scorer's items when it is pass/fail and some item has more
- * than one sample (reps); 0 when it does not apply. */
-static int score_passk(const struct store_group_score *sc, struct report_passk *pk)
-{
-    if (sc->n_scored == 0 || sc->n_pass_applicable != sc->n_scored)
-        return 0;
-    return report_passk_compute(sc->item_n, sc->item_passed, sc->n_item_counts, pk);
+    report_group_speed(g, f);
 }
 
 /* ---- markdown ---------------------------------------------------------------- */
@@ -88,7 +76,8 @@ static void print_table(const struct report_table *t, struct buf *out)
 
 static void md_header(const struct store_run_info *r, struct buf *out)
 {
-    buf_printf(out, "# Run %s (%s)\n\n", r->id, r->status);
+    char state[320];
+    buf_printf(out, "# Run %s (%s)\n\n", r->id, cmd_run_state(r, state, sizeof state, NULL));
     buf_printf(out, "- started %s, finished %s\n", r->started, r->finished ? r->finished : "-");
     buf_printf(out, "- benchai %s, llama.cpp build %s\n",
                r->benchai_version ? r->benchai_version : "?",
@@ -123,19 +112,20 @@ static void md_header(const struct store_run_info *r, struct buf *out)
 
 /* The pass@k table, when some pass/fail scorer has items with several
  * samples, with a note line for every k left out. */
-static void md_passk(const struct store_group *g, size_t n, struct buf *out)
+static void md_passk(const struct store_group *g, size_t n, const struct report_rules *rules, struct buf *out)
 {
     static const char *const lead_cols[] = { "config", "suite", "scorer" };
     struct report_passk_rows rows = { .lead_cols = lead_cols, .n_lead = 3 };
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < g[i].n_scores; k++) {
-            struct report_passk pk;
-            if (!score_passk(&g[i].scores[k], &pk))
+            struct report_score f;
+            report_group_score(&g[i], k, rules, &f);
+            if (!f.has_passk)
                 continue;
             char suite[256];
             snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
             const char *lead[] = { g[i].config_label, suite, g[i].scores[k].scorer };
-            report_passk_rows_add(&rows, lead, &pk);
+            report_passk_rows_add(&rows, lead, &f.passk);
         }
     if (rows.n) {
         struct report_table t;
@@ -151,44 +141,62 @@ static void md_passk(const struct store_group *g, size_t n, struct buf *out)
     report_passk_rows_free(&rows);
 }
 
-static void md_groups(struct store_group *g, size_t n, struct buf *out)
+static void md_groups(struct store_group *g, size_t n, const struct report_rules *rules, struct buf *out)
 {
-    static const char *const qcols[] = { "config", "suite", "scorer", "score", "95% CI",
-                                         "passed/scored", "unparsed", "errors", "items",
+    static const char *const qcols[] = { "config", "suite", "scorer", "score", "95% CI", "passed",
+                                         "pass rate", "unparsed", "errors", "timeouts", "items",
                                          "samples" };
-    static const char *const scols[] = { "config", "suite", "gen tok/s p50", "TTFT p50 ms",
+    static const char *const scols[] = { "config", "suite", "gen tok/s p50", "95% CI", "TTFT p50 ms",
                                          "TTFT p95 ms", "E2E p50 ms", "acceptance", "n",
                                          "speed from", "prompt cache hits" };
     struct report_table q, s;
-    report_table_init(&q, 10, qcols);
-    report_table_init(&s, 10, scols);
+    report_table_init(&q, 12, qcols);
+    report_table_init(&s, 11, scols);
+    struct buf notes = { 0 };
+    int several = 0;
     for (size_t i = 0; i < n; i++) {
         char suite[256];
         snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
         char *items = report_items_text(g[i].n_items, g[i].suite_n_items);
+        long shown = report_group_pick(&g[i], rules);
+        several |= g[i].n_scores > 1;
         for (size_t k = 0; k < g[i].n_scores || (k == 0 && g[i].n_scores == 0); k++) {
             size_t r = report_table_add_row(&q);
             report_table_set(&q, r, 0, g[i].config_label);
             report_table_set(&q, r, 1, suite);
-            report_table_set(&q, r, 8, items);
-            report_table_set_num(&q, r, 9, (double)g[i].n_samples, "%.0f");
+            report_table_set(&q, r, 10, items);
+            report_table_set_num(&q, r, 11, (double)g[i].n_samples, "%.0f");
             if (g[i].n_scores == 0) {
-                report_table_set_num(&q, r, 7, (double)g[i].n_errors, "%.0f");
+                report_table_set(&q, r, 2, "(none)");
+                report_table_set_num(&q, r, 8, (double)g[i].n_errors, "%.0f");
+                report_table_set_num(&q, r, 9, (double)g[i].n_timeouts, "%.0f");
                 continue;
             }
-            const struct store_group_score *sc = &g[i].scores[k];
             struct report_score f;
-            score_figures(sc, &f);
-            report_table_set(&q, r, 2, sc->scorer);
-            report_table_set_num(&q, r, 3, f.mean, "%.1f");
+            report_group_score(&g[i], k, rules, &f);
+            if (g[i].n_scores > 1 && (long)k == shown)
+                report_table_setf(&q, r, 2, "%s (shown)", f.scorer);
+            else
+                report_table_set(&q, r, 2, f.scorer);
+            report_table_set_num(&q, r, 3, f.score, "%.1f");
             if (!isnan(f.lo))
                 report_table_setf(&q, r, 4, "[%.1f, %.1f]", f.lo, f.hi);
-            if (sc->n_pass_applicable == sc->n_scored)
-                report_table_setf(&q, r, 5, "%zu/%zu", sc->n_passed, sc->n_scored);
-            else
-                report_table_setf(&q, r, 5, "-/%zu", sc->n_scored);
-            report_table_set_num(&q, r, 6, (double)sc->n_unparsed, "%.0f");
-            report_table_set_num(&q, r, 7, (double)(g[i].n_errors + sc->n_error), "%.0f");
+            if (f.pass_n) {
+                report_table_setf(&q, r, 5, "%zu/%zu", f.passed, f.pass_n);
+                report_table_set_num(&q, r, 6, f.pass_rate, "%.1f");
+            }
+            report_table_set_num(&q, r, 7, (double)f.n_unparsed, "%.0f");
+            report_table_set_num(&q, r, 8, (double)f.n_errors, "%.0f");
+            report_table_set_num(&q, r, 9, (double)f.n_timeouts, "%.0f");
+            if (f.n_score_errors)
+                buf_printf(&notes, "- %s / %s / %s: %zu answer%s not scored (the scorer failed; "
+                                   "benchai rescore scores %s)\n",
+                           g[i].config_label, suite, f.scorer, f.n_score_errors, f.n_score_errors == 1 ? "" : "s",
+                           f.n_score_errors == 1 ? "it" : "them");
+            if (f.n_missing)
+                buf_printf(&notes, "- %s / %s / %s: %zu answer%s without a score of this scorer "
+                                   "(not counted)\n",
+                           g[i].config_label, suite, f.scorer, f.n_missing, f.n_missing == 1 ? "" : "s");
         }
         free(items);
         struct report_speed sp;
@@ -197,23 +205,36 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
         report_table_set(&s, r, 0, g[i].config_label);
         report_table_set(&s, r, 1, suite);
         report_table_set_num(&s, r, 2, sp.gen_tps_p50, "%.1f");
-        report_table_set_num(&s, r, 3, sp.ttft_p50_ms, "%.1f");
-        report_table_set_num(&s, r, 4, sp.ttft_p95_ms, "%.1f");
-        report_table_set_num(&s, r, 5, sp.e2e_p50_ms, "%.0f");
-        report_table_set_num(&s, r, 6, sp.acceptance, "%.3f");
-        report_table_set_num(&s, r, 7, (double)sp.n, "%.0f");
-        report_table_set(&s, r, 8, report_speed_source(g[i].n_speed_server, g[i].n_speed_usage,
+        if (!isnan(sp.gen_tps_lo))
+            report_table_setf(&s, r, 3, "[%.1f, %.1f]", sp.gen_tps_lo, sp.gen_tps_hi);
+        report_table_set_num(&s, r, 4, sp.ttft_p50_ms, "%.1f");
+        report_table_set_num(&s, r, 5, sp.ttft_p95_ms, "%.1f");
+        report_table_set_num(&s, r, 6, sp.e2e_p50_ms, "%.0f");
+        report_table_set_num(&s, r, 7, sp.acceptance, "%.3f");
+        report_table_set_num(&s, r, 8, (double)sp.n, "%.0f");
+        report_table_set(&s, r, 9, report_speed_source(g[i].n_speed_server, g[i].n_speed_usage,
                                                        g[i].n_speed_chunks));
         if (g[i].n_cache_known)
-            report_table_setf(&s, r, 9, "%zu/%zu", g[i].n_cache_hits, g[i].n_cache_known);
+            report_table_setf(&s, r, 10, "%zu/%zu", g[i].n_cache_hits, g[i].n_cache_known);
     }
     buf_puts(out, "## Quality\n\n");
     if (n)
         print_table(&q, out);
     else
         buf_puts(out, "(no samples stored)\n");
-    md_passk(g, n, out);
-    buf_puts(out, "\n## Speed (warmup and errored samples excluded)\n\n");
+    if (n)
+        buf_printf(out, "\nscore: the mean grade (judge, f1, ifeval, needle; bootstrap CI) or the pass rate "
+                        "(Wilson CI), 0-100; %s.\n",
+                   rules->exclude_failed ? report_exclude_failed_note
+                                         : "requests that failed or timed out count as failures (worth 0)");
+    if (several)
+        buf_puts(out, "(shown): the score that table, status and run's closing table use for that suite "
+                      "(--judge, --scorer choose another).\n");
+    if (notes.len)
+        buf_printf(out, "\n%s", notes.data);
+    buf_free(&notes);
+    md_passk(g, n, rules, out);
+    buf_puts(out, "\n## Speed (answered samples; warm-ups, failed and timed-out requests excluded)\n\n");
     if (n)
         print_table(&s, out);
     buf_putc(out, '\n');
@@ -318,8 +339,9 @@ static int item_row(void *vctx, const struct store_sample_row *r)
     report_table_set(&ctx->table, row, 0, r->config_label);
     report_table_set(&ctx->table, row, 1, r->suite_name);
     report_table_setf(&ctx->table, row, 2, "%s#%d%s", r->item_id, r->rep, r->warmup ? " (warmup)" : "");
-    if (r->status && !strcmp(r->status, "error"))
-        report_table_set(&ctx->table, row, 3, "error");
+    int failed = r->status && strcmp(r->status, "ok");
+    if (failed)
+        report_table_set(&ctx->table, row, 3, !strcmp(r->status, "timeout") ? "timeout" : "error");
     else if (!r->scorer)
         report_table_set(&ctx->table, row, 3, "unscored");
     else if (r->score_status && strcmp(r->score_status, "scored"))
@@ -331,8 +353,11 @@ static int item_row(void *vctx, const struct store_sample_row *r)
     char *ex = one_line(r->extracted, 40);
     report_table_set(&ctx->table, row, 4, ex);
     free(ex);
-    char *o = one_line(r->status && !strcmp(r->status, "error") ? r->error : r->output, 100);
-    report_table_set(&ctx->table, row, 5, o);
+    char *o = one_line(failed && !(r->output && *r->output) ? r->error : r->output, 100);
+    if (failed && r->output && *r->output)
+        report_table_setf(&ctx->table, row, 5, "%s [%s]", o, r->error ? r->error : r->status);
+    else
+        report_table_set(&ctx->table, row, 5, o);
     free(o);
     return 0;
 }
@@ -341,12 +366,17 @@ static int item_row(void *vctx, const struct store_sample_row *r)
 
 static cJSON *json_report(const struct store_run_info *r, struct store_group *g, size_t ng,
                           const struct store_config_info *c, size_t nc,
-                          const struct store_incident_info *inc, size_t ni)
+                          const struct store_incident_info *inc, size_t ni, const struct report_rules *rules)
 {
     cJSON *root = cJSON_CreateObject();
+    cJSON_AddBoolToObject(root, "exclude_failed", rules->exclude_failed);
     cJSON *run = cJSON_AddObjectToObject(root, "run");
     report_json_str(run, "id", r->id);
-    report_json_str(run, "status", r->status);
+    char state[320];
+    const char *word;
+    cmd_run_state(r, state, sizeof state, &word);
+    report_json_str(run, "status", word);
+    report_json_str(run, "state", state);
     report_json_str(run, "started", r->started);
     report_json_str(run, "finished", r->finished);
     report_json_str(run, "benchai_version", r->benchai_version);
@@ -381,31 +411,46 @@ static cJSON *json_report(const struct store_run_info *r, struct store_group *g,
         cJSON_AddNumberToObject(o, "samples", (double)g[i].n_samples);
         cJSON_AddNumberToObject(o, "warmup", (double)g[i].n_warmup);
         cJSON_AddNumberToObject(o, "errors", (double)g[i].n_errors);
+        cJSON_AddNumberToObject(o, "timeouts", (double)g[i].n_timeouts);
         cJSON *scores = cJSON_AddArrayToObject(o, "scores");
+        long shown = report_group_pick(&g[i], rules);
         for (size_t k = 0; k < g[i].n_scores; k++) {
-            const struct store_group_score *sc = &g[i].scores[k];
             struct report_score f;
-            score_figures(sc, &f);
+            report_group_score(&g[i], k, rules, &f);
             cJSON *so = cJSON_CreateObject();
-            report_json_str(so, "scorer", sc->scorer);
-            report_json_num(so, "score", f.mean);
+            report_json_str(so, "scorer", f.scorer);
+            cJSON_AddBoolToObject(so, "shown", (long)k == shown);
+            cJSON_AddBoolToObject(so, "graded", f.graded);
+            report_json_num(so, "score", f.score);
             report_json_num(so, "ci_lo", f.lo);
             report_json_num(so, "ci_hi", f.hi);
             report_json_str(so, "ci_method", f.method);
-            cJSON_AddNumberToObject(so, "passed", (double)sc->n_passed);
-            cJSON_AddNumberToObject(so, "scored", (double)sc->n_scored);
-            cJSON_AddNumberToObject(so, "unparsed", (double)sc->n_unparsed);
-            cJSON_AddNumberToObject(so, "score_errors", (double)sc->n_error);
-            struct report_passk pk;
-            if (score_passk(sc, &pk))
-                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&pk, 100));
+            cJSON_AddNumberToObject(so, "n", (double)f.n);
+            cJSON_AddNumberToObject(so, "sum", f.sum);
+            cJSON_AddNumberToObject(so, "passed", (double)f.passed);
+            cJSON_AddNumberToObject(so, "pass_n", (double)f.pass_n);
+            report_json_num(so, "pass_rate", f.pass_rate);
+            report_json_num(so, "pass_lo", f.pass_lo);
+            report_json_num(so, "pass_hi", f.pass_hi);
+            cJSON_AddNumberToObject(so, "scored", (double)f.n_scored);
+            cJSON_AddNumberToObject(so, "unparsed", (double)f.n_unparsed);
+            cJSON_AddNumberToObject(so, "errors", (double)f.n_errors);
+            cJSON_AddNumberToObject(so, "timeouts", (double)f.n_timeouts);
+            cJSON_AddNumberToObject(so, "score_errors", (double)f.n_score_errors);
+            cJSON_AddNumberToObject(so, "missing", (double)f.n_missing);
+            if (f.has_passk)
+                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&f.passk, 100));
             cJSON_AddItemToArray(scores, so);
         }
         struct report_speed sp;
         speed_figures(&g[i], &sp);
         cJSON *speed = cJSON_AddObjectToObject(o, "speed");
         report_json_num(speed, "gen_tps_p50", sp.gen_tps_p50);
+        report_json_num(speed, "gen_tps_p50_lo", sp.gen_tps_lo);
+        report_json_num(speed, "gen_tps_p50_hi", sp.gen_tps_hi);
         report_json_num(speed, "ttft_ms_p50", sp.ttft_p50_ms);
+        report_json_num(speed, "ttft_ms_p50_lo", sp.ttft_lo_ms);
+        report_json_num(speed, "ttft_ms_p50_hi", sp.ttft_hi_ms);
         report_json_num(speed, "ttft_ms_p95", sp.ttft_p95_ms);
         report_json_num(speed, "e2e_ms_p50", sp.e2e_p50_ms);
         report_json_num(speed, "acceptance", sp.acceptance);
@@ -439,6 +484,10 @@ int cmd_show(int argc, char **argv)
         return rc;
     const char *path = o.store;
     int failed = o.failed, items = o.items || o.failed, json = !strcmp(o.format, "json");
+    if (o.unscored && !o.failed) {
+        fprintf(stderr, "benchai show: --unscored goes with --failed (--items lists every sample)\n");
+        return BAI_EXIT_USAGE;
+    }
     struct bai_error err = { 0 };
     struct store *st = store_open_readonly(path, &err);
     if (!st)
@@ -463,14 +512,15 @@ int cmd_show(int argc, char **argv)
             ictx.array = cJSON_CreateArray();
         else
             report_table_init(&ictx.table, 6, icols);
-        if (store_run_samples(st, id, failed, item_row, &ictx, &err) < 0) {
+        int which = !failed ? STORE_SAMPLES_ALL : o.unscored ? STORE_SAMPLES_FAILED_UNSCORED : STORE_SAMPLES_FAILED;
+        if (store_run_samples(st, id, which, item_row, &ictx, &err) < 0) {
             rc = bai_error_report(&err);
             goto done;
         }
     }
     struct buf out = { 0 };
     if (json) {
-        cJSON *root = json_report(&run, g, ng, cfg, nc, inc, ni);
+        cJSON *root = json_report(&run, g, ng, cfg, nc, inc, ni, &o.rules);
         if (ictx.array) {
             cJSON_AddItemToObject(root, "items", ictx.array);
             ictx.array = NULL;
@@ -478,7 +528,7 @@ int cmd_show(int argc, char **argv)
         report_json_emit(root, 1, &out);
     } else {
         md_header(&run, &out);
-        md_groups(g, ng, &out);
+        md_groups(g, ng, &o.rules, &out);
         struct bai_error sweep_err = {0};
         if (report_sweep_markdown(store_db(st), id, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(sweep tables unavailable: %s)\n", sweep_err.msg);
@@ -486,6 +536,10 @@ int cmd_show(int argc, char **argv)
         md_incidents(inc, ni, cfg, nc, &out);
         if (items) {
             buf_printf(&out, "\n## %s\n\n", failed ? "Failed items" : "Items");
+            if (failed)
+                buf_printf(&out, "Wrong, unparsed or unscored answers first, then requests that failed or "
+                                 "timed out%s.\n\n",
+                           o.unscored ? ", then answers no scorer scores" : " (--unscored adds answers no scorer scores)");
             if (ictx.table.nrows)
                 print_table(&ictx.table, &out);
             else

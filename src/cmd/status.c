@@ -12,6 +12,7 @@
 
 #include "cli/config.h"
 #include "cmd/cmd.h"
+#include "report/figures.h"
 #include "report/format.h"
 #include "run/progress.h"
 #include "store/store.h"
@@ -21,9 +22,11 @@
 
 struct status_opts {
     const char *store, *format;
+    struct report_rules rules;
 };
 
 static const struct cli_option status_options[] = {
+    CMD_RULES_OPTIONS(struct status_opts, rules),
     CLI_OPT_FORMAT(struct status_opts, format, cli_formats_md_json, "output format"),
     CLI_OPT_STORE(struct status_opts, store),
     CLI_OPT_END(),
@@ -37,7 +40,10 @@ const struct cli_command cmd_status_cli = {
         "Shows a run's progress from the store, also while it runs in another\n"
         "terminal: per config and suite the samples stored (warm-ups left out) of the\n"
         "total the run planned when it started, the rate, an ETA from that rate, the\n"
-        "errors, and the run's last incident. RUN is an id, a unique prefix, tag:NAME\n"
+        "errors and timeouts, the score so far (as show computes it), and the run's\n"
+        "last incident. A run whose benchai process is gone (killed) reads \"stopped\n"
+        "(no benchai process)\" (resume it with benchai resume RUN); one running on\n"
+        "another host is not checked. RUN is an id, a unique prefix, tag:NAME\n"
         "or latest; without RUN, the newest running run, else the newest run.\n"
         "Runs started before benchai recorded planned totals show the stored counts.\n",
     .options = status_options,
@@ -50,6 +56,7 @@ struct line {
     const char *config, *suite;
     long long planned;           /* -1: not recorded */
     const struct store_progress_row *stored;   /* NULL: nothing stored yet */
+    double score;                /* 0-100 (report/figures.c), NaN: none */
 };
 
 struct view {
@@ -63,7 +70,7 @@ static struct line *find_line(struct view *w, const char *config, const char *su
         if (!strcmp(w->v[i].config, config) && !strcmp(w->v[i].suite, suite))
             return &w->v[i];
     XGROW(w->v, w->n + 1, w->cap);
-    w->v[w->n] = (struct line){ config, suite, -1, NULL };
+    w->v[w->n] = (struct line){ config, suite, -1, NULL, NAN };
     return &w->v[w->n++];
 }
 
@@ -121,15 +128,19 @@ static void prefer_running(struct store *st, char id[STORE_RUN_ID_MAX])
 }
 
 static void render_md(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
-                      struct buf *b)
+                      const struct report_rules *rules, struct buf *b)
 {
-    int running = !strcmp(run->status, "running");
+    char state[320];
+    const char *word;
+    cmd_run_state(run, state, sizeof state, &word);
+    int running = !strcmp(word, "running");
     long long planned = 0, stored = 0;
     int all_planned = w->n > 0;
     double first = NAN, lastt = NAN;
-    static const char *const cols[] = { "config", "suite", "samples", "of", "done", "per min", "ETA", "errors" };
+    static const char *const cols[] = { "config", "suite", "samples", "of", "done", "per min", "ETA", "errors",
+                                        "timeouts", "score" };
     struct report_table t;
-    report_table_init(&t, 8, cols);
+    report_table_init(&t, 10, cols);
     for (size_t i = 0; i < w->n; i++) {
         const struct line *l = &w->v[i];
         const struct store_progress_row *s = l->stored;
@@ -146,6 +157,8 @@ static void render_md(const struct store_run_info *run, struct view *w, const st
         report_table_set_num(&t, r, 5, 60 * rate, "%.1f");
         report_table_set(&t, r, 6, eta);
         report_table_set_num(&t, r, 7, s ? (double)s->errors : NAN, "%.0f");
+        report_table_set_num(&t, r, 8, s ? (double)s->timeouts : NAN, "%.0f");
+        report_table_set_num(&t, r, 9, l->score, "%.1f");
         all_planned &= l->planned >= 0;
         planned += l->planned > 0 ? l->planned : 0;
         stored += n;
@@ -158,11 +171,12 @@ static void render_md(const struct store_run_info *run, struct view *w, const st
      * the rest of the run will have too */
     double rate = rate_of(stored, first, lastt);
     char since[32], eta[32];
-    progress_duration((running ? clock_wall_s() : iso_seconds(run->finished)) - iso_seconds(run->started),
-                      since, sizeof since);
+    int stopped = !strcmp(word, "stopped");
+    double end_s = running ? clock_wall_s() : stopped ? lastt : iso_seconds(run->finished);
+    progress_duration(end_s - iso_seconds(run->started), since, sizeof since);
     eta_text(running, all_planned ? planned : -1, stored, rate, eta, sizeof eta);
-    buf_printf(b, "run %s: %s, started %s (%s %s)", run->id, run->status, run->started,
-               running ? "running for" : "took", since);
+    buf_printf(b, "run %s: %s, started %s (%s %s)", run->id, state, run->started,
+               running ? "running for" : stopped ? "last sample sent after" : "took", since);
     if (all_planned)
         buf_printf(b, "; %lld of %lld samples (%.0f%%)", stored, planned,
                    planned ? 100.0 * (double)stored / (double)planned : 100.0);
@@ -178,16 +192,33 @@ static void render_md(const struct store_run_info *run, struct view *w, const st
     else
         buf_puts(b, "(nothing planned or stored yet)\n");
     report_table_free(&t);
+    if (w->n)
+        buf_printf(b, "\nscore: 0-100, as benchai show computes it; %s.\n",
+                   rules->exclude_failed ? report_exclude_failed_note
+                                         : "requests that failed or timed out count as failures");
+    if (stopped)
+        buf_printf(b, "\nits benchai process (pid %ld) is gone; continue the run with: benchai resume %s\n",
+                   run->owner.pid, run->id);
     if (last)
         buf_printf(b, "\nlast incident: %s %s: %s\n", last->t, last->kind, last->message ? last->message : "");
 }
 
 static void render_json(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
-                        struct buf *b)
+                        const struct report_rules *rules, struct buf *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "run", run->id);
-    cJSON_AddStringToObject(o, "status", run->status);
+    char state[320];
+    const char *word;
+    cmd_run_state(run, state, sizeof state, &word);
+    cJSON_AddStringToObject(o, "status", word);
+    cJSON_AddStringToObject(o, "state", state);
+    if (run->owner.pid > 0) {
+        cJSON *own = cJSON_AddObjectToObject(o, "process");
+        cJSON_AddNumberToObject(own, "pid", (double)run->owner.pid);
+        cJSON_AddStringToObject(own, "host", run->owner.host);
+    }
+    cJSON_AddBoolToObject(o, "exclude_failed", rules->exclude_failed);
     cJSON_AddStringToObject(o, "started", run->started);
     cJSON *arr = cJSON_AddArrayToObject(o, "groups");
     for (size_t i = 0; i < w->n; i++) {
@@ -202,6 +233,11 @@ static void render_json(const struct store_run_info *run, struct view *w, const 
         else
             cJSON_AddNullToObject(g, "planned");
         cJSON_AddNumberToObject(g, "errors", s ? (double)s->errors : 0);
+        cJSON_AddNumberToObject(g, "timeouts", s ? (double)s->timeouts : 0);
+        if (isnan(l->score))
+            cJSON_AddNullToObject(g, "score");
+        else
+            cJSON_AddNumberToObject(g, "score", l->score);
         double rate = s ? rate_of(s->samples, s->first_s, s->last_s) : NAN;
         if (isnan(rate))
             cJSON_AddNullToObject(g, "per_min");
@@ -248,11 +284,29 @@ int cmd_status(int argc, char **argv)
     add_planned(&w, plan);
     for (size_t i = 0; i < n_rows; i++)
         find_line(&w, rows[i].config_label, rows[i].suite_name)->stored = &rows[i];
+    /* the score so far, as every command computes it */
+    struct store_group *g = NULL;
+    size_t ng = 0;
+    if (store_run_groups(st, id, &g, &ng, &err) < 0) {
+        free(w.v);
+        cJSON_Delete(plan);
+        rc = bai_error_report(&err);
+        goto out;
+    }
+    for (size_t i = 0; i < ng; i++) {
+        long k = report_group_pick(&g[i], &o.rules);
+        if (k < 0)
+            continue;
+        struct report_score f;
+        report_group_score(&g[i], (size_t)k, &o.rules, &f);
+        find_line(&w, g[i].config_label, g[i].suite_name)->score = f.score;
+    }
     struct buf b = { 0 };
     if (!strcmp(o.format, "json"))
-        render_json(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &b);
+        render_json(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules, &b);
     else
-        render_md(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &b);
+        render_md(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules, &b);
+    store_groups_free(g, ng);
     fwrite(b.data, 1, b.len, stdout);
     buf_free(&b);
     free(w.v);

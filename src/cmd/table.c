@@ -15,6 +15,7 @@ struct table_opts {
     struct cli_strv runs, suites;
     const char *sort, *format, *store;
     int all_runs;
+    struct report_rules rules;
 };
 
 static const struct cli_option table_options[] = {
@@ -28,6 +29,7 @@ static const struct cli_option table_options[] = {
                    "given); default: pct"),
     CLI_OPT_FORMAT(struct table_opts, format, cli_formats_md_csv_json,
                    "md (default), csv (numbers only) or json (every figure)"),
+    CMD_RULES_OPTIONS(struct table_opts, rules),
     CLI_OPT_STORE(struct table_opts, store),
     CLI_OPT_END(),
 };
@@ -44,7 +46,9 @@ const struct cli_command cmd_table_cli = {
         "TTFT p50. A suite cell reads \"(sum/n; 3 of 5 items)\" when fewer items ran\n"
         "than the suite has. When items have several samples (--reps) and pass/fail\n"
         "scores, md adds a pass@k table and json a pass_at_k object per suite.\n"
-        "See docs/reports.md.\n",
+        "Failed and timed-out requests count as failures (--exclude-failed leaves\n"
+        "them out); a judged suite shows the judge written last (--judge picks one)\n"
+        "and the table names it. See docs/reports.md.\n",
     .options = table_options,
     .run = cmd_table,
 };
@@ -65,7 +69,7 @@ int cmd_table(int argc, char **argv)
     report_fmt_parse(o.format, &fmt, &err);
     struct store *st;
     struct report_points pts;
-    if (report_load(path, &runs, &suites, !o.all_runs, &st, &pts, &err) != 0) {
+    if (report_load(path, &runs, &suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }
@@ -87,6 +91,21 @@ int cmd_table(int argc, char **argv)
         report_table_render(&t, fmt, &b);
         if (fmt == REPORT_FMT_MD && !pts.n)
             buf_puts(&b, "\n(no scored configurations in the store for this selection)\n");
+        if (fmt == REPORT_FMT_MD && pts.n) {
+            struct buf judges = { 0 };
+            report_points_judges(&pts, "", &judges);
+            int failures = 0;
+            for (size_t i = 0; i < pts.n; i++)
+                for (size_t k = 0; k < pts.v[i].n_suites; k++)
+                    failures |= pts.v[i].suites[k].n_error + pts.v[i].suites[k].n_timeout > 0;
+            if (o.rules.exclude_failed)
+                buf_printf(&b, "\nscores: %s\n", report_exclude_failed_note);
+            else if (failures)
+                buf_puts(&b, "\nscores: failed and timed-out samples count as failures (worth 0)\n");
+            if (judges.len)
+                buf_printf(&b, "%s%s", o.rules.exclude_failed || failures ? "" : "\n", judges.data);
+            buf_free(&judges);
+        }
         report_table_free(&t);
         struct buf notes = { 0 };
         if (fmt == REPORT_FMT_MD && report_master_passk(&pts, &t, &notes, "note: ")) {

@@ -31,8 +31,8 @@ int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_e
 }
 
 int report_load(const char *store_path, struct report_strv *runs, const struct report_strv *suites,
-                int latest, struct store **st_out, struct report_points *pts,
-                struct bai_error *err)
+                int latest, const struct report_rules *rules, struct store **st_out,
+                struct report_points *pts, struct bai_error *err)
 {
     memset(pts, 0, sizeof *pts);
     *st_out = NULL;
@@ -44,11 +44,12 @@ int report_load(const char *store_path, struct report_strv *runs, const struct r
         return -1;
     }
     struct report_filter f = {
+        .rules = rules ? *rules : (struct report_rules){ 0 },
         .runs = (const char *const *)runs->v, .n_runs = runs->n,
         .suites = suites ? (const char *const *)suites->v : NULL, .n_suites = suites ? suites->n : 0,
         .latest_per_config = latest && runs->n == 0,
     };
-    if (report_points_load(store_db(st), &f, pts, err) != 0) {
+    if (report_points_load(st, &f, pts, err) != 0) {
         store_close(st);
         return -1;
     }

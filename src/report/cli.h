@@ -25,9 +25,10 @@ int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_e
 /* Opens the store read-only (path NULL = store_default_path()), resolves
  * runs and loads the points with the given suites; *st_out is left open
  * for further queries (close with store_close). latest: keep only the
- * newest run's point per config when no runs are named. */
+ * newest run's point per config when no runs are named. rules: how samples
+ * count (NULL: the defaults). */
 int report_load(const char *store_path, struct report_strv *runs, const struct report_strv *suites,
-                int latest, struct store **st_out, struct report_points *pts,
-                struct bai_error *err);
+                int latest, const struct report_rules *rules, struct store **st_out,
+                struct report_points *pts, struct bai_error *err);
 
 #endif

@@ -125,29 +125,53 @@ static void score_suite(const struct side *A, const struct side *B, const struct
     struct dvec va = {0}, vb = {0};
     struct report_passk_counts pa = {0}, pb = {0};
     int pure = 1;
+    /* graded or pass/fail: the scorer's kind, else A's stored values */
+    struct dvec vals = {0};
+    for (size_t k = 0; k < m->n; k++) {
+        const struct side_score *sx = score_of(&A->samples[m->a[k]], scorer);
+        if (sx && sx->outcome == REPORT_SCORED)
+            dvec_push(&vals, sx->value);
+    }
+    cs->graded = report_scorer_graded(scorer, vals.v, NULL, vals.n);
+    free(vals.v);
     for (size_t k = 0; k < m->n; k++) {
         const struct side_sample *x = &A->samples[m->a[k]], *y = &B->samples[m->b[k]];
-        const struct side_score *sx = x->error ? NULL : score_of(x, scorer);
-        const struct side_score *sy = y->error ? NULL : score_of(y, scorer);
-        int okx = sx && sx->usable, oky = sy && sy->usable;
+        double wx = 0, wy = 0;
+        int px = -1, py = -1, okx = 0, oky = 0;
+        /* one worth per side, as report/figures.c counts a sample */
+        for (int side = 0; side < 2; side++) {
+            const struct side_sample *s = side ? y : x;
+            const struct side_score *sc = score_of(s, scorer);
+            enum report_outcome oc = s->error ? (s->timeout ? REPORT_TIMEOUT : REPORT_ERROR)
+                                   : sc ? sc->outcome : REPORT_SCORE_ERROR;
+            int ok = report_sample_worth(oc, cs->graded, sc && !s->error ? sc->value : 0,
+                                         sc && !s->error ? sc->passed : 0, o->exclude_failed,
+                                         side ? &wy : &wx, side ? &py : &px);
+            if (side)
+                oky = ok;
+            else
+                okx = ok;
+            if (ok && s->error)
+                *(side ? &cs->failed_b : &cs->failed_a) += 1;
+        }
         if (!okx || !oky) {
             cs->excluded_a += !okx;
             cs->excluded_b += !oky;
             continue;
         }
-        dvec_push(&va, sx->value * 100.0);
-        dvec_push(&vb, sy->value * 100.0);
-        report_passk_count(&pa, x->item_id, sx->passed);
-        report_passk_count(&pb, y->item_id, sy->passed);
-        int pfx = sx->passed == 0 || sx->passed == 1, pfy = sy->passed == 0 || sy->passed == 1;
-        if (!pfx || !pfy || sx->value != (double)sx->passed || sy->value != (double)sy->passed)
+        dvec_push(&va, wx * 100.0);
+        dvec_push(&vb, wy * 100.0);
+        report_passk_count(&pa, x->item_id, px == 1);
+        report_passk_count(&pb, y->item_id, py == 1);
+        int pfx = px == 0 || px == 1, pfy = py == 0 || py == 1;
+        if (!pfx || !pfy || wx != (double)px || wy != (double)py)
             pure = 0;
         if (pfx && pfy) {
             cs->n_pass_fail++;
-            if (sx->passed && !sy->passed) {
+            if (px && !py) {
                 cs->pass_to_fail++;
                 add_flip(cs, x, y, 0);
-            } else if (!sx->passed && sy->passed) {
+            } else if (!px && py) {
                 cs->fail_to_pass++;
                 add_flip(cs, x, y, 1);
             }
@@ -278,7 +302,7 @@ static void speed_finish(struct speed_acc *sa, const struct compare_opts *o,
         const double *wa = NULL, *wb = NULL;
         double pct = STATS_STAT_MEAN;
         switch ((enum compare_speed_metric)k) {
-        case COMPARE_GEN_TPS: a = &sa->gen[0]; b = &sa->gen[1]; break;
+        case COMPARE_GEN_TPS: a = &sa->gen[0]; b = &sa->gen[1]; pct = 50; break;
         case COMPARE_TTFT_P50: a = &sa->ttft[0]; b = &sa->ttft[1]; pct = 50; break;
         case COMPARE_TTFT_P95: a = &sa->ttft[0]; b = &sa->ttft[1]; pct = 95; break;
         case COMPARE_ACCEPT:
@@ -482,6 +506,7 @@ int compare_runs(struct store *st, const char *run_a, const char *run_b,
     r->resamples = o->resamples;
     r->seed = o->seed;
     r->alpha = o->alpha;
+    r->exclude_failed = o->exclude_failed;
     if (o->resamples < 1 || !(o->alpha > 0 && o->alpha < 1)) {
         bai_error_set(err, BAI_EXIT_USAGE, "compare: resamples must be >= 1 and alpha in (0, 1)");
         return -1;

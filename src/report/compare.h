@@ -25,6 +25,9 @@ struct compare_opts {
     int resamples;                     /* bootstrap replicates (>= 1; CLI insists on >= 10000) */
     uint64_t seed;
     double alpha;                      /* CIs are 1 - alpha (0.05: 95%) */
+    int exclude_failed;                /* --exclude-failed: pairs whose request failed on a
+                                          side are left out (by default such a side is a
+                                          failure, worth 0; report/figures.h) */
 };
 
 /* Fills defaults: 10000 resamples, seed 1, alpha 0.05. */
@@ -38,8 +41,12 @@ struct compare_flip {
     char *output_a, *output_b;         /* with_outputs only, else NULL */
 };
 
-/* One suite (and scorer) of one config pair. Scores are mean value x 100
- * (percentage points for 0..1 scorers) over the paired items. */
+/* One suite (and scorer) of one config pair. Scores are the mean worth x
+ * 100 over the paired items, each sample worth what report/figures.c says
+ * (report_sample_worth: a graded scorer's value, a pass/fail scorer's pass,
+ * 0 for unparsed answers and for failed or timed-out requests unless
+ * exclude_failed), so a side's score is the figure show prints when every
+ * item is paired. */
 struct compare_suite {
     char *name;
     int version_a, version_b;          /* 0 when the side lacks the suite */
@@ -50,7 +57,11 @@ struct compare_suite {
     char *note;                        /* NULL or a sentence */
     size_t n_paired;                   /* items scored on both sides */
     size_t only_a, only_b;             /* items (id, rep) present on one side only */
-    size_t excluded_a, excluded_b;     /* paired items dropped: error / no score */
+    size_t excluded_a, excluded_b;     /* paired items dropped: the scorer failed or has no
+                                          score for it (a failed request with exclude_failed) */
+    size_t failed_a, failed_b;         /* paired items whose request failed or timed out,
+                                          counted as failures (worth 0) */
+    int graded;                        /* 1: mean grade, 0: pass rate (report/figures.h) */
     double score_a, score_b;
     double delta, delta_lo, delta_hi;  /* B - A, paired bootstrap CI */
     int pass_fail;                     /* every paired item scored exactly 0 or 1 */
@@ -67,7 +78,7 @@ struct compare_suite {
 };
 
 enum compare_speed_metric {
-    COMPARE_GEN_TPS = 0,   /* mean generation tokens/s (server timings) */
+    COMPARE_GEN_TPS = 0,   /* generation tokens/s p50 (server timings) */
     COMPARE_TTFT_P50,      /* time to first token, median, ms */
     COMPARE_TTFT_P95,
     COMPARE_ACCEPT,        /* draft acceptance: sum(accepted) / sum(drafted) */
@@ -107,6 +118,7 @@ struct compare_result {
     int resamples;
     uint64_t seed;
     double alpha;
+    int exclude_failed;                /* the options' */
 };
 
 /* Compares two runs of one store. A run or a --config label that does not

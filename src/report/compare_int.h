@@ -7,12 +7,13 @@
 #include <sqlite3.h>
 
 #include "report/compare.h"
+#include "report/figures.h"
 
 struct side_score {
     char *scorer;
     double value;
     int passed;
-    int usable;                  /* score status "scored" or "unparsed" */
+    enum report_outcome outcome; /* from the score status (report/figures.h) */
 };
 
 struct side_sample {
@@ -20,7 +21,8 @@ struct side_sample {
     char *item_id;
     int rep;
     int64_t id;
-    int error;                   /* sample status "error" */
+    int error;                   /* the request failed: sample status not "ok" */
+    int timeout;                 /* of which: sample status "timeout" */
     double gen_tps, ttft_ms;     /* < 0 = not measured */
     int64_t draft_n, draft_accepted;
     struct side_score *scores;

@@ -114,7 +114,8 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
             sm->item_id = xstrdup(compare_col_text(st, 3));
             sm->rep = sqlite3_column_int(st, 4);
             sm->id = id;
-            sm->error = !strcmp(compare_col_text(st, 6), "error");
+            sm->error = strcmp(compare_col_text(st, 6), "ok") != 0;
+            sm->timeout = !strcmp(compare_col_text(st, 6), "timeout");
             sm->gen_tps = col_num(st, 7);
             sm->ttft_ms = col_num(st, 8);
             sm->draft_n = col_int(st, 9);
@@ -129,7 +130,10 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
             sc->passed = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1
                                                                      : sqlite3_column_int(st, 13);
             const char *status = compare_col_text(st, 14);
-            sc->usable = !strcmp(status, "scored") || !strcmp(status, "unparsed");
+            sc->outcome = !strcmp(status, "scored") ? REPORT_SCORED
+                        : !strcmp(status, "unparsed") ? REPORT_UNPARSED
+                        : !strcmp(status, "failed") ? (sm->timeout ? REPORT_TIMEOUT : REPORT_ERROR)
+                        : REPORT_SCORE_ERROR;
         }
     }
     if (rc != SQLITE_DONE) {

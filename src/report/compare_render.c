@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "report/compare.h"
+#include "report/figures.h"
 
 static const char *const speed_keys[COMPARE_SPEED_N] = {
     "gen_tps", "ttft_p50_ms", "ttft_p95_ms", "draft_acceptance"
 };
 static const char *const speed_titles[COMPARE_SPEED_N] = {
-    "gen tokens/s (mean)", "TTFT p50 (ms)", "TTFT p95 (ms)", "draft acceptance"
+    "gen tokens/s p50", "TTFT p50 (ms)", "TTFT p95 (ms)", "draft acceptance"
 };
 
 const char *compare_speed_key(enum compare_speed_metric m)
@@ -125,8 +126,12 @@ static char *suite_note(const struct compare_suite *cs)
         if (cs->only_b)
             buf_printf(&b, "%s%zu only in B", b.len ? "; " : "", cs->only_b);
         if (cs->excluded_a || cs->excluded_b)
-            buf_printf(&b, "%sexcluded (error or unscored): %zu in A, %zu in B",
-                       b.len ? "; " : "", cs->excluded_a, cs->excluded_b);
+            buf_printf(&b, "%sexcluded (unscored%s): %zu in A, %zu in B",
+                       b.len ? "; " : "", cs->failed_a + cs->failed_b == 0 ? " or failed" : "",
+                       cs->excluded_a, cs->excluded_b);
+        if (cs->failed_a || cs->failed_b)
+            buf_printf(&b, "%sfailed or timed-out requests counted as failures: %zu in A, %zu in B",
+                       b.len ? "; " : "", cs->failed_a, cs->failed_b);
     }
     return b.len ? buf_detach(&b) : NULL;
 }
@@ -287,6 +292,8 @@ static void render_md(const struct compare_result *r, int show_flips, struct buf
                "(%d resamples, seed %llu); McNemar exact p over pass/fail items; "
                "speed as B/A ratios with bootstrap CIs.\n",
                pct_level(r), r->resamples, (unsigned long long)r->seed);
+    buf_printf(out, "Scores: %s.\n", r->exclude_failed ? report_exclude_failed_note
+                                                      : "a request that failed or timed out is a failure (worth 0)");
     for (size_t p = 0; p < r->n_pairs; p++) {
         char *w = compare_pair_differences_text(&r->pairs[p]);
         if (w)
@@ -407,6 +414,9 @@ static cJSON *json_suite(const struct compare_suite *cs, int show_flips)
     cJSON_AddNumberToObject(o, "only_b", (double)cs->only_b);
     cJSON_AddNumberToObject(o, "excluded_a", (double)cs->excluded_a);
     cJSON_AddNumberToObject(o, "excluded_b", (double)cs->excluded_b);
+    cJSON_AddNumberToObject(o, "failed_a", (double)cs->failed_a);
+    cJSON_AddNumberToObject(o, "failed_b", (double)cs->failed_b);
+    cJSON_AddBoolToObject(o, "graded", cs->graded);
     report_json_num(o, "score_a", cs->score_a);
     report_json_num(o, "score_b", cs->score_b);
     report_json_num(o, "delta_pp", cs->delta);
@@ -455,6 +465,7 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
     cJSON_AddNumberToObject(root, "resamples", r->resamples);
     cJSON_AddNumberToObject(root, "seed", (double)r->seed);
     cJSON_AddNumberToObject(root, "alpha", r->alpha);
+    cJSON_AddBoolToObject(root, "exclude_failed", r->exclude_failed);
     cJSON_AddNumberToObject(root, "n_common", (double)r->n_common);
     cJSON *warnings = cJSON_AddArrayToObject(root, "warnings");
     for (size_t p = 0; p < r->n_pairs; p++) {

@@ -63,9 +63,15 @@ static void quality_check(const struct compare_pair *p, const struct compare_sui
     }
     free(why);
     if (cs->excluded_b > cs->excluded_a) {
-        char *more = xasprintf("%s; note: %zu paired items errored or went unscored in the "
-                               "candidate against %zu in the baseline (not counted above)",
+        char *more = xasprintf("%s; note: %zu paired items went unscored in the candidate against "
+                               "%zu in the baseline (not counted above)",
                                reason, cs->excluded_b, cs->excluded_a);
+        free(reason);
+        reason = more;
+    }
+    if (cs->failed_a || cs->failed_b) {
+        char *more = xasprintf("%s; %zu requests failed or timed out in the candidate and %zu in the "
+                               "baseline, counted as failures", reason, cs->failed_b, cs->failed_a);
         free(reason);
         reason = more;
     }
@@ -85,7 +91,7 @@ static void speed_check(const struct compare_pair *p, const struct gate_opts *o,
     }
     double floor_ratio = 1.0 - o->max_slowdown;
     int fail = sp->hi < floor_ratio;
-    char *reason = xasprintf("gen tokens/s %.2f -> %.2f, ratio %.3f, %g%% CI [%.3f, %.3f]; "
+    char *reason = xasprintf("gen tokens/s p50 %.2f -> %.2f, ratio %.3f, %g%% CI [%.3f, %.3f]; "
                              "%s (fails when the upper bound < %.3f)",
                              sp->a, sp->b, sp->ratio, 100 * (1 - o->alpha), sp->lo, sp->hi,
                              fail ? "slower beyond the allowed slowdown"

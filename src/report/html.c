@@ -152,12 +152,21 @@ static void put_notes(struct page *pg, const struct buf *notes)
     }
 }
 
-static void section_scores(struct page *pg, const struct report_points *pts, struct bai_error *err)
+static void section_scores(struct page *pg, const struct report_points *pts, const struct report_rules *rules,
+                           struct bai_error *err)
 {
     buf_puts(&pg->h, "<h2 id=\"scores\">Master benchmark scores</h2>\n"
                      "<p class=\"note\">Score per suite in % with points/items; pct is item-weighted "
                      "over all suites (every scored item counts once); gen_tps is the p50 of "
                      "per-request generation tokens/s; TTFT in ms. Warm-up requests excluded.</p>\n");
+    buf_printf(&pg->h, "<p class=\"note\">Scores: the mean grade for graded scorers (judge, f1, ifeval, "
+                       "needle), the pass rate for pass/fail ones, 0-100; %s.</p>\n",
+               rules->exclude_failed ? report_exclude_failed_note
+                                     : "requests that failed or timed out count as failures (worth 0)");
+    struct buf judges = {0};
+    if (report_points_judges(pts, NULL, &judges))
+        put_notes(pg, &judges);
+    buf_free(&judges);
     if (!pts->n) {
         buf_puts(&pg->h, "<p>No samples stored for these runs.</p>\n");
         return;
@@ -381,6 +390,7 @@ static void section_compare(struct page *pg, struct store *st, const char *a, co
     compare_opts_init(&co);
     if (o->compare_resamples > 0)
         co.resamples = o->compare_resamples;
+    co.exclude_failed = o->rules.exclude_failed;
     struct compare_result r;
     if (compare_runs(st, a, b, &co, &r, err) != 0) {
         buf_puts(&pg->h, "<p class=\"err\">");
@@ -461,12 +471,13 @@ static int section_failed(struct page *pg, struct store *st, const char *run,
                      "<th>rep</th><th>result</th><th>extracted</th><th>error / output</th></tr></thead><tbody>\n");
     struct failed_ctx c = { pg, 0, 0, o->max_failed ? o->max_failed : 200,
                             o->max_output_chars ? o->max_output_chars : 4000 };
-    int rc = store_run_samples(st, run, 1, failed_row, &c, err);
+    int rc = store_run_samples(st, run, o->unscored ? STORE_SAMPLES_FAILED_UNSCORED : STORE_SAMPLES_FAILED,
+                               failed_row, &c, err);
     buf_puts(&pg->h, "</tbody></table>\n");
     if (rc != 0)
         return -1;
     if (!c.total)
-        buf_puts(&pg->h, "<p>No failed, errored or unscored items.</p>\n");
+        buf_puts(&pg->h, "<p>No failed items.</p>\n");
     else if (c.total > c.shown)
         buf_printf(&pg->h, "<p class=\"note\">%zu of %zu shown (benchai show %s --failed lists all).</p>\n",
                    c.shown, c.total, run);
@@ -484,9 +495,9 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
     int rc = -1;
     if (fs_mkdirs(pg.plots_dir, 0755, err) != 0)
         goto out;
-    struct report_filter f = { .runs = run_ids, .n_runs = n_runs };
+    struct report_filter f = { .rules = o.rules, .runs = run_ids, .n_runs = n_runs };
     struct report_points pts;
-    if (report_points_load(store_db(st), &f, &pts, err) != 0)
+    if (report_points_load(st, &f, &pts, err) != 0)
         goto out;
 
     char now[32];
@@ -511,15 +522,16 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
         report_points_free(&pts);
         goto out;
     }
-    section_scores(&pg, &pts, err);
+    section_scores(&pg, &pts, &o.rules, err);
     section_pareto(&pg, &pts, err);
     section_bars(&pg, &pts, n_runs, err);
     section_sweeps(&pg, st, run_ids, n_runs, err);
     if (n_runs == 2)
         section_compare(&pg, st, run_ids[0], run_ids[1], &o, err);
-    buf_puts(&pg.h, "<h2 id=\"failed\">Failed items</h2>\n<p class=\"note\">Items that failed, errored "
-                    "or could not be scored, with the model's output (escaped; warm-up requests "
-                    "excluded).</p>\n");
+    buf_printf(&pg.h, "<h2 id=\"failed\">Failed items</h2>\n<p class=\"note\">Wrong, unparsed or unscored "
+                      "answers first, then requests that failed or timed out (with what arrived before "
+                      "the timeout)%s, with the model's output (escaped; warm-up requests excluded).</p>\n",
+               o.unscored ? ", then answers no scorer scores" : "");
     for (size_t i = 0; i < n_runs; i++)
         if (section_failed(&pg, st, run_ids[i], &o, err) != 0) {
             report_points_free(&pts);

@@ -7,6 +7,7 @@
 #define BAI_REPORT_HTML_H
 
 #include <stddef.h>
+#include "report/figures.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -14,6 +15,8 @@ struct report_html_opts {
     size_t max_failed;       /* failed items listed per run (0 = default 200) */
     size_t max_output_chars; /* output shown per failed item (0 = default 4000) */
     int compare_resamples;   /* bootstrap replicates for compare (0 = 10000) */
+    int unscored;            /* failed items: also the answers no scorer scores */
+    struct report_rules rules;   /* how samples count (report/figures.h) */
 };
 
 /* Writes out_dir/index.html (and out_dir/plots/: the SVGs, .dat and .gp

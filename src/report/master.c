@@ -19,12 +19,14 @@ void report_master_table(const struct report_points *pts, struct report_table *t
 {
     size_t ns = 0;
     const char **suites = report_points_suites(pts, &ns);
-    int multi_run = 0, any_accept = 0;
+    int multi_run = 0, any_accept = 0, any_failed = 0;
     for (size_t i = 0; i < pts->n; i++) {
         multi_run |= strcmp(pts->v[i].run_id, pts->v[0].run_id) != 0;
         any_accept |= !isnan(pts->v[i].speed.acceptance);
+        for (size_t s = 0; s < pts->v[i].n_suites; s++)
+            any_failed |= pts->v[i].suites[s].n_error + pts->v[i].suites[s].n_timeout > 0;
     }
-    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept;
+    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept + 2 * (size_t)any_failed;
     const char **cols = xcalloc(ncols, sizeof *cols);
     size_t c = 0;
     cols[c++] = "model";
@@ -41,6 +43,11 @@ void report_master_table(const struct report_points *pts, struct report_table *t
     cols[c++] = "ttft_p50_ms";
     if (any_accept)
         cols[c++] = "accept";
+    size_t c_failed = c;
+    if (any_failed) {              /* counted in the scores as failures */
+        cols[c++] = "errors";
+        cols[c++] = "timeouts";
+    }
     report_table_init(t, ncols, cols);
     free(cols);
 
@@ -79,9 +86,21 @@ void report_master_table(const struct report_points *pts, struct report_table *t
             report_table_cell(t, r, c_total + 1)->bold = 1;
         }
         report_table_set_num(t, r, c_total + 2, p->speed.gen_tps_p50, "%.1f");
+        if (!isnan(p->speed.gen_tps_lo))      /* the text: p50 with its 95% interval */
+            report_table_setf(t, r, c_total + 2, "%.1f [%.1f, %.1f]", p->speed.gen_tps_p50, p->speed.gen_tps_lo,
+                              p->speed.gen_tps_hi);
         report_table_set_num(t, r, c_total + 3, p->speed.ttft_p50_ms, "%.0f");
         if (any_accept)
             report_table_set_num(t, r, c_total + 4, p->speed.acceptance, "%.2f");
+        if (any_failed) {
+            int64_t errors = 0, timeouts = 0;
+            for (size_t s = 0; s < p->n_suites; s++) {
+                errors += p->suites[s].n_error;
+                timeouts += p->suites[s].n_timeout;
+            }
+            report_table_set_num(t, r, c_failed, (double)errors, "%.0f");
+            report_table_set_num(t, r, c_failed + 1, (double)timeouts, "%.0f");
+        }
     }
     free(suites);
 }
@@ -107,32 +126,44 @@ void report_points_json(const struct report_points *pts, struct buf *out)
             const struct report_suite_score *sc = &p->suites[s];
             cJSON *so = cJSON_AddObjectToObject(suites, sc->suite);
             report_json_num(so, "version", sc->version);
-            report_json_num(so, "score", sc->mean);
-            report_json_num(so, "ci_lo", sc->lo);
-            report_json_num(so, "ci_hi", sc->hi);
+            report_json_str(so, "scorer", sc->scorer);
+            cJSON_AddBoolToObject(so, "graded", sc->graded);
+            /* every percentage 0-100, as every command prints them */
+            report_json_num(so, "score", 100 * sc->mean);
+            report_json_num(so, "ci_lo", 100 * sc->lo);
+            report_json_num(so, "ci_hi", 100 * sc->hi);
             report_json_num(so, "sum", sc->sum);
             report_json_num(so, "n", (double)sc->n);
             report_json_num(so, "passed", (double)sc->passed);
+            report_json_num(so, "pass_n", (double)sc->pass_n);
+            report_json_num(so, "pass_rate", 100 * sc->pass_rate);
             report_json_num(so, "unparsed", (double)sc->n_unparsed);
             report_json_num(so, "errors", (double)sc->n_error);
+            report_json_num(so, "timeouts", (double)sc->n_timeout);
+            report_json_num(so, "score_errors", (double)sc->n_score_error);
+            cJSON_AddBoolToObject(so, "exclude_failed", sc->exclude_failed);
             report_json_num(so, "items", (double)sc->n_items);
             report_json_num(so, "suite_items", sc->suite_items > 0 ? (double)sc->suite_items : NAN);
             if (sc->has_passk)
-                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&sc->passk, 1));
+                cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&sc->passk, 100));
         }
         struct report_quality q;
         report_point_overall(p, &q);
         cJSON *ov = cJSON_AddObjectToObject(o, "overall");
-        report_json_num(ov, "score", q.mean);
-        report_json_num(ov, "ci_lo", q.lo);
-        report_json_num(ov, "ci_hi", q.hi);
+        report_json_num(ov, "score", 100 * q.mean);
+        report_json_num(ov, "ci_lo", 100 * q.lo);
+        report_json_num(ov, "ci_hi", 100 * q.hi);
         report_json_num(ov, "sum", q.sum);
         report_json_num(ov, "n", (double)q.n);
         cJSON *sp = cJSON_AddObjectToObject(o, "speed");
         report_json_num(sp, "n", (double)p->speed.n);
         report_json_num(sp, "gen_tps_p50", p->speed.gen_tps_p50);
+        report_json_num(sp, "gen_tps_p50_lo", p->speed.gen_tps_lo);
+        report_json_num(sp, "gen_tps_p50_hi", p->speed.gen_tps_hi);
         report_json_num(sp, "gen_tps_mean", p->speed.gen_tps_mean);
         report_json_num(sp, "ttft_p50_ms", p->speed.ttft_p50_ms);
+        report_json_num(sp, "ttft_p50_ms_lo", p->speed.ttft_lo_ms);
+        report_json_num(sp, "ttft_p50_ms_hi", p->speed.ttft_hi_ms);
         report_json_num(sp, "ttft_p95_ms", p->speed.ttft_p95_ms);
         report_json_num(sp, "e2e_p50_ms", p->speed.e2e_p50_ms);
         report_json_num(sp, "acceptance", p->speed.acceptance);

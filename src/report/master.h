@@ -11,9 +11,12 @@
 /* Columns: model, config, [run when the points span several runs], one per
  * suite ("pct (sum/n)", "pct (sum/n; 3 of 5 items)" when fewer items ran
  * than the suite has; number = percent), total ("sum/n" over all suites,
- * number = points), pct (item-weighted overall %, bold), gen_tps (p50),
- * ttft_p50_ms, [accept when any point drafted]. Rows in point order; sort
- * afterwards with report_table_sort. */
+ * number = points), pct (item-weighted overall %, bold), gen_tps (p50; the
+ * text adds its 95% interval when there are enough samples),
+ * ttft_p50_ms, [accept when any point drafted], [errors, timeouts: requests
+ * that failed, summed over the suites, when any point has one; they are
+ * failures in the scores unless the rules excluded them]. Rows in point
+ * order; sort afterwards with report_table_sort. */
 void report_master_table(const struct report_points *pts, struct report_table *t);
 
 /* The pass@k table of the points (report/passk.h): one row per point and
@@ -23,8 +26,9 @@ void report_master_table(const struct report_points *pts, struct report_table *t
 size_t report_master_passk(const struct report_points *pts, struct report_table *t,
                            struct buf *notes, const char *prefix);
 
-/* Every point with every figure (per-suite mean/CI/n/passed/unparsed/
- * errors, overall, speed) as a pretty-printed JSON array. */
+/* Every point with every figure (per-suite scorer, score/CI/n/passed/pass
+ * rate/unparsed/errors/timeouts, overall, speed; percentages 0-100) as a
+ * pretty-printed JSON array. */
 void report_points_json(const struct report_points *pts, struct buf *out);
 
 #endif

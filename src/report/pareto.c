@@ -169,6 +169,11 @@ void report_pareto_table(const struct report_pareto *pa, struct report_table *t)
         report_table_set_num(t, r, 5, 100 * s->q_hi, "%.1f");
         report_table_set_num(t, r, 6, (double)pa->q[i].n, "%.0f");
         report_table_set_num(t, r, 7, s->speed, pa->x == REPORT_X_GEN_TPS ? "%.1f" : "%.0f");
+        /* a p50 is shown with its 95% interval (report/figures.h), as everywhere */
+        if (pa->x == REPORT_X_GEN_TPS && !isnan(p->speed.gen_tps_lo))
+            report_table_setf(t, r, 7, "%.1f [%.1f, %.1f]", s->speed, p->speed.gen_tps_lo, p->speed.gen_tps_hi);
+        else if (pa->x == REPORT_X_E2E_P50 && !isnan(p->speed.e2e_lo_ms))
+            report_table_setf(t, r, 7, "%.0f [%.0f, %.0f]", s->speed, p->speed.e2e_lo_ms, p->speed.e2e_hi_ms);
         report_table_set(t, r, 8, s->on_frontier ? "yes" : "no");
         if (s->dominated_by >= 0) {
             char *by = pt_label(pa, (size_t)s->dominated_by);

@@ -17,11 +17,6 @@ static char *col_text(sqlite3_stmt *s, int i)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
-static double col_num(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
 static int db_fail(struct sqlite3 *db, const char *what, struct bai_error *err)
 {
     bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
@@ -46,162 +41,76 @@ static double file_gb(const char *path)
     return (double)sb.st_size / 1e9;
 }
 
-/* Growable per-suite accumulator while reading one config's samples. */
-struct suite_acc {
-    struct report_suite_score sc;
-    double *vals;
-    size_t nv, cap;
-    int binary;
-    int pass_fail;                       /* every scored sample has passed 0/1 */
-    struct report_passk_counts counted;  /* per item: counted samples, passes */
-    struct report_passk_counts all;      /* per item: any sample (for n_items) */
-};
-
-static void suite_finish(struct suite_acc *a)
+/* The quality of one group under the rules: the chosen scorer's figures,
+ * or a score with n = 0 when the group has none (speed suites). */
+static void suite_from_group(const struct store_group *g, const struct report_rules *rules,
+                             struct report_suite_score *s)
 {
-    struct report_suite_score *s = &a->sc;
-    s->mean = s->lo = s->hi = NAN;
-    s->n_items = (int64_t)a->all.len;
-    if (a->pass_fail)
-        s->has_passk = report_passk_compute(a->counted.n, a->counted.passed, a->counted.len,
-                                            &s->passk);
-    report_passk_counts_free(&a->counted);
-    report_passk_counts_free(&a->all);
-    if (s->n == 0)
+    memset(s, 0, sizeof *s);
+    s->suite = xstrdup(g->suite_name);
+    s->version = g->suite_version;
+    s->n_items = (int64_t)g->n_items;
+    s->suite_items = g->suite_n_items;
+    s->mean = s->lo = s->hi = s->pass_rate = NAN;
+    s->n_error = (int64_t)g->n_errors;
+    s->n_timeout = (int64_t)g->n_timeouts;
+    s->exclude_failed = rules->exclude_failed;
+    long k = report_group_pick(g, rules);
+    if (k < 0)
         return;
     struct report_score f;
-    report_score_figures(a->vals, a->nv, a->binary, (size_t)llround(s->sum), &f);
-    s->mean = f.mean;
-    s->lo = f.lo;
-    s->hi = f.hi;
+    report_group_score(g, (size_t)k, rules, &f);
+    s->scorer = xstrdup(g->scores[k].scorer);
+    s->graded = f.graded;
+    s->n = (int64_t)f.n;
+    s->n_unparsed = (int64_t)f.n_unparsed;
+    s->n_error = (int64_t)f.n_errors;
+    s->n_timeout = (int64_t)f.n_timeouts;
+    s->n_score_error = (int64_t)f.n_score_errors;
+    s->passed = (int64_t)f.passed;
+    s->pass_n = (int64_t)f.pass_n;
+    s->pass_rate = f.pass_rate / 100.0;
+    s->sum = f.sum;
+    s->mean = f.score / 100.0;
+    s->lo = f.lo / 100.0;
+    s->hi = f.hi / 100.0;
+    s->has_passk = f.has_passk;
+    s->passk = f.passk;
 }
 
-static int load_samples(struct sqlite3 *db, const struct report_filter *f, struct report_point *p,
-                        struct bai_error *err)
+/* Fills p's suites and speed from the run's groups of its config. */
+static void point_from_groups(struct report_point *p, struct store_group *g, size_t ng,
+                              const struct report_filter *f)
 {
-    /* One score per sample: the named scorer when the filter gives one,
-     * else the first scorer by name (the primary key makes both lookups). */
-    static const char *sql =
-        "SELECT su.name, su.version, s.status, s.gen_tps, s.ttft_ms, s.e2e_ms,"
-        " s.draft_n, s.draft_accepted, sc.value, sc.passed, sc.status, s.item_id, su.n_items"
-        " FROM samples s JOIN suites su ON su.id = s.suite_id"
-        " LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer ="
-        "  coalesce(?3, (SELECT min(x.scorer) FROM scores x WHERE x.sample_id = s.id))"
-        " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
-        " ORDER BY su.name, su.version, s.item_id";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "reading samples", err);
-    sqlite3_bind_text(st, 1, p->run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, p->config_id);
-    if (f && f->scorer)
-        sqlite3_bind_text(st, 3, f->scorer, -1, SQLITE_STATIC);
-
-    struct suite_acc *acc = NULL;
-    size_t nacc = 0, capacc = 0;
-    double *tps = NULL, *ttft = NULL, *e2e = NULL;
-    size_t ntps = 0, cap_tps = 0, nttft = 0, cap_ttft = 0, ne2e = 0, cap_e2e = 0;
+    static const struct report_rules none;
+    const struct report_rules *rules = f ? &f->rules : &none;
+    struct dvec tps = {0}, ttft = {0}, e2e = {0};
     double drafted = 0, accepted = 0;
     int64_t nspeed = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *suite = (const char *)sqlite3_column_text(st, 0);
-        if (!suite || !suite_wanted(f, suite))
+    size_t cap = 0;
+    for (size_t i = 0; i < ng; i++) {
+        if (g[i].config_id != p->config_id || !suite_wanted(f, g[i].suite_name))
             continue;
-        int version = sqlite3_column_int(st, 1);
-        const char *status = (const char *)sqlite3_column_text(st, 2);
-        int ok = !status || !strcmp(status, "ok");
-        if (ok) {
-            nspeed++;
-            double v = col_num(st, 3);
-            if (!isnan(v) && v > 0) {
-                XGROW(tps, ntps + 1, cap_tps);
-                tps[ntps++] = v;
-            }
-            v = col_num(st, 4);
-            if (!isnan(v) && v >= 0) {
-                XGROW(ttft, nttft + 1, cap_ttft);
-                ttft[nttft++] = v;
-            }
-            v = col_num(st, 5);
-            if (!isnan(v) && v >= 0) {
-                XGROW(e2e, ne2e + 1, cap_e2e);
-                e2e[ne2e++] = v;
-            }
-            double dn = col_num(st, 6), da = col_num(st, 7);
-            if (!isnan(dn) && dn > 0 && !isnan(da) && da >= 0) {
-                drafted += dn;
-                accepted += da;
-            }
-        }
-        int has_score = sqlite3_column_type(st, 10) != SQLITE_NULL;
-        if (!has_score && ok)
-            continue;                              /* a speed-only sample */
-        struct suite_acc *a = nacc ? &acc[nacc - 1] : NULL;
-        if (!a || strcmp(a->sc.suite, suite) || a->sc.version != version) {
-            XGROW(acc, nacc + 1, capacc);
-            a = &acc[nacc++];
-            memset(a, 0, sizeof *a);
-            a->sc.suite = xstrdup(suite);
-            a->sc.version = version;
-            a->sc.suite_items = sqlite3_column_int64(st, 12);   /* NULL reads 0 */
-            a->binary = a->pass_fail = 1;
-        }
-        const char *item = (const char *)sqlite3_column_text(st, 11);
-        report_passk_count(&a->all, item ? item : "", 0);
-        const char *sstat = has_score ? (const char *)sqlite3_column_text(st, 10) : "error";
-        if (!ok || !sstat || !strcmp(sstat, "error")) {
-            a->sc.n_error++;
-            continue;
-        }
-        double v = col_num(st, 8);
-        if (isnan(v))
-            v = 0;
-        int unparsed = !strcmp(sstat, "unparsed");
-        a->sc.n_unparsed += unparsed;
-        if (sqlite3_column_int(st, 9) == 1)
-            a->sc.passed++;
-        if (!unparsed && sqlite3_column_type(st, 9) == SQLITE_NULL)
-            a->pass_fail = 0;
-        report_passk_count(&a->counted, item ? item : "",
-                           !unparsed && sqlite3_column_int(st, 9) == 1);
-        if (v != 0.0 && v != 1.0)
-            a->binary = 0;
-        a->sc.n++;
-        a->sc.sum += v;
-        XGROW(a->vals, a->nv + 1, a->cap);
-        a->vals[a->nv++] = v;
+        for (size_t k = 0; k < g[i].n_gen_tps; k++)
+            if (g[i].gen_tps[k] > 0)
+                dvec_push(&tps, g[i].gen_tps[k]);
+        for (size_t k = 0; k < g[i].n_ttft_ms; k++)
+            dvec_push(&ttft, g[i].ttft_ms[k]);
+        for (size_t k = 0; k < g[i].n_e2e_ms; k++)
+            dvec_push(&e2e, g[i].e2e_ms[k]);
+        drafted += (double)g[i].draft_n;
+        accepted += (double)g[i].draft_accepted;
+        nspeed += (int64_t)(g[i].n_samples - g[i].n_errors - g[i].n_timeouts);
+        if (g[i].n_scores == 0)
+            continue;                              /* a speed suite */
+        XGROW(p->suites, p->n_suites + 1, cap);
+        suite_from_group(&g[i], rules, &p->suites[p->n_suites++]);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        for (size_t i = 0; i < nacc; i++) {
-            free(acc[i].sc.suite);
-            free(acc[i].vals);
-            report_passk_counts_free(&acc[i].counted);
-            report_passk_counts_free(&acc[i].all);
-        }
-        free(acc);
-        free(tps);
-        free(ttft);
-        free(e2e);
-        return db_fail(db, "reading samples", err);
-    }
-
-    p->suites = nacc ? xcalloc(nacc, sizeof *p->suites) : NULL;
-    p->n_suites = nacc;
-    for (size_t i = 0; i < nacc; i++) {
-        suite_finish(&acc[i]);
-        p->suites[i] = acc[i].sc;
-        free(acc[i].vals);
-    }
-    free(acc);
-
-    report_speed_figures(tps, ntps, ttft, nttft, e2e, ne2e, drafted, accepted, &p->speed);
+    report_speed_figures(tps.v, tps.n, ttft.v, ttft.n, e2e.v, e2e.n, drafted, accepted, &p->speed);
     p->speed.n = nspeed;
-    free(tps);
-    free(ttft);
-    free(e2e);
-    return 0;
+    free(tps.v);
+    free(ttft.v);
+    free(e2e.v);
 }
 
 static void point_clear(struct report_point *p)
@@ -217,8 +126,10 @@ static void point_clear(struct report_point *p)
     free(p->status);
     free(p->reason);
     free(p->name);
-    for (size_t i = 0; i < p->n_suites; i++)
+    for (size_t i = 0; i < p->n_suites; i++) {
         free(p->suites[i].suite);
+        free(p->suites[i].scorer);
+    }
     free(p->suites);
     memset(p, 0, sizeof *p);
 }
@@ -383,58 +294,66 @@ static void tell_apart(struct report_points *pts)
     }
 }
 
-int report_points_load(struct sqlite3 *db, const struct report_filter *f,
+int report_points_load(struct store *st, const struct report_filter *f,
                        struct report_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
+    struct sqlite3 *db = store_db(st);
     static const char *sql =
         "SELECT c.run_id, r.started, c.id, c.label, c.model, c.draft, c.params_json,"
         " c.backend, c.status, c.reason, c.identity, c.identity_json"
         " FROM configs c JOIN runs r ON r.id = c.run_id"
         " ORDER BY r.started, c.run_id, c.id";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
         return db_fail(db, "listing configs", err);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *run = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *run = (const char *)sqlite3_column_text(q, 0);
         if (!run || !run_wanted(f, run))
             continue;
         XGROW(out->v, out->n + 1, cap);
         struct report_point *p = &out->v[out->n++];
         memset(p, 0, sizeof *p);
         strncpy(p->run_id, run, sizeof p->run_id - 1);
-        p->run_started = col_text(st, 1);
-        p->config_id = sqlite3_column_int64(st, 2);
-        p->label = col_text(st, 3);
-        p->model = col_text(st, 4);
-        p->draft = col_text(st, 5);
-        p->params_json = col_text(st, 6);
-        p->backend = col_text(st, 7);
-        p->status = col_text(st, 8);
-        p->reason = col_text(st, 9);
-        p->identity = col_text(st, 10);
-        p->identity_json = col_text(st, 11);
+        p->run_started = col_text(q, 1);
+        p->config_id = sqlite3_column_int64(q, 2);
+        p->label = col_text(q, 3);
+        p->model = col_text(q, 4);
+        p->draft = col_text(q, 5);
+        p->params_json = col_text(q, 6);
+        p->backend = col_text(q, 7);
+        p->status = col_text(q, 8);
+        p->reason = col_text(q, 9);
+        p->identity = col_text(q, 10);
+        p->identity_json = col_text(q, 11);
         p->name = store_model_name(p->backend, p->model);
         p->size_gb = file_gb(p->model);
         if (p->draft && *p->draft && !isnan(p->size_gb))
             p->size_gb += isnan(file_gb(p->draft)) ? 0 : file_gb(p->draft);
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
         report_points_free(out);
         return db_fail(db, "listing configs", err);
     }
-    size_t w = 0;
+    /* each run's samples are read once, for all its configs */
     for (size_t i = 0; i < out->n; i++) {
-        if (load_samples(db, f, &out->v[i], err) != 0) {
-            for (size_t j = i; j < out->n; j++)
-                point_clear(&out->v[j]);
-            out->n = w;
+        if (i > 0 && !strcmp(out->v[i].run_id, out->v[i - 1].run_id))
+            continue;
+        struct store_group *g = NULL;
+        size_t ng = 0;
+        if (store_run_groups(st, out->v[i].run_id, &g, &ng, err) != 0) {
             report_points_free(out);
             return -1;
         }
+        for (size_t j = i; j < out->n && !strcmp(out->v[j].run_id, out->v[i].run_id); j++)
+            point_from_groups(&out->v[j], g, ng, f);
+        store_groups_free(g, ng);
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < out->n; i++) {
         struct report_point *p = &out->v[i];
         if (!(f && f->include_empty) && p->n_suites == 0 && p->speed.n == 0)
             point_clear(p);
@@ -446,6 +365,35 @@ int report_points_load(struct sqlite3 *db, const struct report_filter *f,
         keep_latest(out);
     tell_apart(out);
     return 0;
+}
+
+size_t report_points_judges(const struct report_points *pts, const char *prefix, struct buf *out)
+{
+    struct strs { const char *name; struct buf suites; } *v = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < pts->n; i++)
+        for (size_t s = 0; s < pts->v[i].n_suites; s++) {
+            const struct report_suite_score *sc = &pts->v[i].suites[s];
+            if (!sc->scorer || strncmp(sc->scorer, "judge", 5) || sc->n == 0)
+                continue;
+            size_t k = 0;
+            while (k < n && strcmp(v[k].name, sc->scorer))
+                k++;
+            if (k == n) {
+                XGROW(v, n + 1, cap);
+                v[n].name = sc->scorer;
+                memset(&v[n].suites, 0, sizeof v[n].suites);
+                n++;
+            }
+            if (!v[k].suites.data || !strstr(v[k].suites.data, sc->suite))
+                buf_printf(&v[k].suites, "%s%s", v[k].suites.len ? ", " : "", sc->suite);
+        }
+    for (size_t k = 0; k < n; k++) {
+        buf_printf(out, "%sjudge: %s (%s)\n", prefix ? prefix : "", v[k].name, v[k].suites.data);
+        buf_free(&v[k].suites);
+    }
+    free(v);
+    return n;
 }
 
 const struct report_suite_score *report_point_suite(const struct report_point *p,

@@ -1,8 +1,10 @@
 /* points.h - the query layer every report shares: from the store, one point
- * per stored (run, config) with its per-suite quality (mean score, n, 95% CI,
- * items run of the suite's, pass@k) and speed (gen tokens/s p50/mean, TTFT p50/p95, E2E p50, draft acceptance).
- * Owns: the report SQL and how samples become per-point figures. Does not
- * own: the statistics themselves (stats/) or any output format. */
+ * per stored (run, config) with its per-suite quality (score, n, 95% CI,
+ * pass rate, failures, items run of the suite's, pass@k) and speed (gen
+ * tokens/s p50 with its CI and mean, TTFT p50/p95, E2E p50, draft
+ * acceptance). Owns: listing configs and assembling points from the run's
+ * groups. Does not own: the figures (report/figures.c, the one place), the
+ * statistics (stats/) or any output format. */
 #ifndef BAI_REPORT_POINTS_H
 #define BAI_REPORT_POINTS_H
 
@@ -15,25 +17,28 @@
 
 struct sqlite3;
 
-/* Quality of one point on one suite. Counting rules (docs/reports.md):
- * warm-up samples are ignored; a sample whose score status is "scored" or
- * "unparsed" counts (unparsed with its stored value, normally 0); samples
- * that errored (sample status "error" or score status "error") are counted
- * in n_error only; samples without any score (speed suites) count for speed
- * only. When a sample has several scorers' scores, the filter's scorer is
- * used, else the first scorer by name. */
+/* Quality of one point on one suite: the figures of report/figures.c
+ * (report_group_score) of the scorer report_group_pick chooses, under the
+ * filter's rules (counting rules: docs/metrics.md; failed and timed-out
+ * requests count as failures unless rules.exclude_failed). Fractions 0..1
+ * here; printing makes them 0-100. */
 struct report_suite_score {
     char *suite;
     int version;
+    char *scorer;         /* the stored scorer name shown ("judge:MODEL#PROMPT" for a judge) */
+    int graded;           /* 1: mean grade, 0: pass rate */
     int64_t n;            /* counted samples */
     int64_t n_unparsed;
-    int64_t n_error;
-    int64_t passed;       /* samples with passed == 1 */
-    double sum;           /* sum of values (0..1) */
+    int64_t n_error;      /* requests that failed */
+    int64_t n_timeout;    /* requests that timed out */
+    int64_t n_score_error;/* the scorer failed: not counted */
+    int64_t passed;       /* counted samples that passed */
+    int64_t pass_n;       /* counted samples with a pass/fail */
+    double pass_rate;     /* passed / pass_n, NaN when pass_n == 0 */
+    double sum;           /* points: the counted samples' worth summed */
     double mean;          /* sum / n, NaN when n == 0 */
-    double lo, hi;        /* 95% CI (report_score_figures): Wilson when every
-                             value is 0 or 1, else a percentile bootstrap of
-                             the mean (fixed seed) */
+    double lo, hi;        /* 95% CI (bootstrap for graded, Wilson for pass/fail) */
+    int exclude_failed;   /* the rules left failed requests out */
     int64_t n_items;      /* distinct items with a sample (errors included) */
     int64_t suite_items;  /* items the suite has, 0 = not recorded */
     int has_passk;        /* pass/fail scores and some item with several samples */
@@ -66,6 +71,7 @@ struct report_points {
 };
 
 struct report_filter {
+    struct report_rules rules;   /* counting rules, which scorer / judge */
     const char *const *runs;     /* resolved run ids; n_runs == 0 = all runs */
     size_t n_runs;
     const char *const *suites;   /* suite names; n_suites == 0 = all suites */
@@ -74,11 +80,11 @@ struct report_filter {
                                     configuration (identity; before v5 stores:
                                     model, label and launch parameters) */
     int include_empty;           /* keep points with no samples at all */
-    const char *scorer;          /* NULL = first scorer by name per sample */
 };
 
-/* Loads the points, ordered by run start then config id. */
-int report_points_load(struct sqlite3 *db, const struct report_filter *f,
+/* Loads the points, ordered by run start then config id, reading each run
+ * once (store_run_groups). */
+int report_points_load(struct store *st, const struct report_filter *f,
                        struct report_points *out, struct bai_error *err);
 void report_points_free(struct report_points *pts);
 
@@ -108,6 +114,10 @@ void report_point_overall(const struct report_point *p, struct report_quality *o
 /* The distinct suite names across pts (counted samples only), sorted. The
  * array is allocated, the strings borrowed from pts. */
 const char **report_points_suites(const struct report_points *pts, size_t *n_out);
+
+/* The distinct judges (stored names "judge:...") whose scores pts show,
+ * one "judge: NAME (suite, suite)" line each, into out; returns how many. */
+size_t report_points_judges(const struct report_points *pts, const char *prefix, struct buf *out);
 
 /* A short label for plots and lists: the config label when it names the
  * model, else "model [+ draft] [label]". Allocated. */

@@ -134,6 +134,8 @@ void report_selection_table(const struct report_selection *sels, size_t n, struc
         report_table_set_num(t, r, 3, 100 * b->q.mean, "%.1f");
         report_table_cell(t, r, 3)->bold = 1;
         report_table_set_num(t, r, 4, b->tps, "%.1f");
+        if (b->tps == b->p->speed.gen_tps_p50 && !isnan(b->p->speed.gen_tps_lo))   /* p50 [95% CI] */
+            report_table_setf(t, r, 4, "%.1f [%.1f, %.1f]", b->tps, b->p->speed.gen_tps_lo, b->p->speed.gen_tps_hi);
         report_table_set_num(t, r, 5, b->ttft_ms, "%.0f");
         report_table_set_num(t, r, 6, b->size_gb, "%.3g");
         if (s->n_eligible >= 2) {

@@ -7,6 +7,7 @@
 #include "run/run_int.h"
 #include "run/progress.h"
 #include "run/degenerate.h"
+#include "report/figures.h"
 #include "score/score.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -19,9 +20,6 @@
 void run_batch_init(struct batch *b)
 {
     pthread_mutex_init(&b->incident_mu, NULL);
-    b->gen_tps = xcalloc(b->n_jobs + 1, sizeof(double));
-    b->ttft_ms = xcalloc(b->n_jobs + 1, sizeof(double));
-    b->e2e_ms = xcalloc(b->n_jobs + 1, sizeof(double));
 }
 
 void run_batch_free(struct batch *b)
@@ -30,12 +28,8 @@ void run_batch_free(struct batch *b)
     for (size_t i = 0; i < b->n_incidents; i++)
         free(b->incidents[i]);
     free(b->incidents);
-    free(b->gen_tps);
-    free(b->ttft_ms);
-    free(b->e2e_ms);
     b->incidents = NULL;
     b->n_incidents = 0;
-    b->gen_tps = b->ttft_ms = b->e2e_ms = NULL;
 }
 
 void run_batch_incident(void *ctx, const char *kind, const char *message)
@@ -90,38 +84,14 @@ static int score_answer(const struct batch *b, const struct job_meta *m, const s
     return 1;
 }
 
-/* Adds one stored sample to the batch's counts and figure vectors. */
-static void count(struct batch *b, const struct job_meta *m, const struct gen_response *r, int have_score,
-                  const struct score_result *res, double ttft, double e2e)
+/* Adds one stored sample to what the batch itself needs (the degenerate
+ * verdict); the closing figures are read from the store at the end. */
+static void count(struct batch *b, const struct job_meta *m, const struct gen_response *r)
 {
     b->done++;
     if (!r->ok) {
         b->errors++;
         return;
-    }
-    if (have_score && res->status == SCORE_UNPARSED)
-        b->unparsed++;
-    if (have_score && res->status == SCORE_ERROR)
-        b->errors++;
-    else if (have_score) {
-        b->score_sum += res->value;
-        b->scored_n++;
-    }
-    if (have_score && res->passed >= 0) {
-        b->pass_n++;
-        b->passed += res->passed == 1;
-    }
-    if (r->gen_tps > 0)
-        b->gen_tps[b->n_gen++] = r->gen_tps;
-    if (ttft >= 0)
-        b->ttft_ms[b->n_ttft++] = ttft;
-    if (e2e >= 0)
-        b->e2e_ms[b->n_e2e++] = e2e;
-    if (r->completion_tokens > 0)
-        b->completion_tokens += r->completion_tokens;
-    if (r->draft_n > 0) {
-        b->draft_n += r->draft_n;
-        b->draft_accepted += r->draft_accepted > 0 ? r->draft_accepted : 0;
     }
     b->ok++;
     int scored_item = m->item->scorer && strcmp(m->item->scorer, "none") != 0;
@@ -130,10 +100,6 @@ static void count(struct batch *b, const struct job_meta *m, const struct gen_re
         b->degenerate++;
         b->degenerate_why = why;
     }
-    if (!b->first_send_ns || r->t_send_ns < b->first_send_ns)
-        b->first_send_ns = r->t_send_ns;
-    if (r->t_end_ns > b->last_end_ns)
-        b->last_end_ns = r->t_end_ns;
 }
 
 /* A sample whose server served most of its prompt from the cache: its
@@ -181,12 +147,24 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         warn_cache_hit(b, m, r);
     struct score_result res = { .passed = -1, .status = SCORE_ERROR };
     int have_score = score_answer(b, m, r, &res);
+    int scored_item = m->item->scorer && strcmp(m->item->scorer, "none") != 0;
+    char *failed_detail = NULL;
+    if (!r->ok && scored_item) {
+        /* A request that failed is a failure of its item: stored as such
+         * (worth 0, not scored), so every report counts it without knowing
+         * the suite (docs/metrics.md). */
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "reason", r->timed_out ? "the request timed out; the answer was not scored"
+                                                          : "the request failed; nothing was scored");
+        failed_detail = cJSON_PrintUnformatted(d);
+        cJSON_Delete(d);
+    }
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r), tpot = gen_tpot_ms(r);
     char *itl = gen_itl_json(r);
     struct store_sample s = {
         .run_id = b->run_id, .config_id = b->config_id, .suite_id = b->suite_id,
         .item_id = m->item->id, .rep = m->rep, .tier = m->item->tier,
-        .status = r->ok ? "ok" : "error", .error = r->error,
+        .status = r->ok ? "ok" : r->timed_out ? "timeout" : "error", .error = r->error,
         .output = r->content, .reasoning = r->reasoning, .finish_reason = r->finish_reason,
         .tool_calls_json = r->tool_calls_json,
         .t_start_s = clock_wall_s() - (double)(clock_mono_ns() - r->t_send_ns) / 1e9,
@@ -200,16 +178,29 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         .cache_bypass = b->cache_bypass, .prompt_prefix = m->built.prompt_prefix,
     };
     struct store_score sc = {
-        .scorer = m->item->scorer, .value = res.value, .passed = res.passed,
+        .scorer = score_stored_name(b->score_ctx, m->item->scorer), .value = res.value, .passed = res.passed,
         .status = score_status_name(res.status), .extracted = res.extracted, .detail_json = res.detail_json,
     };
-    if (store_sample_put(b->st, &s, have_score ? &sc : NULL, &b->store_err) < 0) {
+    if (failed_detail) {
+        sc = (struct store_score){ .scorer = sc.scorer, .value = 0, .passed = 0, .status = "failed",
+                                   .detail_json = failed_detail };
+    }
+    if (store_sample_put(b->st, &s, have_score || failed_detail ? &sc : NULL, &b->store_err) < 0) {
         b->store_failed = 1;
         *b->stop = 1;       /* stop sending: nothing more could be kept */
     }
     free(itl);
-    count(b, m, r, have_score, &res, ttft, e2e);
-    progress_sample(b->progress, b->progress_slot, have_score ? res.passed : -1,
+    cJSON_free(failed_detail);
+    count(b, m, r);
+    /* the live line's score counts the sample as every report does */
+    enum report_outcome oc = !r->ok ? (r->timed_out ? REPORT_TIMEOUT : REPORT_ERROR)
+                           : res.status == SCORE_UNPARSED ? REPORT_UNPARSED
+                           : res.status == SCORE_ERROR ? REPORT_SCORE_ERROR : REPORT_SCORED;
+    double worth = 0;
+    int pass;
+    int counted = (have_score || failed_detail) &&
+                  report_sample_worth(oc, score_graded(m->item->scorer) == 1, res.value, res.passed, 0, &worth, &pass);
+    progress_sample(b->progress, b->progress_slot, counted, worth,
                     !r->ok || (have_score && res.status == SCORE_ERROR), r->ok ? r->gen_tps : 0);
     score_result_free(&res);
     /* Stored and counted: the scheduler never touches a finished job again,

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "stats/stats.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -20,8 +21,9 @@
 
 struct slot {
     char *config, *suite;
-    size_t total, done_before, done, scored, passed, errors, n_tps;
-    double tps_sum;
+    size_t total, done_before, done, scored, errors, n_tps, cap_tps;
+    double worth_sum;
+    double *tps;                  /* every measured gen tok/s, for the running p50 */
     int64_t start_ns, last_log_ns;
     int active;
 };
@@ -54,9 +56,9 @@ void progress_format(const struct progress_figures *f, char *out, size_t size)
     struct buf b = { 0 };
     buf_printf(&b, "%s | %s | %zu/%zu samples", f->config, f->suite, f->done, f->total);
     if (f->scored)
-        buf_printf(&b, " | pass %.0f%%", 100.0 * (double)f->passed / (double)f->scored);
+        buf_printf(&b, " | score %.1f%%", f->score);
     if (f->tps > 0)
-        buf_printf(&b, " | %.1f tok/s", f->tps);
+        buf_printf(&b, " | %.1f tok/s p50", f->tps);
     buf_printf(&b, " | %zu error%s", f->errors, f->errors == 1 ? "" : "s");
     if (f->done < f->total) {
         char eta[32];
@@ -67,6 +69,20 @@ void progress_format(const struct progress_figures *f, char *out, size_t size)
     buf_free(&b);
 }
 
+/* The median of the slot's speeds so far (a copy is sorted: a redraw is
+ * at most a few times a second). */
+static double running_p50(const struct slot *s)
+{
+    if (!s->n_tps)
+        return 0;
+    double *v = xmalloc(s->n_tps * sizeof *v);
+    memcpy(v, s->tps, s->n_tps * sizeof *v);
+    stats_sort(v, s->n_tps);
+    double p50 = stats_percentile(v, s->n_tps, 50);
+    free(v);
+    return p50;
+}
+
 static void figures_of(const struct progress *p, const struct slot *s, int64_t now,
                        struct progress_figures *f)
 {
@@ -74,8 +90,9 @@ static void figures_of(const struct progress *p, const struct slot *s, int64_t n
     size_t done = s->done_before + s->done;
     *f = (struct progress_figures){
         .config = s->config, .suite = s->suite, .done = done, .total = s->total,
-        .scored = s->scored, .passed = s->passed, .errors = s->errors,
-        .tps = s->n_tps ? s->tps_sum / (double)s->n_tps : 0,
+        .scored = s->scored, .errors = s->errors,
+        .score = s->scored ? 100.0 * s->worth_sum / (double)s->scored : 0,
+        .tps = running_p50(s),
         /* throughput measured in this session only: stored samples took no time */
         .eta_s = s->done && elapsed > 0 && done <= s->total
                      ? (double)(s->total - done) * elapsed / (double)s->done : -1,
@@ -222,6 +239,7 @@ void progress_free(struct progress *p)
     for (size_t i = 0; i < p->n_slots; i++) {
         free(p->slots[i].config);
         free(p->slots[i].suite);
+        free(p->slots[i].tps);
     }
     free(p->slots);
     pthread_mutex_destroy(&p->mu);
@@ -264,7 +282,7 @@ static void log_line(struct progress *p, const struct slot *s, int64_t now, cons
     buf_putc(out, '\n');
 }
 
-void progress_sample(struct progress *p, int slot, int passed, int error, double gen_tps)
+void progress_sample(struct progress *p, int slot, int counted, double worth, int error, double gen_tps)
 {
     if (!p || slot < 0)
         return;
@@ -272,13 +290,13 @@ void progress_sample(struct progress *p, int slot, int passed, int error, double
     struct slot *s = &p->slots[slot];
     s->done++;
     s->errors += error != 0;
-    if (passed >= 0) {
+    if (counted) {
         s->scored++;
-        s->passed += passed > 0;
+        s->worth_sum += worth;
     }
     if (gen_tps > 0) {
-        s->tps_sum += gen_tps;
-        s->n_tps++;
+        XGROW(s->tps, s->n_tps + 1, s->cap_tps);
+        s->tps[s->n_tps++] = gen_tps;
     }
     int64_t now = p->o.now_ns();
     struct buf b = { 0 };

@@ -1,6 +1,7 @@
 /* progress.h - what a running `benchai run` shows while it works. On a
  * terminal: one status line per active (configuration, suite) with samples
- * done/total, pass rate so far, generation tok/s, errors and an ETA from
+ * done/total, the score so far (as report/figures.c counts samples: failed
+ * requests are worth 0), the running p50 of generation tok/s, errors and an ETA from
  * the measured throughput, redrawn in place at most a few times a second
  * (ANSI; colour unless NO_COLOR; ASCII unless the locale is UTF-8). On
  * anything else (a log file, CI): a plain line per finished batch and one
@@ -49,21 +50,23 @@ void progress_free(struct progress *p);
 int progress_begin(struct progress *p, const char *config, const char *suite, size_t total,
                    size_t done_before);
 
-/* One finished sample of slot. passed: 1 / 0, -1 when it has no pass/fail;
- * gen_tps <= 0 when not measured. */
-void progress_sample(struct progress *p, int slot, int passed, int error, double gen_tps);
+/* One finished sample of slot. counted: it is in the score, worth
+ * (0..1) what report_sample_worth says; error: its request or scorer
+ * failed; gen_tps <= 0 when not measured. */
+void progress_sample(struct progress *p, int slot, int counted, double worth, int error, double gen_tps);
 
 /* The batch is over: its final line is printed once and it leaves the
  * live lines. */
 void progress_end(struct progress *p, int slot);
 
 /* One batch's status line without colour, as both styles print it, e.g.
- * "tiny-dense k=4 | smoke | 12/40 samples | pass 58% | 45.2 tok/s | 0 errors | ETA 1m20s".
- * For tests and `benchai status`. */
+ * "tiny-dense k=4 | smoke | 12/40 samples | score 58.3% | 45.2 tok/s p50 | 0 errors | ETA 1m20s".
+ * For tests. */
 struct progress_figures {
     const char *config, *suite;
-    size_t done, total, scored, passed, errors;
-    double tps;                   /* mean gen tok/s, <= 0: none */
+    size_t done, total, scored, errors;   /* scored: samples in the score */
+    double score;                 /* 0-100 over the scored ones */
+    double tps;                   /* running p50 of gen tok/s, <= 0: none */
     double eta_s;                 /* < 0: unknown */
 };
 void progress_format(const struct progress_figures *f, char *out, size_t size);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/figures.h"
 #include "run/defaults.h"
 #include "score/judge.h"
 #include "score/score.h"
@@ -51,6 +52,7 @@ struct ctx {
     struct loaded *ld;
     size_t n_ld, cap_ld;
     struct peers peers;          /* cache for the suite being rescored */
+    char *judge_key;             /* the judge's stored name (score_judge_key), or NULL */
     int64_t batch_start_ns;
     int batch_n, in_tx;
 };
@@ -188,6 +190,23 @@ static int check_hashes(struct ctx *c, struct bai_error *err)
 static const char *effective_scorer(const struct rescore_options *o, const struct suite_item *it)
 {
     return o->scorer ? o->scorer : it->scorer;
+}
+
+/* The name the scores are stored under: a judge's key (its model and
+ * prompt), so another judge's scores stay beside this one's. */
+static const char *stored_name(const struct ctx *c, const char *scorer)
+{
+    return c->judge_key && !strcmp(scorer, "judge") ? c->judge_key : scorer;
+}
+
+/* A stored score's worth as every report counts it (report/figures.h):
+ * 1 with *worth when the score counts. */
+static int worth_of(const char *scorer, char status, double value, int passed, double *worth)
+{
+    enum report_outcome o = status == 's' ? REPORT_SCORED : status == 'u' ? REPORT_UNPARSED
+                          : status == 'f' ? REPORT_ERROR : REPORT_SCORE_ERROR;
+    int pass;
+    return report_sample_worth(o, score_graded(scorer) == 1, value, passed, 0, worth, &pass);
 }
 
 /* ---- samples ------------------------------------------------------------- */
@@ -360,31 +379,36 @@ static int rescore_one(struct ctx *c, const struct stored_suite *ss, const struc
                       (long long)t->id, t->item_id);
         rc = -1;
     } else {
-        double before;
-        int had = store_score_value(c->st, t->id, scorer, &before, err);
+        const char *name = stored_name(c, scorer);
+        double before = 0, w;
+        int before_passed = -1;
+        char before_status = 0;
+        int had = store_score_get(c->st, t->id, name, &before, &before_passed, &before_status, err);
         char *detail = peer_ids ? detail_with_peers(res.detail_json, peer_ids) : NULL;
         peer_ids = NULL;
         struct store_score sc = {
-            .scorer = scorer, .value = res.value, .passed = res.passed, .status = score_status_name(res.status),
+            .scorer = name, .value = res.value, .passed = res.passed, .status = score_status_name(res.status),
             .extracted = res.extracted, .detail_json = detail ? detail : res.detail_json,
         };
-        if (had < 0 || batch_put(c, t->id, &sc, err) != 0) {
+        if (had < 0 || batch_put(c, t->id, &sc, err) != 0 ||
+            (strcmp(name, scorer) && store_score_drop_error(c->st, t->id, scorer, err) != 0)) {
+            /* a judge's keyed score replaces the unkeyed "judge" error a run
+             * without a judge stored, which never judged anything */
             rc = -1;
         } else {
             row->n++;
-            if (had) {
+            if (had && worth_of(name, before_status, before, before_passed, &w)) {
                 row->n_before++;
-                row->sum_before += before;
+                row->sum_before += w;
             }
-            if (res.status == SCORE_SCORED) {
+            char after_status = res.status == SCORE_SCORED ? 's' : res.status == SCORE_UNPARSED ? 'u' : 'e';
+            if (worth_of(name, after_status, res.value, res.passed, &w)) {
                 row->n_after++;
-                row->sum_after += res.value;
-            } else if (res.status == SCORE_UNPARSED) {
-                row->unparsed++;
-            } else {
-                row->errors++;
+                row->sum_after += w;
             }
-            if (!had || res.status != SCORE_SCORED || fabs(before - res.value) > 1e-12)
+            row->unparsed += res.status == SCORE_UNPARSED;
+            row->errors += res.status == SCORE_ERROR;
+            if (!had || after_status != before_status || fabs(before - res.value) > 1e-12)
                 row->changed++;
         }
         free(detail);
@@ -436,17 +460,21 @@ static int rescore_suite(struct ctx *c, const struct stored_suite *ss, struct re
         const char *scorer = effective_scorer(c->o, it);
         if (!scorer || !strcmp(scorer, "none"))
             continue;            /* speed items: nothing to score */
-        struct rescore_row *row = row_for(res, ss->name, scorer);
+        struct rescore_row *row = row_for(res, ss->name, stored_name(c, scorer));
         if (c->o->dry_run) {
-            double before;
-            int had = store_score_value(c->st, t[i].id, row->scorer, &before, err);
+            double before = 0, w;
+            int before_passed = -1;
+            char before_status = 0;
+            int had = store_score_get(c->st, t[i].id, row->scorer, &before, &before_passed, &before_status, err);
             if (had < 0) {
                 rc = -1;
                 break;
             }
             row->n++;
-            row->n_before += had;
-            row->sum_before += had ? before : 0;
+            if (had && worth_of(row->scorer, before_status, before, before_passed, &w)) {
+                row->n_before++;
+                row->sum_before += w;
+            }
             continue;
         }
         rc = rescore_one(c, ss, it, &t[i], row, err);
@@ -465,7 +493,7 @@ int rescore_run(const struct rescore_options *o, struct rescore_result *res, str
                       score_known_names());
         return -1;
     }
-    struct ctx c = { .o = o };
+    struct ctx c = { .o = o, .judge_key = o->judge ? score_judge_key(o->judge->model, o->peers) : NULL };
     const char *path = o->store_path ? o->store_path : store_default_path();
     c.st = o->dry_run ? store_open_readonly(path, err) : store_open(path, err);
     if (!c.st)
@@ -490,6 +518,7 @@ out:
     if (c.in_tx)
         store_rollback(c.st);
     peers_clear(&c.peers);
+    free(c.judge_key);
     for (size_t k = 0; k < c.n_ss; k++)
         free(c.ss[k].name);
     free(c.ss);
@@ -513,17 +542,19 @@ void rescore_result_free(struct rescore_result *res)
     memset(res, 0, sizeof *res);
 }
 
+/* The mean worth in percent, one decimal, as every command prints a score. */
 static void fmt_mean(char *out, size_t size, double sum, size_t n)
 {
-    if (n)
-        snprintf(out, size, "%.3f", sum / (double)n);
-    else
-        snprintf(out, size, "-");
+    report_fmt_pct(n ? 100.0 * sum / (double)n : NAN, out, size);
 }
 
 void rescore_result_print(const struct rescore_result *res, int dry_run, FILE *out)
 {
-    fprintf(out, "%-24s %-10s %8s %8s %8s %8s %8s %8s\n", "suite", "scorer", dry_run ? "to score" : "rescored",
+    int w = 10;
+    for (size_t i = 0; i < res->n_rows; i++)
+        if ((int)strlen(res->rows[i].scorer) > w)
+            w = (int)strlen(res->rows[i].scorer);
+    fprintf(out, "%-24s %-*s %8s %8s %8s %8s %8s %8s\n", "suite", w, "scorer", dry_run ? "to score" : "rescored",
             "before", "after", "changed", "unparsed", "errors");
     for (size_t i = 0; i < res->n_rows; i++) {
         const struct rescore_row *r = &res->rows[i];
@@ -531,12 +562,15 @@ void rescore_result_print(const struct rescore_result *res, int dry_run, FILE *o
         fmt_mean(before, sizeof before, r->sum_before, r->n_before);
         fmt_mean(after, sizeof after, r->sum_after, r->n_after);
         if (dry_run)
-            fprintf(out, "%-24s %-10s %8zu %8s %8s %8s %8s %8s\n", r->suite, r->scorer, r->n, before, "-", "-",
+            fprintf(out, "%-24s %-*s %8zu %8s %8s %8s %8s %8s\n", r->suite, w, r->scorer, r->n, before, "-", "-",
                     "-", "-");
         else
-            fprintf(out, "%-24s %-10s %8zu %8s %8s %8zu %8zu %8zu\n", r->suite, r->scorer, r->n, before, after,
+            fprintf(out, "%-24s %-*s %8zu %8s %8s %8zu %8zu %8zu\n", r->suite, w, r->scorer, r->n, before, after,
                     r->changed, r->unparsed, r->errors);
     }
     if (!res->n_rows)
         fprintf(out, "(no samples to rescore)\n");
+    else
+        fprintf(out, "\nbefore, after: the score of the rescored samples under this scorer's stored name, 0-100 "
+                     "(unparsed answers worth 0, scorer errors left out)\n");
 }

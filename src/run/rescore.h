@@ -28,11 +28,12 @@ struct rescore_options {
     volatile sig_atomic_t *stop;  /* set asynchronously to stop after the current sample */
 };
 
-/* One (suite, scorer) line of the summary. Means are over samples whose
- * score status is "scored" (unparsed and errors are counted apart). */
+/* One (suite, scorer) line of the summary. Before and after are sums of
+ * the samples' worth as every report counts it (report/figures.h:
+ * unparsed worth 0, scorer errors left out), over n_before / n_after. */
 struct rescore_row {
     char *suite;
-    char *scorer;
+    char *scorer;                 /* the stored name (a judge: "judge:MODEL#PROMPT") */
     size_t n;                     /* samples rescored (dry run: to rescore) */
     size_t n_before;              /* of them with an earlier "scored" score */
     double sum_before;
@@ -50,7 +51,8 @@ struct rescore_result {
 };
 
 /* Rescores and stores (store_score_put: replaces that scorer's score of
- * each sample, keeps the others). Refuses, before scoring anything, an
+ * each sample, keeps the others; a judge's scores are stored under its
+ * model and prompt, score_judge_key, so another judge's are kept). Refuses, before scoring anything, an
  * unknown scorer, a suite file that cannot be found, one whose hash (or
  * version) differs from the run's without force, and judge items without
  * a judge (BAI_EXIT_USAGE). Stops with BAI_EXIT_BACKEND when the judge

@@ -5,8 +5,8 @@
  *   consume.c  the consumer-thread callback: score one finished request,
  *              commit it, count it, report it to run/progress; incidents queued by
  *              the I/O thread
- *   figures.c  the figures of one finished (config, suite) batch for the
- *              closing row, and the degenerate-output verdict
+ *   figures.c  the closing rows' figures, read from the store when the run
+ *              ends, and the degenerate-output verdict of a batch
  *   resume.c   what a run records so it can be resumed, and the check that
  *              its suites did not change since it started
  *   summary.c  the closing table (struct run_result)
@@ -55,12 +55,7 @@ struct batch {
     /* consumer */
     int store_failed;
     struct bai_error store_err;
-    double *gen_tps, *ttft_ms, *e2e_ms;   /* n_jobs + 1 each */
-    size_t n_gen, n_ttft, n_e2e;
-    size_t done, passed, pass_n, unparsed, errors, scored_n;
-    double score_sum;
-    int64_t first_send_ns, last_end_ns, completion_tokens;
-    int64_t draft_n, draft_accepted;
+    size_t done, errors;
     size_t ok, degenerate;
     const char *degenerate_why;
     /* incidents from the I/O thread ("kind\x1fmessage"), written after the batch */
@@ -71,8 +66,7 @@ struct batch {
 
 /* consume.c ------------------------------------------------------------- */
 
-/* Allocates the figure vectors for b->n_jobs jobs and the incident queue;
- * the other fields are the caller's. */
+/* Sets up the incident queue; the other fields are the caller's. */
 void run_batch_init(struct batch *b);
 /* Frees what run_batch_init made (not the jobs). */
 void run_batch_free(struct batch *b);
@@ -86,10 +80,12 @@ void run_batch_write_incidents(struct batch *b);
 
 /* figures.c ------------------------------------------------------------- */
 
-/* The figures of a finished batch into its closing row; a configuration
- * whose outputs are mostly degenerate is recorded as such (incident and
- * config status) and its row says why. */
+/* A configuration whose outputs in this batch are mostly degenerate is
+ * recorded as such (incident and config status) and its row says why. */
 void run_batch_figures(struct batch *b, struct run_result_row *row);
+/* Every row's figures from the store (the whole run, as `show` computes
+ * them), and the run's answered and failed sample counts. */
+int run_result_fill(struct store *st, struct run_result *res, struct bai_error *err);
 
 /* resume.c -------------------------------------------------------------- */
 

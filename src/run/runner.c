@@ -9,6 +9,7 @@
 #include "sandbox/pool.h"
 #include "sandbox/lang.h"
 #include "sandbox/sandbox.h"
+#include "score/judge.h"
 #include "score/score.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -180,7 +181,9 @@ static int run_suite(struct runner *r, struct run_point *pt, int64_t config_id, 
     int concurrency = run_point_concurrency(pt, r->cfg);
     struct sched_options so = {
         .concurrency = concurrency, .rate = r->cfg->rate, .seed = 42,
-        .max_retries = r->cfg->retries, .stop = r->stop, .on_incident = run_batch_incident,
+        /* --retries 0 means none (the scheduler's 0 is its default) */
+        .max_retries = r->cfg->retries > 0 ? r->cfg->retries : -1, .stop = r->stop,
+        .on_incident = run_batch_incident,
     };
     struct sched_stats stats;
     int rc = 0;
@@ -596,6 +599,37 @@ static char *plan_with_totals(const struct run_options *o)
     return out;
 }
 
+/* A stored run continues in this process: the resume is an incident that
+ * says what it continues from (its status, the samples stored, and a
+ * previous process that died without closing the run), and this process
+ * becomes the run's owner. */
+static int record_resume(struct store *st, const char *run_id, struct bai_error *err)
+{
+    struct store_run_info info;
+    if (store_run_get(st, run_id, &info, err) != 0)
+        return -1;
+    struct buf msg = {0};
+    buf_printf(&msg, "resumed: the run was %s with %lld samples stored", info.status ? info.status : "?",
+               (long long)info.n_samples);
+    if (info.status && !strcmp(info.status, "running") && info.owner.pid > 0) {
+        int alive = store_owner_alive(&info.owner);
+        if (alive == 0)
+            buf_printf(&msg, "; its benchai process (pid %ld) had ended without closing it (killed?)",
+                       info.owner.pid);
+        else if (alive > 0)
+            buf_printf(&msg, "; its benchai process (pid %ld) still runs: two processes now write this run",
+                       info.owner.pid);
+    }
+    store_run_info_free(&info);
+    struct store_owner self;
+    store_owner_self(&self);
+    int rc = store_run_set_status(st, run_id, "running", err) != 0 ||
+             store_run_set_owner(st, run_id, &self, err) != 0 ||
+             store_incident_add(st, run_id, 0, "resumed", msg.data, err) != 0 ? -1 : 0;
+    buf_free(&msg);
+    return rc;
+}
+
 /* Creates the run, or finds the stored one to continue (resume, or a
  * given run id that the store has: shards joining) after checking that
  * its suites did not change since it started; it is set running again. */
@@ -606,7 +640,7 @@ static int open_run(const struct run_options *o, struct store *st, char run_id[S
     if (o->resume_run_id)
         return store_resolve_run(st, o->resume_run_id, run_id, err) != 0 ||
                run_check_suites(st, run_id, o->suites, o->n_suites, c->force, err) != 0 ||
-               store_run_set_status(st, run_id, "running", err) != 0 ? -1 : 0;
+               record_resume(st, run_id, err) != 0 ? -1 : 0;
     /* the id store_run_create takes: the config's, else $BENCHAI_RUN_ID */
     const char *given = c->run_id ? c->run_id : getenv("BENCHAI_RUN_ID");
     char *stored_plan = NULL;
@@ -627,6 +661,13 @@ static int open_run(const struct run_options *o, struct store *st, char run_id[S
     int rc = store_run_create(st, &meta, run_id, err);
     free(plan);
     free(host);
+    if (rc == 0) {
+        struct store_owner self;
+        store_owner_self(&self);
+        rc = store_run_set_owner(st, run_id, &self, err);
+        if (rc == 0 && exists)
+            rc = store_incident_add(st, run_id, 0, "joined", "another benchai process joined the run (--run-id)", err);
+    }
     return rc;
 }
 
@@ -657,7 +698,10 @@ static int run_points(struct runner *r, struct bai_error *err)
 int runner_run(const struct run_options *o, struct run_result *res, struct bai_error *err)
 {
     static volatile sig_atomic_t private_stop;
-    struct score_context sctx = { .judge = o->judge };
+    /* a judge's scores are stored under its model and prompt, so a later
+     * judge's rescore is kept beside them (score/judge.h) */
+    char *judge_key = o->judge ? score_judge_key(o->judge->model, 0) : NULL;
+    struct score_context sctx = { .judge = o->judge, .judge_key = judge_key };
     struct runner r = { .o = o, .cfg = o->cfg, .score_ctx = &sctx, .stop = o->stop ? o->stop : &private_stop,
                         .res = res };
     struct sandbox_pool *pool = NULL;
@@ -695,17 +739,39 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
         snprintf(err->msg + len, sizeof err->msg - len, "; once that is fixed, continue the run with: "
                  "benchai resume %s%s%s", res->run_id, other_store ? " --store " : "", other_store ? path : "");
     }
+    /* the closing table counts the whole run, earlier sessions included */
+    struct bai_error fill_err = {0};
+    int filled = run_result_fill(r.st, res, &fill_err) == 0;
+    if (rc == 0 && filled && res->samples_ok == 0) {
+        if (res->samples_failed)
+            bai_error_set(err, BAI_EXIT_NO_SAMPLES,
+                          "run %s: no sample succeeded: all %zu requests failed or timed out "
+                          "(benchai show %s --failed lists them)", res->run_id, res->samples_failed, res->run_id);
+        else
+            bai_error_set(err, BAI_EXIT_NO_SAMPLES,
+                          "run %s: no sample was sent: every configuration was skipped or failed to start "
+                          "(benchai show %s lists why)", res->run_id, res->run_id);
+        rc = -1;
+    }
     const char *status = "done";
     if (rc != 0)
         status = (err->exit_code == BAI_EXIT_INTERRUPTED || err->exit_code == BAI_EXIT_STORE) ? "interrupted" : "failed";
     res->status = xstrdup(status);
     struct bai_error e2 = {0};
+    if (rc != 0 && err->exit_code == BAI_EXIT_INTERRUPTED) {
+        char *msg = xasprintf("interrupted by a signal; %zu samples stored (%zu failed); continue with: "
+                              "benchai resume %s", res->samples_ok + res->samples_failed, res->samples_failed,
+                              res->run_id);
+        store_incident_add(r.st, res->run_id, 0, "interrupted", msg, &e2);
+        free(msg);
+    }
     if (store_run_set_status(r.st, res->run_id, status, &e2) != 0 && rc == 0) {
         *err = e2;
         rc = -1;
     }
 out:
     /* every path, early failures included, closes what was opened */
+    free(judge_key);
     store_close(r.st);
     if (pool)
         sandbox_pool_free(pool);

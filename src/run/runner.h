@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include "backend/backend.h"
+#include "report/figures.h"
 #include "run/config.h"
 #include "store/store.h"
 #include "suite/suite.h"
@@ -57,16 +58,20 @@ struct run_options {
     struct progress *progress;    /* status lines (run/progress.h), or NULL */
 };
 
-/* Per (config, suite) figures for the closing table. */
+/* Per (config, suite) figures for the closing table: read from the store
+ * when the run ends (report/figures.c, as `show` computes them), so they
+ * count the whole run, every earlier session of a resumed run included. */
 struct run_result_row {
     char *config;
     char *suite;
     char *status;                 /* "ok", "skipped: ...", "failed: ..." */
-    size_t items;                 /* items run (after --limit and --shard) */
+    size_t items;                 /* items with a stored sample */
     size_t items_total;           /* items the suite has ("3 of 5" when fewer ran) */
-    size_t samples, passed, pass_n, unparsed, errors;
-    double score_mean;            /* mean score over scored + unparsed samples */
-    double gen_tps_p50, ttft_p50_ms, e2e_p50_ms, aggregate_tps, acceptance;
+    size_t samples, errors, timeouts;   /* stored samples; requests that failed / timed out */
+    int has_score;                /* the suite is scored: score below is set */
+    char *scorer;                 /* the stored scorer shown (a judge: "judge:MODEL#PROMPT") */
+    struct report_score score;    /* its figures; score.scorer is not set */
+    struct report_speed speed;    /* of the answered samples */
 };
 
 struct run_result {
@@ -74,11 +79,17 @@ struct run_result {
     char *status;                 /* "done", "interrupted", "failed" */
     struct run_result_row *rows;
     size_t n_rows, cap_rows;
+    size_t samples_ok;            /* answered samples of the whole run */
+    size_t samples_failed;        /* failed or timed-out requests of the whole run */
 };
 
 /* Runs it. Returns 0 when the run completed (individual samples or points
  * may still have failed: see rows), -1 with err set otherwise; result is
- * filled in both cases when a run was created. */
+ * filled in both cases when a run was created. A run that ended without one
+ * answered sample (counting earlier sessions of a resumed run) is "failed"
+ * with BAI_EXIT_NO_SAMPLES. Interruptions and resumes are recorded as
+ * incidents ("interrupted", "resumed"), and the run records this process
+ * as its owner (store_run_set_owner). */
 int runner_run(const struct run_options *o, struct run_result *result, struct bai_error *err);
 void run_result_free(struct run_result *r);
 /* The closing table (markdown-ish, fixed width) on out. */

@@ -271,7 +271,7 @@ static int http_batch(struct loop *L, size_t n_jobs, struct bai_error *err)
 {
     const struct sched_options *opt = L->opt;
     int concurrency = opt->concurrency > 0 ? opt->concurrency : 1;
-    int max_retries = opt->max_retries > 0 ? opt->max_retries : 3;
+    int max_retries = opt->max_retries < 0 ? 0 : opt->max_retries > 0 ? opt->max_retries : 3;
     int max_restarts = opt->max_restarts > 0 ? opt->max_restarts : 3;
     size_t cap_flights = (size_t)concurrency;
     if (opt->rate > 0)

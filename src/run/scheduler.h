@@ -30,7 +30,8 @@ struct sched_options {
     int concurrency;              /* closed loop: requests in flight (>= 1) */
     double rate;                  /* > 0: open loop, requests per second */
     unsigned long seed;           /* arrival process seed */
-    int max_retries;              /* per job, for retryable errors (default 3) */
+    int max_retries;              /* per job, for retryable errors (0: the default 3;
+                                     negative: none) */
     int max_restarts;             /* server restarts per batch (default 3) */
     /* Set asynchronously (signal handler); the batch stops submitting and
      * returns with the jobs not yet done left untouched. */

@@ -404,6 +404,7 @@ static const struct score_option f1_options[] = {
 
 const struct scorer scorer_f1 = {
     .name = "f1",
+    .graded = 1,
     .summary = "SQuAD/HotpotQA token F1 and exact match with the official normalisation",
     .fields = f1_fields,
     .options = f1_options,

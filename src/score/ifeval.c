@@ -417,6 +417,7 @@ static const struct score_option ifeval_options[] = {
 
 const struct scorer scorer_ifeval = {
     .name = "ifeval",
+    .graded = 1,
     .summary = "IFEval's 25 instruction checks (strict and loose) and benchai's own checks",
     .fields = ifeval_fields,
     .options = ifeval_options,

@@ -11,6 +11,8 @@
 
 #include "score/score.h"
 #include "score/text.h"
+#include "suite/suite.h"
+#include "util/sha256.h"
 
 const char score_judge_default_rubric[] =
     "90-100: matches or exceeds the reference answer.\n"
@@ -59,6 +61,29 @@ void score_judge_prompt(const struct suite_item *item, const char *response, str
     buf_printf(out, "[Response to score]\n%s\n[End of response]\n\n", response ? response : "");
     buf_printf(out, "[Rubric]\n%s\n\nGive a short rationale, then finish with the line\nSCORE: <integer 0-100>\n",
                rubric);
+}
+
+char *score_judge_key(const char *model, int peers)
+{
+    /* the prompt as built for one fixed item: any change to the template,
+     * the default rubric or the system message changes it */
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "reference", "R");
+    if (peers > 0) {
+        cJSON *arr = cJSON_AddArrayToObject(data, "peer_answers");
+        for (int i = 0; i < peers; i++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString("P"));
+    }
+    struct suite_item item = { .id = "key", .prompt = "Q", .data = data };
+    struct buf prompt = {0};
+    buf_puts(&prompt, score_judge_system);
+    buf_putc(&prompt, '\n');
+    score_judge_prompt(&item, "A", &prompt);
+    char hex[65];
+    sha256_hex(prompt.data, prompt.len, hex);
+    buf_free(&prompt);
+    cJSON_Delete(data);
+    return xasprintf("judge:%s#%.8s", model && *model ? model : "judge", hex);
 }
 
 static struct score_re re_score = { "SCORE\\s*:\\s*\\**\\s*(\\d{1,3})(?!\\d)", PCRE2_CASELESS, NULL };
@@ -200,6 +225,7 @@ static const struct score_option judge_options[] = {
 
 const struct scorer scorer_judge = {
     .name = "judge",
+    .graded = 1,
     .summary = "a judge model scores 0-100 against the reference (and other models' answers)",
     .fields = judge_fields,
     .options = judge_options,

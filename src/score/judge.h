@@ -29,6 +29,15 @@ extern const char score_judge_system[];
  * data.rubric, data.peer_answers) and the response. Appends to out. */
 void score_judge_prompt(const struct suite_item *item, const char *response, struct buf *out);
 
+/* The name a judge's scores are stored under: "judge:MODEL#PROMPT", where
+ * PROMPT is the first 8 hex digits of the SHA-256 of the system message and
+ * of the user message this benchai builds for a fixed example item (with
+ * `peers` example answers when peers > 0). Another judge model, another
+ * prompt wording or another number of peer answers gives another name, so
+ * its scores are kept beside the first judge's (scores are keyed by sample
+ * and stored name). Allocated. */
+char *score_judge_key(const char *model, int peers);
+
 /* Parses a judgement: the last "SCORE: n" (0..100), else MT-Bench's last
  * "[[n]]" (1..10, scaled x10). Returns 1 and sets *score (0..100) and *how
  * ("score" / "mtbench"), 0 when nothing parsable. */

@@ -123,6 +123,7 @@ static const struct score_option needle_options[] = {
 
 const struct scorer scorer_needle = {
     .name = "needle",
+    .graded = 1,
     .summary = "needle-in-a-haystack retrieval: expected values found (exact, contains, f1)",
     .fields = needle_fields,
     .options = needle_options,

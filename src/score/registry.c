@@ -35,6 +35,24 @@ const struct scorer *score_find(const char *name)
     return NULL;
 }
 
+const char *score_stored_name(const struct score_context *ctx, const char *scorer)
+{
+    if (ctx && ctx->judge_key && scorer && !strcmp(scorer, "judge"))
+        return ctx->judge_key;
+    return scorer;
+}
+
+int score_graded(const char *stored_name)
+{
+    if (!stored_name)
+        return -1;
+    size_t len = strcspn(stored_name, ":");
+    for (size_t i = 0; i < N_SCORERS; i++)
+        if (strlen(registry[i]->name) == len && !strncmp(registry[i]->name, stored_name, len))
+            return registry[i]->graded;
+    return -1;
+}
+
 const char *score_status_name(enum score_status s)
 {
     return s == SCORE_SCORED ? "scored" : s == SCORE_UNPARSED ? "unparsed" : "error";

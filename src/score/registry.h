@@ -14,6 +14,11 @@ const char *const *score_names(void);
 /* "exact, f1, choice, ..." for error messages. */
 const char *score_known_names(void);
 
+/* Whether a stored scorer name reports a mean grade (1) or a pass rate
+ * (0); -1 for a name no scorer has. A judge's stored name
+ * "judge:MODEL#PROMPT" counts as "judge" (the part before ':'). */
+int score_graded(const char *stored_name);
+
 /* Checks an item's data (its fields, and its options as fields or under
  * `scoring`) for the named scorer: the generic checks of the scorer's
  * option table, then the scorer's own validate. Problems are appended to

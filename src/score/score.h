@@ -40,7 +40,12 @@ struct score_input {
 struct score_context {
     void *sandbox;                   /* struct sandbox_pool * */
     void *judge;                     /* struct judge * */
+    const char *judge_key;           /* the judge's stored name (score_judge_key), or NULL */
 };
+
+/* The name a score of `scorer` is stored under in this context: the judge's
+ * key for "judge" when the context has one, else scorer itself. */
+const char *score_stored_name(const struct score_context *ctx, const char *scorer);
 
 struct score_result {
     double value;                    /* 0..1 (judge: 0..100 scaled to 0..1) */
@@ -79,6 +84,11 @@ struct score_option {
 
 struct scorer {
     const char *name;
+    /* 1: its value is a grade in [0, 1] (a judge's 0-100, F1, the share of
+     * instructions followed or needles found) and a run's score is the mean
+     * value; 0: pass/fail, a run's score is the pass rate (code: all tests
+     * pass, as HumanEval's pass@1). report/figures.c reads it. */
+    int graded;
     const char *summary;             /* one line for --help and error messages */
     const struct score_field *fields;     /* {NULL}-terminated */
     const struct score_option *options;   /* {NULL}-terminated, or NULL: none */

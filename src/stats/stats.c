@@ -101,6 +101,39 @@ double stats_normal_quantile(double p)
     return 0.5 * (lo + hi);
 }
 
+int stats_quantile_ci(const double *sorted, size_t n, double p, double alpha, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (!sorted || n == 0 || !(p > 0 && p < 100) || !(alpha > 0 && alpha < 1))
+        return -1;
+    double q = p / 100.0, nn = (double)n, half = alpha / 2;
+    /* the binomial pmf in log space, summed from both tails */
+    double lq = log(q), l1q = log1p(-q), base = lgamma(nn + 1.0);
+    double low_tail = 0;           /* P(B <= k) */
+    long l = 0;                    /* largest k + 1 with P(B <= k) <= alpha/2 */
+    for (size_t k = 0; k < n; k++) {
+        double kk = (double)k;
+        low_tail += exp(base - lgamma(kk + 1.0) - lgamma(nn - kk + 1.0) + kk * lq + (nn - kk) * l1q);
+        if (low_tail > half)
+            break;
+        l = (long)k + 1;
+    }
+    double high_tail = 0;          /* P(B >= k) */
+    size_t u = n + 1;              /* smallest k with P(B >= k) <= alpha/2 */
+    for (size_t k = n; k >= 1; k--) {
+        double kk = (double)k;
+        high_tail += exp(base - lgamma(kk + 1.0) - lgamma(nn - kk + 1.0) + kk * lq + (nn - kk) * l1q);
+        if (high_tail > half)
+            break;
+        u = k;
+    }
+    if (l < 1 || u > n || (size_t)l > u)
+        return -1;
+    *lo = sorted[l - 1];
+    *hi = sorted[u - 1];
+    return 0;
+}
+
 double stats_mcnemar_exact(int64_t b, int64_t c)
 {
     if (b < 0 || c < 0)

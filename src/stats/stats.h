@@ -58,6 +58,17 @@ void stats_mean_sd(const double *v, size_t n, double *mean, double *sd);
  * 95%). n == 0 gives [0, 1]. */
 void stats_wilson(int64_t passed, int64_t n, double z, double *lo, double *hi);
 
+/* Distribution-free 1 - alpha interval of the p-th percentile (0 < p <
+ * 100) of data sorted ascending, from order statistics: [x(l), x(u)]
+ * (1-based) with l the largest index such that P(B <= l - 1) <= alpha/2
+ * and u the smallest such that P(B >= u) <= alpha/2, B ~ Binomial(n, p/100)
+ * the count of values below the true percentile; its coverage is at least
+ * 1 - alpha for any continuous distribution, with no resampling and no seed
+ * (for the median of 10 values: [x(2), x(9)], 97.9 %). Returns 0, or -1 with
+ * NaN bounds when n is too small for that confidence (the median needs
+ * n >= 6 at 95 %) or the arguments are bad. */
+int stats_quantile_ci(const double *sorted, size_t n, double p, double alpha, double *lo, double *hi);
+
 /* Normal quantile z with P(Z <= z) = p, 0 < p < 1, found by bisection on
  * erfc (to double precision; slow-ish, call it once per CI, not per item).
  * NaN outside (0, 1). */

@@ -176,6 +176,47 @@ int store_score_value(struct store *st, int64_t sample_id, const char *scorer, d
     return found;
 }
 
+int store_score_get(struct store *st, int64_t sample_id, const char *scorer, double *value, int *passed,
+                    char *status, struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_SCORE_GET,
+                                 "SELECT value, passed, status FROM scores WHERE sample_id = ?1 AND scorer = ?2",
+                                 err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, sample_id);
+    store_bind_text(s, 2, scorer);
+    int found = 0, rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        *value = sqlite3_column_double(s, 0);
+        *passed = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1) != 0;
+        const char *t = (const char *)sqlite3_column_text(s, 2);
+        t = t ? t : "scored";
+        *status = !strcmp(t, "scored") ? 's' : !strcmp(t, "unparsed") ? 'u' : !strcmp(t, "failed") ? 'f' : 'e';
+    }
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "reading scores", err);
+    return found;
+}
+
+int store_score_drop_error(struct store *st, int64_t sample_id, const char *scorer, struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_SCORE_DROP_ERROR,
+                                 "DELETE FROM scores WHERE sample_id = ?1 AND scorer = ?2 AND status = 'error'",
+                                 err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, sample_id);
+    store_bind_text(s, 2, scorer);
+    int rc = sqlite3_step(s);
+    store_stmt_done(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "removing a scorer error", err);
+    return 0;
+}
+
 /* ---- peers -------------------------------------------------------------------- */
 
 struct suite_version_args {

@@ -129,3 +129,63 @@ char *store_host_json(void)
     cJSON_free(out);
     return copy;
 }
+
+/* ---- the process that owns a running run ----------------------------------- */
+
+/* "<boot id>/<start time in clock ticks since boot>" of pid, "" when
+ * unreadable: two processes never share it, so a pid reused after the owner
+ * died (or after a reboot) is not taken for the owner. */
+static void process_start(long pid, char *out, size_t size)
+{
+    out[0] = '\0';
+    char boot[64] = "";
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (f) {
+        if (!fgets(boot, sizeof boot, f))
+            boot[0] = '\0';
+        fclose(f);
+        boot[strcspn(boot, "\n")] = '\0';
+    }
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t len = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[len] = '\0';
+    /* the command name (field 2) may hold spaces and parentheses: fields
+     * are counted after its last ')'; starttime is field 22 */
+    char *p = strrchr(line, ')');
+    if (!p)
+        return;
+    int field = 2;
+    for (p++; *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (field == 22)
+        snprintf(out, size, "%s/%llu", boot, strtoull(p, NULL, 10));
+}
+
+void store_owner_self(struct store_owner *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pid = (long)getpid();
+    if (gethostname(o->host, sizeof o->host - 1) != 0)
+        o->host[0] = '\0';
+    process_start(o->pid, o->start, sizeof o->start);
+}
+
+int store_owner_alive(const struct store_owner *o)
+{
+    if (o->pid <= 0)
+        return -1;
+    char here[256] = "";
+    if (gethostname(here, sizeof here - 1) != 0 || strcmp(here, o->host))
+        return -1;
+    char now[96];
+    process_start(o->pid, now, sizeof now);
+    if (!now[0])
+        return 0;                      /* no such process */
+    return !o->start[0] || !strcmp(now, o->start);
+}

@@ -134,11 +134,13 @@ void store_incidents_free(struct store_incident_info *v, size_t n)
 
 /* ---- groups ---------------------------------------------------------------- */
 
-/* Per-item counts of one scorer while they grow. */
-struct item_counts {
-    int *n, *passed;
-    size_t len, cap_n, cap_passed;
-    size_t last_item;            /* group item number of the last entry + 1, 0 = none */
+/* One scorer's rows while they grow. */
+struct score_build {
+    struct dvec value;
+    size_t *sample;
+    int *passed;
+    char *status;
+    size_t cap_sample, cap_passed, cap_status;
 };
 
 /* Builder state for one group: vectors grow here, then move into the
@@ -146,48 +148,28 @@ struct item_counts {
 struct group_build {
     struct store_group g;
     struct dvec gen, ttft, e2e, ptps;
-    struct dvec *values;         /* parallel to g.scores */
-    struct item_counts *items;   /* parallel to g.scores */
+    struct score_build *sb;      /* parallel to g.scores */
     size_t scores_cap;
+    size_t cap_status, cap_item;
     char *last_item_id;          /* of the last non-warmup sample */
 };
 
-/* Counts one scored or unparsed sample of group item number item (1-based). */
-static void item_count(struct item_counts *ic, size_t item, int passed)
-{
-    if (ic->last_item != item) {
-        XGROW(ic->n, ic->len + 1, ic->cap_n);
-        XGROW(ic->passed, ic->len + 1, ic->cap_passed);
-        ic->n[ic->len] = ic->passed[ic->len] = 0;
-        ic->len++;
-        ic->last_item = item;
-    }
-    ic->n[ic->len - 1]++;
-    ic->passed[ic->len - 1] += passed == 1;
-}
-
-static struct store_group_score *group_scorer(struct group_build *b, const char *name,
-                                              struct dvec **values, struct item_counts **items)
+static struct store_group_score *group_scorer(struct group_build *b, const char *name, struct score_build **sb)
 {
     for (size_t i = 0; i < b->g.n_scores; i++)
         if (!strcmp(b->g.scores[i].scorer, name)) {
-            *values = &b->values[i];
-            *items = &b->items[i];
+            *sb = &b->sb[i];
             return &b->g.scores[i];
         }
     size_t cap = b->scores_cap;
     XGROW(b->g.scores, b->g.n_scores + 1, b->scores_cap);
-    if (b->scores_cap != cap) {
-        b->values = xrealloc(b->values, b->scores_cap * sizeof *b->values);
-        b->items = xrealloc(b->items, b->scores_cap * sizeof *b->items);
-    }
+    if (b->scores_cap != cap)
+        b->sb = xrealloc(b->sb, b->scores_cap * sizeof *b->sb);
     struct store_group_score *sc = &b->g.scores[b->g.n_scores];
     memset(sc, 0, sizeof *sc);
     sc->scorer = xstrdup(name);
-    memset(&b->values[b->g.n_scores], 0, sizeof b->values[0]);
-    memset(&b->items[b->g.n_scores], 0, sizeof b->items[0]);
-    *values = &b->values[b->g.n_scores];
-    *items = &b->items[b->g.n_scores];
+    memset(&b->sb[b->g.n_scores], 0, sizeof b->sb[0]);
+    *sb = &b->sb[b->g.n_scores];
     b->g.n_scores++;
     return sc;
 }
@@ -201,14 +183,14 @@ static int cmp_score_name(const void *a, const void *b)
 static void group_finish(struct group_build *b, struct store_group *out)
 {
     for (size_t i = 0; i < b->g.n_scores; i++) {
-        b->g.scores[i].values = b->values[i].v;
-        b->g.scores[i].n_values = b->values[i].n;
-        b->g.scores[i].item_n = b->items[i].n;
-        b->g.scores[i].item_passed = b->items[i].passed;
-        b->g.scores[i].n_item_counts = b->items[i].len;
+        struct store_group_score *sc = &b->g.scores[i];
+        sc->value = b->sb[i].value.v;
+        sc->sample = b->sb[i].sample;
+        sc->passed = b->sb[i].passed;
+        sc->status = b->sb[i].status;
+        sc->n_rows = b->sb[i].value.n;
     }
-    free(b->values);
-    free(b->items);
+    free(b->sb);
     free(b->last_item_id);
     if (b->g.n_scores > 1)
         qsort(b->g.scores, b->g.n_scores, sizeof b->g.scores[0], cmp_score_name);
@@ -235,6 +217,20 @@ static int cmp_group(const void *a, const void *b)
     return x->suite_id < y->suite_id ? -1 : x->suite_id > y->suite_id;
 }
 
+/* The one-letter codes of store_group (store.h). */
+static char sample_code(const unsigned char *status)
+{
+    if (!status || !strcmp((const char *)status, "ok"))
+        return 'o';
+    return !strcmp((const char *)status, "timeout") ? 't' : 'e';
+}
+
+static char score_code(const unsigned char *status)
+{
+    const char *s = status ? (const char *)status : "scored";
+    return !strcmp(s, "scored") ? 's' : !strcmp(s, "unparsed") ? 'u' : !strcmp(s, "failed") ? 'f' : 'e';
+}
+
 int store_run_groups(struct store *st, const char *run_id, struct store_group **out,
                      size_t *n_out, struct bai_error *err)
 {
@@ -245,7 +241,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT s.id, s.config_id, s.suite_id, s.status, s.warmup, s.gen_tps, s.ttft_ms,"
         " s.e2e_ms, s.prompt_tps, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, s.speed_source, s.cache_hit"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, sc.scored_at, s.speed_source, s.cache_hit"
         " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 ORDER BY s.config_id, s.suite_id, s.item_id, s.rep",
         run_id, "summarising a run", err);
@@ -257,7 +253,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     memset(&b, 0, sizeof b);
     int open = 0, rc;
     int64_t last_sample = -1;
-    int last_warmup = 0, last_error = 0;
+    int last_warmup = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t sample_id = sqlite3_column_int64(s, 0);
         int64_t config_id = sqlite3_column_int64(s, 1);
@@ -274,8 +270,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
         if (sample_id != last_sample) {
             last_sample = sample_id;
             last_warmup = sqlite3_column_int(s, 4) != 0;
-            const unsigned char *status = sqlite3_column_text(s, 3);
-            last_error = status && !strcmp((const char *)status, "error");
+            char code = sample_code(sqlite3_column_text(s, 3));
             if (last_warmup) {
                 b.g.n_warmup++;
             } else {
@@ -285,9 +280,14 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
                     b.last_item_id = xstrdup(item);
                     b.g.n_items++;
                 }
+                XGROW(b.g.sample_status, b.g.n_samples + 1, b.cap_status);
+                XGROW(b.g.sample_item, b.g.n_samples + 1, b.cap_item);
+                b.g.sample_status[b.g.n_samples] = code;
+                b.g.sample_item[b.g.n_samples] = b.g.n_items ? b.g.n_items - 1 : 0;
                 b.g.n_samples++;
-                b.g.n_errors += last_error;
-                if (!last_error) {
+                b.g.n_errors += code == 'e';
+                b.g.n_timeouts += code == 't';
+                if (code == 'o') {
                     double x;
                     if ((x = store_col_num(s, 5)) >= 0)
                         dvec_push(&b.gen, x);
@@ -302,16 +302,16 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
                         b.g.draft_n += dn;
                         b.g.draft_accepted += da;
                     }
-                    const unsigned char *src = sqlite3_column_text(s, 16);
+                    const unsigned char *src = sqlite3_column_text(s, 17);
                     if (src && !strcmp((const char *)src, "server"))
                         b.g.n_speed_server++;
                     else if (src && !strcmp((const char *)src, "usage"))
                         b.g.n_speed_usage++;
                     else if (src && !strcmp((const char *)src, "chunks"))
                         b.g.n_speed_chunks++;
-                    if (sqlite3_column_type(s, 17) != SQLITE_NULL) {
+                    if (sqlite3_column_type(s, 18) != SQLITE_NULL) {
                         b.g.n_cache_known++;
-                        b.g.n_cache_hits += sqlite3_column_int(s, 17) != 0;
+                        b.g.n_cache_hits += sqlite3_column_int(s, 18) != 0;
                     }
                 }
             }
@@ -319,25 +319,20 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
         const unsigned char *scorer = sqlite3_column_text(s, 11);
         if (last_warmup || !scorer)
             continue;
-        struct dvec *values;
-        struct item_counts *items;
-        struct store_group_score *sc = group_scorer(&b, (const char *)scorer, &values, &items);
-        const unsigned char *sst = sqlite3_column_text(s, 14);
-        const char *status = sst ? (const char *)sst : "scored";
-        int passed = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13) != 0;
-        if (!strcmp(status, "unparsed")) {
-            sc->n_unparsed++;
-            item_count(items, b.g.n_items, 0);
-        } else if (!strcmp(status, "error")) {
-            sc->n_error++;
-        } else {
-            sc->n_scored++;
-            dvec_push(values, sqlite3_column_double(s, 12));
-            if (passed >= 0) {
-                sc->n_pass_applicable++;
-                sc->n_passed += passed;
-            }
-            item_count(items, b.g.n_items, passed);
+        struct score_build *sb;
+        struct store_group_score *sc = group_scorer(&b, (const char *)scorer, &sb);
+        size_t row = sb->value.n;
+        dvec_push(&sb->value, sqlite3_column_double(s, 12));     /* NULL reads 0 */
+        XGROW(sb->sample, row + 1, sb->cap_sample);
+        XGROW(sb->passed, row + 1, sb->cap_passed);
+        XGROW(sb->status, row + 1, sb->cap_status);
+        sb->sample[row] = b.g.n_samples - 1;
+        sb->passed[row] = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13) != 0;
+        sb->status[row] = score_code(sqlite3_column_text(s, 14));
+        const unsigned char *at = sqlite3_column_text(s, 16);
+        if (at && (!sc->newest || strcmp((const char *)at, sc->newest) > 0)) {
+            free(sc->newest);
+            sc->newest = xstrdup((const char *)at);
         }
     }
     sqlite3_finalize(s);
@@ -390,11 +385,15 @@ void store_groups_free(struct store_group *g, size_t n)
         free(g[i].suite_name);
         for (size_t j = 0; j < g[i].n_scores; j++) {
             free(g[i].scores[j].scorer);
-            free(g[i].scores[j].values);
-            free(g[i].scores[j].item_n);
-            free(g[i].scores[j].item_passed);
+            free(g[i].scores[j].newest);
+            free(g[i].scores[j].value);
+            free(g[i].scores[j].sample);
+            free(g[i].scores[j].passed);
+            free(g[i].scores[j].status);
         }
         free(g[i].scores);
+        free(g[i].sample_status);
+        free(g[i].sample_item);
         free(g[i].gen_tps);
         free(g[i].ttft_ms);
         free(g[i].e2e_ms);
@@ -405,7 +404,7 @@ void store_groups_free(struct store_group *g, size_t n)
 
 /* ---- samples ----------------------------------------------------------------- */
 
-int store_run_samples(struct store *st, const char *run_id, int only_failed,
+int store_run_samples(struct store *st, const char *run_id, int which,
                       store_sample_cb cb, void *ctx, struct bai_error *err)
 {
     struct buf sql = { 0 };
@@ -419,10 +418,17 @@ int store_run_samples(struct store *st, const char *run_id, int only_failed,
         " s.speed_source, s.cache_hit"
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id WHERE s.run_id = ?1");
-    if (only_failed)
-        buf_puts(&sql, " AND (s.status = 'error' OR sc.scorer IS NULL OR sc.passed = 0"
-                       " OR sc.status <> 'scored')");
-    buf_puts(&sql, " ORDER BY s.config_id, s.suite_id, s.item_id, s.rep, sc.scorer");
+    if (which == STORE_SAMPLES_FAILED || which == STORE_SAMPLES_FAILED_UNSCORED) {
+        buf_puts(&sql, " AND (s.status <> 'ok' OR (sc.scorer IS NOT NULL AND (sc.passed = 0"
+                       " OR sc.status <> 'scored'))");
+        buf_puts(&sql, which == STORE_SAMPLES_FAILED_UNSCORED ? " OR sc.scorer IS NULL)" : ")");
+        /* the model's wrong answers first, then requests that failed, then
+         * (when asked) answers nothing scores */
+        buf_puts(&sql, " ORDER BY CASE WHEN s.status <> 'ok' THEN 1 WHEN sc.scorer IS NULL THEN 2 ELSE 0 END,");
+    } else {
+        buf_puts(&sql, " ORDER BY");
+    }
+    buf_puts(&sql, " s.config_id, s.suite_id, s.item_id, s.rep, sc.scorer");
     sqlite3_stmt *s = prepare_run_query(st, sql.data, run_id, "reading samples", err);
     buf_free(&sql);
     if (!s)
@@ -491,7 +497,8 @@ int store_run_progress(struct store *st, const char *run_id, struct store_progre
     *n_out = 0;
     /* served by the samples' UNIQUE(run_id, config_id, suite_id, ...) index */
     sqlite3_stmt *s = prepare_run_query(st,
-        "SELECT c.label, su.name, count(*), sum(s.status = 'error'), min(s.t_start_s), max(s.t_start_s)"
+        "SELECT c.label, su.name, count(*), sum(s.status NOT IN ('ok', 'timeout')), min(s.t_start_s),"
+        " max(s.t_start_s), sum(s.status = 'timeout')"
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " WHERE s.run_id = ?1 AND s.warmup = 0"
         " GROUP BY s.config_id, s.suite_id ORDER BY s.config_id, su.name", run_id, "reading the run's progress", err);
@@ -507,6 +514,7 @@ int store_run_progress(struct store *st, const char *run_id, struct store_progre
             .samples = sqlite3_column_int64(s, 2), .errors = sqlite3_column_int64(s, 3),
             .first_s = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4),
             .last_s = sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5),
+            .timeouts = sqlite3_column_int64(s, 6),
         };
         n++;
     }

@@ -195,6 +195,25 @@ int store_run_set_llama_build(struct store *st, const char *run_id, const char *
                       build, NULL, "recording the llama.cpp build", err);
 }
 
+int store_run_set_owner(struct store *st, const char *run_id, const struct store_owner *o,
+                        struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_RUN_OWNER,
+                                 "UPDATE runs SET owner_pid = ?2, owner_host = ?3, owner_start = ?4 WHERE id = ?1",
+                                 err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, o->pid);
+    store_bind_text(s, 3, o->host);
+    store_bind_text(s, 4, o->start);
+    int rc = sqlite3_step(s);
+    store_stmt_done(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "recording the run's process", err);
+    return 0;
+}
+
 /* ---- reading ----------------------------------------------------------- */
 
 static const char RUN_SELECT[] =
@@ -209,7 +228,8 @@ static const char RUN_SELECT[] =
     " (SELECT group_concat(coalesce(backend, '') || char(31) || model, char(30)) FROM"
     "   (SELECT DISTINCT backend, model FROM configs WHERE run_id = r.id AND model IS NOT NULL"
     "    ORDER BY model)),"
-    " (SELECT count(*) FROM configs WHERE run_id = r.id)"
+    " (SELECT count(*) FROM configs WHERE run_id = r.id),"
+    " r.owner_pid, r.owner_host, r.owner_start"
     " FROM runs r";
 
 static char *col_or_empty(sqlite3_stmt *s, int i)
@@ -288,6 +308,11 @@ static void run_from_row(sqlite3_stmt *s, struct store_run_info *r)
     r->suites = col_or_empty(s, 12);
     r->models = model_names(s, 13);
     r->n_configs = sqlite3_column_int64(s, 14);
+    r->owner.pid = (long)sqlite3_column_int64(s, 15);     /* NULL reads 0: not recorded */
+    const unsigned char *t = sqlite3_column_text(s, 16);
+    snprintf(r->owner.host, sizeof r->owner.host, "%s", t ? (const char *)t : "");
+    t = sqlite3_column_text(s, 17);
+    snprintf(r->owner.start, sizeof r->owner.start, "%s", t ? (const char *)t : "");
 }
 
 void store_run_info_free(struct store_run_info *r)

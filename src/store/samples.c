@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int bind_num(sqlite3_stmt *s, int i, double v)
 {
@@ -204,11 +205,11 @@ static int score_write(struct store *st, int replace, int64_t sample_id,
     sqlite3_stmt *s = replace
         ? store_stmt(st, SS_SCORE_REPLACE,
                      "INSERT OR REPLACE INTO scores(sample_id, scorer, value, passed, status,"
-                     " extracted, detail_json) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'scored'),"
-                     " ?6, ?7)", err)
+                     " extracted, detail_json, scored_at) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'scored'),"
+                     " ?6, ?7, ?8)", err)
         : store_stmt(st, SS_SCORE_INSERT,
                      "INSERT INTO scores(sample_id, scorer, value, passed, status, extracted,"
-                     " detail_json) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'scored'), ?6, ?7)",
+                     " detail_json, scored_at) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'scored'), ?6, ?7, ?8)",
                      err);
     if (!s)
         return -1;
@@ -222,6 +223,15 @@ static int score_write(struct store *st, int replace, int64_t sample_id,
     store_bind_text(s, 5, sc->status);
     store_bind_text(s, 6, sc->extracted);
     store_bind_text(s, 7, sc->detail_json);
+    /* milliseconds: a rescore right after a run must sort after it */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char now[48], sec[32];
+    strftime(sec, sizeof sec, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(now, sizeof now, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
+    store_bind_text(s, 8, now);
     return step_done(st, s, "writing a score", err);
 }
 

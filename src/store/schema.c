@@ -27,6 +27,12 @@
  *       and samples.prompt_prefix (what was done to keep the prompt cache
  *       out: cache_prompt:false, a unique first line). NULL for samples
  *       stored before (unknown; their gen_tps is the server's).
+ *   v7  runs.owner_pid, owner_host, owner_start: the benchai process that
+ *       owns a running run (so `status` can tell a run whose process is gone
+ *       from one still at work); scores.scored_at: when a score was written
+ *       (which of several judges is the newest). NULL for rows written
+ *       before. New values, no DDL: samples.status 'timeout', scores.status
+ *       'failed' (docs/store.md).
  */
 #include "store/store_int.h"
 
@@ -130,9 +136,15 @@ static const char MIGRATE_V6[] =
     "ALTER TABLE samples ADD COLUMN cache_bypass TEXT;\n"
     "ALTER TABLE samples ADD COLUMN prompt_prefix TEXT;\n";
 
+static const char MIGRATE_V7[] =
+    "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;\n"
+    "ALTER TABLE runs ADD COLUMN owner_host TEXT;\n"
+    "ALTER TABLE runs ADD COLUMN owner_start TEXT;\n"
+    "ALTER TABLE scores ADD COLUMN scored_at TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
 static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5,
-                                          MIGRATE_V6 };
+                                          MIGRATE_V6, MIGRATE_V7 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -9,7 +9,8 @@
  * Schema (see store/schema.c for the authoritative DDL and migrations):
  *   meta(key PRIMARY KEY, value)                      schema_version lives here
  *   runs(id PK, started, finished, status, host_json, benchai_version,
- *        llama_build, plan_json, note, shard, n_samples)
+ *        llama_build, plan_json, note, shard, n_samples,
+ *        owner_pid, owner_host, owner_start)   the process that runs it (v5)
  *   run_tags(run_id, tag)
  *   run_suites(run_id, suite_id)          kept by triggers on samples, as is
  *                                         runs.n_samples (listing never scans samples)
@@ -17,15 +18,18 @@
  *           params_json, server_argv, server_build, props_json, status, reason,
  *           identity, identity_json, draft_sha256, UNIQUE(run_id, label))
  *   suites(id PK, name, version, sha256, n_items, UNIQUE(name, version, sha256))
- *   samples(id PK, run_id, config_id, suite_id, item_id, rep, tier, status,
+ *   samples(id PK, run_id, config_id, suite_id, item_id, rep, tier, status
+ *           ('ok', 'error', 'timeout'),
  *           error, output, reasoning, finish_reason, tool_calls_json,
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
  *           speed_source, cache_hit, cache_bypass, prompt_prefix,
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
- *   scores(sample_id, scorer, value, passed, status, extracted, detail_json,
- *          PRIMARY KEY(sample_id, scorer))
+ *   scores(sample_id, scorer, value, passed, status ('scored', 'unparsed',
+ *          'error', 'failed'), extracted, detail_json, scored_at (v5),
+ *          PRIMARY KEY(sample_id, scorer))   a judge's scorer is
+ *          "judge:MODEL#PROMPT" (score/judge.h), so two judges coexist
  *   incidents(id PK, run_id, config_id, t, kind, message)
  * Timestamps are ISO 8601 UTC text; unmeasured numbers are NULL. See
  * docs/store.md for guarantees, faults, merge rules and the commands.
@@ -129,7 +133,8 @@ struct store_sample {
     const char *item_id;
     int rep;
     int tier;
-    const char *status;          /* "ok" or "error" */
+    const char *status;          /* "ok", "error", or "timeout" (the request timed out;
+                                    output holds what arrived before) */
     const char *error;
     const char *output;
     const char *reasoning;
@@ -155,7 +160,8 @@ struct store_score {
     const char *scorer;
     double value;
     int passed;                  /* 1, 0, -1 = not applicable */
-    const char *status;          /* "scored", "unparsed", "error" */
+    const char *status;          /* "scored", "unparsed", "error" (the scorer failed),
+                                    "failed" (the request failed: not scored, worth 0) */
     const char *extracted;
     const char *detail_json;
 };
@@ -168,7 +174,8 @@ int64_t store_sample_put(struct store *st, const struct store_sample *s,
 /* 1 when that sample is stored, 0 when not, -1 on error. */
 int store_sample_exists(struct store *st, const char *run_id, int64_t config_id,
                         int64_t suite_id, const char *item_id, int rep);
-/* Replaces or adds one scorer's score for a stored sample (rescore). */
+/* Replaces or adds one scorer's score for a stored sample (rescore).
+ * Every score write records its time (scores.scored_at). */
 int store_score_put(struct store *st, int64_t sample_id, const struct store_score *score,
                     struct bai_error *err);
 
@@ -190,7 +197,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -216,6 +223,25 @@ int store_commit(struct store *st, struct bai_error *err);
 void store_rollback(struct store *st);
 
 /* --- reading (shared by cmd/ runs, show, export, the benchmark, report/) - */
+/* The benchai process that runs a run: recorded when it starts or resumes
+ * the run, so a reader can tell a running run from one whose process died
+ * (SIGKILL, OOM, power) without marking it. */
+struct store_owner {
+    long pid;                    /* 0: not recorded */
+    char host[256];              /* gethostname() */
+    char start[96];              /* "<boot_id>/<start time in clock ticks>": the
+                                    process's identity, so a reused pid is not it */
+};
+/* This process. */
+void store_owner_self(struct store_owner *o);
+/* 1 when the owner is this host's live process, 0 when it is this host's and
+ * gone (or its pid now belongs to another process), -1 when it cannot be
+ * told from here (another host, or nothing recorded). */
+int store_owner_alive(const struct store_owner *o);
+/* Records o as the run's owner (run create, resume and join call it). */
+int store_run_set_owner(struct store *st, const char *run_id, const struct store_owner *o,
+                        struct bai_error *err);
+
 struct store_run_info {
     char id[STORE_RUN_ID_MAX];
     char *started, *finished;    /* ISO 8601 UTC; finished NULL while running */
@@ -226,6 +252,7 @@ struct store_run_info {
                                     "" when none */
     int64_t n_samples;           /* all samples, warmup included */
     int64_t n_configs;
+    struct store_owner owner;    /* pid 0: not recorded */
 };
 void store_run_info_free(struct store_run_info *r);          /* members only */
 /* The one name a config's model is shown by: run labels start with it, and
@@ -280,33 +307,31 @@ void store_incidents_free(struct store_incident_info *v, size_t n);
  * Ordered by config, then suite name. */
 struct store_progress_row {
     char *config_label, *suite_name;
-    int64_t samples, errors;
+    int64_t samples, errors, timeouts;
     double first_s, last_s;
 };
 int store_run_progress(struct store *st, const char *run_id, struct store_progress_row **out,
                        size_t *n_out, struct bai_error *err);
 void store_progress_free(struct store_progress_row *v, size_t n);
 
-/* Score figures of one scorer within a group. */
+/* One scorer's stored scores within a group: a row per sample it scored,
+ * in the group's sample order. No figures: report/figures.c turns these
+ * into scores under its counting rules. */
 struct store_group_score {
     char *scorer;
-    size_t n_scored;             /* status "scored" */
-    size_t n_unparsed, n_error;  /* status "unparsed" / "error" */
-    size_t n_pass_applicable;    /* scored with passed 0 or 1 */
-    size_t n_passed;
-    double *values;              /* value of each scored sample, storage order */
-    size_t n_values;
-    /* Per item (in item id order), over its samples scored or unparsed:
-     * how many (item_n) and how many passed (item_passed). An unparsed
-     * answer is a failed sample. What pass@k is estimated from. */
-    int *item_n, *item_passed;
-    size_t n_item_counts;
+    char *newest;                /* newest scored_at of its rows; NULL: none recorded */
+    size_t n_rows;
+    size_t *sample;              /* the row's sample: index into store_group's samples */
+    double *value;               /* stored value (NULL reads 0) */
+    int *passed;                 /* 1, 0, -1 (NULL: not applicable) */
+    char *status;                /* 's' scored, 'u' unparsed, 'e' the scorer failed,
+                                    'f' the request failed (not scored) */
 };
 
-/* One (config, suite) of a run with the raw vectors statistics need. Warmup
+/* One (config, suite) of a run with the raw data statistics need. Warmup
  * samples are counted in n_warmup and excluded from everything else. Speed
  * vectors hold only measured values (NULL in the store = not measured) of
- * samples without error. */
+ * samples with status "ok". */
 struct store_group {
     int64_t config_id;
     char *config_label;
@@ -314,9 +339,14 @@ struct store_group {
     char *suite_name;
     int suite_version;
     char suite_sha256[65];
-    size_t n_samples, n_warmup, n_errors;   /* n_errors: sample status "error" */
+    size_t n_samples, n_warmup;             /* n_samples: not warm-up */
+    size_t n_errors, n_timeouts;            /* sample status "error" (or any other
+                                               non-ok status) / "timeout" */
     size_t n_items;                         /* distinct items with a non-warmup sample */
     int64_t suite_n_items;                  /* items the suite has, 0 = not recorded */
+    /* per non-warmup sample, in (item id, rep) order: */
+    char *sample_status;                    /* 'o' ok, 'e' error, 't' timeout */
+    size_t *sample_item;                    /* its item's number, 0.. in item id order */
     struct store_group_score *scores;       /* one per scorer, by name */
     size_t n_scores;
     double *gen_tps, *ttft_ms, *e2e_ms, *prompt_tps;
@@ -355,11 +385,15 @@ struct store_sample_row {
     int passed;
     const char *score_status, *extracted, *detail_json;
 };
-/* Calls cb for every sample row of the run in (config, suite, item, rep)
- * order; cb returning non-zero stops (that value is returned). With
- * only_failed, only rows that errored, failed, or were not scored. */
+/* Calls cb for sample rows of the run; cb returning non-zero stops (that
+ * value is returned). which: STORE_SAMPLES_ALL, every row in (config,
+ * suite, item, rep) order; STORE_SAMPLES_FAILED, rows whose score failed
+ * (passed 0, unparsed, scorer error) first, then samples whose request
+ * failed (error, timeout); STORE_SAMPLES_FAILED_UNSCORED, those and then
+ * answers no scorer scored (speed suites). */
+enum { STORE_SAMPLES_ALL = 0, STORE_SAMPLES_FAILED = 1, STORE_SAMPLES_FAILED_UNSCORED = 2 };
 typedef int (*store_sample_cb)(void *ctx, const struct store_sample_row *row);
-int store_run_samples(struct store *st, const char *run_id, int only_failed,
+int store_run_samples(struct store *st, const char *run_id, int which,
                       store_sample_cb cb, void *ctx, struct bai_error *err);
 
 /* --- stored answers, to score them again (run/rescore.c; store/answers.c) - */
@@ -392,6 +426,18 @@ void store_answers_free(struct store_answer *v, size_t n);
  * value, 0 when absent, unparsed or an error, -1 on a store error. */
 int store_score_value(struct store *st, int64_t sample_id, const char *scorer, double *value,
                       struct bai_error *err);
+
+/* The sample's score by scorer, whatever its status: 1 with *value (NULL
+ * reads 0), *passed (1, 0, -1 for NULL) and *status ('s' scored, 'u'
+ * unparsed, 'e' the scorer failed, 'f' the request failed), 0 when absent,
+ * -1 on a store error. */
+int store_score_get(struct store *st, int64_t sample_id, const char *scorer, double *value, int *passed,
+                    char *status, struct bai_error *err);
+
+/* Deletes the sample's score by scorer when its status is "error" (the
+ * scorer never judged: "no judge model configured"), so a judge's keyed
+ * score does not stand beside an empty placeholder. 0 or -1. */
+int store_score_drop_error(struct store *st, int64_t sample_id, const char *scorer, struct bai_error *err);
 
 /* A candidate peer answer: enough to choose one, the output is read later
  * (store_sample_output). Config ids are unique in the store, so one id is

@@ -18,6 +18,8 @@ enum bai_exit {
     BAI_EXIT_STORE = 4,       /* results store cannot be opened, read or written */
     BAI_EXIT_INTERRUPTED = 5, /* stopped by a signal; the run is resumable */
     BAI_EXIT_SANDBOX = 6,     /* required isolation not available */
+    BAI_EXIT_NO_SAMPLES = 7,  /* a run ended without one successful sample (every
+                                 request failed or timed out, or nothing was sent) */
     BAI_EXIT_INTERNAL = 70    /* a bug in benchai */
 };
 

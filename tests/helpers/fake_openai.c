@@ -28,6 +28,8 @@ struct fake_openai {
     size_t n_replies;
     int fail_n, fail_status;
     int delay_ms;
+    int stall_first, stall_n, stall_hold_ms;
+    char *stall_partial;
     int chat_requests;
     char **bodies;
     size_t n_bodies, cap_bodies;
@@ -182,6 +184,33 @@ static char *chat_answer(const char *content)
     return s;
 }
 
+/* Sends the SSE head and one content event, then waits until the client
+ * hangs up, hold_ms pass or the server stops. */
+static void stall(struct fake_openai *f, int fd, const char *partial, int hold_ms)
+{
+    const char *head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+    send_all(fd, head, strlen(head));
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "object", "chat.completion.chunk");
+    cJSON *ch = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ch, "index", 0);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(ch, "delta"), "content", partial);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "choices"), ch);
+    char *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    char *event = malloc(strlen(json) + 16);
+    sprintf(event, "data: %s\n\n", json);
+    send_all(fd, event, strlen(event));
+    free(event);
+    free(json);
+    for (int waited = 0; waited < hold_ms && !f->stop; waited += 50) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        char c;
+        if (poll(&p, 1, 50) > 0 && recv(fd, &c, 1, MSG_DONTWAIT) == 0)
+            return;          /* the client hung up */
+    }
+}
+
 /* Reads one request (headers, then Content-Length bytes). */
 static void serve(struct fake_openai *f, int fd)
 {
@@ -261,7 +290,14 @@ static void serve(struct fake_openai *f, int fd)
         int stream = f->streaming && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "stream"));
         cJSON_Delete(req);
         struct fake_openai_stream st = f->stream;
-        if (!fail) {
+        char *partial = NULL;
+        int hold_ms = 0;
+        int number = f->chat_requests - 1;
+        if (!fail && number >= f->stall_first && number < f->stall_first + f->stall_n) {
+            partial = strdup(f->stall_partial ? f->stall_partial : "");
+            hold_ms = f->stall_hold_ms;
+        }
+        if (!fail && !partial) {
             /* replies are consumed by successful answers only; the last repeats */
             reply = strdup(f->n_replies ? f->replies[0] : "SCORE: 50");
             if (f->n_replies > 1) {
@@ -276,7 +312,9 @@ static void serve(struct fake_openai *f, int fd)
             struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L };
             nanosleep(&ts, NULL);
         }
-        if (fail) {
+        if (partial) {
+            stall(f, fd, partial, hold_ms);
+        } else if (fail) {
             respond(fd, fail, "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
         } else if (stream) {
             respond_stream(fd, chat, reply, &st);
@@ -286,6 +324,7 @@ static void serve(struct fake_openai *f, int fd)
             free(answer);
         }
         free(reply);
+        free(partial);
     } else {
         respond(fd, 404, "{\"error\":{\"message\":\"not found\"}}");
     }
@@ -350,6 +389,7 @@ void fake_openai_stop(struct fake_openai *f)
     pthread_join(f->thread, NULL);
     close(f->fd);
     clear_replies(f);
+    free(f->stall_partial);
     for (size_t i = 0; i < f->n_bodies; i++)
         free(f->bodies[i]);
     free(f->bodies);
@@ -407,6 +447,17 @@ void fake_openai_fail_next(struct fake_openai *f, int n, int status)
     pthread_mutex_lock(&f->mu);
     f->fail_n = n;
     f->fail_status = status;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_stall(struct fake_openai *f, int first, int n, const char *partial, int hold_ms)
+{
+    pthread_mutex_lock(&f->mu);
+    f->stall_first = first;
+    f->stall_n = n;
+    free(f->stall_partial);
+    f->stall_partial = strdup(partial ? partial : "");
+    f->stall_hold_ms = hold_ms;
     pthread_mutex_unlock(&f->mu);
 }
 

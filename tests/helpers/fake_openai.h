@@ -47,6 +47,15 @@ void fake_openai_set_owned_by(struct fake_openai *f, const char *owner);
 /* Every chat answer waits this long first (a slow model; 0 = none). */
 void fake_openai_set_delay_ms(struct fake_openai *f, int ms);
 
+/* Chat requests number first .. first + n - 1 (counted from 0 over all
+ * chat requests this server received) get a streamed answer that stops half way:
+ * one SSE event carrying `partial` as content, then nothing more; the
+ * connection is held open until the client hangs up (its timeout, or its
+ * process killed) or hold_ms pass, like a server that hangs mid-answer.
+ * Held requests do not consume a reply. One connection is served at a
+ * time, so nothing else is answered meanwhile. */
+void fake_openai_stall(struct fake_openai *f, int first, int n, const char *partial, int hold_ms);
+
 /* Chat (and completions) requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so

@@ -277,7 +277,7 @@ Test(cli_config, run_uses_the_files_judge_only_when_needed, .timeout = 60)
                      "--url", (char *)fake_openai_url(fake), "--model", "m", "--no-stream", "--warmup", "0",
                      "--store", db, "--logs", logs, NULL };
     cr_assert_eq(cmd_run(16, argv), BAI_EXIT_OK);
-    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM scores WHERE scorer = 'judge' AND status = 'scored'"), 2);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM scores WHERE scorer LIKE 'judge:%' AND status = 'scored'"), 2);
     char *detail = harness_sql_text(db, "SELECT detail_json FROM scores LIMIT 1");
     cr_assert(detail && strstr(detail, "file-judge"), "%s", detail ? detail : "(null)");
     free(detail);

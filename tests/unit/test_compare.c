@@ -12,7 +12,8 @@
  *        p = 2*(1+4)/16 = 0.625, NOT significant: must pass the gate);
  *        cont every value - 0.05 (delta exactly -5 pp, CI [-5, -5]);
  *        hashy with sha H2 (not paired); gen_tps x 0.8 (ratio exactly 0.8).
- *   ok:  like base but the pf_small change of bad, p099 errored (no score);
+ *   ok:  like base but the pf_small change of bad, p099's request failed
+ *        (no score row: a store written before failures were stored);
  *        gen_tps x 0.99.
  *   slow: like base, gen_tps x 0.8 only.
  *   other: suite zzz only (no items in common with base).
@@ -449,22 +450,25 @@ Test(compare, gate_rule_per_suite)
     compare_result_free(&r);
 }
 
-/* The ok candidate: pf_small's -4 pp is not significant (p = 0.625), p099
- * errored in the candidate (excluded, and said so), speed x 0.99 passes. */
+/* The ok candidate: pf_small's -4 pp is not significant (p = 0.625), p099's
+ * request failed in the candidate (a failure there, worth 0, as in base:
+ * no change; said so), speed x 0.99 passes. */
 Test(compare, gate_passes_non_significant_drop)
 {
     struct compare_result r;
     run_compare(V_BASE, V_OK, 0, &r);
     const struct compare_suite *pf = find_suite(&r, "pf");
-    cr_assert_eq(pf->n_paired, 99);
-    cr_assert_eq(pf->excluded_b, 1);
-    cr_assert_eq(pf->excluded_a, 0);
+    cr_assert_eq(pf->n_paired, 100);
+    cr_assert_eq(pf->excluded_b, 0);
+    cr_assert_eq(pf->failed_b, 1);
+    cr_assert_eq(pf->failed_a, 0);
+    cr_assert_float_eq(pf->score_b, 60.0, 1e-9);
     struct gate_opts o = {2.0, 0.05, 0.05};
     struct gate_result g;
     gate_evaluate(&r, &o, &g);
     cr_assert_eq(g.failed, 0);
     const struct gate_check *c = find_check(&g, "pf v1");
-    cr_assert(strstr(c->reason, "1 paired items errored"), "%s", c->reason);
+    cr_assert(strstr(c->reason, "1 requests failed or timed out in the candidate"), "%s", c->reason);
     cr_assert_eq(find_check(&g, "pf_small v1")->verdict, GATE_PASS);
     cr_assert_eq(find_check(&g, "speed gen_tps")->verdict, GATE_PASS);
     gate_result_free(&g);
@@ -603,4 +607,28 @@ Test(compare, xml_escape_and_fraction)
     cr_assert_float_eq(v, 0.1, 1e-15);
     cr_assert_eq(gate_parse_fraction("5", &v), -1);
     cr_assert_eq(gate_parse_fraction("x", &v), -1);
+}
+
+/* --exclude-failed: the pair whose candidate request failed is left out
+ * (99 paired, 1 excluded), the view before failures counted. */
+Test(compare, exclude_failed_leaves_failed_requests_out)
+{
+    struct bai_error err = {0};
+    struct store *st = store_open_readonly(g_db, &err);
+    cr_assert(st, "%s", err.msg);
+    struct compare_opts o;
+    compare_opts_init(&o);
+    o.exclude_failed = 1;
+    struct compare_result r;
+    cr_assert_eq(compare_runs(st, g_run[V_BASE], g_run[V_OK], &o, &r, &err), 0, "%s", err.msg);
+    store_close(st);
+    const struct compare_suite *pf = find_suite(&r, "pf");
+    cr_assert_eq(pf->n_paired, 99);
+    cr_assert_eq(pf->excluded_b, 1);
+    cr_assert_eq(pf->failed_b, 0);
+    struct buf b = {0};
+    compare_render(&r, REPORT_FMT_MD, 0, &b);
+    cr_assert(strstr(b.data, "--exclude-failed"), "the view is labelled: %s", b.data);
+    buf_free(&b);
+    compare_result_free(&r);
 }

@@ -129,7 +129,7 @@ Test(figures, show_and_report_points_print_the_same_score_and_ci)
     struct store *st = store_open_readonly(path, &err);
     cr_assert_not_null(st, "%s", err.msg);
     struct report_points pts;
-    cr_assert_eq(report_points_load(store_db(st), NULL, &pts, &err), 0, "%s", err.msg);
+    cr_assert_eq(report_points_load(st, NULL, &pts, &err), 0, "%s", err.msg);
     cr_assert_eq(pts.n, 1);
 
     /* pass/fail: 3/4 with Wilson at z = 1.959963984540054: centre
@@ -176,17 +176,65 @@ Test(figures, show_and_report_points_print_the_same_score_and_ci)
 Test(figures, one_function_gives_each_interval)
 {
     struct report_score f;
+    enum report_outcome oc[5] = { REPORT_SCORED, REPORT_SCORED, REPORT_SCORED, REPORT_SCORED, REPORT_SCORED };
     double v[] = { 1, 1, 0, 1 };
-    report_score_figures(v, 4, 1, 3, &f);
+    int p[] = { 1, 1, 0, 1, -1 };
+    report_score_compute("exact", -1, oc, v, p, NULL, 4, NULL, &f);
     cr_assert_str_eq(f.method, "wilson");
+    cr_assert_eq(f.graded, 0);
     double lo, hi;
     stats_wilson(3, 4, STATS_Z95, &lo, &hi);
-    cr_assert(f.lo == lo && f.hi == hi);
+    cr_assert(f.lo == 100 * lo && f.hi == 100 * hi);
     double c[] = { 0.1, 0.35, 0.5, 0.8, 0.95 };
-    report_score_figures(c, 5, 0, 0, &f);
+    int pc[] = { 0, 0, 0, 1, 1 };
+    report_score_compute("judge:m#00000000", -1, oc, c, pc, NULL, 5, NULL, &f);
     cr_assert_str_eq(f.method, "bootstrap");
+    cr_assert_eq(f.graded, 1, "a judge's score is the mean grade");
+    cr_assert_float_eq(f.score, 54.0, 1e-9);
+    cr_assert_float_eq(f.pass_rate, 40.0, 1e-9, "its pass rate is its own figure");
     cr_assert_eq(stats_bootstrap_mean_ci(c, 5, REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED, 0.05, &lo, &hi), 0);
-    cr_assert(f.lo == lo && f.hi == hi);
-    report_score_figures(NULL, 0, 0, 0, &f);
-    cr_assert(isnan(f.mean) && isnan(f.lo) && isnan(f.hi) && !f.method);
+    cr_assert(f.lo == 100 * lo && f.hi == 100 * hi);
+    report_score_compute("exact", -1, oc, NULL, NULL, NULL, 0, NULL, &f);
+    cr_assert(isnan(f.score) && isnan(f.lo) && isnan(f.hi) && !f.method);
+}
+
+/* Every outcome's worth: scored by grade or pass, unparsed and failed
+ * requests 0 (failed ones left out with exclude_failed), scorer errors
+ * never counted. Four exact answers of which one passed, one unparsed, one
+ * timed out and one whose scorer failed: 1 of 3 counted (33.3%), or 1 of 2
+ * with --exclude-failed. */
+Test(figures, failures_count_unless_excluded)
+{
+    enum report_outcome oc[] = { REPORT_SCORED, REPORT_UNPARSED, REPORT_TIMEOUT, REPORT_SCORE_ERROR };
+    double v[] = { 1, 0, 0, 0 };
+    int p[] = { 1, 0, 0, -1 };
+    struct report_score f;
+    report_score_compute("exact", -1, oc, v, p, NULL, 4, NULL, &f);
+    cr_assert_eq(f.n, 3);
+    cr_assert_float_eq(f.score, 100.0 / 3, 1e-9);
+    cr_assert_eq(f.n_timeouts, 1);
+    cr_assert_eq(f.n_score_errors, 1);
+    cr_assert_eq(f.passed, 1);
+    cr_assert_eq(f.pass_n, 3);
+    struct report_rules r = { .exclude_failed = 1 };
+    report_score_compute("exact", -1, oc, v, p, NULL, 4, &r, &f);
+    cr_assert_eq(f.n, 2);
+    cr_assert_float_eq(f.score, 50.0, 1e-9);
+    cr_assert_eq(f.exclude_failed, 1);
+}
+
+/* Speed p50 intervals are the order statistics of stats_quantile_ci: for
+ * the median of ten values [x(2), x(9)] (P(B <= 1) = 11/1024 <= 0.025 <
+ * P(B <= 2) = 56/1024 for B ~ Bin(10, 1/2)); five values are too few. */
+Test(figures, speed_p50_has_an_order_statistic_interval)
+{
+    double v[10] = { 10, 1, 9, 2, 8, 3, 7, 4, 6, 5 };
+    struct report_speed sp;
+    report_speed_figures(v, 10, NULL, 0, NULL, 0, 0, 0, &sp);
+    cr_assert_float_eq(sp.gen_tps_p50, 5.5, 1e-12);
+    cr_assert_float_eq(sp.gen_tps_lo, 2, 1e-12);
+    cr_assert_float_eq(sp.gen_tps_hi, 9, 1e-12);
+    double w[5] = { 1, 2, 3, 4, 5 };
+    report_speed_figures(w, 5, NULL, 0, NULL, 0, 0, 0, &sp);
+    cr_assert(isnan(sp.gen_tps_lo) && isnan(sp.gen_tps_hi));
 }

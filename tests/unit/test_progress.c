@@ -61,10 +61,10 @@ Test(progress, durations)
 
 Test(progress, one_line_of_figures)
 {
-    struct progress_figures f = { "tiny-dense k=4", "smoke", 12, 40, 12, 7, 1, 45.25, 80 };
+    struct progress_figures f = { "tiny-dense k=4", "smoke", 12, 40, 12, 1, 58.33, 45.25, 80 };
     char s[256];
     progress_format(&f, s, sizeof s);
-    cr_assert_str_eq(s, "tiny-dense k=4 | smoke | 12/40 samples | pass 58% | 45.2 tok/s | 1 error | ETA 1m20s");
+    cr_assert_str_eq(s, "tiny-dense k=4 | smoke | 12/40 samples | score 58.3% | 45.2 tok/s p50 | 1 error | ETA 1m20s");
     f.done = f.total = 40;
     f.scored = 0;
     f.tps = 0;
@@ -78,15 +78,15 @@ Test(progress, log_lines_every_period_and_at_the_end)
     struct progress *p = make(PROGRESS_LOG, 1, 1);
     int slot = progress_begin(p, "cfg", "smoke", 10, 2);
     fake_ns += 10 * 1000000000LL;
-    progress_sample(p, slot, 1, 0, 40);
-    progress_sample(p, slot, 0, 0, 20);
+    progress_sample(p, slot, 1, 1.0, 0, 40);
+    progress_sample(p, slot, 1, 0.0, 0, 20);
     cr_assert_str_eq(written(), "", "nothing before log_every_s");
     fake_ns += 20 * 1000000000LL;   /* 30 s in, 3 done this session: 10 s per sample, 5 to go */
-    progress_sample(p, slot, 1, 1, 30);
+    progress_sample(p, slot, 1, 0.0, 1, 0);   /* a failed request: in the score, worth 0 */
     cr_assert_str_eq(written(),
-                     "benchai: progress cfg | smoke | 5/10 samples | pass 67% | 30.0 tok/s | 1 error | ETA 50s\n");
+                     "benchai: progress cfg | smoke | 5/10 samples | score 33.3% | 30.0 tok/s p50 | 1 error | ETA 50s\n");
     progress_end(p, slot);
-    cr_assert(strstr(written(), "benchai: done cfg | smoke | 5/10 samples | pass 67% | 30.0 tok/s | 1 error "
+    cr_assert(strstr(written(), "benchai: done cfg | smoke | 5/10 samples | score 33.3% | 30.0 tok/s p50 | 1 error "
                                 "| ETA 50s | took 30s\n"), "%s", written());
     cr_assert(!strchr(written(), '\033'), "no escape codes in a log");
     progress_free(p);
@@ -100,12 +100,12 @@ Test(progress, terminal_redraws_in_place_at_most_every_quarter_second)
     size_t len = strlen(first);
     cr_assert_str_eq(written(), first);
     fake_ns += 100000000LL;
-    progress_sample(p, slot, 1, 0, 0);
+    progress_sample(p, slot, 1, 1.0, 0, 0);
     cr_assert_eq(strlen(written()), len, "no redraw within 0.25 s: %s", written());
     fake_ns += 200000000LL;
-    progress_sample(p, slot, 1, 0, 0);
+    progress_sample(p, slot, 1, 1.0, 0, 0);
     /* up one line, clear below, the new line */
-    cr_assert_str_eq(written() + len, "\033[1F\033[J#####-----  cfg | smoke | 2/4 samples | pass 100% | 0 errors "
+    cr_assert_str_eq(written() + len, "\033[1F\033[J#####-----  cfg | smoke | 2/4 samples | score 100.0% | 0 errors "
                                       "| ETA 0s\n");
     progress_free(p);
 }
@@ -116,12 +116,12 @@ Test(progress, finished_lines_stay_and_log_lines_erase_the_live_ones)
     int a = progress_begin(p, "a", "s", 1, 0);
     int b = progress_begin(p, "b", "s", 2, 0);
     size_t before = strlen(written());
-    progress_sample(p, a, 1, 0, 0);
+    progress_sample(p, a, 1, 1.0, 0, 0);
     progress_end(p, a);
     const char *after = written() + before;
     /* erase the two live lines, print a's final line, draw b alone */
     cr_assert(!strncmp(after, "\033[2F\033[J\xe2\x96\x88", 9), "%s", after);
-    cr_assert(strstr(after, "a | s | 1/1 samples | pass 100% | 0 errors\n"), "%s", after);
+    cr_assert(strstr(after, "a | s | 1/1 samples | score 100.0% | 0 errors\n"), "%s", after);
     const char *b_line = strstr(after, "b | s | 0/2 samples");
     cr_assert(b_line && strstr(after, "\xe2\x96\x91") , "b still live: %s", after);
     before = strlen(written());
@@ -136,7 +136,7 @@ Test(progress, colour_only_when_asked)
 {
     struct progress *p = make(PROGRESS_TTY, 1, 0);
     int slot = progress_begin(p, "c", "s", 1, 0);
-    progress_sample(p, slot, -1, 1, 0);
+    progress_sample(p, slot, 0, 0, 1, 0);
     progress_end(p, slot);
     cr_assert(strstr(written(), "\033[36m"), "%s", written());
     cr_assert(strstr(written(), "\033[33m"), "an error turns the line yellow: %s", written());
@@ -158,9 +158,23 @@ Test(progress, automatic_options)
     cr_assert_eq(o.style, PROGRESS_OFF, "-q: no progress");
     cr_assert_eq(o.utf8, 0);
     cr_assert_null(progress_new(&o));
-    progress_sample(NULL, 0, 1, 0, 1);   /* a NULL display takes every call */
+    progress_sample(NULL, 0, 1, 1.0, 0, 1);   /* a NULL display takes every call */
     progress_end(NULL, 0);
     progress_free(NULL);
     unsetenv("NO_COLOR");
     unsetenv("LC_ALL");
+}
+
+/* The line shows the running median of gen tok/s, as every report's p50,
+ * not the mean: 10, 20, 90 -> p50 20.0 (the mean would be 40.0). */
+Test(progress, speed_is_the_running_p50)
+{
+    struct progress *p = make(PROGRESS_LOG, 0, 0);
+    int slot = progress_begin(p, "cfg", "speed", 3, 0);
+    progress_sample(p, slot, 0, 0, 0, 10);
+    progress_sample(p, slot, 0, 0, 0, 90);
+    progress_sample(p, slot, 0, 0, 0, 20);
+    progress_end(p, slot);
+    cr_assert(strstr(written(), "| 20.0 tok/s p50 |"), "%s", written());
+    progress_free(p);
 }

@@ -15,7 +15,8 @@
  *                     ttft 50, each request drafts 10 and accepts 7
  * Run B (newer):
  *   "tiny-dense"      general g1..g6 pass, g7..g10 fail; gen_tps 30, ttft 200
- *   "tiny-moe experts=2" general g1..g10 judged 0.5; gen_tps 120, ttft 80;
+ *   "tiny-moe experts=2" general g1..g10 judged 0.5 (scorer judge, graded);
+ *                     gen_tps 120, ttft 80;
  *                     g10's output holds HTML that must be escaped
  */
 #ifndef TEST_REPORT_FIXTURE_H
@@ -52,8 +53,9 @@ static int fx_put(struct store *st, const char *run, int64_t cfg, int64_t suite,
         .attempts = 1, .warmup = warmup, .t_start_s = 1.0,
         .error = strcmp(status, "ok") ? "HTTP 500 <server error>" : NULL,
     };
-    struct store_score sc = { .scorer = "exact", .value = value, .passed = passed,
-                              .status = score_status };
+    /* a grade between 0 and 1 is a judge's (graded: its mean is the score) */
+    struct store_score sc = { .scorer = value > 0 && value < 1 ? "judge" : "exact", .value = value,
+                              .passed = passed, .status = score_status };
     struct bai_error err = { 0 };
     int64_t id = store_sample_put(st, &s, score_status ? &sc : NULL, &err);
     if (id < 0)

@@ -49,7 +49,7 @@ Test(report_store, points_counts_speed_and_ci, .init = setup, .fini = teardown)
     struct report_points pts;
     struct bai_error err = { 0 };
     struct report_filter f = { 0 };
-    cr_assert_eq(report_points_load(store_db(st), &f, &pts, &err), 0, "%s", err.msg);
+    cr_assert_eq(report_points_load(st, &f, &pts, &err), 0, "%s", err.msg);
     cr_assert_eq(pts.n, 4);
     /* store order: run A's configs first */
     cr_assert_str_eq(pts.v[0].run_id, fx.run_a);
@@ -59,18 +59,18 @@ Test(report_store, points_counts_speed_and_ci, .init = setup, .fini = teardown)
     cr_assert_float_eq(p->size_gb, 0.002, 1e-12);          /* 2,000,000 bytes */
     const struct report_suite_score *g = report_point_suite(p, "general");
     cr_assert_not_null(g);
-    /* warm-up g0 ignored; g11 errored; g10 unparsed counts as 0 */
-    cr_assert_eq(g->n, 10);
+    /* warm-up g0 ignored; g10 unparsed counts as 0; g11's request failed:
+     * a failure too (worth 0), so 8 of 11 */
+    cr_assert_eq(g->n, 11);
     cr_assert_eq(g->n_error, 1);
     cr_assert_eq(g->n_unparsed, 1);
     cr_assert_eq(g->passed, 8);
-    cr_assert_float_eq(g->mean, 0.8, 1e-12);
-    /* Wilson 8/10 at z = Phi^-1(0.975) = 1.959963984540054 (the one 95%
-     * constant; 1.96 gave [0.490157, 0.943319]): [0.490162, 0.943318]
-     * (closed form by hand / python: (p + z^2/2n -+ z sqrt(p(1-p)/n +
-     * z^2/4n^2)) / (1 + z^2/n)) */
-    cr_assert_float_eq(g->lo, 0.490162, 1e-6);
-    cr_assert_float_eq(g->hi, 0.943318, 1e-6);
+    cr_assert_float_eq(g->mean, 8.0 / 11, 1e-12);
+    /* Wilson 8/11 at z = Phi^-1(0.975) = 1.959963984540054 (the one 95%
+     * constant): [0.434355, 0.902539] (closed form by hand / python:
+     * (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)) */
+    cr_assert_float_eq(g->lo, 0.434355, 1e-6);
+    cr_assert_float_eq(g->hi, 0.902539, 1e-6);
     /* speed over the 10 ok non-warm-up samples of general (math has none):
      * gen_tps 10..100 -> p50 55, mean 55; ttft 100..1000 -> p50 550,
      * p95 at h = 9 * 0.95 = 8.55 -> 900 + 0.55 * 100 = 955 */
@@ -102,7 +102,7 @@ Test(report_store, filters_latest_and_suites, .init = setup, .fini = teardown)
     struct bai_error err = { 0 };
     /* latest per (model, label): run B's tiny-dense replaces run A's */
     struct report_filter f = { .latest_per_config = 1 };
-    cr_assert_eq(report_points_load(store_db(st), &f, &pts, &err), 0);
+    cr_assert_eq(report_points_load(st, &f, &pts, &err), 0);
     cr_assert_eq(pts.n, 3);
     cr_assert_null(find(&pts, fx.run_a, "tiny-dense"));
     cr_assert_not_null(find(&pts, fx.run_b, "tiny-dense"));
@@ -111,7 +111,7 @@ Test(report_store, filters_latest_and_suites, .init = setup, .fini = teardown)
     /* math only: only run A's tiny-dense has math samples */
     const char *math[] = { "math" };
     struct report_filter fm = { .suites = math, .n_suites = 1 };
-    cr_assert_eq(report_points_load(store_db(st), &fm, &pts, &err), 0);
+    cr_assert_eq(report_points_load(st, &fm, &pts, &err), 0);
     cr_assert_eq(pts.n, 1);
     cr_assert_eq(pts.v[0].n_suites, 1);
     cr_assert(isnan(pts.v[0].speed.gen_tps_p50));           /* math speed not measured */
@@ -119,7 +119,7 @@ Test(report_store, filters_latest_and_suites, .init = setup, .fini = teardown)
 
     const char *runs[] = { fx.run_b };
     struct report_filter fr = { .runs = runs, .n_runs = 1 };
-    cr_assert_eq(report_points_load(store_db(st), &fr, &pts, &err), 0);
+    cr_assert_eq(report_points_load(st, &fr, &pts, &err), 0);
     cr_assert_eq(pts.n, 2);
     report_points_free(&pts);
 }
@@ -129,24 +129,27 @@ Test(report_store, master_table_shape, .init = setup, .fini = teardown)
     struct report_points pts;
     struct bai_error err = { 0 };
     struct report_filter f = { 0 };
-    cr_assert_eq(report_points_load(store_db(st), &f, &pts, &err), 0);
+    cr_assert_eq(report_points_load(st, &f, &pts, &err), 0);
     struct report_table t;
     report_master_table(&pts, &t);
     /* model, config, run (two runs), general, math, total, pct, gen_tps,
-     * ttft_p50_ms, accept (one point drafted) */
-    cr_assert_eq(t.ncols, 10);
+     * ttft_p50_ms, accept (one point drafted), errors, timeouts (a request
+     * failed) */
+    cr_assert_eq(t.ncols, 12);
     cr_assert_str_eq(t.cols[3], "general");
     cr_assert_str_eq(t.cols[4], "math");
     cr_assert_eq(report_table_sort(&t, "pct", &err), 0);
-    /* pct: A spec 9/10 = 90.0; A dense (8 + 2) / (10 + 4) = 71.4;
-     * B dense 60.0; B moe 50.0 */
+    /* pct: A spec 9/10 = 90.0; A dense (8 + 2) / (11 + 4) = 66.7 (the
+     * failed request of g11 counts); B dense 60.0; B moe 50.0 */
     cr_assert_str_eq(report_table_cell(&t, 0, 1)->text, "tiny-dense k=4");
     cr_assert_str_eq(report_table_cell(&t, 1, 1)->text, "tiny-dense");
     cr_assert_str_eq(report_table_cell(&t, 1, 2)->text, fx.run_a);
-    cr_assert_str_eq(report_table_cell(&t, 1, 3)->text, "80.0 (8/10)");
+    cr_assert_str_eq(report_table_cell(&t, 1, 3)->text, "72.7 (8/11)");
     cr_assert_str_eq(report_table_cell(&t, 1, 4)->text, "50.0 (2/4)");
-    cr_assert_str_eq(report_table_cell(&t, 1, 5)->text, "10/14");
-    cr_assert_str_eq(report_table_cell(&t, 1, 6)->text, "71.4%");
+    cr_assert_str_eq(report_table_cell(&t, 1, 5)->text, "10/15");
+    cr_assert_str_eq(report_table_cell(&t, 1, 6)->text, "66.7%");
+    cr_assert_str_eq(report_table_cell(&t, 1, 10)->text, "1", "errors");
+    cr_assert_str_eq(report_table_cell(&t, 0, 10)->text, "0");
     cr_assert_str_eq(report_table_cell(&t, 3, 3)->text, "50.0 (5/10)");
     cr_assert_str_eq(report_table_cell(&t, 3, 5)->text, "5/10");
     cr_assert_str_eq(report_table_cell(&t, 0, 9)->text, "0.70");
@@ -168,7 +171,7 @@ Test(report_store, pareto_on_store_and_plot_files, .init = setup, .fini = teardo
     struct report_points pts;
     struct bai_error err = { 0 };
     struct report_filter f = { 0 };
-    cr_assert_eq(report_points_load(store_db(st), &f, &pts, &err), 0);
+    cr_assert_eq(report_points_load(st, &f, &pts, &err), 0);
     /* overall quality vs gen_tps p50:
      *   A dense (0.714, 55)  A spec (0.9, 80)  B dense (0.6, 30)  B moe (0.5, 120)
      * frontier: A spec (best quality), B moe (fastest); A dense is

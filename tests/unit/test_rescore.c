@@ -15,6 +15,7 @@
 #include "harness.h"
 #include "run/judge_client.h"
 #include "run/rescore.h"
+#include "score/judge.h"
 #include "store/store.h"
 #include "suite/suite.h"
 #include "util/mem.h"
@@ -138,6 +139,19 @@ static int got_score(const char *db_path, int64_t sample_id, const char *scorer,
 static long long count_scores(const char *db_path)
 {
     return harness_sql_int(db_path, "SELECT count(*) FROM scores");
+}
+
+/* The name a judge's scores are stored under (score_judge_key), for the
+ * judge open_judge makes and a number of peers. */
+static const char *jkey(const char *model, int peers)
+{
+    static char buf[4][128];
+    static int next;
+    char *k = score_judge_key(model, peers);
+    char *out = buf[next++ % 4];
+    snprintf(out, 128, "%s", k);
+    free(k);
+    return out;
 }
 
 /* ---- judge client -------------------------------------------------------------- */
@@ -295,14 +309,14 @@ Test(rescore, judge_scores_are_stored)
     cr_assert_eq(fake_openai_chat_requests(fake), 3);
     cr_assert_eq(res.n_rows, 1);
     cr_assert_str_eq(res.rows[0].suite, "rescore_judge");
-    cr_assert_str_eq(res.rows[0].scorer, "judge");
+    cr_assert_str_eq(res.rows[0].scorer, jkey("judge-test", 3));   /* the judge's model and prompt */
     cr_assert_eq(res.rows[0].n_after, 3);
     cr_assert_eq(res.rows[0].n_before, 0);              /* the earlier scores were errors */
     cr_assert_float_eq(res.rows[0].sum_after / 3, 0.85, 1e-9);
     int64_t ids[3] = { js.a_j1, js.a_j1_rep1, js.a_j2 };
     for (int i = 0; i < 3; i++) {
         struct got g;
-        cr_assert(got_score(js.path, ids[i], "judge", &g));
+        cr_assert(got_score(js.path, ids[i], jkey("judge-test", 3), &g));
         cr_assert_str_eq(g.status, "scored");
         cr_assert_float_eq(g.value, 0.85, 1e-9);
         cr_assert_eq(g.passed, 1);                      /* 85 >= pass_at 70 */
@@ -312,7 +326,7 @@ Test(rescore, judge_scores_are_stored)
     }
     /* the reference answer reached the judge */
     cr_assert_eq(fake_openai_bodies_containing(fake, "Jupiter."), 1);
-    cr_assert_eq(count_scores(js.path), 3);             /* replaced, not added */
+    cr_assert_eq(count_scores(js.path), 3);             /* the "no judge" errors replaced, not kept */
     rescore_result_free(&res);
     judge_client_close(j);
     free(js.path);
@@ -331,9 +345,10 @@ Test(rescore, unparsable_judgement_is_retried_then_unparsed)
     /* 3 samples x (1 + 2 retries) */
     cr_assert_eq(fake_openai_chat_requests(fake), 9);
     cr_assert_eq(res.rows[0].unparsed, 3);
-    cr_assert_eq(res.rows[0].n_after, 0);
+    cr_assert_eq(res.rows[0].n_after, 3, "unparsed answers count, worth 0, as in every report");
+    cr_assert_float_eq(res.rows[0].sum_after, 0.0, 1e-12);
     struct got g;
-    cr_assert(got_score(js.path, js.a_j2, "judge", &g));
+    cr_assert(got_score(js.path, js.a_j2, jkey("judge-test", 0), &g));
     cr_assert_str_eq(g.status, "unparsed");
     cr_assert_float_eq(g.value, 0.0, 1e-12);
     cr_assert(strstr(g.detail, "\"attempts\":3"), "%s", g.detail);
@@ -346,7 +361,7 @@ Test(rescore, unparsable_judgement_is_retried_then_unparsed)
     cr_assert_eq(rescore(js.path, js.a.id, NULL, j, 0, 0, &res, &err), -1);
     cr_assert(strstr(err.msg, "rescore_judge"), "%s", err.msg);   /* not found by name: no such file */
     cr_assert_eq(rescore(js.path, js.a.id, JUDGE_SUITE, j, 0, 0, &res, &err), 0, "%s", err.msg);
-    cr_assert(got_score(js.path, js.a_j1, "judge", &g));
+    cr_assert(got_score(js.path, js.a_j1, jkey("judge-test", 0), &g));
     cr_assert_str_eq(g.status, "scored");
     cr_assert_float_eq(g.value, 0.70, 1e-9);           /* MT-Bench [[7]] x 10 */
     free(g.detail);
@@ -388,7 +403,7 @@ Test(rescore, peer_answers_from_other_runs_reach_the_judge)
     cr_assert_eq(fake_openai_bodies_containing(fake, "PEER-B-J2"), 1);
     cr_assert_eq(fake_openai_bodies_containing(fake, "Other models' answers"), 3);
     struct got g;
-    cr_assert(got_score(js.path, js.a_j1, "judge", &g));
+    cr_assert(got_score(js.path, js.a_j1, jkey("judge-test", 3), &g));
     char want[64];
     snprintf(want, sizeof want, "\"peer_sample_ids\":[%lld,", (long long)b_j1);
     cr_assert(strstr(g.detail, want), "%s", g.detail);
@@ -428,7 +443,7 @@ Test(rescore, changed_suite_hash_is_refused_without_force)
     rescore_result_free(&res);
     cr_assert_eq(rescore(js.path, js.a.id, JUDGE_SUITE, j, 3, 1, &res, &err), 0, "%s", err.msg);
     cr_assert_eq(res.samples, 3);
-    cr_assert(got_score(js.path, js.a_j1, "judge", &g));
+    cr_assert(got_score(js.path, js.a_j1, jkey("judge-test", 3), &g));
     cr_assert_str_eq(g.status, "scored");
     free(g.detail);
     rescore_result_free(&res);
@@ -584,7 +599,7 @@ Test(rescore, command_line_runs_against_the_fake_judge)
                      "--store", js.path, "--peers", "2", NULL };
     cr_assert_eq(cmd_rescore(12, argv), BAI_EXIT_OK);
     struct got g;
-    cr_assert(got_score(js.path, js.a_j2, "judge", &g));
+    cr_assert(got_score(js.path, js.a_j2, jkey("cli-judge", 2), &g));
     cr_assert_float_eq(g.value, 0.85, 1e-9);
     cr_assert(strstr(g.detail, "cli-judge"), "%s", g.detail);
     free(g.detail);
@@ -605,7 +620,7 @@ Test(rescore, run_passes_the_judge_to_the_scorers)
                      "--model", "m", "--no-stream", "--warmup", "0", "--judge-url", (char *)fake_openai_url(fake),
                      "--judge-model", "run-judge", "--store", path, "--logs", logs, NULL };
     cr_assert_eq(cmd_run(20, argv), BAI_EXIT_OK);
-    cr_assert_eq(harness_sql_int(path, "SELECT count(*) FROM scores WHERE scorer = 'judge' AND status = 'scored'"
+    cr_assert_eq(harness_sql_int(path, "SELECT count(*) FROM scores WHERE scorer LIKE 'judge:run-judge#%' AND status = 'scored'"
                                        " AND abs(value - 0.85) < 1e-9"), 2);
     char *detail = harness_sql_text(path, "SELECT detail_json FROM scores LIMIT 1");
     cr_assert(detail && strstr(detail, "run-judge"), "%s", detail ? detail : "(null)");

@@ -37,23 +37,23 @@ Test(score_cmd, squad_aggregate, .init = cr_redirect_stdout)
 {
     cr_assert_eq(run_score("f1", "tests/data/score/squad_preds.jsonl"), 0);
     cr_assert_stdout_eq_str("scorer: f1\nitems: 4\nunparsed: 1\nerrors: 0\n"
-                            "exact_match: 25.00\nf1: 61.67\nmean_score: 0.6167\npass_rate: 0.7500\n");
+                            "exact_match: 25.00\nf1: 61.67\nmean_score: 61.67\npass_rate: 75.00\n");
 }
 
 Test(score_cmd, squad2_aggregate, .init = cr_redirect_stdout)
 {
     cr_assert_eq(run_score("f1", "tests/data/score/squad2_preds.jsonl"), 0);
     cr_assert_stdout_eq_str("scorer: f1\nitems: 5\nunparsed: 0\nerrors: 0\n"
-                            "exact_match: 40.00\nf1: 53.33\nmean_score: 0.5333\npass_rate: 0.6000\n");
+                            "exact_match: 40.00\nf1: 53.33\nmean_score: 53.33\npass_rate: 60.00\n");
 }
 
 Test(score_cmd, ifeval_aggregate, .init = cr_redirect_stdout)
 {
     cr_assert_eq(run_score("ifeval", "tests/data/score/ifeval_preds.jsonl"), 0);
     cr_assert_stdout_eq_str("scorer: ifeval\nitems: 3\nunparsed: 0\nerrors: 0\n"
-                            "prompt_level_strict: 0.3333\ninstruction_level_strict: 0.6000\n"
-                            "prompt_level_loose: 0.6667\ninstruction_level_loose: 0.8000\n"
-                            "mean_score: 0.5000\npass_rate: 0.3333\n");
+                            "prompt_level_strict: 33.33\ninstruction_level_strict: 60.00\n"
+                            "prompt_level_loose: 66.67\ninstruction_level_loose: 80.00\n"
+                            "mean_score: 50.00\npass_rate: 33.33\n");
 }
 
 Test(score_cmd, bad_lines_are_named, .init = cr_redirect_stderr)

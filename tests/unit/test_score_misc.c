@@ -106,7 +106,7 @@ static int fake_complete(void *ctx, const char *system, const char *prompt, char
 static struct ts_case *judge_run(struct fake_judge *f, int retries, const char *data)
 {
     struct judge j = { "judge-model", fake_complete, f, retries };
-    struct score_context ctx = { NULL, &j };
+    struct score_context ctx = { .judge = &j };
     return ts_run_full("judge", data, "Paris is the capital.", NULL, NULL, &ctx);
 }
 

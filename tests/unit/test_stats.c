@@ -34,6 +34,29 @@ Test(stats, sort_puts_nan_last)
 
 /* Textbook example: [2,4,4,4,5,5,7,9] has mean 5, sum of squared deviations
  * 32, so sample sd = sqrt(32/7). */
+/* Order-statistic intervals, worked out from Binomial(n, 1/2) tails:
+ * n = 10: P(B <= 1) = 11/1024 <= 0.025 < P(B <= 2) = 56/1024 -> [x2, x9];
+ * n = 6: P(B <= 0) = 1/64 <= 0.025 < 7/64 -> [x1, x6]; n = 5: 1/32 > 0.025,
+ * no interval; p90 of 20 values, B ~ Bin(20, 0.9): P(B <= 14) = 0.0113 <=
+ * 0.025 < P(B <= 15) = 0.0432 -> l = 15; P(B >= 20) = 0.1216 > 0.025 -> no
+ * upper order statistic. */
+Test(stats, quantile_ci_order_statistics)
+{
+    double v[20], lo, hi;
+    for (int i = 0; i < 20; i++)
+        v[i] = i + 1;
+    cr_assert_eq(stats_quantile_ci(v, 10, 50, 0.05, &lo, &hi), 0);
+    NEAR(lo, 2, 0);
+    NEAR(hi, 9, 0);
+    cr_assert_eq(stats_quantile_ci(v, 6, 50, 0.05, &lo, &hi), 0);
+    NEAR(lo, 1, 0);
+    NEAR(hi, 6, 0);
+    cr_assert_eq(stats_quantile_ci(v, 5, 50, 0.05, &lo, &hi), -1);
+    cr_assert(isnan(lo) && isnan(hi));
+    cr_assert_eq(stats_quantile_ci(v, 20, 90, 0.05, &lo, &hi), -1, "no upper bound at n = 20");
+    cr_assert_eq(stats_quantile_ci(v, 0, 50, 0.05, &lo, &hi), -1);
+}
+
 Test(stats, mean_sd)
 {
     double v[] = {2, 4, 4, 4, 5, 5, 7, 9}, m, sd;

@@ -60,8 +60,9 @@ Test(status, planned_stored_rate_eta_and_incident)
     char *out = capture_status(path, NULL, "md");
     /* 3 sends over 20 s: 6/min; 7 to go at 0.1/s: 70 s for cfg; the run: 11 to go */
     cr_assert(strstr(out, "; 3 of 14 samples (21%), 6.0/min, ETA 1m50s\n"), "%s", out);
-    cr_assert(strstr(out, "| cfg | smoke | 3 | 10 | 30% | 6.0 | 1m10s | 1 |\n"), "%s", out);
-    cr_assert(strstr(out, "| cfg2 | smoke | 0 | 4 | 0% | - | - | - |\n"), "%s", out);
+    /* errors, timeouts, score: no sample is scored here */
+    cr_assert(strstr(out, "| cfg | smoke | 3 | 10 | 30% | 6.0 | 1m10s | 1 | 0 | - |\n"), "%s", out);
+    cr_assert(strstr(out, "| cfg2 | smoke | 0 | 4 | 0% | - | - | - | - | - |\n"), "%s", out);
     cr_assert(strstr(out, "last incident: "), "%s", out);
     cr_assert(strstr(out, " server_restart: llama-server exited\n"), "%s", out);
     char *json = capture_status(path, r.id, "json");
@@ -114,5 +115,46 @@ Test(status, a_run_records_its_planned_totals, .timeout = 60)
     cr_assert(strstr(out, "| m | smoke | 4 | 4 | 100% |"), "%s", out);
     free(out);
     free(logs);
+    free(path);
+}
+
+/* The recorded owner decides what a running run is: this host's process
+ * gone (a pid no process has) -> stopped; another host's -> not checked,
+ * the host named; this process -> running. */
+Test(status, a_running_runs_owner_is_checked_on_this_host_only)
+{
+    char *path = ts_path();
+    struct ts_run r;
+    make_running(path, &r);
+    struct store *st = ts_open(path);
+    struct bai_error err = { 0 };
+    struct store_owner o;
+    store_owner_self(&o);
+    cr_assert_eq(store_owner_alive(&o), 1, "this process is alive");
+    cr_assert_eq(store_run_set_owner(st, r.id, &o, &err), 0, "%s", err.msg);
+    store_close(st);
+    char *out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": running, started"), "%s", out);
+    free(out);
+
+    st = ts_open(path);
+    struct store_owner gone = o;
+    gone.pid = 4194304;          /* above any pid_max: no such process */
+    cr_assert_eq(store_owner_alive(&gone), 0);
+    cr_assert_eq(store_run_set_owner(st, r.id, &gone, &err), 0, "%s", err.msg);
+    store_close(st);
+    out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": stopped (no benchai process)"), "%s", out);
+    free(out);
+
+    st = ts_open(path);
+    struct store_owner other = o;
+    snprintf(other.host, sizeof other.host, "elsewhere.example");
+    cr_assert_eq(store_owner_alive(&other), -1);
+    cr_assert_eq(store_run_set_owner(st, r.id, &other, &err), 0, "%s", err.msg);
+    store_close(st);
+    out = capture_status(path, r.id, "md");
+    cr_assert(strstr(out, ": running on host elsewhere.example, pid "), "%s", out);
+    free(out);
     free(path);
 }

@@ -552,10 +552,19 @@ Test(store, groups_count_what_show_prints)
     cr_assert_eq(g[0].n_warmup, 1);
     cr_assert_eq(g[0].n_errors, 1);
     cr_assert_eq(g[0].n_scores, 1);
-    cr_assert_eq(g[0].scores[0].n_scored, 3);
-    cr_assert_eq(g[0].scores[0].n_passed, 2);
-    cr_assert_eq(g[0].scores[0].n_pass_applicable, 3);
-    cr_assert_eq(g[0].scores[0].n_unparsed, 1);
+    /* one score row per scored sample, in sample order, with its status */
+    cr_assert_eq(g[0].scores[0].n_rows, 4);
+    int scored = 0, passed = 0, unparsed = 0;
+    for (size_t i = 0; i < g[0].scores[0].n_rows; i++) {
+        scored += g[0].scores[0].status[i] == 's';
+        passed += g[0].scores[0].passed[i] == 1;
+        unparsed += g[0].scores[0].status[i] == 'u';
+        cr_assert(i == 0 || g[0].scores[0].sample[i] > g[0].scores[0].sample[i - 1]);
+    }
+    cr_assert_eq(scored, 3);
+    cr_assert_eq(passed, 2);
+    cr_assert_eq(unparsed, 1);
+    cr_assert_eq(g[0].sample_status[g[0].scores[0].sample[0]], 'o');
     cr_assert_eq(g[0].n_gen_tps, 4, "error and warmup excluded");
     double sum = 0;
     for (size_t i = 0; i < g[0].n_gen_tps; i++)
