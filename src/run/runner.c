@@ -442,7 +442,9 @@ static int check_identity(struct runner *r, const struct run_point *pt, struct b
 static int can_share(const struct runner *r, const struct run_point *pt)
 {
     const struct run_point *a = r->live_pt;
-    if (!a || r->cfg->fresh_server || a->backend.kind != BACKEND_LLAMA_SERVER || pt->backend.kind != BACKEND_LLAMA_SERVER ||
+    /* with --prompt-cache on, a shared server would hand the next point the
+     * prompts the one before left in its cache */
+    if (!a || r->cfg->fresh_server || r->prompt_cache == PROMPT_CACHE_ON || a->backend.kind != BACKEND_LLAMA_SERVER || pt->backend.kind != BACKEND_LLAMA_SERVER ||
         pt->skip_reason)
         return 0;
     const struct llama_server_config *x = &a->backend.server, *y = &pt->backend.server;
