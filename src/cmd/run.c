@@ -3,6 +3,8 @@
  * run_config (run/config.h, owned by run/), load the suites, expand the
  * configurations, hand them to the runner, print the closing table.
  * `benchai resume` parses the arguments stored with the run again. */
+#include <errno.h>
+
 #include "cli/config.h"
 #include "cli/interrupt.h"
 #include "cmd/cmd.h"
@@ -113,6 +115,27 @@ static int set_timeout(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
+/* A size in bytes with an optional K, M or G (powers of 1024). */
+static int set_max_answer(void *o, const char *v, struct bai_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (end == v || *end || errno || v[0] == '-' || n < 1 || n > (1ULL << 40) >> shift) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected a size such as 16M, 4096 or 1G (1 byte to 1 TiB), got '%s'", v);
+        return -1;
+    }
+    ((struct run_config *)o)->max_answer_bytes = (size_t)(n << shift);
+    return 0;
+}
+
 /* 0 turns the watch off; the config keeps 0 for "the default" (30 s). */
 static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
 {
@@ -203,6 +226,11 @@ static const struct cli_option run_options[] = {
     CLI_OPT_INT(0, "warmup", A, warmup, "N", 0, BIG, "warm-up requests per configuration, excluded (default 1)"),
     CLI_OPT_SET(0, "no-stream", A, stream, 0, "do not stream (no TTFT / inter-token latency)"),
     CLI_OPT_CALLBACK(0, "timeout", "S", set_timeout, "per-request timeout in seconds (default 600)"),
+    CLI_OPT_CALLBACK(0, "max-answer-bytes", "SIZE", set_max_answer,
+                     "cap on one answer's text (content, reasoning, tool calls;\n"
+                     "default " GEN_STR(GEN_MAX_ANSWER_MIB_DEFAULT) "M); a server that passes it (or sends "
+                     GEN_STR(GEN_WIRE_FACTOR) " times\n"
+                     "that) is cut off and the sample stored as an error"),
     CLI_OPT_INT(0, "retries", A, retries, "N", 0, BIG, "retries of a failed request (default 3)"),
     CLI_OPT_CALLBACK(0, "sandbox", "MODE", set_sandbox,
                      "code scoring isolation: full (default; refuses where\nnamespaces are missing, exit 6) or "

@@ -49,6 +49,7 @@ struct run_config {
     int warmup;                  /* warm-up requests per point (excluded) */
     int stream;
     long timeout_ms;             /* per request, 0 = 600 s */
+    size_t max_answer_bytes;     /* --max-answer-bytes, 0 = GEN_MAX_ANSWER_BYTES_DEFAULT */
     int retries;                 /* retries of a failed request */
     int sandbox_rlimits;         /* code scoring without namespaces (--sandbox rlimits) */
 

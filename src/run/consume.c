@@ -147,6 +147,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     int have_score = score_answer(b, m, r, &res);
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r), tpot = gen_tpot_ms(r);
     char *itl = gen_itl_json(r);
+    char *flags = gen_text_flags_text(r->text_flags);
     struct store_sample s = {
         .run_id = b->run_id, .config_id = b->config_id, .suite_id = b->suite_id,
         .item_id = m->item->id, .rep = m->rep, .tier = m->item->tier,
@@ -159,7 +160,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         .cached_tokens = r->cached_tokens, .prompt_ms = r->prompt_ms, .prompt_tps = r->prompt_tps,
         .gen_ms = r->gen_ms, .gen_tps = r->gen_tps, .draft_n = r->draft_n,
         .draft_accepted = r->draft_accepted, .timings_json = r->timings_json,
-        .attempts = job->attempts, .warmup = 0,
+        .attempts = job->attempts, .warmup = 0, .flags = flags,
     };
     struct store_score sc = {
         .scorer = m->item->scorer, .value = res.value, .passed = res.passed,
@@ -170,6 +171,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         *b->stop = 1;       /* stop sending: nothing more could be kept */
     }
     free(itl);
+    free(flags);
     count(b, m, r, have_score, &res, ttft, e2e);
     progress_sample(b->progress, b->progress_slot, have_score ? res.passed : -1,
                     !r->ok || (have_score && res.status == SCORE_ERROR), r->ok ? r->gen_tps : 0);

@@ -75,6 +75,7 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
     bc->kind = a->backend;
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
+    bc->max_answer_bytes = a->max_answer_bytes;
     const char *label_base = NULL;
     switch (a->backend) {
     case BACKEND_LLAMA_SERVER: {
@@ -200,6 +201,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     struct backend_config *bc = &pt->backend;
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
+    bc->max_answer_bytes = a->max_answer_bytes;
     if (pp->model->url) {
         bc->kind = BACKEND_OPENAI;
         bc->url = pp->model->url;

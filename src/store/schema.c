@@ -15,6 +15,9 @@
  *   v4  drops metrics: figures are computed from the samples when read
  *       (report/figures.c); the cache went stale on rescore and merge and
  *       nothing read it (docs/ARCHITECTURE.md).
+ *   v5  samples.flags: what was repaired in the answer as it arrived
+ *       ("nul,invalid_utf8,too_large"; NULL when nothing), so a replaced
+ *       character or a cut stream is never silent.
  */
 #include "store/store_int.h"
 
@@ -106,8 +109,11 @@ static const char MIGRATE_V3[] =
 static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
+static const char MIGRATE_V5[] =
+    "ALTER TABLE samples ADD COLUMN flags TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

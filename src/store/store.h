@@ -22,7 +22,9 @@
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
- *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
+ *           flags, UNIQUE(run_id, config_id, suite_id, item_id, rep))
+ *           flags (v5): what was repaired in the answer as it arrived,
+ *           comma-separated (nul, invalid_utf8, too_large); NULL: nothing
  *   scores(sample_id, scorer, value, passed, status, extracted, detail_json,
  *          PRIMARY KEY(sample_id, scorer))
  *   incidents(id PK, run_id, config_id, t, kind, message)
@@ -136,6 +138,7 @@ struct store_sample {
     const char *timings_json;    /* the server's timings object verbatim */
     int attempts;
     int warmup;                  /* 1 = excluded from figures */
+    const char *flags;           /* "nul,invalid_utf8,too_large" or NULL (gen_text_flags_text) */
 };
 
 struct store_score {
@@ -177,7 +180,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -329,6 +332,7 @@ struct store_sample_row {
     double prompt_ms, prompt_tps, gen_ms, gen_tps;
     int64_t draft_n, draft_accepted;
     int attempts, warmup;
+    const char *flags;           /* NULL when nothing was repaired */
     const char *scorer;          /* NULL: no score */
     double value;
     int passed;

@@ -29,16 +29,61 @@ struct fake_openai {
     int chat_requests;
     char **bodies;
     size_t n_bodies, cap_bodies;
+    enum fake_endless endless;
+    char *raw;
+    size_t raw_len;
+    int raw_sse;
+    unsigned long long endless_bytes;
 };
 
-static void send_all(int fd, const char *s, size_t len)
+static int send_all(int fd, const char *s, size_t len)
 {
     while (len > 0) {
         ssize_t w = send(fd, s, len, MSG_NOSIGNAL);
         if (w <= 0)
-            return;
+            return -1;
         s += w;
         len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Streams events of the kind until the client hangs up or stop is set. */
+static void stream_forever(struct fake_openai *f, int fd, enum fake_endless kind)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                               "Connection: close\r\n\r\n";
+    if (send_all(fd, head, sizeof head - 1) < 0)
+        return;
+    char piece[4096 + 1];
+    memset(piece, 'a', sizeof piece - 1);
+    piece[sizeof piece - 1] = '\0';
+    char event[8192];
+    int n;
+    if (kind == FAKE_ENDLESS_CONTENT)
+        n = snprintf(event, sizeof event, "data: {\"choices\":[{\"delta\":{\"content\":\"%s\"}}]}\n\n", piece);
+    else if (kind == FAKE_ENDLESS_REASONING)
+        n = snprintf(event, sizeof event,
+                     "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"%s\"}}]}\n\n", piece);
+    else if (kind == FAKE_ENDLESS_TOOL_ARGS)   /* small pieces: the quadratic case */
+        n = snprintf(event, sizeof event,
+                     "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+                     "\"function\":{\"arguments\":\"aaaaaaaaaaaaaaaa\"}}]}}]}\n\n");
+    else
+        n = snprintf(event, sizeof event, "data: {\"choices\":[{\"delta\":{}}]}\n\n");
+    /* many events per send, so the server is never the slow side */
+    char batch[65536];
+    size_t per = sizeof batch / (size_t)n, blen = per * (size_t)n;
+    for (size_t i = 0; i < per; i++)
+        memcpy(batch + i * (size_t)n, event, (size_t)n);
+    struct timeval tv = { .tv_sec = 2 };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    while (!f->stop) {
+        if (send_all(fd, batch, blen) < 0)
+            return;
+        pthread_mutex_lock(&f->mu);
+        f->endless_bytes += blen;
+        pthread_mutex_unlock(&f->mu);
     }
 }
 
@@ -132,6 +177,30 @@ static void serve(struct fake_openai *f, int fd)
         if (fail)
             f->fail_n--;
         char *answer = NULL;
+        enum fake_endless endless = f->endless;
+        char *raw = f->raw ? malloc(f->raw_len ? f->raw_len : 1) : NULL;
+        size_t raw_len = f->raw_len;
+        int raw_sse = f->raw_sse;
+        if (raw)
+            memcpy(raw, f->raw, raw_len);
+        if (!fail && (endless || raw)) {
+            pthread_mutex_unlock(&f->mu);
+            if (endless) {
+                stream_forever(f, fd, endless);
+            } else {
+                char head[256];
+                int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                                  raw_sse ? "text/event-stream" : "application/json", raw_len);
+                if (send_all(fd, head, (size_t)hn) == 0)
+                    send_all(fd, raw, raw_len);
+            }
+            free(raw);
+            free(body);
+            free(buf);
+            return;
+        }
+        free(raw);
         if (!fail) {
             /* replies are consumed by successful answers only; the last repeats */
             answer = chat_answer(f->n_replies ? f->replies[0] : "SCORE: 50");
@@ -211,6 +280,7 @@ void fake_openai_stop(struct fake_openai *f)
     pthread_join(f->thread, NULL);
     close(f->fd);
     clear_replies(f);
+    free(f->raw);
     for (size_t i = 0; i < f->n_bodies; i++)
         free(f->bodies[i]);
     free(f->bodies);
@@ -237,6 +307,36 @@ void fake_openai_set_replies(struct fake_openai *f, const char *const *contents,
 void fake_openai_set_reply(struct fake_openai *f, const char *content)
 {
     fake_openai_set_replies(f, &content, 1);
+}
+
+void fake_openai_set_endless(struct fake_openai *f, enum fake_endless kind)
+{
+    pthread_mutex_lock(&f->mu);
+    f->endless = kind;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, int sse)
+{
+    pthread_mutex_lock(&f->mu);
+    free(f->raw);
+    f->raw = NULL;
+    f->raw_len = 0;
+    if (body) {
+        f->raw = malloc(len ? len : 1);
+        memcpy(f->raw, body, len);
+        f->raw_len = len;
+        f->raw_sse = sse;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+unsigned long long fake_openai_endless_bytes(struct fake_openai *f)
+{
+    pthread_mutex_lock(&f->mu);
+    unsigned long long n = f->endless_bytes;
+    pthread_mutex_unlock(&f->mu);
+    return n;
 }
 
 void fake_openai_fail_next(struct fake_openai *f, int n, int status)

@@ -25,6 +25,20 @@ void fake_openai_set_reply(struct fake_openai *f, const char *content);
  * OpenAI-style error body instead (they do not consume a reply). */
 void fake_openai_fail_next(struct fake_openai *f, int n, int status);
 
+/* Hostile answers. An endless stream: every chat request is answered with a
+ * valid SSE stream of events that never ends (until the client hangs up or
+ * the server stops); kind picks what each event carries. FAKE_ENDLESS_NONE
+ * turns it off. */
+enum fake_endless { FAKE_ENDLESS_NONE, FAKE_ENDLESS_CONTENT, FAKE_ENDLESS_REASONING,
+                    FAKE_ENDLESS_TOOL_ARGS, FAKE_ENDLESS_EMPTY_DELTAS };
+void fake_openai_set_endless(struct fake_openai *f, enum fake_endless kind);
+/* Every chat request is answered with these len bytes as they are (any
+ * bytes: NUL, invalid UTF-8), as an SSE stream when sse, else as a JSON
+ * body. NULL turns it off. Copied. */
+void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, int sse);
+/* Bytes sent in endless streams so far. */
+unsigned long long fake_openai_endless_bytes(struct fake_openai *f);
+
 /* Chat requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so
