@@ -55,6 +55,12 @@ int cmd_print(const char *data, size_t len, int json)
     return BAI_EXIT_OK;
 }
 
+void cmd_eprint(const char *text)
+{
+    if (text)
+        esc_term_write(stderr, text, strlen(text), ESC_TEXT);
+}
+
 void cmd_print_error(const char *prefix, const char *msg)
 {
     struct buf b = {0};

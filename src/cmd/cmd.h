@@ -123,8 +123,11 @@ int cmd_csv_raw(void *opts, const char *value, struct bai_error *err);
  * is a JSON document (escapes stay valid JSON). Flushes. BAI_EXIT_OK, or
  * BAI_EXIT_FAIL after a message when stdout could not be written. */
 int cmd_print(const char *data, size_t len, int json);
-/* The same for one error message on stderr: "benchai: MSG\n". */
+/* The same for one error message on stderr: "PREFIX: MSG\n" (prefix NULL:
+ * "benchai"). */
 void cmd_print_error(const char *prefix, const char *msg);
+/* Text (with its own newlines) on stderr, made safe for a terminal. */
+void cmd_eprint(const char *text);
 
 /* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
 

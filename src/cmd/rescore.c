@@ -31,6 +31,8 @@ static const struct cli_option rescore_options_table[] = {
                 "judge: show up to N other stored answers to the same item\n"
                 "(other runs or configs, same suite version; default 3, 0 = none)"),
     CLI_OPT_FLAG(0, "force", R, r.force, "rescore against suite files whose hash changed"),
+    CLI_OPT_FLAG(0, "allow-outside-source", R, r.allow_outside_source,
+                 "let suites read source:/filler files outside their folder"),
     CLI_OPT_FLAG(0, "dry-run", R, r.dry_run, "check and count only; nothing is scored or written"),
     CLI_OPT_STORE(R, r.store_path),
     CLI_OPT_END(),

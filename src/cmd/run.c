@@ -174,6 +174,8 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STRING(0, "run-id", A, run_id, "ID", "store under this run id (shards of one run on several machines)"),
     CLI_OPT_FLAG(0, "force", A, force, "continue a stored run (--run-id, resume) although a suite\n"
                                        "changed since it started (recorded with the run)"),
+    CLI_OPT_FLAG(0, "allow-outside-source", A, allow_outside_source,
+                 "let suites read source:/filler files outside their folder"),
 
     CLI_OPT_GROUP("Backend (default llama-server)"),
     CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
@@ -372,14 +374,17 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         const char *name = i < a->n_suites ? a->suites[i] : pts.extra_suites[i - a->n_suites];
         char *path = defaults_suite_path(name);
         struct bai_error serr = {0};
-        struct suite *s = suite_load(path, NULL, &serr);
+        struct suite_load_options lo = { .allow_outside_source = a->allow_outside_source };
+        struct suite *s = suite_load(path, &lo, &serr);
         if (!s) {
             if (!fs_exists(path)) {
                 char *why = defaults_suite_missing(name);
-                fprintf(stderr, "benchai: %s\n", why);
+                cmd_print_error(NULL, why);
                 free(why);
-            } else
-                fprintf(stderr, "%s\n", serr.msg);
+            } else {
+                cmd_eprint(serr.msg);
+                cmd_eprint("\n");
+            }
             bad = 1;
         } else {
             suites[n_suites++] = s;

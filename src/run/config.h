@@ -24,6 +24,7 @@ struct run_config {
     int shard_i, shard_n;        /* items with hash(id) % n == i - 1; n = 0: all */
     const char *run_id;          /* new run under this id (shards); NULL: generated */
     int force;                   /* resume / join: accept suites changed since the run started */
+    int allow_outside_source;    /* suites may read data files outside their folder */
 
     /* backend */
     enum backend_kind backend;
