@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/error.h"
 #include "util/escape.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 enum export_fmt { EXPORT_CSV, EXPORT_JSONL, EXPORT_MD };
@@ -228,13 +229,18 @@ int cmd_export(int argc, char **argv)
     char *tmp = NULL;
     ctx.f = stdout;
     if (out_path) {
-        tmp = xasprintf("%s.tmp%d", out_path, (int)getpid());
-        ctx.f = fopen(tmp, "w");
+        /* a file of our own (never through a link), renamed at the end */
+        int fd = fs_refuse_symlink(out_path, &err) == 0 ? fs_create_temp(out_path, NULL, &tmp, &err) : -1;
+        ctx.f = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!ctx.f) {
-            fprintf(stderr, "benchai export: cannot write %s: %s\n", tmp, strerror(errno));
+            if (fd >= 0) {
+                bai_error_set(&err, BAI_EXIT_USAGE, "%s: %s", tmp, strerror(errno));
+                close(fd);
+                unlink(tmp);
+            }
             free(tmp);
             store_close(st);
-            return BAI_EXIT_USAGE;
+            return bai_error_report(&err);
         }
     }
     header(&ctx);
@@ -242,7 +248,10 @@ int cmd_export(int argc, char **argv)
     int ok = rc == 0 && !ferror(ctx.f);
     if (out_path) {
         ok = (fclose(ctx.f) == 0) && ok;
-        if (ok && rename(tmp, out_path) != 0) {
+        if (ok && fs_refuse_symlink(out_path, &err) != 0) {
+            bai_error_report(&err);
+            ok = 0;
+        } else if (ok && rename(tmp, out_path) != 0) {
             fprintf(stderr, "benchai export: cannot rename %s to %s: %s\n", tmp, out_path,
                     strerror(errno));
             ok = 0;

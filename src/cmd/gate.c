@@ -181,8 +181,7 @@ int cmd_gate(int argc, char **argv)
         free(w);
     }
     gate_text(&gr, &b);
-    fwrite(b.data, 1, b.len, stdout);
-    fflush(stdout);
+    cmd_print(b.data ? b.data : "", b.len, 0);
     buf_free(&b);
     rc = gr.failed ? BAI_EXIT_FAIL : BAI_EXIT_OK;
     if (junit && write_junit(junit, &gr, name))

@@ -114,7 +114,13 @@ int cmd_rescore(int argc, char **argv)
     struct rescore_result res;
     int rc = rescore_run(&o, &res, &err);
     if (res.run_id[0] && (rc == 0 || res.n_rows > 0)) {
-        rescore_result_print(&res, o.dry_run, stdout);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        rescore_result_print(&res, o.dry_run, mf);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
         if (res.missing_items)
             printf("\n%zu sample(s) skipped: their items are no longer in the suite file\n", res.missing_items);
         if (o.dry_run)

@@ -397,7 +397,15 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         return BAI_EXIT_USAGE;
     }
     if (a->dry_run) {
-        run_points_print(&pts, suites, n_suites, a, stdout);
+        /* labels, paths and raw server args come from files and the
+         * command line: printed through the terminal-safe writer */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        run_points_print(&pts, suites, n_suites, a, mf);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
         free_suites(suites, n_suites);
         run_points_free(&pts);
         return BAI_EXIT_OK;
@@ -450,8 +458,14 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     free(judge_log);
     int code = BAI_EXIT_OK;
     if (res.run_id[0]) {
-        run_result_print(&res, stdout);
-        printf("\nstored in %s as run %s (benchai show %s)\n", store_path, res.run_id, res.run_id);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        run_result_print(&res, mf);
+        fprintf(mf, "\nstored in %s as run %s (benchai show %s)\n", store_path, res.run_id, res.run_id);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
     }
     if (rc != 0) {
         code = bai_error_report(&err);

@@ -29,6 +29,7 @@ static const struct cli_option table_options[] = {
     CLI_OPT_FORMAT(struct table_opts, format, cli_formats_md_csv_json,
                    "md (default), csv (numbers only) or json (every figure)"),
     CLI_OPT_STORE(struct table_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -98,7 +99,7 @@ int cmd_table(int argc, char **argv)
         }
         buf_free(&notes);
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
     report_points_free(&pts);
 out:

@@ -200,14 +200,19 @@ void report_md_escape(struct buf *out, const char *s, int br_newlines)
         return;
     struct buf tmp = {0};
     for (; *s; s++) {
+        char next = s[1];
+        int letter = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z');
         switch (*s) {
-        case '|': case '\\': case '`': case '[': case ']':
+        case '|': case '[':
             buf_putc(&tmp, '\\');
             buf_putc(&tmp, *s);
             break;
-        case '<': buf_puts(&tmp, "&lt;"); break;
-        case '>': buf_puts(&tmp, "&gt;"); break;
-        case '&': buf_puts(&tmp, "&amp;"); break;
+        case '<':   /* what CommonMark reads as a tag, comment or autolink */
+            buf_puts(&tmp, letter || next == '/' || next == '!' || next == '?' ? "&lt;" : "<");
+            break;
+        case '&':   /* what it reads as an entity */
+            buf_puts(&tmp, letter || next == '#' ? "&amp;" : "&");
+            break;
         case '\n': buf_puts(&tmp, br_newlines ? "<br>" : " "); break;
         case '\r': break;
         default: buf_putc(&tmp, *s);
@@ -418,16 +423,21 @@ void report_html_escape(struct buf *out, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++) {
-        switch (*s) {
+    /* control characters (not allowed in HTML text) shown as \x1b, invalid
+     * UTF-8 likewise, first; then the markup characters */
+    struct buf safe = {0};
+    esc_term_append(&safe, s, strlen(s), ESC_TEXT);
+    for (const char *p = safe.data ? safe.data : ""; *p; p++) {
+        switch (*p) {
         case '&': buf_puts(out, "&amp;"); break;
         case '<': buf_puts(out, "&lt;"); break;
         case '>': buf_puts(out, "&gt;"); break;
         case '"': buf_puts(out, "&quot;"); break;
         case '\'': buf_puts(out, "&#39;"); break;
-        default: buf_putc(out, *s);
+        default: buf_putc(out, *p);
         }
     }
+    buf_free(&safe);
 }
 
 void report_table_html(const struct report_table *t, const char *cls, struct buf *out)

@@ -78,10 +78,12 @@ void report_html_escape(struct buf *out, const char *s);
  * (util/escape.h): the lossless format is JSON. */
 void report_csv_field(struct buf *out, const char *s);
 void report_csv_set_raw(int raw);
-/* Markdown table cell text: |, \, `, [, ] backslash-escaped, <, >, &
- * as entities (no raw HTML such as <script> or <img onerror>, no links or
- * images that a renderer would load), line breaks as spaces unless
- * br_newlines ("<br>"), control characters shown as "\x1b". */
+/* Markdown table cell text: | and [ backslash-escaped (no cell breaks, no
+ * links or images a renderer would load), < where it would open a tag,
+ * comment or autolink (<script>, <img onerror=...>, </, <!) and & where it
+ * would start an entity, written as &lt; and &amp; (so "a < b" stays as it
+ * is), line breaks as spaces unless br_newlines ("<br>"), control
+ * characters shown as "\x1b". */
 void report_md_escape(struct buf *out, const char *s, int br_newlines);
 /* XML 1.0 text and attribute values (SVG): &, <, >, ", ' as entities, and
  * the characters XML 1.0 cannot hold at all (C0 controls but tab and line

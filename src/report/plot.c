@@ -76,13 +76,17 @@ static void gp_quote(struct buf *b, const char *s)
     free(t);
 }
 
-/* A data-file string column: double-quoted, inner double quotes replaced. */
+/* A data-file string column: double-quoted, inner double quotes replaced,
+ * backslashes doubled (gnuplot reads escapes in double-quoted data). */
 static void dat_quote(struct buf *b, const char *s)
 {
     char *t = plot_text(s);
     buf_putc(b, '"');
-    for (const char *p = t; *p; p++)
+    for (const char *p = t; *p; p++) {
+        if (*p == '\\')
+            buf_putc(b, '\\');
         buf_putc(b, *p == '"' ? '\'' : *p);
+    }
     buf_putc(b, '"');
     free(t);
 }

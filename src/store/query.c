@@ -397,7 +397,10 @@ int store_run_samples(struct store *st, const char *run_id, int only_failed,
         " s.t_start_s, s.ttft_ms, s.e2e_ms, s.tpot_ms, s.prompt_tokens, s.completion_tokens,"
         " s.cached_tokens, s.prompt_ms, s.prompt_tps, s.gen_ms, s.gen_tps, s.draft_n,"
         " s.draft_accepted, s.attempts, s.warmup,"
-        " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json, s.flags"
+        " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json,");
+    /* a v4 store read where it cannot be migrated has no flags column */
+    buf_puts(&sql, store_version_opened(st) >= 5 ? " s.flags" : " NULL");
+    buf_puts(&sql,
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id WHERE s.run_id = ?1");
     if (only_failed)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "util/clock.h"
@@ -296,7 +297,69 @@ struct store *store_open(const char *path, struct bai_error *err)
         store_close(st);
         return NULL;
     }
+    st->version = STORE_SCHEMA_VERSION;
     return st;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded where a URI needs it. */
+static char *immutable_uri(const char *path)
+{
+    struct buf b = {0};
+    buf_puts(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= 0x20 || *p >= 0x7f)
+            buf_printf(&b, "%%%02X", *p);
+        else
+            buf_putc(&b, (char)*p);
+    }
+    buf_puts(&b, "?immutable=1");
+    return buf_detach(&b);
+}
+
+/* 1 when the store has no write-ahead log with content: only then may it
+ * be read as immutable (SQLite then ignores a -wal file). */
+static int wal_is_empty(const char *path)
+{
+    char *wal = xasprintf("%s-wal", path);
+    struct stat sb;
+    int empty = stat(wal, &sb) != 0 || sb.st_size == 0;
+    free(wal);
+    return empty;
+}
+
+/* Connects read-only and reads the schema version. On a read-only file
+ * system (or a file it may not write), SQLite cannot make the WAL's -shm
+ * file, and a plain read-only open fails: the store is then opened as
+ * immutable, which needs no -shm, when its WAL holds nothing that would be
+ * missed. */
+static int open_readonly_version(struct store *st, struct bai_error *err)
+{
+    int version = -1;
+    if (open_connection(st, SQLITE_OPEN_READONLY, err) == 0)
+        version = store_schema_check_readonly(st, err);
+    if (version >= 0)
+        return version;
+    int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_CANTOPEN;
+    if ((code != SQLITE_CANTOPEN && code != SQLITE_READONLY && code != SQLITE_IOERR) ||
+        !wal_is_empty(st->path))
+        return -1;
+    sqlite3_close(st->db);
+    st->db = NULL;
+    char *uri = immutable_uri(st->path);
+    char *plain = st->path;
+    st->path = uri;
+    struct bai_error e2 = {0};
+    int rc = open_connection(st, SQLITE_OPEN_READONLY, &e2);
+    st->path = plain;
+    free(uri);
+    if (rc == 0)
+        version = store_schema_check_readonly(st, &e2);
+    if (version < 0) {
+        if (e2.msg[0])
+            bai_error_set(err, BAI_EXIT_STORE, "%s", e2.msg);
+        return -1;
+    }
+    return version;
 }
 
 struct store *store_open_readonly(const char *path, struct bai_error *err)
@@ -312,18 +375,24 @@ struct store *store_open_readonly(const char *path, struct bai_error *err)
     }
     struct store *st = store_new(path);
     st->readonly = 1;
-    if (open_connection(st, SQLITE_OPEN_READONLY, err) < 0)
-        goto fail;
-    int version = store_schema_check_readonly(st, err);
+    int version = open_readonly_version(st, err);
     if (version < 0)
         goto fail;
     if (version == 0) {
         bai_error_set(err, BAI_EXIT_STORE, "%s is an empty file, not a benchai store", path);
         goto fail;
     }
+    st->version = version;
     if (version < STORE_SCHEMA_VERSION) {
         /* An older store: migrate it once through a read-write connection
-         * (one transaction), then read it with the current schema. */
+         * (one transaction), then read it with the current schema. Where it
+         * cannot be written (a read-only file system, an archive), a store
+         * one version behind (v4: no samples.flags) is read as it is. */
+        char *dir = fs_dirname(path);
+        int writable = access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+        free(dir);
+        if (!writable && version == STORE_SCHEMA_VERSION - 1)
+            return st;
         store_close(st);
         st = store_open(path, err);
         if (!st)
@@ -335,6 +404,11 @@ struct store *store_open_readonly(const char *path, struct bai_error *err)
 fail:
     store_close(st);
     return NULL;
+}
+
+int store_version_opened(const struct store *st)
+{
+    return st->version ? st->version : STORE_SCHEMA_VERSION;
 }
 
 int store_schema_version(struct store *st)

@@ -24,9 +24,16 @@ struct store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int version;                         /* schema version as opened: below STORE_SCHEMA_VERSION
+                                            only for an older store read where it cannot be
+                                            migrated (read-only file system); readers adapt */
     int tx_depth;                        /* store_begin nesting */
     sqlite3_stmt *stmts[SS__COUNT];
 };
+
+/* The schema version the open store has (STORE_SCHEMA_VERSION unless an
+ * older store is read where it cannot be migrated). */
+int store_version_opened(const struct store *st);
 
 /* Cached statement for slot id (prepared from sql on first use), reset and
  * unbound, or NULL with err filled. */

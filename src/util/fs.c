@@ -37,10 +37,18 @@ char *fs_read_file(const char *path, size_t *len_out, struct bai_error *err)
 int fs_refuse_symlink(const char *path, struct bai_error *err)
 {
     struct stat sb;
-    if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode))
+    /* "dir/" would follow the link: look at the name itself */
+    char *name = xstrdup(path);
+    for (size_t n = strlen(name); n > 1 && name[n - 1] == '/'; n--)
+        name[n - 1] = '\0';
+    int link = lstat(name, &sb) == 0 && S_ISLNK(sb.st_mode);
+    if (!link) {
+        free(name);
         return 0;
+    }
     char target[4096];
-    ssize_t n = readlink(path, target, sizeof target - 1);
+    ssize_t n = readlink(name, target, sizeof target - 1);
+    free(name);
     target[n > 0 ? n : 0] = '\0';
     bai_error_set(err, BAI_EXIT_USAGE,
                   "%s is a symbolic link (to %s) that benchai did not create: it does not write "

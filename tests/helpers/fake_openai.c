@@ -32,7 +32,7 @@ struct fake_openai {
     enum fake_endless endless;
     char *raw;
     size_t raw_len;
-    int raw_sse;
+    int raw_sse, raw_status;
     unsigned long long endless_bytes;
 };
 
@@ -180,7 +180,7 @@ static void serve(struct fake_openai *f, int fd)
         enum fake_endless endless = f->endless;
         char *raw = f->raw ? malloc(f->raw_len ? f->raw_len : 1) : NULL;
         size_t raw_len = f->raw_len;
-        int raw_sse = f->raw_sse;
+        int raw_sse = f->raw_sse, raw_status = f->raw_status ? f->raw_status : 200;
         if (raw)
             memcpy(raw, f->raw, raw_len);
         if (!fail && (endless || raw)) {
@@ -189,8 +189,9 @@ static void serve(struct fake_openai *f, int fd)
                 stream_forever(f, fd, endless);
             } else {
                 char head[256];
-                int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
-                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                int hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n", raw_status,
+                                  raw_status == 200 ? "OK" : "Error",
                                   raw_sse ? "text/event-stream" : "application/json", raw_len);
                 if (send_all(fd, head, (size_t)hn) == 0)
                     send_all(fd, raw, raw_len);
@@ -327,7 +328,16 @@ void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, in
         memcpy(f->raw, body, len);
         f->raw_len = len;
         f->raw_sse = sse;
+        f->raw_status = 200;
     }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_raw_status(struct fake_openai *f, int status, const char *body, size_t len)
+{
+    fake_openai_set_raw(f, body, len, 0);
+    pthread_mutex_lock(&f->mu);
+    f->raw_status = status;
     pthread_mutex_unlock(&f->mu);
 }
 

@@ -34,8 +34,10 @@ enum fake_endless { FAKE_ENDLESS_NONE, FAKE_ENDLESS_CONTENT, FAKE_ENDLESS_REASON
 void fake_openai_set_endless(struct fake_openai *f, enum fake_endless kind);
 /* Every chat request is answered with these len bytes as they are (any
  * bytes: NUL, invalid UTF-8), as an SSE stream when sse, else as a JSON
- * body. NULL turns it off. Copied. */
+ * body, with HTTP status 200. NULL turns it off. Copied. */
 void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, int sse);
+/* The same with another HTTP status (an error body). */
+void fake_openai_set_raw_status(struct fake_openai *f, int status, const char *body, size_t len);
 /* Bytes sent in endless streams so far. */
 unsigned long long fake_openai_endless_bytes(struct fake_openai *f);
 
