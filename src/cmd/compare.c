@@ -78,15 +78,18 @@ int cmd_compare(int argc, char **argv)
     }
     store_close(st);
     if (r.n_common == 0) {
-        fprintf(stderr, "benchai compare: runs %s and %s have no items in common%s\n", id_a, id_b,
-                o.n_suites ? " (within the suites asked for)" : "");
+        struct buf msg = {0};   /* notes quote names from files: cmd_eprint */
+        buf_printf(&msg, "benchai compare: runs %s and %s have no items in common%s\n", id_a, id_b,
+                   o.n_suites ? " (within the suites asked for)" : "");
         for (size_t i = 0; i < r.n_notes; i++)
-            fprintf(stderr, "  %s\n", r.notes[i]);
+            buf_printf(&msg, "  %s\n", r.notes[i]);
         for (size_t p = 0; p < r.n_pairs; p++)
             for (size_t s = 0; s < r.pairs[p].n_suites; s++)
                 if (r.pairs[p].suites[s].note)
-                    fprintf(stderr, "  %s: %s\n", r.pairs[p].suites[s].name,
-                            r.pairs[p].suites[s].note);
+                    buf_printf(&msg, "  %s: %s\n", r.pairs[p].suites[s].name,
+                               r.pairs[p].suites[s].note);
+        cmd_eprint(msg.data);
+        buf_free(&msg);
         compare_result_free(&r);
         rc = BAI_EXIT_USAGE;
         goto out;
