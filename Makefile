@@ -60,7 +60,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make valgrind   integration tests with benchai under valgrind memcheck (no definite leaks)"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
-	@echo "make fuzz       run the parser fuzz targets for a bounded time"
+	@echo "make fuzz       run the fuzz targets (parsers, suites, scorers, writers) for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
 	@echo "make install    install benchai, its suites, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
@@ -188,7 +188,7 @@ install: $(BIN) $(BUILD)/benchai.1
 	install -m 644 scripts/completion/_benchai $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_benchai
 
 clean:
-	rm -rf build build-asan benchai
+	rm -rf build build-asan build-fuzz benchai
 
 FORCE:
 

@@ -285,8 +285,11 @@ size_t code_parse_report(const char *out, const char *nonce, size_t n, int *ok,
             const char *p = s + nl + 1;
             int pass = !strncmp(p, "PASS ", 5), fail = !strncmp(p, "FAIL ", 5);
             char *end = NULL;
-            long idx = (pass || fail) ? strtol(p + 5, &end, 10) : -1;
-            if (idx >= 0 && (size_t)idx < n && end) {
+            /* the index is digits on this line: strtol would skip a line
+             * break and read the next line's number (fuzzing found a
+             * report line that then ended before its JSON began) */
+            long idx = (pass || fail) && isdigit((unsigned char)p[5]) ? strtol(p + 5, &end, 10) : -1;
+            if (idx >= 0 && (size_t)idx < n && end && end <= s + len) {
                 if (pass && !ok[idx]) {
                     ok[idx] = 1;
                     passed++;
