@@ -340,9 +340,15 @@ static int open_readonly_version(struct store *st, struct bai_error *err)
     if (version >= 0)
         return version;
     int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_CANTOPEN;
-    if ((code != SQLITE_CANTOPEN && code != SQLITE_READONLY && code != SQLITE_IOERR) ||
-        !wal_is_empty(st->path))
+    if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY && code != SQLITE_IOERR)
         return -1;
+    if (!wal_is_empty(st->path)) {
+        bai_error_set(err, BAI_EXIT_STORE,
+                      "%s: cannot open the store read-only: its write-ahead log (%s-wal) holds "
+                      "data that needs a -shm file this file system does not allow; copy the "
+                      "store with its -wal file to a writable place", st->path, st->path);
+        return -1;
+    }
     sqlite3_close(st->db);
     st->db = NULL;
     char *uri = immutable_uri(st->path);
