@@ -8,6 +8,8 @@
 
 #include "backend/gen.h"
 #include "backend/openai_proto.h"
+#include "fake_openai.h"
+#include "net/http.h"
 #include "util/mem.h"
 #include "util/utf8.h"
 
@@ -257,4 +259,24 @@ Test(utf8, decoder_follows_rfc3629_and_maximal_subparts)
     free(s);
     cr_assert(utf8_is_clean("plain \xc3\xa9", 8));
     cr_assert_not(utf8_is_clean("a\0b", 3));
+}
+
+Test(bounds, a_control_request_answered_forever_is_cut_off, .timeout = 60)
+{
+    /* the judge and /tokenize go through http_request_sync: an answer that
+     * never ends must not fill memory until the timeout */
+    struct fake_openai *f = fake_openai_start();
+    cr_assert_not_null(f);
+    fake_openai_set_endless(f, FAKE_ENDLESS_CONTENT);
+    char *url = xasprintf("%s/v1/chat/completions", fake_openai_url(f));
+    long status = 0;
+    char *body = NULL;
+    struct bai_error err = {0};
+    int rc = http_request_sync("POST", url, "{}", NULL, 50000, &status, &body, &err);
+    cr_assert_eq(rc, -1);
+    cr_assert_null(body);
+    cr_assert_not_null(strstr(err.msg, "larger than 64 MiB"), "%s", err.msg);
+    cr_assert_lt(fake_openai_endless_bytes(f), (unsigned long long)80 << 20);
+    free(url);
+    fake_openai_stop(f);
 }
