@@ -399,7 +399,7 @@ int store_run_samples(struct store *st, const char *run_id, int only_failed,
         " s.draft_accepted, s.attempts, s.warmup,"
         " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json,");
     /* a v4 store read where it cannot be migrated has no flags column */
-    buf_puts(&sql, store_version_opened(st) >= 5 ? " s.flags" : " NULL");
+    buf_puts(&sql, store_version_opened(st) >= STORE_VERSION_SAMPLE_FLAGS ? " s.flags" : " NULL");
     buf_puts(&sql,
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id WHERE s.run_id = ?1");

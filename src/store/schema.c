@@ -115,6 +115,8 @@ static const char MIGRATE_V5[] =
 /* migrations[i] takes a store from version i to version i + 1. */
 static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
+_Static_assert(STORE_VERSION_SAMPLE_FLAGS == 5, "samples.flags is added by MIGRATE_V5");
+
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

@@ -34,6 +34,9 @@ struct store {
 /* The schema version the open store has (STORE_SCHEMA_VERSION unless an
  * older store is read where it cannot be migrated). */
 int store_version_opened(const struct store *st);
+/* The version that added samples.flags (the migration that adds it, in
+ * schema.c): readers of an older store read NULL instead. */
+#define STORE_VERSION_SAMPLE_FLAGS 5
 
 /* Cached statement for slot id (prepared from sql on first use), reset and
  * unbound, or NULL with err filled. */
