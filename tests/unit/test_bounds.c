@@ -280,3 +280,54 @@ Test(bounds, a_control_request_answered_forever_is_cut_off, .timeout = 60)
     free(url);
     fake_openai_stop(f);
 }
+
+#include "suite/suite.h"
+
+Test(bounds, anchors_for_shared_settings_stay_within_the_alias_budget)
+{
+    /* 3,000 items that each alias one 60-node tool list: 180,000 nodes
+     * expanded, far below the budget; a bomb is refused at its alias */
+    struct buf b = {0};
+    buf_puts(&b, "suite: shared\nversion: 1\ndefaults:\n  scorer: exact\nshared:\n  - &tools [");
+    for (int i = 0; i < 60; i++)
+        buf_printf(&b, "%st%d", i ? ", " : "", i);
+    buf_puts(&b, "]\nitems:\n");
+    for (int i = 0; i < 3000; i++)
+        buf_printf(&b, "  - {id: i%d, prompt: p, answer: a, meta: {tools: *tools}}\n", i);
+    struct suite_diags d = {0};
+    struct bai_error err = {0};
+    struct suite *s = suite_load_text("shared.yaml", b.data, b.len, NULL, &d, &err);
+    /* 'shared' is an unknown top-level key, reported; no bound is */
+    cr_assert_null(strstr(err.msg, "alias bomb"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "nested deeper"), "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "unknown key 'shared'"), "%s", err.msg);
+    suite_free(s);
+    suite_diags_free(&d);
+    buf_free(&b);
+}
+
+Test(bounds, nesting_at_the_limit_loads_and_one_deeper_is_refused)
+{
+    for (int extra = 0; extra <= 1; extra++) {
+        /* the root mapping, items and the item: 3 levels before the lists */
+        int lists = 256 - 3 + extra;
+        struct buf b = {0};
+        buf_puts(&b, "suite: deep\nversion: 1\nitems:\n  - {id: a, prompt: p, answer: a, scorer: exact, meta: ");
+        for (int i = 0; i < lists; i++)
+            buf_putc(&b, '[');
+        for (int i = 0; i < lists; i++)
+            buf_putc(&b, ']');
+        buf_puts(&b, "}\n");
+        struct bai_error err = {0};
+        struct suite *s = suite_load_text("deep.yaml", b.data, b.len, NULL, NULL, &err);
+        if (extra) {
+            cr_assert_null(s);
+            cr_assert_not_null(strstr(err.msg, "deep.yaml:4:"), "%s", err.msg);
+            cr_assert_not_null(strstr(err.msg, "nested deeper than 256 levels"), "%s", err.msg);
+        } else {
+            cr_assert_not_null(s, "256 levels are allowed: %s", err.msg);
+        }
+        suite_free(s);
+        buf_free(&b);
+    }
+}
