@@ -60,7 +60,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make valgrind   integration tests with benchai under valgrind memcheck (no definite leaks)"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
-	@echo "make fuzz       run the parser fuzz targets for a bounded time"
+	@echo "make fuzz       run the fuzz targets (parsers, suites, scorers, writers) for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
 	@echo "make install    install benchai, its suites, model registry and roles, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
@@ -194,7 +194,7 @@ install-data:
 	install -m 644 benchmarks/models.yaml benchmarks/roles.yaml $(DESTDIR)$(PREFIX)/share/benchai/
 
 clean:
-	rm -rf build build-asan benchai
+	rm -rf build build-asan build-fuzz benchai
 
 FORCE:
 

@@ -4,7 +4,7 @@
 # docs/benchmarks.md for what each one measures.
 #
 #   benchmarks/run-all.sh              all of them
-#   benchmarks/run-all.sh NAME...      only these (suite_load score_bench
+#   benchmarks/run-all.sh NAME...      only these (suite_load hostile_bench score_bench
 #                                      compare_bench store_bench sandbox_bench
 #                                      http_bench scale_bench vs-llama-bench soak)
 # Environment: BUILD (build folder, default build), BIN (benchai binary,
@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 build="${BUILD:-build}"
 bin="${BIN:-benchai}"
-all="suite_load score_bench compare_bench store_bench sandbox_bench http_bench scale_bench vs-llama-bench soak"
+all="suite_load hostile_bench score_bench compare_bench store_bench sandbox_bench http_bench scale_bench vs-llama-bench soak"
 selected="${*:-$all}"
 
 make --no-print-directory BUILD="$build" BIN="$bin" bench >/dev/null \

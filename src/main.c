@@ -110,7 +110,7 @@ int main(int argc, char **argv)
         return BAI_EXIT_OK;
     }
     if (rc != 0) {
-        fprintf(stderr, "benchai: %s\n", err.msg);
+        cmd_print_error(NULL, err.msg);
         return BAI_EXIT_USAGE;
     }
     if (o.man)

@@ -33,6 +33,7 @@ struct backend_config {
     struct store *replay_store;          /* replay: store holding it (borrowed) */
     int stream;                          /* 1: stream responses (needed for TTFT/ITL) */
     long timeout_ms;                     /* per request, 0 = 600 s */
+    size_t max_answer_bytes;             /* per answer, 0 = GEN_MAX_ANSWER_BYTES_DEFAULT */
 };
 
 struct backend {

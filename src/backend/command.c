@@ -11,6 +11,7 @@
 #include "backend/backend.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -201,7 +202,8 @@ int backend_command_generate(struct backend *b, const struct gen_request *req, s
     long timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : 600000;
     int64_t deadline = resp->t_send_ns + timeout_ms * 1000000LL;
     struct buf output = {0};
-    int timed_out = 0;
+    int timed_out = 0, too_large = 0;
+    size_t cap = b->cfg.max_answer_bytes ? b->cfg.max_answer_bytes : GEN_MAX_ANSWER_BYTES_DEFAULT;
     for (;;) {
         int64_t left_ms = (deadline - clock_mono_ns()) / 1000000;
         if (left_ms <= 0) {
@@ -222,24 +224,40 @@ int backend_command_generate(struct backend *b, const struct gen_request *req, s
             break;
         if (!resp->t_first_ns)
             resp->t_first_ns = clock_mono_ns();
-        if (output.len < (16u << 20))
-            buf_append(&output, chunk, (size_t)n);
+        if (output.len + (size_t)n > cap) {
+            too_large = 1;      /* a command that writes forever is stopped here */
+            break;
+        }
+        buf_append(&output, chunk, (size_t)n);
     }
     close(out[0]);
-    if (timed_out)
+    if (timed_out || too_large)
         kill(-pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     resp->t_end_ns = clock_mono_ns();
-    if (timed_out) {
+    if (too_large) {
+        gen_response_set_error(resp, 0, "the command's output is larger than %zu bytes: it was "
+                               "stopped (--max-answer-bytes raises the cap)", cap);
+        resp->text_flags |= GEN_FLAG_TOO_LARGE;
+    } else if (timed_out) {
         gen_response_set_error(resp, 0, "command timed out after %ld ms", timeout_ms);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         gen_response_set_error(resp, 0, "command %s could not be executed", argv[0]);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         gen_response_set_error(resp, 0, "command %s", WIFSIGNALED(status) ? "was killed by a signal" : "exited non-zero");
     } else {
-        resp->content = buf_detach(&output);
+        size_t bad = 0;
+        /* NUL bytes and invalid UTF-8 become U+FFFD, flagged on the sample */
+        resp->content = utf8_repair(output.data ? output.data : "", output.len, &bad);
+        size_t nul = 0;
+        for (size_t i = 0; i < output.len; i++)
+            nul += output.data[i] == '\0';
+        if (nul)
+            resp->text_flags |= GEN_FLAG_NUL;
+        if (bad > nul)
+            resp->text_flags |= GEN_FLAG_BAD_UTF8;
         resp->finish_reason = xstrdup("stop");
         resp->ok = 1;
         gen_split_think(resp);

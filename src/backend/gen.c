@@ -183,3 +183,18 @@ void gen_split_think(struct gen_response *r)
     free(r->content);
     r->content = answer;
 }
+
+char *gen_text_flags_text(unsigned flags)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        { GEN_FLAG_NUL, "nul" }, { GEN_FLAG_BAD_UTF8, "invalid_utf8" },
+        { GEN_FLAG_TOO_LARGE, "too_large" },
+    };
+    if (!flags)
+        return NULL;
+    struct buf b = {0};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].bit)
+            buf_printf(&b, "%s%s", b.len ? "," : "", names[i].name);
+    return buf_detach(&b);
+}

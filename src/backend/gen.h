@@ -13,6 +13,27 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+/* How much one answer may hold, by default: content, reasoning and tool
+ * calls together (--max-answer-bytes). 16 MiB is about four million tokens,
+ * a hundred times the longest answer a local model writes; past it a
+ * server is looping or hostile. What the server may send for one answer is
+ * GEN_WIRE_FACTOR times that when streamed (the JSON framing of each
+ * token), GEN_BODY_FACTOR times when not. */
+#define GEN_MAX_ANSWER_MIB_DEFAULT 16
+#define GEN_MAX_ANSWER_BYTES_DEFAULT ((size_t)GEN_MAX_ANSWER_MIB_DEFAULT << 20)
+#define GEN_WIRE_FACTOR 16
+#define GEN_BODY_FACTOR 4
+#define GEN_STR_(x) #x
+#define GEN_STR(x) GEN_STR_(x)
+
+/* What was repaired in an answer's text (struct gen_response.text_flags,
+ * stored as samples.flags): never dropped silently. */
+enum gen_text_flag {
+    GEN_FLAG_NUL = 1u << 0,           /* \u0000 in the answer, stored as U+FFFD */
+    GEN_FLAG_BAD_UTF8 = 1u << 1,      /* invalid UTF-8, stored with U+FFFD */
+    GEN_FLAG_TOO_LARGE = 1u << 2,     /* the answer passed the cap; what came is kept */
+};
+
 struct gen_message {
     const char *role;
     const char *content;
@@ -85,6 +106,7 @@ struct gen_response {
     int64_t t_send_ns, t_first_ns, t_end_ns;
     struct gen_event *events;
     size_t n_events, cap_events;
+    unsigned text_flags;          /* enum gen_text_flag */
 };
 
 void gen_response_init(struct gen_response *r);
@@ -124,5 +146,9 @@ char *gen_itl_json(const struct gen_response *r);
 
 /* Moves <think>...</think> at the start of content into reasoning. */
 void gen_split_think(struct gen_response *r);
+
+/* The flags as stored: "nul,invalid_utf8,too_large" (those set), or NULL
+ * when none. Allocated. */
+char *gen_text_flags_text(unsigned flags);
 
 #endif

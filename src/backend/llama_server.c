@@ -3,6 +3,7 @@
 #include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "net/http.h"
+#include "util/escape.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -193,30 +194,15 @@ static int free_port(struct bai_error *err)
     return ntohs(addr.sin_port);
 }
 
+/* The command line as one string a shell runs as these exact words
+ * (util/escape.h's quoting, also what `run --dry-run` prints). */
 static char *shell_quote_argv(char *const *argv)
 {
     struct buf b = {0};
     for (size_t i = 0; argv[i]; i++) {
-        const char *s = argv[i];
-        int plain = *s != '\0';
-        for (const char *p = s; *p; p++)
-            if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
-                  strchr("-_./=:,+@%", *p)))
-                plain = 0;
         if (i)
             buf_putc(&b, ' ');
-        if (plain) {
-            buf_puts(&b, s);
-        } else {
-            buf_putc(&b, '\'');
-            for (const char *p = s; *p; p++) {
-                if (*p == '\'')
-                    buf_puts(&b, "'\\''");
-                else
-                    buf_putc(&b, *p);
-            }
-            buf_putc(&b, '\'');
-        }
+        esc_shell_quote(&b, argv[i]);
     }
     return buf_detach(&b);
 }

@@ -1,8 +1,10 @@
 #include "backend/openai_proto.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 #include <curl/curl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,9 +152,83 @@ static void probs_take(struct gen_response *r, const cJSON *choice)
         cJSON_AddItemToArray(r->probs, cJSON_Duplicate(e, 1));
 }
 
+/* cJSON turns the escape \u0000 into a NUL byte that ends its C string, so
+ * the rest of an answer would vanish without a word. In a copy of the JSON
+ * text each such escape inside a string becomes \ufffd (the same length)
+ * before parsing; NULL when there is none (the usual case, found by one
+ * memmem). A backslash escape is skipped whole, so "\\u0000" (a literal
+ * backslash and "u0000") stays as it is. */
+static char *defuse_nul_escapes(const char *json, size_t len)
+{
+    if (!memmem(json, len, "u0000", 5))
+        return NULL;
+    char *copy = NULL;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = json[i];
+        if (!in_string) {
+            in_string = c == '"';
+            continue;
+        }
+        if (c == '"') {
+            in_string = 0;
+        } else if (c == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len && !memcmp(json + i + 2, "0000", 4)) {
+                if (!copy) {
+                    copy = xmalloc(len + 1);
+                    memcpy(copy, json, len);
+                    copy[len] = '\0';
+                }
+                memcpy(copy + i + 2, "fffd", 4);
+                i += 5;
+            } else {
+                i++;
+            }
+        }
+    }
+    return copy;
+}
+
+/* Parses JSON text from a server, with \u0000 defused (GEN_FLAG_NUL). */
+static cJSON *parse_server_json(const char *text, size_t len, unsigned *flags)
+{
+    char *defused = defuse_nul_escapes(text, len);
+    if (defused)
+        *flags |= GEN_FLAG_NUL;
+    cJSON *root = cJSON_ParseWithLength(defused ? defused : text, len);
+    free(defused);
+    return root;
+}
+
+/* Replaces *s by its repaired copy when it is not valid UTF-8. */
+static void repair_string(char **s, unsigned *flags, int flag)
+{
+    if (!*s || utf8_is_clean(*s, strlen(*s)))
+        return;
+    size_t bad = 0;
+    char *fixed = utf8_repair(*s, strlen(*s), &bad);
+    free(*s);
+    *s = fixed;
+    if (bad && flag)
+        *flags |= GEN_FLAG_BAD_UTF8;
+}
+
+/* Every text of the response as valid UTF-8: the answer's repairs are
+ * flagged on the sample, the error message's (a server's body cut at 300
+ * bytes may end inside a character) are not. */
+static void repair_response(struct gen_response *r, unsigned flags)
+{
+    repair_string(&r->content, &flags, 1);
+    repair_string(&r->reasoning, &flags, 1);
+    repair_string(&r->tool_calls_json, &flags, 1);
+    repair_string(&r->finish_reason, &flags, 1);
+    repair_string(&r->error, &flags, 0);
+    r->text_flags |= flags;
+}
+
 int openai_parse_body(const char *body, size_t len, struct gen_response *r)
 {
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    cJSON *root = parse_server_json(body, len, &r->text_flags);
     if (!root) {
         /* body is not NUL-terminated (fuzzing found this): print at most len bytes */
         gen_response_set_error(r, 0, "response is not JSON: %.*s", (int)(len < 120 ? len : 120), body);
@@ -206,8 +282,10 @@ int openai_parse_body(const char *body, size_t len, struct gen_response *r)
 }
 
 /* Merges one streamed tool_calls delta: entries are matched by index, and
- * name/arguments arrive in pieces that are concatenated. */
-static void merge_tool_call_delta(struct openai_reader *rd, const cJSON *deltas)
+ * name/arguments arrive in pieces that are appended to the call's buffers
+ * (rd->tool_acc), so a long stream of pieces costs linear time. Returns 1
+ * when the answer passed its cap. */
+static int merge_tool_call_delta(struct openai_reader *rd, const cJSON *deltas)
 {
     if (!rd->tool_calls)
         rd->tool_calls = cJSON_CreateArray();
@@ -229,24 +307,64 @@ static void merge_tool_call_delta(struct openai_reader *rd, const cJSON *deltas)
             cJSON_AddStringToObject(fn, "name", "");
             cJSON_AddStringToObject(fn, "arguments", "");
             cJSON_AddItemToArray(rd->tool_calls, call);
+            rd->tool_acc = xrealloc(rd->tool_acc, (rd->n_tool_acc + 1) * sizeof *rd->tool_acc);
+            memset(&rd->tool_acc[rd->n_tool_acc++], 0, sizeof *rd->tool_acc);
         }
         cJSON *call = cJSON_GetArrayItem(rd->tool_calls, index);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(d, "id");
         if (cJSON_IsString(id) && !cJSON_GetObjectItemCaseSensitive(call, "id"))
             cJSON_AddStringToObject(call, "id", id->valuestring);
         const cJSON *fn = cJSON_GetObjectItemCaseSensitive(d, "function");
-        cJSON *acc = cJSON_GetObjectItemCaseSensitive(call, "function");
-        static const char *const parts[] = { "name", "arguments" };
-        for (int p = 0; cJSON_IsObject(fn) && p < 2; p++) {
-            const cJSON *piece = cJSON_GetObjectItemCaseSensitive(fn, parts[p]);
-            if (!cJSON_IsString(piece))
-                continue;
-            const cJSON *old = cJSON_GetObjectItemCaseSensitive(acc, parts[p]);
-            char *joined = xasprintf("%s%s", old->valuestring, piece->valuestring);
-            cJSON_ReplaceItemInObjectCaseSensitive(acc, parts[p], cJSON_CreateString(joined));
-            free(joined);
+        struct openai_tool_acc *acc = &rd->tool_acc[index];
+        if (!cJSON_IsObject(fn))
+            continue;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(fn, "arguments");
+        if (cJSON_IsString(name)) {
+            size_t n = strlen(name->valuestring);
+            buf_append(&acc->name, name->valuestring, n);
+            rd->answer_bytes += n;
         }
+        if (cJSON_IsString(args)) {
+            size_t n = strlen(args->valuestring);
+            buf_append(&acc->arguments, args->valuestring, n);
+            rd->answer_bytes += n;
+        }
+        if (rd->answer_bytes > rd->max_answer)
+            return 1;
     }
+    return 0;
+}
+
+/* The accumulated tool calls as JSON text, names and arguments filled in
+ * from their buffers; NULL when there are none. */
+static char *tool_calls_text(struct openai_reader *rd)
+{
+    if (!rd->tool_calls || cJSON_GetArraySize(rd->tool_calls) == 0)
+        return NULL;
+    for (size_t i = 0; i < rd->n_tool_acc; i++) {
+        cJSON *fn = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rd->tool_calls, (int)i),
+                                                     "function");
+        const struct openai_tool_acc *acc = &rd->tool_acc[i];
+        cJSON_ReplaceItemInObjectCaseSensitive(fn, "name",
+                                               cJSON_CreateString(acc->name.data ? acc->name.data : ""));
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            fn, "arguments", cJSON_CreateString(acc->arguments.data ? acc->arguments.data : ""));
+    }
+    char *s = cJSON_PrintUnformatted(rd->tool_calls);
+    char *out = xstrdup(s);
+    cJSON_free(s);
+    return out;
+}
+
+/* Marks the answer too large (the first cap passed names itself). */
+static void cut_too_large(struct openai_reader *rd, const char *what, size_t cap)
+{
+    if (rd->too_large)
+        return;
+    rd->too_large = xasprintf("%s larger than %zu bytes: the transfer was cut (a server that "
+                              "does not stop? --max-answer-bytes raises the cap)", what, cap);
+    rd->text_flags |= GEN_FLAG_TOO_LARGE;
 }
 
 static void note_event(struct gen_response *r, int64_t t_ns, int tokens)
@@ -267,7 +385,7 @@ static int on_sse_event(void *ctx, const char *event, const char *data, size_t l
         rd->saw_done = 1;
         return 0;
     }
-    cJSON *root = cJSON_ParseWithLength(data, len);
+    cJSON *root = parse_server_json(data, len, &rd->text_flags);
     if (!root) {
         if (!rd->parse_error)
             rd->parse_error = xasprintf("stream event is not JSON: %.120s", data);
@@ -293,17 +411,28 @@ static int on_sse_event(void *ctx, const char *event, const char *data, size_t l
         } else {
             text = cJSON_GetObjectItemCaseSensitive(choice, "text");
         }
+        int over = 0;
         if (cJSON_IsString(text) && text->valuestring[0]) {
-            buf_puts(&rd->content, text->valuestring);
+            size_t n = strlen(text->valuestring);
+            buf_append(&rd->content, text->valuestring, n);
+            rd->answer_bytes += n;
             tokens = 1;
         }
         if (cJSON_IsString(reasoning) && reasoning->valuestring[0]) {
-            buf_puts(&rd->reasoning, reasoning->valuestring);
+            size_t n = strlen(reasoning->valuestring);
+            buf_append(&rd->reasoning, reasoning->valuestring, n);
+            rd->answer_bytes += n;
             tokens = 1;
         }
         if (cJSON_IsArray(tc)) {
-            merge_tool_call_delta(rd, tc);
+            over = merge_tool_call_delta(rd, tc);
             tokens = 1;
+        }
+        if (over || rd->answer_bytes > rd->max_answer) {
+            cut_too_large(rd, "the answer (content, reasoning and tool calls) is", rd->max_answer);
+            note_event(r, t_ns, tokens);
+            cJSON_Delete(root);
+            return 1;
         }
         set_string(&r->finish_reason, cJSON_GetObjectItemCaseSensitive(choice, "finish_reason"));
         probs_take(r, choice);
@@ -320,15 +449,30 @@ void openai_reader_init(struct openai_reader *rd, struct gen_response *resp, int
     memset(rd, 0, sizeof *rd);
     rd->resp = resp;
     rd->stream = stream;
-    rd->max_body = 64u << 20;
+    rd->max_answer = GEN_MAX_ANSWER_BYTES_DEFAULT;
     sse_init(&rd->sse, on_sse_event, rd);
+}
+
+void openai_reader_set_max_answer(struct openai_reader *rd, size_t max_answer)
+{
+    rd->max_answer = max_answer ? max_answer : GEN_MAX_ANSWER_BYTES_DEFAULT;
 }
 
 int openai_reader_data(void *ctx, const char *data, size_t len, int64_t t_ns)
 {
     struct openai_reader *rd = ctx;
-    if (rd->body.len + len > rd->max_body)
-        return 1;                   /* abort: larger than any sane answer */
+    if (rd->too_large)
+        return 1;
+    rd->wire_bytes += len;
+    /* The caps hold for any server: one that streams valid events forever,
+     * or sends an endless body, is cut here, however much memory the
+     * machine has. */
+    size_t factor = rd->stream ? GEN_WIRE_FACTOR : GEN_BODY_FACTOR;
+    size_t wire_cap = rd->max_answer > SIZE_MAX / factor ? SIZE_MAX : rd->max_answer * factor;
+    if (rd->wire_bytes > wire_cap) {
+        cut_too_large(rd, rd->stream ? "the stream is" : "the response body is", wire_cap);
+        return 1;
+    }
     /* Keep the raw bytes only until the stream proves to be SSE; an error
      * body (HTML, JSON error) must be shown. */
     if (!rd->stream || rd->events_parsed == 0)
@@ -338,16 +482,22 @@ int openai_reader_data(void *ctx, const char *data, size_t len, int64_t t_ns)
             rd->resp->t_first_ns = t_ns;
         return 0;
     }
-    if (sse_feed(&rd->sse, data, len, t_ns) < 0) {
+    int fed = sse_feed(&rd->sse, data, len, t_ns);
+    if (fed < 0) {
         if (!rd->parse_error)
             rd->parse_error = xstrdup("stream line longer than 16 MiB");
         return 1;
     }
+    if (fed > 0)
+        return 1;                   /* an event passed the answer cap */
     if (rd->events_parsed > 0 && rd->body.len) {
         buf_free(&rd->body);
     }
     return 0;
 }
+
+static void finish_parse(struct openai_reader *rd, int curl_code, long http_status,
+                         const char *curl_error, int64_t t_ns);
 
 void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_status,
                           const char *curl_error, int64_t t_ns)
@@ -355,6 +505,15 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
     struct gen_response *r = rd->resp;
     r->t_end_ns = t_ns;
     r->http_status = http_status;
+    finish_parse(rd, curl_code, http_status, curl_error, t_ns);
+    repair_response(r, rd->text_flags);
+}
+
+/* openai_reader_finish without the text repair. */
+static void finish_parse(struct openai_reader *rd, int curl_code, long http_status,
+                         const char *curl_error, int64_t t_ns)
+{
+    struct gen_response *r = rd->resp;
     if (curl_code == CURLE_OPERATION_TIMEDOUT && rd->time_limit && (!http_status || http_status == 200)) {
         /* the item's time limit: scored on what arrived, as a user who
          * waits that long sees it (the users' timeout-penalised scores) */
@@ -368,6 +527,25 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
         r->finish_reason = xstrdup("time_limit");
         r->ok = 1;
         gen_split_think(r);
+        return;
+    }
+    if (rd->too_large) {
+        /* Not retried: the same request would stream the same way. What
+         * arrived is kept (bounded by the cap) for a look at what the
+         * server did. */
+        gen_response_set_error(r, 0, "%s", rd->too_large);
+        size_t keep = rd->max_answer;
+        free(r->content);
+        r->content = NULL;
+        if (rd->stream) {
+            size_t n = rd->content.len < keep ? rd->content.len : keep;
+            r->content = xstrndup(rd->content.data ? rd->content.data : "", n);
+            keep -= n;
+        }
+        if (rd->reasoning.len && keep) {
+            free(r->reasoning);
+            r->reasoning = xstrndup(rd->reasoning.data, rd->reasoning.len < keep ? rd->reasoning.len : keep);
+        }
         return;
     }
     if (curl_code != 0) {
@@ -394,6 +572,13 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
     }
     if (!rd->stream) {
         openai_parse_body(rd->body.data ? rd->body.data : "", rd->body.len, r);
+        size_t text = (r->content ? strlen(r->content) : 0) + (r->reasoning ? strlen(r->reasoning) : 0) +
+                      (r->tool_calls_json ? strlen(r->tool_calls_json) : 0);
+        if (r->ok && text > rd->max_answer) {
+            cut_too_large(rd, "the answer (content, reasoning and tool calls) is", rd->max_answer);
+            gen_response_set_error(r, 0, "%s", rd->too_large);
+            return;
+        }
         gen_split_think(r);
         return;
     }
@@ -418,16 +603,15 @@ void openai_reader_finish(struct openai_reader *rd, int curl_code, long http_sta
         return;
     }
     free(r->content);
-    r->content = xstrdup(rd->content.data ? rd->content.data : "");
+    r->content = xstrndup(rd->content.data ? rd->content.data : "", rd->content.len);
     if (rd->reasoning.len) {
         free(r->reasoning);
-        r->reasoning = xstrdup(rd->reasoning.data);
+        r->reasoning = xstrndup(rd->reasoning.data, rd->reasoning.len);
     }
-    if (rd->tool_calls && cJSON_GetArraySize(rd->tool_calls) > 0) {
-        char *s = cJSON_PrintUnformatted(rd->tool_calls);
+    char *calls = tool_calls_text(rd);
+    if (calls) {
         free(r->tool_calls_json);
-        r->tool_calls_json = xstrdup(s);
-        cJSON_free(s);
+        r->tool_calls_json = calls;
     }
     r->ok = 1;
     gen_split_think(r);
@@ -440,6 +624,12 @@ void openai_reader_free(struct openai_reader *rd)
     buf_free(&rd->content);
     buf_free(&rd->reasoning);
     cJSON_Delete(rd->tool_calls);
+    for (size_t i = 0; i < rd->n_tool_acc; i++) {
+        buf_free(&rd->tool_acc[i].name);
+        buf_free(&rd->tool_acc[i].arguments);
+    }
+    free(rd->tool_acc);
     free(rd->parse_error);
+    free(rd->too_large);
     memset(rd, 0, sizeof *rd);
 }

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "store/store.h"
+#include "util/yaml_bounds.h"
 #include "util/fs.h"
 #include "util/suggest.h"
 
@@ -234,6 +235,8 @@ static int parse_text(struct cli_config *cfg, const char *text, size_t len, stru
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (yaml_bounds_check_text(cfg->path, text, len, err) != 0)
+        return -1;
     if (!yaml_parser_initialize(&parser)) {
         bai_error_set(err, BAI_EXIT_INTERNAL, "%s: cannot initialise the YAML parser", cfg->path);
         return -1;

@@ -10,8 +10,13 @@
 #include "run/defaults.h"
 #include "run/judge_client.h"
 #include "store/store.h"
+#include "report/format.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/mem.h"
+
+#include <errno.h>
+#include <string.h>
 
 int cmd_options_result(const struct cli_command *c, int rc, const struct bai_error *err)
 {
@@ -24,8 +29,48 @@ int cmd_options_result(const struct cli_command *c, int rc, const struct bai_err
         buf_free(&b);
         return BAI_EXIT_OK;
     }
-    fprintf(stderr, "benchai %s: %s\n", c->name, err->msg);
+    char *prefix = xasprintf("benchai %s", c->name);
+    cmd_print_error(prefix, err->msg);
+    free(prefix);
     return err->exit_code ? err->exit_code : BAI_EXIT_USAGE;
+}
+
+int cmd_csv_raw(void *opts, const char *value, struct bai_error *err)
+{
+    (void)opts;
+    (void)value;
+    (void)err;
+    report_csv_set_raw(1);
+    return 0;
+}
+
+int cmd_print(const char *data, size_t len, int json)
+{
+    if (len && esc_term_write(stdout, data, len, json ? ESC_JSON : ESC_TEXT) != 0) {
+        fprintf(stderr, "benchai: writing to stdout failed: %s\n", strerror(errno));
+        return BAI_EXIT_FAIL;
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "benchai: writing to stdout failed: %s\n", strerror(errno));
+        return BAI_EXIT_FAIL;
+    }
+    return BAI_EXIT_OK;
+}
+
+void cmd_eprint(const char *text)
+{
+    if (text)
+        esc_term_write(stderr, text, strlen(text), ESC_TEXT);
+}
+
+void cmd_print_error(const char *prefix, const char *msg)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%s: ", prefix ? prefix : "benchai");
+    esc_term_puts(&b, msg && *msg ? msg : "unknown error", ESC_TEXT);
+    buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stderr);
+    buf_free(&b);
 }
 
 int cmd_options(const struct cli_command *c, void *opts, int *argc, char ***argv)

@@ -139,6 +139,26 @@ char *cmd_roles_file(const char *command, const char *flag, int *code);
  * the suite folders. */
 int cmd_complete(const struct cli_command *const *cmds, size_t n, const struct cli_command *global,
                  int argc, char **argv);
+/* --csv-raw, for every command that writes CSV: cells as they are, without
+ * the formula guard (report/format.h, report_csv_field). */
+int cmd_csv_raw(void *opts, const char *value, struct bai_error *err);
+#define CMD_OPT_CSV_RAW                                                                    \
+    CLI_OPT_CALLBACK(0, "csv-raw", NULL, cmd_csv_raw,                                      \
+                     "csv: keep cells that start with = + - @ as they are\n"               \
+                     "(default: a leading ' so a spreadsheet shows them as text)",         \
+                     .flags = CLI_NOARG)
+
+/* Writes what a command prints to stdout, made safe for a terminal
+ * (util/escape.h: control characters visible, never raw); json: the text
+ * is a JSON document (escapes stay valid JSON). Flushes. BAI_EXIT_OK, or
+ * BAI_EXIT_FAIL after a message when stdout could not be written. */
+int cmd_print(const char *data, size_t len, int json);
+/* The same for one error message on stderr: "PREFIX: MSG\n" (prefix NULL:
+ * "benchai"). */
+void cmd_print_error(const char *prefix, const char *msg);
+/* Text (with its own newlines) on stderr, made safe for a terminal. */
+void cmd_eprint(const char *text);
+
 /* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
 
 #endif

@@ -23,6 +23,7 @@ static const struct cli_option compare_options[] = {
     CLI_OPT_FORMAT(struct compare_cmd_opts, format, cli_formats_md_csv_json, "output format"),
     CLI_OPT_FLAG(0, "force", struct compare_cmd_opts, c.force, "pair suites whose version/hash differ by item id"),
     CLI_OPT_STORE(struct compare_cmd_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -77,15 +78,18 @@ int cmd_compare(int argc, char **argv)
     }
     store_close(st);
     if (r.n_common == 0) {
-        fprintf(stderr, "benchai compare: runs %s and %s have no items in common%s\n", id_a, id_b,
-                o.n_suites ? " (within the suites asked for)" : "");
+        struct buf msg = {0};   /* notes quote names from files: cmd_eprint */
+        buf_printf(&msg, "benchai compare: runs %s and %s have no items in common%s\n", id_a, id_b,
+                   o.n_suites ? " (within the suites asked for)" : "");
         for (size_t i = 0; i < r.n_notes; i++)
-            fprintf(stderr, "  %s\n", r.notes[i]);
+            buf_printf(&msg, "  %s\n", r.notes[i]);
         for (size_t p = 0; p < r.n_pairs; p++)
             for (size_t s = 0; s < r.pairs[p].n_suites; s++)
                 if (r.pairs[p].suites[s].note)
-                    fprintf(stderr, "  %s: %s\n", r.pairs[p].suites[s].name,
-                            r.pairs[p].suites[s].note);
+                    buf_printf(&msg, "  %s: %s\n", r.pairs[p].suites[s].name,
+                               r.pairs[p].suites[s].note);
+        cmd_eprint(msg.data);
+        buf_free(&msg);
         compare_result_free(&r);
         rc = BAI_EXIT_USAGE;
         goto out;
@@ -94,17 +98,14 @@ int cmd_compare(int argc, char **argv)
     for (size_t p = 0; fmt == REPORT_FMT_CSV && p < r.n_pairs; p++) {
         char *w = compare_pair_differences_text(&r.pairs[p]);
         if (w)
-            fprintf(stderr, "benchai compare: warning: %s\n", w);
+            cmd_print_error("benchai compare: warning", w);
         free(w);
     }
     struct buf b = {0};
     compare_render(&r, fmt, o.with_outputs, &b);
     compare_result_free(&r);
     rc = BAI_EXIT_OK;
-    if (b.len && fwrite(b.data, 1, b.len, stdout) != b.len) {
-        fprintf(stderr, "benchai compare: writing the output failed\n");
-        rc = BAI_EXIT_INTERNAL;
-    }
+    rc = cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
 out:
     cli_free(&cmd_compare_cli, &co);

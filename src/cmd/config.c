@@ -18,6 +18,7 @@ struct config_opts {
 static const struct cli_option config_options[] = {
     CLI_OPT_FLAG(0, "path", struct config_opts, path_only, "print only the config file's path"),
     CLI_OPT_FORMAT(struct config_opts, format, cli_formats_md_csv_json, "output format"),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -96,9 +97,9 @@ int cmd_config(int argc, char **argv)
         buf_printf(&b, "config file: %s%s\n\n", path,
                    cfg && cfg->exists ? "" : " (not found: see docs/config.md for what it may hold)");
     report_table_render(&t, fmt, &b);
-    fwrite(b.data, 1, b.len, stdout);
+    int prc = cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
     report_table_free(&t);
     free(path);
-    return fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
+    return prc;
 }

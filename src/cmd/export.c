@@ -13,6 +13,8 @@
 #include "report/format.h"
 #include "store/store.h"
 #include "util/error.h"
+#include "util/escape.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 enum export_fmt { EXPORT_CSV, EXPORT_JSONL, EXPORT_MD };
@@ -29,6 +31,7 @@ static const struct cli_option export_options[] = {
     CLI_OPT_STRING(0, "out", struct export_opts, out, "FILE", "write to FILE (atomically) instead of stdout",
                    .complete = CLI_COMP_FILE),
     CLI_OPT_STORE(struct export_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -39,13 +42,19 @@ const struct cli_command cmd_export_cli = {
     .description =
         "Writes one row per sample with its score and timings (a sample scored by two\n"
         "scorers gives two rows). Unmeasured numbers are empty (csv, md) or null (jsonl).\n"
+        "Times keep millisecond precision (t_start_s: Unix seconds with milliseconds).\n"
+        "jsonl is lossless; csv and md show control characters as \\x1b, and csv cells\n"
+        "that start with = + - @ get a leading ' (--csv-raw keeps them; docs/reports.md).\n"
         "RUN is a full id, a unique prefix, tag:NAME or latest.\n",
     .options = export_options,
     CLI_ARGS_ONE_RUN,
     .run = cmd_export,
 };
 
-enum col_kind { K_STR, K_INT, K_NUM };
+/* K_TIME_S, K_TIME_MS: times, always with three decimals (milliseconds of a
+ * Unix time, microseconds of a duration); K_NUM: up to 10 significant
+ * digits, so no figure becomes 1.79652e+09. */
+enum col_kind { K_STR, K_INT, K_NUM, K_TIME_S, K_TIME_MS };
 
 /* The header; row() writes the fields in this order. */
 static const char *const COLUMNS[] = {
@@ -53,7 +62,7 @@ static const char *const COLUMNS[] = {
     "attempts", "scorer", "value", "passed", "score_status", "extracted", "ttft_ms", "e2e_ms",
     "tpot_ms", "prompt_tokens", "completion_tokens", "cached_tokens", "prompt_tps", "gen_tps",
     "speed_source", "cache_hit", "draft_n", "draft_accepted", "t_start_s", "finish_reason", "error",
-    "output",
+    "flags", "output",
 };
 #define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
 
@@ -63,50 +72,32 @@ struct export_ctx {
     FILE *f;
 };
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static void md_field(FILE *f, const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        if (*p == '|')
-            fputs("\\|", f);
-        else if (*p == '\n')
-            fputs("<br>", f);
-        else if (*p != '\r')
-            fputc(*p, f);
-    }
-}
-
-/* Writes one cell in the current text format; numbers < 0 are "unmeasured". */
+/* Writes one cell in the current text format; numbers < 0 are "unmeasured".
+ * Escaping is report/format.c's: the CSV formula guard, Markdown without
+ * raw HTML, control characters made visible. */
 static void text_cell(struct export_ctx *c, int first, enum col_kind k, const char *s, double v)
 {
     if (!first)
         fputs(c->fmt == EXPORT_CSV ? "," : " | ", c->f);
     char num[64] = "";
     if (k != K_STR) {
+        static const char *const fmts[] = { [K_INT] = "%.0f", [K_NUM] = "%.10g",
+                                            [K_TIME_S] = "%.3f", [K_TIME_MS] = "%.3f" };
         if (v >= 0)
-            snprintf(num, sizeof num, k == K_INT ? "%.0f" : "%.6g", v);
-        s = num;
+            snprintf(num, sizeof num, fmts[k], v);
+        fputs(num, c->f);       /* a number needs no escaping, and gets none */
+        return;
     }
     if (!s)
         s = "";
+    struct buf b = {0};
     if (c->fmt == EXPORT_CSV)
-        csv_field(c->f, s);
+        report_csv_field(&b, s);
     else
-        md_field(c->f, s);
+        report_md_escape(&b, s, 1);
+    if (b.len)
+        fwrite(b.data, 1, b.len, c->f);
+    buf_free(&b);
 }
 
 static void header(struct export_ctx *c)
@@ -167,10 +158,12 @@ static int row_jsonl(struct export_ctx *c, const struct store_sample_row *r)
     report_json_measured(o, "t_start_s", r->t_start_s);
     report_json_str(o, "finish_reason", r->finish_reason);
     report_json_str(o, "error", r->error);
+    report_json_str(o, "flags", r->flags);
     report_json_str(o, "output", r->output);
     struct buf line = { 0 };
     report_json_emit(o, 0, &line);
-    fwrite(line.data, 1, line.len, c->f);
+    /* lossless: C1 controls and bidi overrides become \u escapes */
+    esc_term_write(c->f, line.data, line.len, ESC_JSON);
     buf_free(&line);
     return ferror(c->f) ? 1 : 0;
 }
@@ -195,9 +188,9 @@ static int row_text(struct export_ctx *c, const struct store_sample_row *r)
     text_cell(c, 0, K_INT, NULL, r->passed);
     text_cell(c, 0, K_STR, r->score_status, 0);
     text_cell(c, 0, K_STR, r->extracted, 0);
-    text_cell(c, 0, K_NUM, NULL, r->ttft_ms);
-    text_cell(c, 0, K_NUM, NULL, r->e2e_ms);
-    text_cell(c, 0, K_NUM, NULL, r->tpot_ms);
+    text_cell(c, 0, K_TIME_MS, NULL, r->ttft_ms);
+    text_cell(c, 0, K_TIME_MS, NULL, r->e2e_ms);
+    text_cell(c, 0, K_TIME_MS, NULL, r->tpot_ms);
     text_cell(c, 0, K_INT, NULL, (double)r->prompt_tokens);
     text_cell(c, 0, K_INT, NULL, (double)r->completion_tokens);
     text_cell(c, 0, K_INT, NULL, (double)r->cached_tokens);
@@ -207,9 +200,10 @@ static int row_text(struct export_ctx *c, const struct store_sample_row *r)
     text_cell(c, 0, K_INT, NULL, r->cache_hit);
     text_cell(c, 0, K_INT, NULL, (double)r->draft_n);
     text_cell(c, 0, K_INT, NULL, (double)r->draft_accepted);
-    text_cell(c, 0, K_NUM, NULL, r->t_start_s);
+    text_cell(c, 0, K_TIME_S, NULL, r->t_start_s);
     text_cell(c, 0, K_STR, r->finish_reason, 0);
     text_cell(c, 0, K_STR, r->error, 0);
+    text_cell(c, 0, K_STR, r->flags, 0);
     text_cell(c, 0, K_STR, r->output, 0);
     fputs(c->fmt == EXPORT_MD ? " |\n" : "\n", c->f);
     return ferror(c->f) ? 1 : 0;
@@ -243,13 +237,18 @@ int cmd_export(int argc, char **argv)
     char *tmp = NULL;
     ctx.f = stdout;
     if (out_path) {
-        tmp = xasprintf("%s.tmp%d", out_path, (int)getpid());
-        ctx.f = fopen(tmp, "w");
+        /* a file of our own (never through a link), renamed at the end */
+        int fd = fs_refuse_symlink(out_path, &err) == 0 ? fs_create_temp(out_path, NULL, &tmp, &err) : -1;
+        ctx.f = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!ctx.f) {
-            fprintf(stderr, "benchai export: cannot write %s: %s\n", tmp, strerror(errno));
+            if (fd >= 0) {
+                bai_error_set(&err, BAI_EXIT_USAGE, "%s: %s", tmp, strerror(errno));
+                close(fd);
+                unlink(tmp);
+            }
             free(tmp);
             store_close(st);
-            return BAI_EXIT_USAGE;
+            return bai_error_report(&err);
         }
     }
     header(&ctx);
@@ -257,7 +256,10 @@ int cmd_export(int argc, char **argv)
     int ok = rc == 0 && !ferror(ctx.f);
     if (out_path) {
         ok = (fclose(ctx.f) == 0) && ok;
-        if (ok && rename(tmp, out_path) != 0) {
+        if (ok && fs_refuse_symlink(out_path, &err) != 0) {
+            bai_error_report(&err);
+            ok = 0;
+        } else if (ok && rename(tmp, out_path) != 0) {
             fprintf(stderr, "benchai export: cannot rename %s to %s: %s\n", tmp, out_path,
                     strerror(errno));
             ok = 0;

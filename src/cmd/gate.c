@@ -102,18 +102,21 @@ static void refuse_different(const struct compare_result *r, const char *id_a, c
 {
     struct buf why = {0};
     buf_printf(&why, "baseline %s and candidate %s pair configurations that differ", id_a, id_b);
-    fprintf(stderr, "benchai gate: %s:\n", why.data);
+    struct buf msg = {0};   /* labels come from files: printed with cmd_eprint */
+    buf_printf(&msg, "benchai gate: %s:\n", why.data);
     for (size_t p = 0; p < r->n_pairs; p++) {
         const struct compare_pair *cp = &r->pairs[p];
         if (!cp->n_differences)
             continue;
-        fprintf(stderr, "  '%s' vs '%s':\n", cp->label_a, cp->label_b);
+        buf_printf(&msg, "  '%s' vs '%s':\n", cp->label_a, cp->label_b);
         for (size_t i = 0; i < cp->n_differences; i++)
-            fprintf(stderr, "    %s\n", cp->differences[i]);
+            buf_printf(&msg, "    %s\n", cp->differences[i]);
         char *w = compare_pair_differences_text(cp);
         buf_printf(&why, "; %s", w);
         free(w);
     }
+    cmd_eprint(msg.data);
+    buf_free(&msg);
     fprintf(stderr, "Check the run ids; to gate them anyway, pass --allow-different-configs.\n");
     if (junit)
         junit_nothing(junit, name, why.data);
@@ -157,9 +160,12 @@ int cmd_gate(int argc, char **argv)
     }
     if (r.n_common == 0) {
         char *why = xasprintf("baseline %s and candidate %s have no items in common", id_a, id_b);
-        fprintf(stderr, "benchai gate: %s\n", why);
+        struct buf msg = {0};
+        buf_printf(&msg, "benchai gate: %s\n", why);
         for (size_t i = 0; i < r.n_notes; i++)
-            fprintf(stderr, "  %s\n", r.notes[i]);
+            buf_printf(&msg, "  %s\n", r.notes[i]);
+        cmd_eprint(msg.data);
+        buf_free(&msg);
         if (junit)
             junit_nothing(junit, name, why);
         free(why);
@@ -181,8 +187,7 @@ int cmd_gate(int argc, char **argv)
         free(w);
     }
     gate_text(&gr, &b);
-    fwrite(b.data, 1, b.len, stdout);
-    fflush(stdout);
+    cmd_print(b.data ? b.data : "", b.len, 0);
     buf_free(&b);
     rc = gr.failed ? BAI_EXIT_FAIL : BAI_EXIT_OK;
     if (junit && write_junit(junit, &gr, name))

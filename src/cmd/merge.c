@@ -76,7 +76,7 @@ int cmd_merge(int argc, char **argv)
     }
     store_close(dst);
     if (conflicts.len)
-        fwrite(conflicts.data, 1, conflicts.len, stdout);
+        cmd_print(conflicts.data, conflicts.len, 0);
     buf_free(&conflicts);
     printf("merged into %s: %lld new runs, %lld runs joined, %lld configs, %lld suites, "
            "%lld samples added, %lld identical duplicates skipped, %lld conflicts, "

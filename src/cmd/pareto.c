@@ -36,6 +36,7 @@ static const struct cli_option pareto_options[] = {
     CLI_OPT_RUNS(struct pareto_opts, runs, "only these runs (default: the newest run's point\nper model + config)"),
     CLI_OPT_FLAG(0, "all-runs", struct pareto_opts, all_runs, "keep every run's point"),
     CLI_OPT_FORMAT(struct pareto_opts, format, cli_formats_md_csv_json, "output format"),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_STRING(0, "plot", struct pareto_opts, plot, "FILE",
                    "also draw the scatter with gnuplot (.svg or .png); the\n.dat and .gp files are written next to it",
                    .complete = CLI_COMP_FILE),
@@ -138,8 +139,7 @@ int cmd_pareto(int argc, char **argv)
         for (size_t i = 0; i < pa.n_skipped; i++)
             buf_printf(&b, "- %s\n", pa.skipped[i]);
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
-    fflush(stdout);
+    cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
     report_table_free(&t);
 

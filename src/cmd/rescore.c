@@ -32,6 +32,8 @@ static const struct cli_option rescore_options_table[] = {
                 "judge: show up to N other stored answers to the same item\n"
                 "(other runs or configs, same suite version; default 3, 0 = none)"),
     CLI_OPT_FLAG(0, "force", R, r.force, "rescore against suite files whose hash changed"),
+    CLI_OPT_FLAG(0, "allow-outside-source", R, r.allow_outside_source,
+                 "let suites read source:/filler files outside their folder"),
     CLI_OPT_FLAG(0, "dry-run", R, r.dry_run, "check and count only; nothing is scored or written"),
     CLI_OPT_STORE(R, r.store_path),
     CLI_OPT_END(),
@@ -117,7 +119,13 @@ int cmd_rescore(int argc, char **argv)
     struct rescore_result res;
     int rc = rescore_run(&o, &res, &err);
     if (res.run_id[0] && (rc == 0 || res.n_rows > 0)) {
-        rescore_result_print(&res, o.dry_run, stdout);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        rescore_result_print(&res, o.dry_run, mf);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
         if (res.missing_items)
             printf("\n%zu sample(s) skipped: their items are no longer in the suite file\n", res.missing_items);
         if (o.dry_run)

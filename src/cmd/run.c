@@ -3,6 +3,8 @@
  * run_config (run/config.h, owned by run/), load the suites, expand the
  * configurations, hand them to the runner, print the closing table.
  * `benchai resume` parses the arguments stored with the run again. */
+#include <errno.h>
+
 #include "cli/config.h"
 #include "cli/interrupt.h"
 #include "sandbox/sandbox.h"
@@ -108,6 +110,27 @@ static int set_timeout(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
+/* A size in bytes with an optional K, M or G (powers of 1024). */
+static int set_max_answer(void *o, const char *v, struct bai_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (end == v || *end || errno || v[0] == '-' || n < 1 || n > (1ULL << 40) >> shift) {
+        bai_error_set(err, BAI_EXIT_USAGE, "expected a size such as 16M, 4096 or 1G (1 byte to 1 TiB), got '%s'", v);
+        return -1;
+    }
+    ((struct run_config *)o)->max_answer_bytes = (size_t)(n << shift);
+    return 0;
+}
+
 /* 0 turns the watch off; the config keeps 0 for "the default" (30 s). */
 static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
 {
@@ -145,6 +168,8 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STRING(0, "run-id", A, run_id, "ID", "store under this run id (shards of one run on several machines)"),
     CLI_OPT_FLAG(0, "force", A, force, "continue a stored run (--run-id, resume) although a suite\n"
                                        "changed since it started (recorded with the run)"),
+    CLI_OPT_FLAG(0, "allow-outside-source", A, allow_outside_source,
+                 "let suites read source:/filler files outside their folder"),
 
     CLI_OPT_GROUP("Backend (default llama-server)"),
     CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
@@ -198,6 +223,11 @@ static const struct cli_option run_options[] = {
                  "start a server for every point, even when the point before\ndiffers only in request settings "
                  "(default: one server serves\nthem back to back)"),
     CLI_OPT_CALLBACK(0, "timeout", "S", set_timeout, "per-request timeout in seconds (default 600)"),
+    CLI_OPT_CALLBACK(0, "max-answer-bytes", "SIZE", set_max_answer,
+                     "cap on one answer's text (content, reasoning, tool calls;\n"
+                     "default " GEN_STR(GEN_MAX_ANSWER_MIB_DEFAULT) "M); a server that passes it (or sends "
+                     GEN_STR(GEN_WIRE_FACTOR) " times\n"
+                     "that) is cut off and the sample stored as an error"),
     CLI_OPT_INT(0, "retries", A, retries, "N", 0, BIG, "retries of a failed request (default 3)"),
     CLI_OPT_CALLBACK(0, "sandbox", "MODE", set_sandbox,
                      "code scoring isolation: full (default; refuses where\nnamespaces are missing, exit 6) or "
@@ -346,14 +376,17 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         const char *name = i < a->n_suites ? a->suites[i] : pts.extra_suites[i - a->n_suites];
         char *path = defaults_suite_path(name);
         struct bai_error serr = {0};
-        struct suite *s = suite_load(path, NULL, &serr);
+        struct suite_load_options lo = { .allow_outside_source = a->allow_outside_source };
+        struct suite *s = suite_load(path, &lo, &serr);
         if (!s) {
             if (!fs_exists(path)) {
                 char *why = defaults_suite_missing(name);
-                fprintf(stderr, "benchai: %s\n", why);
+                cmd_print_error(NULL, why);
                 free(why);
-            } else
-                fprintf(stderr, "%s\n", serr.msg);
+            } else {
+                cmd_eprint(serr.msg);
+                cmd_eprint("\n");
+            }
             bad = 1;
         } else {
             suites[n_suites++] = s;
@@ -366,7 +399,15 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         return BAI_EXIT_USAGE;
     }
     if (a->dry_run) {
-        run_points_print(&pts, suites, n_suites, a, stdout);
+        /* labels, paths and raw server args come from files and the
+         * command line: printed through the terminal-safe writer */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        run_points_print(&pts, suites, n_suites, a, mf);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
         free_suites(suites, n_suites);
         run_points_free(&pts);
         return BAI_EXIT_OK;
@@ -428,8 +469,14 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     free(judge_log);
     int code = BAI_EXIT_OK;
     if (res.run_id[0]) {
-        run_result_print(&res, stdout);
-        printf("\nstored in %s as run %s (benchai show %s)\n", store_path, res.run_id, res.run_id);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        run_result_print(&res, mf);
+        fprintf(mf, "\nstored in %s as run %s (benchai show %s)\n", store_path, res.run_id, res.run_id);
+        fclose(mf);
+        cmd_print(text, len, 0);
+        free(text);
     }
     if (rc != 0) {
         code = bai_error_report(&err);

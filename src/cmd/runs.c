@@ -31,6 +31,7 @@ static const struct cli_option runs_options[] = {
     CLI_OPT_INT('n', "limit", struct runs_opts, f.limit, "N", 1, 1000000, "at most N runs"),
     CLI_OPT_FORMAT(struct runs_opts, format, cli_formats_md_csv_json, "output format"),
     CLI_OPT_STORE(struct runs_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -93,11 +94,10 @@ int cmd_runs(int argc, char **argv)
         fprintf(stderr, "no runs match in %s\n", path);
     else
         report_table_render(&t, fmt, &out);
-    if (out.len)
-        fwrite(out.data, 1, out.len, stdout);
+    int prc = cmd_print(out.data ? out.data : "", out.len, fmt == REPORT_FMT_JSON);
     buf_free(&out);
     report_table_free(&t);
     store_runs_free(runs, n);
     store_close(st);
-    return fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
+    return prc;
 }

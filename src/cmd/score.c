@@ -130,7 +130,9 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
         return;
     }
     if (score_check(sc->name, obj, &err)) {
-        fprintf(stderr, "benchai: %s:%zu: %s\n", input, lineno, err.msg);
+        char *where = xasprintf("benchai: %s:%zu", input, lineno);
+        cmd_print_error(where, err.msg);
+        free(where);
         t->bad_lines++;
         return;
     }
@@ -168,7 +170,9 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
         t->unparsed++;
     else {
         t->errors++;
-        fprintf(stderr, "benchai: %s:%zu: %s\n", input, lineno, err.msg);
+        char *where = xasprintf("benchai: %s:%zu", input, lineno);
+        cmd_print_error(where, err.msg);
+        free(where);
     }
     add_detail(t, sc->name, r.detail_json);
     if (out) {

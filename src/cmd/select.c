@@ -33,6 +33,7 @@ static const struct cli_option select_options[] = {
                    "md (default), csv (the summary table) or json\n(everything)"),
     CMD_RULES_OPTIONS(struct select_opts, rules),
     CLI_OPT_STORE(struct select_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -210,7 +211,7 @@ int cmd_select(int argc, char **argv)
             for (size_t i = 0; i < ns; i++)
                 md_details(&sels[i], &b);
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
     for (size_t i = 0; i < ns; i++)
         report_selection_free(&sels[i]);

@@ -546,10 +546,11 @@ int cmd_show(int argc, char **argv)
                 buf_puts(&out, "none\n");
         }
     }
-    fwrite(out.data, 1, out.len, stdout);
-    buf_free(&out);
-    if (fflush(stdout) != 0)
+    /* answers, incidents (a server's error body) and names are shown with
+     * their control characters visible (cmd_print, util/escape.h) */
+    if (cmd_print(out.data ? out.data : "", out.len, json) != BAI_EXIT_OK)
         rc = BAI_EXIT_FAIL;
+    buf_free(&out);
 done:
     if (items && !json)
         report_table_free(&ictx.table);

@@ -307,11 +307,10 @@ int cmd_status(int argc, char **argv)
     else
         render_md(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules, &b);
     store_groups_free(g, ng);
-    fwrite(b.data, 1, b.len, stdout);
+    rc = cmd_print(b.data ? b.data : "", b.len, !strcmp(o.format, "json"));
     buf_free(&b);
     free(w.v);
     cJSON_Delete(plan);
-    rc = fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
 out:
     store_run_info_free(&run);
     store_progress_free(rows, n_rows);

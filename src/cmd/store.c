@@ -60,7 +60,7 @@ int cmd_store(int argc, char **argv)
         struct buf out = { 0 };
         rc = store_check_file(path, &out, &err);
         if (out.len)
-            fwrite(out.data, 1, out.len, stdout);
+            cmd_print(out.data, out.len, 0);
         buf_free(&out);
         if (rc < 0)
             return bai_error_report(&err);

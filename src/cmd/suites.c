@@ -8,6 +8,7 @@
 
 #include "cli/config.h"
 #include "cmd/cmd.h"
+#include "report/format.h"
 #include "run/defaults.h"
 #include "suite/suite.h"
 #include "util/error.h"
@@ -17,12 +18,15 @@
 struct suites_opts {
     struct cli_strv dirs;
     const char *format;
+    int allow_outside;
 };
 
 static const struct cli_option suites_options[] = {
     CLI_OPT_LIST(0, "dir", struct suites_opts, dirs, "DIR", "a directory to list (repeatable)",
                  .flags = CLI_WHOLE, .complete = CLI_COMP_DIR),
     CLI_OPT_FORMAT(struct suites_opts, format, cli_formats_md_json, "output format"),
+    CLI_OPT_FLAG(0, "allow-outside-source", struct suites_opts, allow_outside,
+                 "let suites read source:/filler files outside their folder"),
     CLI_OPT_END(),
 };
 
@@ -45,7 +49,9 @@ const struct cli_command cmd_suites_cli = {
     .run = cmd_suites,
 };
 
-static int validate(int argc, char **argv)
+/* Output and messages quote suite files (names, values, paths): they go
+ * through cmd_print / cmd_eprint, which show control characters. */
+static int validate(int argc, char **argv, const struct suite_load_options *lo)
 {
     if (argc < 1) {
         fprintf(stderr, "benchai suites validate: give one or more suite files\n");
@@ -55,22 +61,22 @@ static int validate(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         struct suite_diags d = {0};
         struct bai_error err = {0};
-        struct suite *s = suite_load_diags(argv[i], NULL, &d, &err);
+        struct suite *s = suite_load_diags(argv[i], lo, &d, &err);
         if (s) {
-            printf("%s: ok (%s v%d, %zu items, sha256 %.12s)\n", argv[i], s->name, s->version,
-                   s->n_items, s->hash);
+            char *line = xasprintf("%s: ok (%s v%d, %zu items, sha256 %.12s)\n", argv[i], s->name,
+                                   s->version, s->n_items, s->hash);
+            cmd_print(line, strlen(line), 0);
+            free(line);
             suite_free(s);
         } else {
             bad++;
-            if (d.n) {
-                char *all = suite_diags_format(&d);
-                fprintf(stderr, "%s\n", all);
-                free(all);
-            } else {
-                fprintf(stderr, "%s\n", err.msg);
-            }
-            fprintf(stderr, "%s: %zu problem%s\n", argv[i], d.n ? d.n : 1,
-                    d.n == 1 || !d.n ? "" : "s");
+            fflush(stdout);
+            char *all = d.n ? suite_diags_format(&d) : xstrdup(err.msg);
+            char *text = xasprintf("%s\n%s: %zu problem%s\n", all, argv[i], d.n ? d.n : 1,
+                                   d.n == 1 || !d.n ? "" : "s");
+            cmd_eprint(text);
+            free(text);
+            free(all);
         }
         suite_diags_free(&d);
     }
@@ -83,9 +89,10 @@ int cmd_suites(int argc, char **argv)
     int rc = cmd_options(&cmd_suites_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
+    struct suite_load_options lo = { .allow_outside_source = o.allow_outside };
     if (argc > 0 && !strcmp(argv[0], "validate")) {
         cli_free(&cmd_suites_cli, &o);
-        return validate(argc - 1, argv + 1);
+        return validate(argc - 1, argv + 1, &lo);
     }
     if (argc > 0) {
         fprintf(stderr, "benchai suites: unexpected argument '%s' (did you mean 'suites "
@@ -101,20 +108,22 @@ int cmd_suites(int argc, char **argv)
     }
     int invalid = 0, json = !strcmp(o.format, "json");
     cJSON *arr = cJSON_CreateArray();
+    struct buf out = {0};
     if (!json)
-        printf("| suite | version | items | scorers | tiers | hash | path |\n"
-               "|---|---:|---:|---|---|---|---|\n");
+        buf_puts(&out, "| suite | version | items | scorers | tiers | hash | path |\n"
+                       "|---|---:|---:|---|---|---|---|\n");
     for (size_t di = 0; di < n_dirs; di++) {
         size_t n;
         char **files = fs_list_suffix(dirs[di], defaults_suite_suffixes, &n);
         for (size_t i = 0; i < n; i++) {
             struct suite_diags d = {0};
             struct bai_error err = {0};
-            struct suite *s = suite_load_diags(files[i], NULL, &d, &err);
+            struct suite *s = suite_load_diags(files[i], &lo, &d, &err);
             if (!s) {
                 invalid++;
                 char *all = d.n ? suite_diags_format(&d) : xstrdup(err.msg);
-                fprintf(stderr, "%s\n", all);
+                cmd_eprint(all);
+                cmd_eprint("\n");
                 free(all);
                 if (json) {
                     cJSON *o = cJSON_CreateObject();
@@ -123,7 +132,9 @@ int cmd_suites(int argc, char **argv)
                     cJSON_AddNumberToObject(o, "problems", (double)(d.n ? d.n : 1));
                     cJSON_AddItemToArray(arr, o);
                 } else {
-                    printf("| INVALID (%zu problem%s) | | | | | | %s |\n", d.n ? d.n : 1, d.n > 1 ? "s" : "", files[i]);
+                    buf_printf(&out, "| INVALID (%zu problem%s) | | | | | | ", d.n ? d.n : 1, d.n > 1 ? "s" : "");
+                    report_md_escape(&out, files[i], 0);
+                    buf_puts(&out, " |\n");
                 }
             } else {
                 char *sc = suite_scorers_summary(s), *tiers = suite_tiers_summary(s);
@@ -140,8 +151,10 @@ int cmd_suites(int argc, char **argv)
                     cJSON_AddBoolToObject(o, "valid", 1);
                     cJSON_AddItemToArray(arr, o);
                 } else {
-                    printf("| %s | %d | %zu | %s | %s | %.12s | %s |\n", s->name, s->version,
-                           s->n_items, sc, tiers, s->hash, files[i]);
+                    buf_printf(&out, "| %s | %d | %zu | %s | %s | %.12s | ", s->name, s->version,
+                               s->n_items, sc, tiers, s->hash);
+                    report_md_escape(&out, files[i], 0);
+                    buf_puts(&out, " |\n");
                 }
                 free(sc);
                 free(tiers);
@@ -154,11 +167,13 @@ int cmd_suites(int argc, char **argv)
     }
     if (json) {
         char *t = cJSON_Print(arr);
-        printf("%s\n", t);
+        buf_printf(&out, "%s\n", t);
         free(t);
     }
     cJSON_Delete(arr);
+    int prc = cmd_print(out.data ? out.data : "", out.len, json);
+    buf_free(&out);
     defaults_strv_free(default_dirs, n_default);
     cli_free(&cmd_suites_cli, &o);
-    return invalid ? BAI_EXIT_USAGE : BAI_EXIT_OK;
+    return invalid ? BAI_EXIT_USAGE : prc;
 }

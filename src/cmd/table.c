@@ -31,6 +31,7 @@ static const struct cli_option table_options[] = {
                    "md (default), csv (numbers only) or json (every figure)"),
     CMD_RULES_OPTIONS(struct table_opts, rules),
     CLI_OPT_STORE(struct table_opts, store),
+    CMD_OPT_CSV_RAW,
     CLI_OPT_END(),
 };
 
@@ -117,7 +118,7 @@ int cmd_table(int argc, char **argv)
         }
         buf_free(&notes);
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);
     report_points_free(&pts);
 out:

@@ -364,10 +364,27 @@ int http_client_in_flight(const struct http_client *c)
     return c->in_flight;
 }
 
+/* What a blocking request keeps of its answer: nothing when the caller
+ * does not want the body, and at most HTTP_SYNC_MAX_BODY bytes otherwise
+ * (a control answer is small; one that never ends must not fill memory). */
+#define HTTP_SYNC_MAX_BODY ((size_t)64 << 20)
+struct sync_sink {
+    struct buf b;
+    int keep, over;
+};
+
 static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
 {
-    buf_append(userdata, data, size * nmemb);
-    return size * nmemb;
+    struct sync_sink *s = userdata;
+    size_t n = size * nmemb;
+    if (!s->keep)
+        return n;
+    if (s->b.len + n > HTTP_SYNC_MAX_BODY) {
+        s->over = 1;
+        return 0;          /* aborts the transfer */
+    }
+    buf_append(&s->b, data, n);
+    return n;
 }
 
 int http_request_sync(const char *method, const char *url, const char *body,
@@ -384,24 +401,30 @@ int http_request_sync(const char *method, const char *url, const char *body,
     }
     if (method && strcmp(method, "GET") && strcmp(method, "POST"))
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    struct buf b = {0};
+    struct sync_sink sink = { .keep = body_out != NULL };
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
     CURLcode rc = curl_easy_perform(e);
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(e);
     curl_slist_free_all(headers);
+    if (sink.over) {
+        bai_error_set(err, BAI_EXIT_BACKEND, "%s: the answer is larger than %zu MiB: cut off", url,
+                      HTTP_SYNC_MAX_BODY >> 20);
+        buf_free(&sink.b);
+        return -1;
+    }
     if (rc != CURLE_OK) {
         bai_error_set(err, BAI_EXIT_BACKEND, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-        buf_free(&b);
+        buf_free(&sink.b);
         return -1;
     }
     if (status_out)
         *status_out = status;
     if (body_out)
-        *body_out = buf_detach(&b);
+        *body_out = buf_detach(&sink.b);
     else
-        buf_free(&b);
+        buf_free(&sink.b);
     return 0;
 }

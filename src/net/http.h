@@ -59,8 +59,10 @@ int http_client_in_flight(const struct http_client *c);
 void http_cancel(struct http_client *c, struct http_call *call);
 
 /* Blocking request for control endpoints. *body_out (may be NULL) receives
- * the body (caller frees). Returns 0 when a response arrived (any status),
- * -1 on a transport error (err set, BAI_EXIT_BACKEND). */
+ * the body (caller frees); at most 64 MiB of it is kept (an answer that
+ * does not end is cut off: an error), none when body_out is NULL. Returns
+ * 0 when a response arrived (any status), -1 on a transport error (err
+ * set, BAI_EXIT_BACKEND). */
 int http_request_sync(const char *method, const char *url, const char *body,
                       const char *bearer_token, long timeout_ms, long *status_out,
                       char **body_out, struct bai_error *err);

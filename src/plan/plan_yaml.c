@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "util/yaml_bounds.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -95,6 +96,8 @@ static int want_strings(struct ydoc *d, yaml_node_t *n, const char *key, char **
 static int load_doc(struct ydoc *d, const char *text, size_t len)
 {
     yaml_parser_t p;
+    if (yaml_bounds_check_text(d->file, text, len, d->err) != 0)
+        return -1;
     if (!yaml_parser_initialize(&p)) {
         bai_error_set(d->err, BAI_EXIT_INTERNAL, "%s: cannot initialise the YAML parser", d->file);
         return -1;

@@ -41,29 +41,26 @@ static const char *cell_text(const struct report_cell *c)
     return c->text && *c->text ? c->text : "-";
 }
 
+/* A cell as Markdown (report_md_escape: no raw HTML, no cell breaks,
+ * control characters visible), padded to width columns. */
 static void put_padded(struct buf *out, const char *s, size_t width)
 {
-    size_t w = 0;
-    for (; *s; s++) {
-        if (*s == '|') {
-            buf_puts(out, "\\|");
-            w++;
-        } else {
-            buf_putc(out, *s == '\n' ? ' ' : *s);
-        }
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    }
-    for (; w < width; w++)
+    struct buf e = {0};
+    report_md_escape(&e, s, 0);
+    const char *t = e.data ? e.data : "";
+    buf_puts(out, t);
+    for (size_t w = utf8_width(t); w < width; w++)
         buf_putc(out, ' ');
+    buf_free(&e);
 }
 
 static size_t md_len(const char *s)
 {
-    size_t extra = 0;
-    for (const char *p = s; *p; p++)
-        extra += *p == '|';
-    return utf8_width(s) + extra;
+    struct buf e = {0};
+    report_md_escape(&e, s, 0);
+    size_t w = utf8_width(e.data ? e.data : "");
+    buf_free(&e);
+    return w;
 }
 
 void compare_table_md_aligned(const struct report_table *t, struct buf *out)

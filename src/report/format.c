@@ -9,6 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/escape.h"
+#include "util/utf8.h"
+
 int report_fmt_parse(const char *s, enum report_fmt *out, struct bai_error *err)
 {
     if (!strcmp(s, "md") || !strcmp(s, "markdown"))
@@ -186,16 +189,126 @@ static void md_cell(struct buf *out, const struct report_cell *c)
     const char *s = c->text && *c->text ? c->text : "-";
     if (c->bold && c->text)
         buf_puts(out, "**");
-    for (; *s; s++) {
-        if (*s == '|')
-            buf_puts(out, "\\|");
-        else if (*s == '\n')
-            buf_putc(out, ' ');
-        else
-            buf_putc(out, *s);
-    }
+    report_md_escape(out, s, 0);
     if (c->bold && c->text)
         buf_puts(out, "**");
+}
+
+void report_md_escape(struct buf *out, const char *s, int br_newlines)
+{
+    if (!s)
+        return;
+    struct buf tmp = {0};
+    for (; *s; s++) {
+        char next = s[1];
+        int letter = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z');
+        switch (*s) {
+        case '|': case '[':
+            buf_putc(&tmp, '\\');
+            buf_putc(&tmp, *s);
+            break;
+        case '<':   /* what CommonMark reads as a tag, comment or autolink */
+            buf_puts(&tmp, letter || next == '/' || next == '!' || next == '?' ? "&lt;" : "<");
+            break;
+        case '&':   /* what it reads as an entity */
+            buf_puts(&tmp, letter || next == '#' ? "&amp;" : "&");
+            break;
+        case '\n': buf_puts(&tmp, br_newlines ? "<br>" : " "); break;
+        case '\r': break;
+        default: buf_putc(&tmp, *s);
+        }
+    }
+    esc_term_append(out, tmp.data ? tmp.data : "", tmp.len, ESC_TEXT);
+    buf_free(&tmp);
+}
+
+static int csv_raw;
+
+void report_csv_set_raw(int raw)
+{
+    csv_raw = raw;
+}
+
+/* A plain decimal number: [+-]?digits[.digits]?([eE][+-]?digits)? */
+static int is_plain_number(const char *s)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++, digits++;
+    }
+    if (!digits)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
+void report_csv_field(struct buf *out, const char *s)
+{
+    if (!s)
+        return;
+    struct buf cell = {0};
+    if (!csv_raw && strchr("=+-@\t\r", s[0]) && s[0] && !is_plain_number(s))
+        buf_putc(&cell, '\'');
+    /* newline and tab are data here; every other control is made visible */
+    esc_term_append(&cell, s, strlen(s), ESC_TEXT);
+    const char *c = cell.data ? cell.data : "";
+    if (!strpbrk(c, ",\"\r\n")) {
+        buf_puts(out, c);
+    } else {
+        buf_putc(out, '"');
+        for (; *c; c++) {
+            if (*c == '"')
+                buf_putc(out, '"');
+            buf_putc(out, *c);
+        }
+        buf_putc(out, '"');
+    }
+    buf_free(&cell);
+}
+
+void report_xml_escape(struct buf *out, const char *s)
+{
+    if (!s)
+        return;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (cp == UTF8_INVALID || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+            cp == 0xFFFE || cp == 0xFFFF) {
+            buf_puts(out, "\xEF\xBF\xBD");
+        } else {
+            switch (cp) {
+            case '&': buf_puts(out, "&amp;"); break;
+            case '<': buf_puts(out, "&lt;"); break;
+            case '>': buf_puts(out, "&gt;"); break;
+            case '"': buf_puts(out, "&quot;"); break;
+            case '\'': buf_puts(out, "&apos;"); break;
+            default: buf_append(out, s + i, k);
+            }
+        }
+        i += k;
+    }
+}
+
+char *report_utf8(const char *s)
+{
+    return s ? utf8_repair(s, strlen(s), NULL) : NULL;
 }
 
 void report_table_md(const struct report_table *t, struct buf *out)
@@ -218,30 +331,12 @@ void report_table_md(const struct report_table *t, struct buf *out)
     }
 }
 
-/* RFC 4180: quote when the field holds a comma, quote or line break. */
-static void csv_field(struct buf *out, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(out, s);
-        return;
-    }
-    buf_putc(out, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(out, '"');
-        buf_putc(out, *s);
-    }
-    buf_putc(out, '"');
-}
-
 void report_table_csv(const struct report_table *t, struct buf *out)
 {
     for (size_t i = 0; i < t->ncols; i++) {
         if (i)
             buf_putc(out, ',');
-        csv_field(out, t->cols[i]);
+        report_csv_field(out, t->cols[i]);
     }
     buf_putc(out, '\n');
     for (size_t r = 0; r < t->nrows; r++) {
@@ -255,7 +350,7 @@ void report_table_csv(const struct report_table *t, struct buf *out)
                 snprintf(num, sizeof num, "%.10g", c->num);
                 buf_puts(out, num);
             } else
-                csv_field(out, c->text);
+                report_csv_field(out, c->text);
         }
         buf_putc(out, '\n');
     }
@@ -295,10 +390,17 @@ void report_json_measured(cJSON *o, const char *key, double v)
 
 void report_json_str(cJSON *o, const char *key, const char *s)
 {
-    if (s)
-        cJSON_AddStringToObject(o, key, s);
-    else
+    if (!s) {
         cJSON_AddNullToObject(o, key);
+    } else if (utf8_is_clean(s, strlen(s))) {
+        cJSON_AddStringToObject(o, key, s);
+    } else {
+        /* JSON is UTF-8: a store written before answers were repaired on
+         * arrival may hold invalid bytes */
+        char *fixed = utf8_repair(s, strlen(s), NULL);
+        cJSON_AddStringToObject(o, key, fixed);
+        free(fixed);
+    }
 }
 
 void report_json_emit(cJSON *doc, int pretty, struct buf *out)
@@ -321,16 +423,21 @@ void report_html_escape(struct buf *out, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++) {
-        switch (*s) {
+    /* control characters (not allowed in HTML text) shown as \x1b, invalid
+     * UTF-8 likewise, first; then the markup characters */
+    struct buf safe = {0};
+    esc_term_append(&safe, s, strlen(s), ESC_TEXT);
+    for (const char *p = safe.data ? safe.data : ""; *p; p++) {
+        switch (*p) {
         case '&': buf_puts(out, "&amp;"); break;
         case '<': buf_puts(out, "&lt;"); break;
         case '>': buf_puts(out, "&gt;"); break;
         case '"': buf_puts(out, "&quot;"); break;
         case '\'': buf_puts(out, "&#39;"); break;
-        default: buf_putc(out, *s);
+        default: buf_putc(out, *p);
         }
     }
+    buf_free(&safe);
 }
 
 void report_table_html(const struct report_table *t, const char *cls, struct buf *out)

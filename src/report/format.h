@@ -67,6 +67,33 @@ char *report_items_text(size_t run, int64_t total);
 /* Appends s with &, <, >, ", ' escaped for HTML text and attributes. */
 void report_html_escape(struct buf *out, const char *s);
 
+/* --- escaping for the files benchai writes (one rule per format) ----------
+ * CSV: RFC 4180 quoting, and the OWASP rule against formula injection: a
+ * cell that starts with =, +, -, @, tab or carriage return (a model's
+ * "=HYPERLINK(...)", a model named "=1+2") gets a leading ' so a
+ * spreadsheet shows it as text instead of running it. A cell that is a
+ * plain decimal number ("-3.5", "+2", "1e-3") is left as it is: no
+ * spreadsheet runs a number. report_csv_set_raw(1) (--csv-raw) turns the
+ * rule off for the whole process. Control characters are shown as "\x1b"
+ * (util/escape.h): the lossless format is JSON. */
+void report_csv_field(struct buf *out, const char *s);
+void report_csv_set_raw(int raw);
+/* Markdown table cell text: | and [ backslash-escaped (no cell breaks, no
+ * links or images a renderer would load), < where it would open a tag,
+ * comment or autolink (<script>, <img onerror=...>, </, <!) and & where it
+ * would start an entity, written as &lt; and &amp; (so "a < b" stays as it
+ * is), line breaks as spaces unless br_newlines ("<br>"), control
+ * characters shown as "\x1b". */
+void report_md_escape(struct buf *out, const char *s, int br_newlines);
+/* XML 1.0 text and attribute values (SVG): &, <, >, ", ' as entities, and
+ * the characters XML 1.0 cannot hold at all (C0 controls but tab and line
+ * breaks, U+FFFE/U+FFFF, invalid UTF-8) as U+FFFD, so the document is
+ * well-formed whatever the name. */
+void report_xml_escape(struct buf *out, const char *s);
+/* s made valid UTF-8 (U+FFFD for what is not), allocated; for text from
+ * stores written before answers were repaired on arrival. */
+char *report_utf8(const char *s);
+
 /* --- JSON output: the one rule for null ------------------------------------
  * Every command that writes JSON (show, export, compare, table, ...) uses
  * these, so "null" means the same everywhere: a figure that could not be

@@ -492,6 +492,11 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
 {
     struct report_html_opts o = opts ? *opts : (struct report_html_opts){0};
     struct page pg = { .plots_dir = xasprintf("%s/plots", out_dir) };
+    /* the folder and its plots/ are benchai's own, never a planted link */
+    if (fs_refuse_symlink(out_dir, err) != 0 || fs_refuse_symlink(pg.plots_dir, err) != 0) {
+        free(pg.plots_dir);
+        return -1;
+    }
     int rc = -1;
     if (fs_mkdirs(pg.plots_dir, 0755, err) != 0)
         goto out;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -47,28 +48,47 @@ const char *report_gnuplot_path(void)
     return NULL;
 }
 
+/* A name as one line that gnuplot's SVG (XML 1.0) can hold: control
+ * characters and invalid bytes shown as "\x1b" (util/escape.h), the
+ * noncharacters U+FFFE/U+FFFF as U+FFFD. gnuplot itself escapes &, < and >. */
+static char *plot_text(const char *s)
+{
+    struct buf b = {0};
+    esc_term_puts(&b, s ? s : "", ESC_LINE);
+    char *t = buf_detach(&b);
+    for (char *p = t; (p = strstr(p, "\xEF\xBF")) != NULL; p += 3)
+        if ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF)
+            p[2] = (char)0xBD;
+    return t;
+}
+
 /* A gnuplot single-quoted string: only '' needs escaping inside. */
 static void gp_quote(struct buf *b, const char *s)
 {
+    char *t = plot_text(s);
     buf_putc(b, '\'');
-    for (; s && *s; s++) {
-        if (*s == '\'')
+    for (const char *p = t; *p; p++) {
+        if (*p == '\'')
             buf_putc(b, '\'');
-        if (*s == '\n')
-            buf_putc(b, ' ');
-        else
-            buf_putc(b, *s);
+        buf_putc(b, *p);
     }
     buf_putc(b, '\'');
+    free(t);
 }
 
-/* A data-file string column: double-quoted, inner double quotes replaced. */
+/* A data-file string column: double-quoted, inner double quotes replaced,
+ * backslashes doubled (gnuplot reads escapes in double-quoted data). */
 static void dat_quote(struct buf *b, const char *s)
 {
+    char *t = plot_text(s);
     buf_putc(b, '"');
-    for (; s && *s; s++)
-        buf_putc(b, *s == '"' ? '\'' : (*s == '\n' || *s == '\t') ? ' ' : *s);
+    for (const char *p = t; *p; p++) {
+        if (*p == '\\')
+            buf_putc(b, '\\');
+        buf_putc(b, *p == '"' ? '\'' : *p);
+    }
     buf_putc(b, '"');
+    free(t);
 }
 
 /* out_path "dir/name.svg" -> "dir/name" + suffix. */
@@ -113,8 +133,12 @@ static void gp_preamble(struct buf *gp, const char *out_path, const char *title)
         buf_printf(gp, "set terminal svg size %d,%d font 'sans,%d' noenhanced background rgb 'white'\n",
                    PLOT_W, PLOT_H, PLOT_FONT_PT);
     }
-    buf_puts(gp, "set output ");
+    /* benchai runs the script with bai_output set to a temp file of its own
+     * (renamed onto out_path afterwards, never written through a link); run
+     * by hand, the script writes out_path itself */
+    buf_puts(gp, "if (!exists('bai_output')) bai_output = ");
     gp_quote(gp, out_path);
+    buf_puts(gp, "\nset output bai_output");
     buf_puts(gp, "\nset encoding utf8\nset datafile missing '?'\n"
                  "set grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n");
     if (title) {
@@ -124,14 +148,18 @@ static void gp_preamble(struct buf *gp, const char *out_path, const char *title)
     }
 }
 
-static int run_gnuplot(const char *gp_path, struct bai_error *err)
+static int run_gnuplot(const char *gp_path, const char *out_tmp, struct bai_error *err)
 {
     const char *gnuplot = report_gnuplot_path();
     if (!gnuplot)
         return REPORT_PLOT_NO_GNUPLOT;
+    struct buf set = {0};
+    buf_puts(&set, "bai_output = ");
+    gp_quote(&set, out_tmp);
     pid_t pid = fork();
     if (pid < 0) {
         bai_error_set(err, BAI_EXIT_INTERNAL, "fork for gnuplot: %s", strerror(errno));
+        buf_free(&set);
         return -1;
     }
     if (pid == 0) {
@@ -141,10 +169,11 @@ static int run_gnuplot(const char *gp_path, struct bai_error *err)
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
-        char *const argv[] = { (char *)gnuplot, (char *)gp_path, NULL };
+        char *const argv[] = { (char *)gnuplot, "-e", set.data, (char *)gp_path, NULL };
         execv(gnuplot, argv);
         _exit(127);
     }
+    buf_free(&set);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
@@ -165,7 +194,9 @@ static int run_gnuplot(const char *gp_path, struct bai_error *err)
  * as gnuplot's `index` counts them) and returns its number. */
 static int dat_block(struct buf *dat, int *next, const char *comment)
 {
-    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", comment);
+    char *t = plot_text(comment);   /* one line: a name cannot add data rows */
+    buf_printf(dat, "%s# %s\n", *next ? "\n\n" : "", t);
+    free(t);
     return (*next)++;
 }
 
@@ -177,13 +208,35 @@ static int finish(const char *out_path, const char *dat_path, struct buf *dat, c
     char *dir = fs_dirname(out_path);
     int rc = fs_mkdirs(dir, 0755, err);
     free(dir);
+    if (rc == 0)
+        rc = fs_refuse_symlink(out_path, err);
     if (rc == 0 && dat_path)
         rc = fs_write_atomic(dat_path, dat->data ? dat->data : "", dat->len, err);
     if (rc == 0)
         rc = fs_write_atomic(gp_path, gp->data ? gp->data : "", gp->len, err);
     if (rc != 0)
         return -1;
-    return run_gnuplot(gp_path, err);
+    if (!report_gnuplot_path())
+        return REPORT_PLOT_NO_GNUPLOT;
+    const char *ext = strrchr(out_path, '.');
+    char *tmp = NULL;
+    int fd = fs_create_temp(out_path, ext, &tmp, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    rc = run_gnuplot(gp_path, tmp, err);
+    if (rc == REPORT_PLOT_DONE) {
+        if (fs_refuse_symlink(out_path, err) < 0) {
+            rc = -1;
+        } else if (rename(tmp, out_path) != 0) {
+            bai_error_set(err, BAI_EXIT_USAGE, "rename %s -> %s: %s", tmp, out_path, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc != REPORT_PLOT_DONE)
+        unlink(tmp);
+    free(tmp);
+    return rc;
 }
 
 static void put_num(struct buf *b, double v)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "util/yaml_bounds.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -159,6 +160,8 @@ int report_roles_parse(const char *text, size_t len, const char *path, struct re
     memset(out, 0, sizeof *out);
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (yaml_bounds_check_text(path, text, len, err) != 0)
+        return -1;
     if (!yaml_parser_initialize(&parser)) {
         bai_error_set(err, BAI_EXIT_INTERNAL, "%s: cannot initialise the YAML parser", path);
         return -1;

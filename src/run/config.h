@@ -26,6 +26,7 @@ struct run_config {
     int shard_i, shard_n;        /* items with hash(id) % n == i - 1; n = 0: all */
     const char *run_id;          /* new run under this id (shards); NULL: generated */
     int force;                   /* resume / join: accept suites changed since the run started */
+    int allow_outside_source;    /* suites may read data files outside their folder */
 
     /* backend */
     enum backend_kind backend;
@@ -52,6 +53,7 @@ struct run_config {
     int fresh_server;            /* a server per point, never shared between points */
     int stream;
     long timeout_ms;             /* per request, 0 = 600 s */
+    size_t max_answer_bytes;     /* --max-answer-bytes, 0 = GEN_MAX_ANSWER_BYTES_DEFAULT */
     int retries;                 /* retries of a failed request */
     int sandbox_rlimits;         /* code scoring without namespaces (--sandbox rlimits) */
     const char *prompt_cache;    /* --prompt-cache: off, unique-prefix, on (run/request.h) */

@@ -161,6 +161,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
     }
     double ttft = gen_ttft_ms(r), e2e = gen_e2e_ms(r), tpot = gen_tpot_ms(r);
     char *itl = gen_itl_json(r);
+    char *flags = gen_text_flags_text(r->text_flags);
     struct store_sample s = {
         .run_id = b->run_id, .config_id = b->config_id, .suite_id = b->suite_id,
         .item_id = m->item->id, .rep = m->rep, .tier = m->item->tier,
@@ -175,7 +176,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         .draft_accepted = r->draft_accepted, .timings_json = r->timings_json,
         .attempts = job->attempts, .warmup = 0,
         .speed_source = gen_speed_source_name(r->speed_source), .cache_hit = cache_hit == 1,
-        .cache_bypass = b->cache_bypass, .prompt_prefix = m->built.prompt_prefix,
+        .cache_bypass = b->cache_bypass, .prompt_prefix = m->built.prompt_prefix, .flags = flags,
     };
     struct store_score sc = {
         .scorer = score_stored_name(b->score_ctx, m->item->scorer), .value = res.value, .passed = res.passed,
@@ -190,6 +191,7 @@ void run_batch_job_done(void *ctx, struct sched_job *job)
         *b->stop = 1;       /* stop sending: nothing more could be kept */
     }
     free(itl);
+    free(flags);
     cJSON_free(failed_detail);
     count(b, m, r);
     /* the live line's score counts the sample as every report does */

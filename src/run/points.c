@@ -7,6 +7,7 @@
 #include "settings/identity.h"
 #include "store/store.h"
 #include "util/filehash.h"
+#include "util/escape.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -32,6 +33,7 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
     bc->kind = a->backend;
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
+    bc->max_answer_bytes = a->max_answer_bytes;
     if (a->backend == BACKEND_COMMAND) {
         if (!a->cmd) {
             bai_error_set(err, BAI_EXIT_USAGE, "--backend command needs --cmd");
@@ -84,6 +86,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     bc->stream = a->stream;
     bc->timeout_ms = a->timeout_ms;
     pt->settings = &pp->settings;
+    bc->max_answer_bytes = a->max_answer_bytes;
     if (pp->model->url) {
         bc->kind = BACKEND_OPENAI;
         bc->url = pp->model->url;
@@ -416,7 +419,7 @@ void run_points_print(const struct run_points *p, struct suite *const *suites, s
     fprintf(out, "%zu configuration(s), %zu suite(s), up to %zu items per configuration\n", p->n_points, n_suites, items);
     if (p->estimate_s > 0)
         fprintf(out, "estimated time: %.0f min (a rough guess from model sizes; see docs/plans.md)\n", p->estimate_s / 60);
-    fputc('\n', out);
+    fprintf(out, "(server command lines are shell-quoted, ready to paste; a run picks a free port where 8080 is shown)\n\n");
     for (size_t i = 0; i < p->n_points; i++) {
         const struct run_point *pt = &p->points[i];
         fprintf(out, "%zu. %s%s%s\n", i + 1, pt->label, pt->skip_reason ? "  SKIPPED: " : "",
@@ -429,9 +432,16 @@ void run_points_print(const struct run_points *p, struct suite *const *suites, s
                 fprintf(out, "error: %s\n", err.msg);
                 continue;
             }
-            for (char **v = argv; *v; v++)
-                fprintf(out, "%s%s", v == argv ? "" : " ", *v);
-            fprintf(out, " --host 127.0.0.1 --port <free>\n");
+            /* shell-quoted: pasting the line runs this server, never a
+             * $(...) or `...` hidden in a path or a --server-arg */
+            struct buf line = {0};
+            for (char **v = argv; *v; v++) {
+                if (v != argv)
+                    buf_putc(&line, ' ');
+                esc_shell_quote(&line, *v);
+            }
+            fprintf(out, "%s --host 127.0.0.1 --port 8080\n", line.data ? line.data : "");
+            buf_free(&line);
             llama_server_free_argv(argv);
         }
     }

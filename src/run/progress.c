@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "stats/stats.h"
+#include "util/escape.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -255,7 +256,9 @@ int progress_begin(struct progress *p, const char *config, const char *suite, si
     XGROW(p->slots, p->n_slots + 1, p->cap_slots);
     int64_t now = p->o.now_ns();
     p->slots[p->n_slots] = (struct slot){
-        .config = xstrdup(config), .suite = xstrdup(suite), .total = total,
+        /* names as one safe line: a model file's name must not reach the
+         * terminal's escape parser (util/escape.h) */
+        .config = esc_term_dup(config), .suite = esc_term_dup(suite), .total = total,
         .done_before = done_before, .start_ns = now, .last_log_ns = now, .active = 1,
     };
     int slot = (int)p->n_slots++;

@@ -86,7 +86,8 @@ static struct loaded *load_suite(struct ctx *c, const char *arg, struct bai_erro
             return &c->ld[i];
     char *path = defaults_suite_path(arg);
     struct bai_error serr = {0};
-    struct suite *s = suite_load(path, NULL, &serr);
+    struct suite_load_options lo = { .allow_outside_source = c->o->allow_outside_source };
+    struct suite *s = suite_load(path, &lo, &serr);
     if (!s) {
         if (!fs_exists(path)) {
             char *why = defaults_suite_missing(arg);

@@ -24,6 +24,7 @@ struct rescore_options {
     struct judge *judge;          /* needed when a chosen item is scored by judge (borrowed) */
     int peers;                    /* judge: other stored answers shown per item (0 = none) */
     int force;                    /* accept suite files whose hash changed since the run */
+    int allow_outside_source;     /* suites may read data files outside their folder */
     int dry_run;                  /* count and check only: nothing scored or written */
     volatile sig_atomic_t *stop;  /* set asynchronously to stop after the current sample */
 };

@@ -284,7 +284,8 @@ static struct suite *recount_with_backend(const struct suite *s, struct backend 
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(s->items[0].data, "token_count_method");
     if (!cJSON_IsString(method) || strncmp(method->valuestring, "estimate", 8) != 0)
         return NULL;
-    struct suite_load_options opts = { .count_tokens = count_tokens, .count_tokens_ctx = be };
+    struct suite_load_options opts = { .count_tokens = count_tokens, .count_tokens_ctx = be,
+                                       .allow_outside_source = s->allow_outside_source };
     struct bai_error err = {0};
     struct suite *counted = suite_load(s->path, &opts, &err);
     if (!counted) {

@@ -140,6 +140,7 @@ static struct flight *launch(struct loop *L, struct sched_job *job, int64_t inte
     f->url = xasprintf("%s%s", b->base_url, openai_path(&job->req));
     f->body = openai_build_body(&job->req, backend_speaks_llama(b));
     openai_reader_init(&f->reader, &job->resp, job->req.stream);
+    openai_reader_set_max_answer(&f->reader, b->cfg.max_answer_bytes);
     f->call.url = f->url;
     f->call.body = f->body;
     f->call.bearer_token = b->api_key;

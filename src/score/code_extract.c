@@ -196,7 +196,10 @@ size_t code_parse_verdicts(const char *text, size_t n, int *ok, int *first_fail,
         size_t len = eol ? (size_t)(eol - s) : strlen(s);
         int pass = len > 5 && !strncmp(s, "PASS ", 5), fail = len > 5 && !strncmp(s, "FAIL ", 5);
         char *end = NULL;
-        long idx = (pass || fail) ? strtol(s + 5, &end, 10) : -1;
+        /* the index is digits on this line: strtol would skip a line break
+         * and read the next line's number (fuzzing found a report line that
+         * then ended before its JSON began) */
+        long idx = (pass || fail) && isdigit((unsigned char)s[5]) ? strtol(s + 5, &end, 10) : -1;
         if (idx >= 0 && (size_t)idx < n && end && end <= s + len) {
             if (pass && !ok[idx]) {
                 ok[idx] = 1;

@@ -57,7 +57,7 @@ static const char SAMPLE_COLS[] =
     "tier, status, attempts, warmup, t_start_s, ttft_ms, e2e_ms, tpot_ms, prompt_tokens,"
     " completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms, gen_tps, draft_n,"
     " draft_accepted, finish_reason, error, output, reasoning, tool_calls_json, itl_ms_json,"
-    " timings_json, speed_source, cache_hit, cache_bypass, prompt_prefix";
+    " timings_json, speed_source, cache_hit, cache_bypass, prompt_prefix, flags";
 
 /* Lists conflicting duplicates; each line says what differs. */
 static int64_t report_conflicts(struct store *st, struct buf *out, struct bai_error *err)

@@ -415,7 +415,7 @@ int store_run_samples(struct store *st, const char *run_id, int which,
         " s.cached_tokens, s.prompt_ms, s.prompt_tps, s.gen_ms, s.gen_tps, s.draft_n,"
         " s.draft_accepted, s.attempts, s.warmup,"
         " sc.scorer, sc.value, sc.passed, sc.status, sc.extracted, sc.detail_json,"
-        " s.speed_source, s.cache_hit"
+        " s.speed_source, s.cache_hit, s.flags"
         " FROM samples s JOIN configs c ON c.id = s.config_id JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id WHERE s.run_id = ?1");
     if (which == STORE_SAMPLES_FAILED || which == STORE_SAMPLES_FAILED_UNSCORED) {
@@ -476,6 +476,7 @@ int store_run_samples(struct store *st, const char *run_id, int which,
         r.detail_json = TXT(35);
         r.speed_source = TXT(36);
         r.cache_hit = sqlite3_column_type(s, 37) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 37);
+        r.flags = TXT(38);
 #undef TXT
         if ((stop = cb(ctx, &r)) != 0)
             break;

@@ -245,10 +245,10 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
         " output, reasoning, finish_reason, tool_calls_json, t_start_s, ttft_ms, e2e_ms,"
         " tpot_ms, itl_ms_json, prompt_tokens, completion_tokens, cached_tokens, prompt_ms,"
         " prompt_tps, gen_ms, gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,"
-        " speed_source, cache_hit, cache_bypass, prompt_prefix)"
+        " speed_source, cache_hit, cache_bypass, prompt_prefix, flags)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'ok'), ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
         " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,"
-        " ?32, ?33)", err);
+        " ?32, ?33, ?34)", err);
     if (!s)
         goto fail;
     store_bind_text(s, 1, x->run_id);
@@ -288,6 +288,7 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
         sqlite3_bind_null(s, 31);
     store_bind_text(s, 32, x->cache_bypass);
     store_bind_text(s, 33, x->prompt_prefix);
+    store_bind_text(s, 34, x->flags);
     int rc = sqlite3_step(s);
     store_stmt_done(s);
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {

@@ -33,6 +33,9 @@
  *       (which of several judges is the newest). NULL for rows written
  *       before. New values, no DDL: samples.status 'timeout', scores.status
  *       'failed' (docs/store.md).
+ *   v8  samples.flags: what was repaired in the answer as it arrived
+ *       ("nul,invalid_utf8,too_large"; NULL when nothing), so a replaced
+ *       character or a cut stream is never silent.
  */
 #include "store/store_int.h"
 
@@ -142,9 +145,13 @@ static const char MIGRATE_V7[] =
     "ALTER TABLE runs ADD COLUMN owner_start TEXT;\n"
     "ALTER TABLE scores ADD COLUMN scored_at TEXT;\n";
 
+static const char MIGRATE_V8[] =
+    "ALTER TABLE samples ADD COLUMN flags TEXT;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
 static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5,
-                                          MIGRATE_V6, MIGRATE_V7 };
+                                          MIGRATE_V6, MIGRATE_V7, MIGRATE_V8 };
+
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

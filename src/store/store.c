@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "util/clock.h"
@@ -296,7 +297,107 @@ struct store *store_open(const char *path, struct bai_error *err)
         store_close(st);
         return NULL;
     }
+    st->version = STORE_SCHEMA_VERSION;
     return st;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded where a URI needs it. */
+static char *immutable_uri(const char *path)
+{
+    struct buf b = {0};
+    buf_puts(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= 0x20 || *p >= 0x7f)
+            buf_printf(&b, "%%%02X", *p);
+        else
+            buf_putc(&b, (char)*p);
+    }
+    buf_puts(&b, "?immutable=1");
+    return buf_detach(&b);
+}
+
+/* 1 when the store has no write-ahead log with content: only then may it
+ * be read as immutable (SQLite then ignores a -wal file). */
+static int wal_is_empty(const char *path)
+{
+    char *wal = xasprintf("%s-wal", path);
+    struct stat sb;
+    int empty = stat(wal, &sb) != 0 || sb.st_size == 0;
+    free(wal);
+    return empty;
+}
+
+/* Connects read-only and reads the schema version. On a read-only file
+ * system (or a file it may not write), SQLite cannot make the WAL's -shm
+ * file, and a plain read-only open fails: the store is then opened as
+ * immutable, which needs no -shm, when its WAL holds nothing that would be
+ * missed. */
+static int open_readonly_version(struct store *st, struct bai_error *err)
+{
+    int version = -1;
+    if (open_connection(st, SQLITE_OPEN_READONLY, err) == 0)
+        version = store_schema_check_readonly(st, err);
+    if (version >= 0)
+        return version;
+    int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_CANTOPEN;
+    if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY && code != SQLITE_IOERR)
+        return -1;
+    if (!wal_is_empty(st->path)) {
+        bai_error_set(err, BAI_EXIT_STORE,
+                      "%s: cannot open the store read-only: its write-ahead log (%s-wal) holds "
+                      "data that needs a -shm file this file system does not allow; copy the "
+                      "store with its -wal file to a writable place", st->path, st->path);
+        return -1;
+    }
+    sqlite3_close(st->db);
+    st->db = NULL;
+    char *uri = immutable_uri(st->path);
+    char *plain = st->path;
+    st->path = uri;
+    struct bai_error e2 = {0};
+    int rc = open_connection(st, SQLITE_OPEN_READONLY, &e2);
+    st->path = plain;
+    free(uri);
+    if (rc == 0)
+        version = store_schema_check_readonly(st, &e2);
+    if (version < 0) {
+        if (e2.msg[0])
+            bai_error_set(err, BAI_EXIT_STORE, "%s", e2.msg);
+        return -1;
+    }
+    return version;
+}
+
+/* Replaces st's read-only connection to an older store by an in-memory
+ * copy of it brought to the current schema (the online backup API copies
+ * the pages; the migrations run on the copy). Costs the store's size in
+ * memory, once per command, and only for stores that can be neither
+ * migrated in place nor read as they are. */
+static int migrate_in_memory(struct store *st, struct bai_error *err)
+{
+    sqlite3 *mem = NULL;
+    int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(mem, "main", st->db, "main") : NULL;
+    if (b) {
+        rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(mem);
+    }
+    if (rc != SQLITE_OK) {
+        bai_error_set(err, BAI_EXIT_STORE, "%s: copying the store to memory to read it: %s", st->path,
+                      mem ? sqlite3_errmsg(mem) : sqlite3_errstr(rc));
+        sqlite3_close(mem);
+        return -1;
+    }
+    sqlite3_close(st->db);
+    st->db = mem;
+    sqlite3_extended_result_codes(st->db, 1);
+    if (store_schema_apply(st, err) < 0 || store_exec(st, "PRAGMA foreign_keys=ON", err) < 0)
+        return -1;
+    st->version = STORE_SCHEMA_VERSION;
+    return 0;
 }
 
 struct store *store_open_readonly(const char *path, struct bai_error *err)
@@ -312,18 +413,25 @@ struct store *store_open_readonly(const char *path, struct bai_error *err)
     }
     struct store *st = store_new(path);
     st->readonly = 1;
-    if (open_connection(st, SQLITE_OPEN_READONLY, err) < 0)
-        goto fail;
-    int version = store_schema_check_readonly(st, err);
+    int version = open_readonly_version(st, err);
     if (version < 0)
         goto fail;
     if (version == 0) {
         bai_error_set(err, BAI_EXIT_STORE, "%s is an empty file, not a benchai store", path);
         goto fail;
     }
+    st->version = version;
     if (version < STORE_SCHEMA_VERSION) {
         /* An older store: migrate it once through a read-write connection
-         * (one transaction), then read it with the current schema. */
+         * (one transaction), then read it with the current schema. Where it
+         * cannot be written (a read-only file system, an archive), a copy
+         * in memory is migrated instead, so every query sees the current
+         * schema and the file stays as it was. */
+        char *dir = fs_dirname(path);
+        int writable = access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+        free(dir);
+        if (!writable)
+            return migrate_in_memory(st, err) == 0 ? st : (store_close(st), NULL);
         store_close(st);
         st = store_open(path, err);
         if (!st)

@@ -24,8 +24,10 @@
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
- *           speed_source, cache_hit, cache_bypass, prompt_prefix,
+ *           speed_source, cache_hit, cache_bypass, prompt_prefix, flags,
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
+ *           flags (v8): what was repaired in the answer as it arrived,
+ *           comma-separated (nul, invalid_utf8, too_large); NULL: nothing
  *   scores(sample_id, scorer, value, passed, status ('scored', 'unparsed',
  *          'error', 'failed'), extracted, detail_json, scored_at (v5),
  *          PRIMARY KEY(sample_id, scorer))   a judge's scorer is
@@ -154,6 +156,7 @@ struct store_sample {
                                     stored only when cached_tokens is known */
     const char *cache_bypass;    /* "cache_prompt", "prefix", "cache_prompt+prefix", NULL */
     const char *prompt_prefix;   /* the unique first line sent, NULL = none */
+    const char *flags;           /* "nul,invalid_utf8,too_large" or NULL (gen_text_flags_text) */
 };
 
 struct store_score {
@@ -197,7 +200,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -380,6 +383,7 @@ struct store_sample_row {
     int attempts, warmup;
     const char *speed_source;    /* "server", "usage", "chunks", NULL */
     int cache_hit;               /* 1, 0, -1 = the server did not say */
+    const char *flags;           /* NULL when nothing was repaired */
     const char *scorer;          /* NULL: no score */
     double value;
     int passed;

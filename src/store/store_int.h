@@ -24,6 +24,8 @@ struct store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int version;                         /* schema version as opened (an older store read where
+                                            it cannot be written is migrated in memory) */
     int tx_depth;                        /* store_begin nesting */
     sqlite3_stmt *stmts[SS__COUNT];
 };

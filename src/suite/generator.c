@@ -178,13 +178,13 @@ int suite_generate_long_context(struct suite_tree *t, const struct suite_node *g
     if (!filler || filler->type != SUITE_NODE_SCALAR || !*filler->value) {
         REPORT(filler ? filler : gen, "generator needs 'filler' (a text file relative to the suite)");
     } else {
-        char *dir = fs_dirname(suite_path);
-        char *fp = filler->value[0] == '/' ? xstrdup(filler->value)
-                                           : xasprintf("%s/%s", dir, filler->value);
-        free(dir);
+        char *why = NULL;
+        char *fp = suite_data_path(suite_path, filler->value, opts, &why);
         struct bai_error e = {0};
-        filler_text = fs_read_file(fp, &flen, &e);
-        if (!filler_text)
+        filler_text = fp ? fs_read_file(fp, &flen, &e) : NULL;
+        if (!fp)
+            REPORT(filler, "filler %s", why);
+        else if (!filler_text)
             REPORT(filler, "filler: %s", e.msg);
         else if (suite_utf8_check(fp, filler_text, flen, &e) != 0 || flen < 200) {
             REPORT(filler, "filler: %s", e.msg[0] ? e.msg : "file is too short (< 200 bytes)");
@@ -192,6 +192,7 @@ int suite_generate_long_context(struct suite_tree *t, const struct suite_node *g
             filler_text = NULL;
         }
         free(fp);
+        free(why);
     }
     if (diags->n > before) {
         free(filler_text);

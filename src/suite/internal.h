@@ -71,6 +71,14 @@ int suite_generate_long_context(struct suite_tree *t, const struct suite_node *g
                                 struct suite_raw_item **items, size_t *n, size_t *cap,
                                 struct suite_diags *diags);
 
+/* Resolves a data file a suite names (relative to the suite's folder) and
+ * checks that it stays inside that folder (suite.h, allow_outside_source).
+ * Returns the path to read (allocated), or NULL with *why (allocated) saying
+ * why it is refused. A file that does not exist is returned as is: reading
+ * it reports that. */
+char *suite_data_path(const char *suite_path, const char *rel, const struct suite_load_options *opts,
+                      char **why);
+
 /* Content hash of the loaded suite (see docs/suites.md, "Hashing"). */
 void suite_compute_hash(struct suite *s);
 

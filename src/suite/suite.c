@@ -79,19 +79,10 @@ static int is_text(const struct suite_node *n)
     return n && n->type == SUITE_NODE_SCALAR && suite_scalar_kind(n) != SUITE_SCALAR_NULL;
 }
 
-static char *resolve_relative(const char *suite_path, const char *p)
-{
-    if (p[0] == '/')
-        return xstrdup(p);
-    char *dir = fs_dirname(suite_path);
-    char *r = xasprintf("%s/%s", dir, p);
-    free(dir);
-    return r;
-}
-
 /* source: {path, format, map, limit} -> raw items marked at their data
  * file lines. */
-static void load_source(struct loader *L, const struct suite_node *src)
+static void load_source(struct loader *L, const struct suite_node *src,
+                        const struct suite_load_options *opts)
 {
     static const char *const keys[] = { "path", "format", "map", "limit", NULL };
     if (src->type != SUITE_NODE_MAP) {
@@ -138,7 +129,13 @@ static void load_source(struct loader *L, const struct suite_node *src)
     }
     if (errors(L))
         return;
-    char *full = resolve_relative(L->path, path->value);
+    char *why = NULL;
+    char *full = suite_data_path(L->path, path->value, opts, &why);
+    if (!full) {
+        top_error(L, path, "source.path %s", why);
+        free(why);
+        return;
+    }
     const char *file = suite_tree_strndup(&L->tree, full, strlen(full));
     free(full);
     struct suite_records r;
@@ -345,7 +342,7 @@ static void collect_items(struct loader *L, const struct suite_node *root, int s
         for (size_t i = 0; i < items->n; i++)
             add_raw(L, items->kids[i], L->path);
     } else if (src) {
-        load_source(L, src);
+        load_source(L, src, opts);
     } else {
         suite_generate_long_context(&L->tree, gen, L->path, opts, &L->raw, &L->n_raw, &L->cap_raw,
                                     L->d);
@@ -430,6 +427,7 @@ struct suite *suite_load_text(const char *path, const char *text, size_t len,
         goto fail;
     suite_compute_hash(s);
     build_id_index(s);
+    s->allow_outside_source = opts && opts->allow_outside_source;
     free(L.raw);
     suite_tree_free(&L.tree);
     suite_diags_free(&local);

@@ -79,6 +79,8 @@ struct suite {
     struct suite_item *items;
     size_t n_items;
     unsigned long shuffle_seed;    /* choice shuffling seed (recorded), 0 = off */
+    int allow_outside_source;      /* loaded with that option: a reload of the same
+                                      file (the runner's token recount) reads the same data */
     /* private to suite.c: id -> item index hash table for suite_find_item */
     size_t *id_index;
     size_t id_index_cap;
@@ -89,7 +91,15 @@ struct suite_load_options {
      * (the server's /tokenize), else with a recorded estimate. */
     int (*count_tokens)(void *ctx, const char *text, struct bai_error *err);
     void *count_tokens_ctx;
+    /* A suite reads data files (source.path, generator.filler) only from
+     * its own folder and the folders below it (symbolic links resolved, no
+     * absolute paths): a suite from someone else must not send your files
+     * to a server as prompts. 1 lifts that (--allow-outside-source). */
+    int allow_outside_source;
 };
+
+/* The flag that sets allow_outside_source, named by the refusal. */
+#define SUITE_ALLOW_OUTSIDE_FLAG "--allow-outside-source"
 
 /* Loads and validates a suite file. On failure returns NULL and err->msg
  * holds every problem found, one "file:line:column: message" per line

@@ -1,6 +1,7 @@
 /* support.c - diagnostics, the PRNG, choice shuffling and
  * the content hash. */
 #include "suite/internal.h"
+#include "util/fs.h"
 #include "util/mem.h"
 #include "util/sha256.h"
 
@@ -96,6 +97,54 @@ char *suite_diags_format(const struct suite_diags *d)
             buf_printf(&b, "%s: %s", g->file, g->message);
     }
     return buf_detach(&b);
+}
+
+char *suite_data_path(const char *suite_path, const char *rel, const struct suite_load_options *opts,
+                      char **why)
+{
+    *why = NULL;
+    char *dir = fs_dirname(suite_path);
+    char *full = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", dir, rel);
+    if (opts && opts->allow_outside_source) {
+        free(dir);
+        return full;
+    }
+    if (rel[0] == '/') {
+        *why = xasprintf("'%s' is an absolute path: a suite reads data only from its own folder "
+                         "(%s allows more)", rel, SUITE_ALLOW_OUTSIDE_FLAG);
+        free(dir);
+        free(full);
+        return NULL;
+    }
+    char *real_dir = realpath(dir, NULL);
+    char *real_file = realpath(full, NULL);
+    int outside = 0;
+    if (real_dir && real_file) {
+        size_t n = strlen(real_dir);
+        outside = !(strncmp(real_file, real_dir, n) == 0 &&
+                    (real_file[n] == '/' || (n == 1 && real_dir[0] == '/')));
+    } else if (!real_file) {
+        /* missing: refuse a path that climbs out anyway, else let the read
+         * say the file is missing */
+        for (const char *p = rel; *p;) {
+            size_t seg = strcspn(p, "/");
+            if (seg == 2 && p[0] == '.' && p[1] == '.')
+                outside = 1;
+            p += seg + (p[seg] == '/');
+        }
+    }
+    if (outside)
+        *why = xasprintf("'%s' is outside the suite's folder %s (symbolic links resolved): a "
+                         "suite reads data only from its own folder (%s allows more)", rel,
+                         real_dir ? real_dir : dir, SUITE_ALLOW_OUTSIDE_FLAG);
+    free(real_dir);
+    free(real_file);
+    free(dir);
+    if (outside) {
+        free(full);
+        return NULL;
+    }
+    return full;
 }
 
 uint64_t suite_splitmix64(uint64_t *state)

@@ -3,6 +3,7 @@
  * them and one free per block keeps load and teardown cheap. */
 #include "suite/tree.h"
 #include "util/mem.h"
+#include "util/yaml_bounds.h"
 
 #include <errno.h>
 #include <math.h>
@@ -138,6 +139,8 @@ int suite_tree_parse(struct suite_tree *t, const char *name, const char *text, s
     size_t n_anchors = 0, anchors_cap = 0;
     struct pending pend = {0};
     int rc = -1, done = 0, docs = 0;
+    struct yaml_bounds bounds;
+    yaml_bounds_init(&bounds, name, len);
 
     t->root = NULL;
     t->blocks = NULL;
@@ -152,6 +155,11 @@ int suite_tree_parse(struct suite_tree *t, const char *name, const char *text, s
             bai_error_set(err, BAI_EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
                           m->line + 1, m->column + 1, p.problem ? p.problem : "unknown",
                           p.context ? " " : "", p.context ? p.context : "");
+            goto out;
+        }
+        /* depth and alias expansion are bounded before anything is built */
+        if (yaml_bounds_event(&bounds, &ev, err) != 0) {
+            yaml_event_delete(&ev);
             goto out;
         }
         struct suite_node *node = NULL;
@@ -248,6 +256,7 @@ out:
     for (size_t i = 0; i < n_anchors; i++)
         free(anchors[i].name);
     free(anchors);
+    yaml_bounds_free(&bounds);
     yaml_parser_delete(&p);
     if (rc != 0)
         suite_tree_free(t);

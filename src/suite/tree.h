@@ -37,7 +37,9 @@ struct suite_tree {
 
 /* Parses one YAML document. On a syntax error returns -1 with err->msg
  * "file:line:column: problem". Anchors and aliases are resolved (an alias
- * shares the anchored node). */
+ * shares the anchored node); depth and alias expansion are bounded
+ * (util/yaml_bounds.h), so a hostile file is refused, with its place,
+ * before it costs memory or time. */
 int suite_tree_parse(struct suite_tree *t, const char *name, const char *text, size_t len,
                      struct bai_error *err);
 void suite_tree_free(struct suite_tree *t);

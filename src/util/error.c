@@ -1,4 +1,5 @@
 #include "util/error.h"
+#include "util/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,13 @@ void bai_error_clear(struct bai_error *err)
 
 int bai_error_report(const struct bai_error *err)
 {
-    fprintf(stderr, "benchai: %s\n", err->msg[0] ? err->msg : "unknown error");
+    /* a message may quote a file or a server: its control characters are
+     * shown, never sent to the terminal (util/escape.h) */
+    struct buf b = {0};
+    buf_puts(&b, "benchai: ");
+    esc_term_puts(&b, err->msg[0] ? err->msg : "unknown error", ESC_TEXT);
+    buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stderr);
+    buf_free(&b);
     return err->exit_code ? err->exit_code : BAI_EXIT_INTERNAL;
 }

@@ -34,15 +34,61 @@ char *fs_read_file(const char *path, size_t *len_out, struct bai_error *err)
     return buf_detach(&b);
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, struct bai_error *err)
+int fs_refuse_symlink(const char *path, struct bai_error *err)
 {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct stat sb;
+    /* "dir/" would follow the link: look at the name itself */
+    char *name = xstrdup(path);
+    for (size_t n = strlen(name); n > 1 && name[n - 1] == '/'; n--)
+        name[n - 1] = '\0';
+    int link = lstat(name, &sb) == 0 && S_ISLNK(sb.st_mode);
+    if (!link) {
+        free(name);
+        return 0;
+    }
+    char target[4096];
+    ssize_t n = readlink(name, target, sizeof target - 1);
+    free(name);
+    target[n > 0 ? n : 0] = '\0';
+    bai_error_set(err, BAI_EXIT_USAGE,
+                  "%s is a symbolic link (to %s) that benchai did not create: it does not write "
+                  "through it; remove the link or give another file name", path,
+                  n > 0 ? target : "?");
+    return -1;
+}
+
+int fs_create_temp(const char *path, const char *suffix, char **tmp_out, struct bai_error *err)
+{
+    suffix = suffix ? suffix : "";
+    char *tmp = xasprintf("%s.tmp.XXXXXX%s", path, suffix);
+    int fd = mkostemps(tmp, (int)strlen(suffix), O_CLOEXEC);
     if (fd < 0) {
         bai_error_set(err, BAI_EXIT_USAGE, "%s: %s", tmp, strerror(errno));
         free(tmp);
         return -1;
     }
+    /* mkstemp makes 0600; the file gets what open(0644) would have given */
+    mode_t mask = umask(022);
+    umask(mask);
+    if (fchmod(fd, 0644 & ~mask) != 0) {
+        bai_error_set(err, BAI_EXIT_USAGE, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    *tmp_out = tmp;
+    return fd;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, struct bai_error *err)
+{
+    if (fs_refuse_symlink(path, err) < 0)
+        return -1;
+    char *tmp = NULL;
+    int fd = fs_create_temp(path, NULL, &tmp, err);
+    if (fd < 0)
+        return -1;
     const char *p = data;
     size_t left = len;
     while (left > 0) {

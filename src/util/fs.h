@@ -10,8 +10,21 @@
 char *fs_read_file(const char *path, size_t *len_out, struct bai_error *err);
 
 /* Writes data to path via a temp file in the same directory, fsync and
- * rename, so readers see the old file or the new one, never half of one. */
+ * rename, so readers see the old file or the new one, never half of one.
+ * The temp file is created new (O_EXCL, so never through a planted link),
+ * and a path that is a symbolic link is refused (fs_refuse_symlink). */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct bai_error *err);
+
+/* -1 with err (BAI_EXIT_USAGE) when path is a symbolic link: benchai writes
+ * its outputs (--out, --plot, -o FILE, --junit) only to files it makes, never
+ * through a link someone else placed there (a shared results folder, /tmp).
+ * 0 when path is anything else or does not exist. */
+int fs_refuse_symlink(const char *path, struct bai_error *err);
+
+/* Creates a new, empty temp file next to path ("path.tmp.XXXXXX" + suffix)
+ * exclusively (mode 0644); returns its fd and *tmp_out (caller frees), or -1
+ * with err. For files another program fills (gnuplot) before the rename. */
+int fs_create_temp(const char *path, const char *suffix, char **tmp_out, struct bai_error *err);
 
 /* mkdir -p; 0 on success (also when it exists). */
 int fs_mkdirs(const char *path, int mode, struct bai_error *err);

@@ -1,4 +1,6 @@
 #include "util/log.h"
+#include "util/escape.h"
+#include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,9 +25,15 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
 {
     if (hook)
         hook(hook_ctx);
-    fprintf(stderr, "benchai: %s", tag);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* log lines carry server bodies and names: made safe for a terminal */
+    struct buf line = {0}, out = {0};
+    buf_vprintf(&line, fmt, ap);
+    buf_printf(&out, "benchai: %s", tag);
+    esc_term_append(&out, line.data ? line.data : "", line.len, ESC_TEXT);
+    buf_putc(&out, '\n');
+    fwrite(out.data, 1, out.len, stderr);
+    buf_free(&line);
+    buf_free(&out);
 }
 
 void log_info(const char *fmt, ...)

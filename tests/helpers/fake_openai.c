@@ -36,16 +36,61 @@ struct fake_openai {
     int streaming;                  /* fake_openai_set_stream was called */
     struct fake_openai_stream stream;
     char *owned_by;
+    enum fake_endless endless;
+    char *raw;
+    size_t raw_len;
+    int raw_sse, raw_status;
+    unsigned long long endless_bytes;
 };
 
-static void send_all(int fd, const char *s, size_t len)
+static int send_all(int fd, const char *s, size_t len)
 {
     while (len > 0) {
         ssize_t w = send(fd, s, len, MSG_NOSIGNAL);
         if (w <= 0)
-            return;
+            return -1;
         s += w;
         len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Streams events of the kind until the client hangs up or stop is set. */
+static void stream_forever(struct fake_openai *f, int fd, enum fake_endless kind)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                               "Connection: close\r\n\r\n";
+    if (send_all(fd, head, sizeof head - 1) < 0)
+        return;
+    char piece[4096 + 1];
+    memset(piece, 'a', sizeof piece - 1);
+    piece[sizeof piece - 1] = '\0';
+    char event[8192];
+    int n;
+    if (kind == FAKE_ENDLESS_CONTENT)
+        n = snprintf(event, sizeof event, "data: {\"choices\":[{\"delta\":{\"content\":\"%s\"}}]}\n\n", piece);
+    else if (kind == FAKE_ENDLESS_REASONING)
+        n = snprintf(event, sizeof event,
+                     "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"%s\"}}]}\n\n", piece);
+    else if (kind == FAKE_ENDLESS_TOOL_ARGS)   /* small pieces: the quadratic case */
+        n = snprintf(event, sizeof event,
+                     "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+                     "\"function\":{\"arguments\":\"aaaaaaaaaaaaaaaa\"}}]}}]}\n\n");
+    else
+        n = snprintf(event, sizeof event, "data: {\"choices\":[{\"delta\":{}}]}\n\n");
+    /* many events per send, so the server is never the slow side */
+    char batch[65536];
+    size_t per = sizeof batch / (size_t)n, blen = per * (size_t)n;
+    for (size_t i = 0; i < per; i++)
+        memcpy(batch + i * (size_t)n, event, (size_t)n);
+    struct timeval tv = { .tv_sec = 2 };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    while (!f->stop) {
+        if (send_all(fd, batch, blen) < 0)
+            return;
+        pthread_mutex_lock(&f->mu);
+        f->endless_bytes += blen;
+        pthread_mutex_unlock(&f->mu);
     }
 }
 
@@ -285,6 +330,31 @@ static void serve(struct fake_openai *f, int fd)
         int fail = f->fail_n > 0 ? f->fail_status : 0;
         if (fail)
             f->fail_n--;
+        enum fake_endless endless = f->endless;
+        char *raw = f->raw ? malloc(f->raw_len ? f->raw_len : 1) : NULL;
+        size_t raw_len = f->raw_len;
+        int raw_sse = f->raw_sse, raw_status = f->raw_status ? f->raw_status : 200;
+        if (raw)
+            memcpy(raw, f->raw, raw_len);
+        if (!fail && (endless || raw)) {
+            pthread_mutex_unlock(&f->mu);
+            if (endless) {
+                stream_forever(f, fd, endless);
+            } else {
+                char head[256];
+                int hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n", raw_status,
+                                  raw_status == 200 ? "OK" : "Error",
+                                  raw_sse ? "text/event-stream" : "application/json", raw_len);
+                if (send_all(fd, head, (size_t)hn) == 0)
+                    send_all(fd, raw, raw_len);
+            }
+            free(raw);
+            free(body);
+            free(buf);
+            return;
+        }
+        free(raw);
         char *reply = NULL;
         cJSON *req = cJSON_Parse(body);
         int stream = f->streaming && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "stream"));
@@ -390,6 +460,7 @@ void fake_openai_stop(struct fake_openai *f)
     close(f->fd);
     clear_replies(f);
     free(f->stall_partial);
+    free(f->raw);
     for (size_t i = 0; i < f->n_bodies; i++)
         free(f->bodies[i]);
     free(f->bodies);
@@ -440,6 +511,45 @@ void fake_openai_set_delay_ms(struct fake_openai *f, int ms)
     pthread_mutex_lock(&f->mu);
     f->delay_ms = ms;
     pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_endless(struct fake_openai *f, enum fake_endless kind)
+{
+    pthread_mutex_lock(&f->mu);
+    f->endless = kind;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, int sse)
+{
+    pthread_mutex_lock(&f->mu);
+    free(f->raw);
+    f->raw = NULL;
+    f->raw_len = 0;
+    if (body) {
+        f->raw = malloc(len ? len : 1);
+        memcpy(f->raw, body, len);
+        f->raw_len = len;
+        f->raw_sse = sse;
+        f->raw_status = 200;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_openai_set_raw_status(struct fake_openai *f, int status, const char *body, size_t len)
+{
+    fake_openai_set_raw(f, body, len, 0);
+    pthread_mutex_lock(&f->mu);
+    f->raw_status = status;
+    pthread_mutex_unlock(&f->mu);
+}
+
+unsigned long long fake_openai_endless_bytes(struct fake_openai *f)
+{
+    pthread_mutex_lock(&f->mu);
+    unsigned long long n = f->endless_bytes;
+    pthread_mutex_unlock(&f->mu);
+    return n;
 }
 
 void fake_openai_fail_next(struct fake_openai *f, int n, int status)

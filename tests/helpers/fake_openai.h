@@ -56,6 +56,22 @@ void fake_openai_set_delay_ms(struct fake_openai *f, int ms);
  * time, so nothing else is answered meanwhile. */
 void fake_openai_stall(struct fake_openai *f, int first, int n, const char *partial, int hold_ms);
 
+/* Hostile answers. An endless stream: every chat request is answered with a
+ * valid SSE stream of events that never ends (until the client hangs up or
+ * the server stops); kind picks what each event carries. FAKE_ENDLESS_NONE
+ * turns it off. */
+enum fake_endless { FAKE_ENDLESS_NONE, FAKE_ENDLESS_CONTENT, FAKE_ENDLESS_REASONING,
+                    FAKE_ENDLESS_TOOL_ARGS, FAKE_ENDLESS_EMPTY_DELTAS };
+void fake_openai_set_endless(struct fake_openai *f, enum fake_endless kind);
+/* Every chat request is answered with these len bytes as they are (any
+ * bytes: NUL, invalid UTF-8), as an SSE stream when sse, else as a JSON
+ * body, with HTTP status 200. NULL turns it off. Copied. */
+void fake_openai_set_raw(struct fake_openai *f, const char *body, size_t len, int sse);
+/* The same with another HTTP status (an error body). */
+void fake_openai_set_raw_status(struct fake_openai *f, int status, const char *body, size_t len);
+/* Bytes sent in endless streams so far. */
+unsigned long long fake_openai_endless_bytes(struct fake_openai *f);
+
 /* Chat (and completions) requests received so far (failed ones included). */
 int fake_openai_chat_requests(struct fake_openai *f);
 /* How many chat request bodies contained needle (JSON text as sent, so

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +86,61 @@ pid_t harness_spawn(const char *const *args, const char *dir)
     free(err);
     free(argv);
     return pid;
+}
+
+int harness_run_bounded(const char *const *args, int deadline_s, long rlimit_as_mib,
+                        long *maxrss_kb, char **out, char **err)
+{
+    char *dir = harness_tempdir();
+    char **argv = make_argv(args);
+    char *o = xasprintf("%s/stdout", dir), *e = xasprintf("%s/stderr", dir);
+    const char *preload = getenv("LD_PRELOAD");
+    int sanitized = (preload && strstr(preload, "asan")) || getenv("ASAN_OPTIONS");
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (rlimit_as_mib > 0 && !sanitized) {
+            struct rlimit rl = { (rlim_t)rlimit_as_mib << 20, (rlim_t)rlimit_as_mib << 20 };
+            setrlimit(RLIMIT_AS, &rl);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    time_t until = time(NULL) + deadline_s;
+    int status = 0, code = -1;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    for (;;) {
+        pid_t w = wait4(pid, &status, WNOHANG, &ru);
+        if (w == pid) {
+            code = status_code(status);
+            break;
+        }
+        if (time(NULL) > until) {
+            kill(pid, SIGKILL);
+            wait4(pid, &status, 0, &ru);
+            break;
+        }
+        usleep(10000);
+    }
+    if (maxrss_kb)
+        *maxrss_kb = ru.ru_maxrss;
+    if (out)
+        *out = fs_read_file(o, NULL, NULL);
+    if (err)
+        *err = fs_read_file(e, NULL, NULL);
+    unlink(o);
+    unlink(e);
+    rmdir(dir);
+    free(o);
+    free(e);
+    free(dir);
+    return code;
 }
 
 int harness_run(const char *const *args, char **out, char **err)

@@ -15,6 +15,14 @@ char *harness_tempdir(void);
  * stdout/stderr (caller frees; pointers may be NULL). Returns exit status,
  * or 128+signal. */
 int harness_run(const char *const *args, char **out, char **err);
+/* harness_run for input that may make benchai run away (hostile files and
+ * servers): benchai is killed when it has not ended within deadline_s,
+ * and its address space is limited to rlimit_as_mib (0: no limit; the
+ * limit does not suit sanitizer builds, so it is skipped under ASan).
+ * Returns the exit status, or -1 when it was killed at the deadline;
+ * *maxrss_kb (may be NULL) gets its peak RSS. */
+int harness_run_bounded(const char *const *args, int deadline_s, long rlimit_as_mib,
+                        long *maxrss_kb, char **out, char **err);
 /* Starts benchai in the background with stdout/stderr to files in dir. */
 pid_t harness_spawn(const char *const *args, const char *dir);
 /* Waits for pid; returns exit status or 128+signal. */

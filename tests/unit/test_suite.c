@@ -400,7 +400,7 @@ static int count3(void *ctx, const char *text, struct bai_error *err)
 Test(suite, generator_uses_token_counter)
 {
     int calls = 0;
-    struct suite_load_options o = { count3, &calls };
+    struct suite_load_options o = { .count_tokens = count3, .count_tokens_ctx = &calls };
     struct bai_error err = {0};
     struct suite *s = suite_load(D "gen.yaml", &o, &err);
     cr_assert_not_null(s, "%s", err.msg);
