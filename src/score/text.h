@@ -34,16 +34,17 @@ int score_cp_is_word(uint32_t cp);
 int score_cp_is_space(uint32_t cp);
 /* Unicode general category P* (punctuation). */
 int score_cp_is_punct(uint32_t cp);
-/* Cased letters as str.isupper()/islower() see them. */
+/* c.isupper() / c.islower() of one character. */
 int score_cp_is_upper(uint32_t cp);
 int score_cp_is_lower(uint32_t cp);
-/* Python str.isupper() / str.islower() on a whole UTF-8 string. */
+/* Python str.isupper() / str.islower() on a whole UTF-8 string (a
+ * title-case letter makes both false, as in Python). */
 int score_str_isupper(const char *s, size_t n);
 int score_str_islower(const char *s, size_t n);
 
-/* Appends str.lower() of s[0..n) to out: simple case mapping (glibc's
- * C.UTF-8 tables), U+0130 -> "i" U+0307, and the final-sigma rule. Invalid
- * UTF-8 bytes are copied unchanged. */
+/* Appends str.lower() of s[0..n) to out: Python's mapping (unicode_py.h),
+ * U+0130 -> "i" U+0307, and the final-sigma rule with Python's Cased and
+ * Case_Ignorable properties. Invalid UTF-8 bytes are copied unchanged. */
 void score_lower(const char *s, size_t n, struct buf *out);
 
 /* ---- PCRE2 ------------------------------------------------------------ */
