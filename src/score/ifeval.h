@@ -72,11 +72,13 @@ size_t ifeval_count_highlights(const char *s, size_t n);
 size_t ifeval_count_bullets(const char *s, size_t n);
 /* TitleChecker: a non-blank <<title>>. */
 int ifeval_has_title(const char *s, size_t n);
-/* JsonFormat: after stripping ``` fences the way the reference does. */
-int ifeval_is_json(const char *s, size_t n, cJSON **parsed);
-/* Case-insensitive search of a keyword (a regex in the reference; literal
- * fast path when it has no metacharacters). whole_word: 0 substring,
- * 1 \b..\b as the reference, 2 no adjacent word character (benchai).
+/* JsonFormat: after stripping ``` fences the way the reference does,
+ * whether Python's json.loads accepts the rest (json_py.h). */
+int ifeval_is_json(const char *s, size_t n);
+/* Case-insensitive search of a keyword. whole_word 0 and 1 are the
+ * reference's: the keyword is a Python pattern (re.IGNORECASE), searched
+ * as is (0) or as r"\b" + keyword + r"\b" (1), with Python's meaning
+ * (pyre.h); 2 is benchai's: a literal with no adjacent word character.
  * Returns the match count (count_all) or 0/1. -1 on a bad pattern. */
 long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int count_all);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "score/ifeval.h"
+#include "score/pyre.h"
 #include "score/text.h"
 
 #define CHECK(name) static int name(struct ifeval_text *t, const cJSON *kw, char *msg, size_t msz)
@@ -71,7 +72,9 @@ CHECK(kw_forbidden)
     return 1;
 }
 
-/* keywords:letter_frequency - Counter(value.lower())[letter.lower()] */
+/* keywords:letter_frequency - Counter(value.lower())[letter]: the letter
+ * was stripped and lower-cased; Counter counts single characters, so a
+ * letter that is empty or lowers to two characters (U+0130) counts 0 */
 CHECK(kw_letter)
 {
     int ok;
@@ -80,13 +83,21 @@ CHECK(kw_letter)
     const char *letter = ifeval_kw_str(kw, "letter");
     if (!ok || rel < 0 || !letter || !*letter)
         return bad(msg, msz, "needs letter, let_frequency, let_relation");
+    const char *lp = letter;
+    size_t ll = strlen(letter);
+    score_trim(&lp, &ll);
     struct buf l = {0};
-    score_lower(letter, strlen(letter), &l);
-    const struct buf *low = ifeval_lower(t);
+    score_lower(lp, ll, &l);
     long count = 0;
-    for (const char *p = low->data; (p = memmem(p, low->len - (size_t)(p - low->data), l.data, l.len));
-         p += l.len)
-        count++;
+    size_t adv = 0;
+    if (l.len)
+        score_utf8_next(l.data, l.len, &adv);
+    if (l.len && adv == l.len) {
+        const struct buf *low = ifeval_lower(t);
+        for (const char *p = low->data;
+             (p = memmem(p, low->len - (size_t)(p - low->data), l.data, l.len)); p += l.len)
+            count++;
+    }
     buf_free(&l);
     return ifeval_compare(count, rel, f);
 }
@@ -117,18 +128,19 @@ CHECK(len_sentences)
 
 /* length_constraints:number_paragraphs - re.split(r"\s?\*\*\*\s?"); empty
  * first/last pieces are dropped, an empty middle piece fails */
-static struct score_re re_par_split = { "\\s?\\*\\*\\*\\s?", PCRE2_UCP, NULL };
+static struct score_pyre re_par_split = { "\\s?\\*\\*\\*\\s?", 0, NULL };
 CHECK(len_paragraphs)
 {
     int ok;
     long want = ifeval_kw_int(kw, "num_paragraphs", &ok);
     if (!ok)
         return bad(msg, msz, "needs num_paragraphs");
-    const pcre2_code *re = score_re_get(&re_par_split);
-    size_t ov[2], at = 0, prev = 0, pieces = 0, removed = 0;
+    const pcre2_code *re = score_pyre_get(&re_par_split);
+    size_t at = 0, prev = 0, pieces = 0, removed = 0, ms, me;
+    int pe = 0;
     for (;;) {
-        int m = score_re_exec(re, t->s, t->n, at, ov, 1);
-        size_t end = m > 0 ? ov[0] : t->n;
+        int m = score_pyre_next(re, t->s, t->n, &at, &pe, &ms, &me);
+        size_t end = m > 0 ? ms : t->n;
         const char *p = t->s + prev;
         size_t l = end - prev;
         score_trim(&p, &l);
@@ -141,8 +153,7 @@ CHECK(len_paragraphs)
         pieces++;
         if (m <= 0)
             break;
-        prev = ov[1];
-        at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+        prev = me;
     }
     return (long)(pieces - removed) == want;
 }
@@ -210,9 +221,18 @@ CHECK(len_nth_first_word)
     while (cut < wl && !strchr(".,?!'\"", w[cut]))
         cut++;
     struct buf got = {0}, want = {0};
-    score_lower(w, cut, &got);
+    /* `first_word += letter.lower()`, one character at a time (so no
+     * final sigma); the expected word was lower-cased whole */
+    for (size_t i = 0; i < cut;) {
+        size_t adv;
+        score_utf8_next(w + i, cut - i, &adv);
+        score_lower(w + i, adv, &got);
+        i += adv;
+    }
+    if (!got.data)
+        buf_append(&got, "", 0);
     score_lower(fw, strlen(fw), &want);
-    int r = (long)nonblank == num && !strcmp(got.data, want.data);
+    int r = (long)nonblank == num && got.len == want.len && !memcmp(got.data, want.data, got.len);
     buf_free(&got);
     buf_free(&want);
     return r;
@@ -230,8 +250,8 @@ CHECK(content_placeholders)
 
 /* detectable_content:postscript - on value.lower(): P.P.S -> p\.\s?p\.\s?s,
  * P.S. -> p\.\s?s\., else the marker lower-cased as a pattern */
-static struct score_re re_pps = { "\\s*p\\.\\s?p\\.\\s?s.*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
-static struct score_re re_ps = { "\\s*p\\.\\s?s\\..*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
+static struct score_pyre re_pps = { "\\s*p\\.\\s?p\\.\\s?s.*$", PYRE_M, NULL };
+static struct score_pyre re_ps = { "\\s*p\\.\\s?s\\..*$", PYRE_M, NULL };
 CHECK(content_postscript)
 {
     const char *marker = ifeval_kw_str(kw, "postscript_marker");
@@ -245,16 +265,16 @@ CHECK(content_postscript)
     const struct buf *low = ifeval_lower(t);
     int r;
     if (!strcmp(m.data, "P.P.S")) {
-        r = score_re_search(score_re_get(&re_pps), low->data, low->len);
+        r = score_pyre_search(score_pyre_get(&re_pps), low->data, low->len);
     } else if (!strcmp(m.data, "P.S.")) {
-        r = score_re_search(score_re_get(&re_ps), low->data, low->len);
+        r = score_pyre_search(score_pyre_get(&re_ps), low->data, low->len);
     } else {
         struct buf lm = {0}, pat = {0};
         score_lower(m.data, m.len, &lm);
         buf_printf(&pat, "\\s*%s.*$", lm.data);
         struct bai_error err = {0};
-        const pcre2_code *re = score_re_cached(pat.data, PCRE2_MULTILINE | PCRE2_UCP, &err);
-        r = re ? score_re_search(re, low->data, low->len) : -1;
+        const pcre2_code *re = score_pyre_cached(pat.data, PYRE_M, &err);
+        r = re ? score_pyre_search(re, low->data, low->len) : -1;
         buf_free(&lm);
         buf_free(&pat);
         if (r < 0)
@@ -312,18 +332,18 @@ CHECK(format_sections)
     buf_append(&pat, p, l);
     buf_puts(&pat, "\\s?\\d+\\s?");
     struct bai_error err = {0};
-    const pcre2_code *re = score_re_cached(pat.data, PCRE2_UCP, &err);
+    const pcre2_code *re = score_pyre_cached(pat.data, 0, &err);
     buf_free(&pat);
     if (!re)
         return bad(msg, msz, "bad section_spliter pattern");
-    long splits = (long)score_re_count(re, t->s, t->n);
+    long splits = (long)score_pyre_count(re, t->s, t->n);
     return splits >= want;
 }
 
 /* detectable_format:json_format - parses after the reference's fence strip */
 CHECK(format_json)
 {
-    return ifeval_is_json(t->s, t->n, NULL);
+    return ifeval_is_json(t->s, t->n);
 }
 
 /* detectable_format:title - a non-blank <<title>> */

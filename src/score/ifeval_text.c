@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "score/json_py.h"
+#include "score/pyre.h"
 #include "score/text.h"
 
 const struct buf *ifeval_lower(struct ifeval_text *t)
@@ -284,13 +286,14 @@ size_t ifeval_count_highlights(const char *s, size_t n)
     return count;
 }
 
-static struct score_re re_bullet_star = { "^\\s*\\*[^\\*].*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
-static struct score_re re_bullet_dash = { "^\\s*-.*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
+/* the reference's patterns, with Python's \s (pyre.h) */
+static struct score_pyre re_bullet_star = { "^\\s*\\*[^\\*].*$", PYRE_M, NULL };
+static struct score_pyre re_bullet_dash = { "^\\s*-.*$", PYRE_M, NULL };
 
 size_t ifeval_count_bullets(const char *s, size_t n)
 {
-    return score_re_count(score_re_get(&re_bullet_star), s, n) +
-           score_re_count(score_re_get(&re_bullet_dash), s, n);
+    return score_pyre_count(score_pyre_get(&re_bullet_star), s, n) +
+           score_pyre_count(score_pyre_get(&re_bullet_dash), s, n);
 }
 
 int ifeval_has_title(const char *s, size_t n)
@@ -333,7 +336,7 @@ static int strip_prefix(const char **p, size_t *n, const char *pre)
     return 0;
 }
 
-int ifeval_is_json(const char *s, size_t n, cJSON **parsed)
+int ifeval_is_json(const char *s, size_t n)
 {
     const char *p = s;
     size_t len = n;
@@ -347,19 +350,7 @@ int ifeval_is_json(const char *s, size_t n, cJSON **parsed)
     if (len >= 3 && !memcmp(p + len - 3, "```", 3))
         len -= 3;
     score_trim(&p, &len);
-    if (!len)
-        return 0;
-    char *copy = xstrndup(p, len);
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithOpts(copy, &end, 1);
-    free(copy);
-    if (!j)
-        return 0;
-    if (parsed)
-        *parsed = j;
-    else
-        cJSON_Delete(j);
-    return 1;
+    return json_py_valid(p, len);    /* json.loads, as Python decides */
 }
 
 /* ---- keywords -------------------------------------------------------------- */
@@ -400,6 +391,22 @@ static int word_ok(const char *s, size_t n, size_t a, size_t b, int mode)
 
 long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int count_all)
 {
+    if (whole_word != 2) {
+        /* the reference: re.search / re.findall of the keyword (or of
+         * r"\b" + word + r"\b", concatenated as text) with re.IGNORECASE,
+         * Python's meaning kept by pyre.h */
+        struct buf pat = {0};
+        if (whole_word == 1)
+            buf_printf(&pat, "\\b%s\\b", kw ? kw : "");
+        else
+            buf_puts(&pat, kw ? kw : "");
+        struct bai_error err = {0};
+        const pcre2_code *re = score_pyre_cached(pat.data ? pat.data : "", PYRE_I, &err);
+        buf_free(&pat);
+        if (!re)
+            return -1;
+        return count_all ? (long)score_pyre_count(re, t->s, t->n) : score_pyre_search(re, t->s, t->n);
+    }
     if (!kw || !*kw)
         return count_all ? 0 : 1;   /* an empty pattern matches everywhere */
     if (!has_meta(kw)) {
@@ -427,12 +434,7 @@ long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int c
         return count;
     }
     struct buf pat = {0};
-    if (whole_word == 1)
-        buf_printf(&pat, "\\b(?:%s)\\b", kw);
-    else if (whole_word == 2)
-        buf_printf(&pat, "(?<!\\w)(?:%s)(?!\\w)", kw);
-    else
-        buf_puts(&pat, kw);
+    buf_printf(&pat, "(?<!\\w)(?:%s)(?!\\w)", kw);
     struct bai_error err = {0};
     const pcre2_code *re = score_re_cached(pat.data, PCRE2_CASELESS | PCRE2_UCP, &err);
     buf_free(&pat);

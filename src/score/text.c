@@ -304,13 +304,19 @@ const pcre2_code *score_re_cached(const char *pattern, uint32_t flags, struct ba
 int score_re_exec(const pcre2_code *re, const char *s, size_t len, size_t start,
                   size_t *ov, int max_pairs)
 {
+    return score_re_exec_opts(re, s, len, start, 0, ov, max_pairs);
+}
+
+int score_re_exec_opts(const pcre2_code *re, const char *s, size_t len, size_t start,
+                       uint32_t options, size_t *ov, int max_pairs)
+{
     if (!tl_md) {
         tl_md = pcre2_match_data_create(MD_PAIRS, NULL);
         register_thread_state();
     }
     if (start > len)
         return 0;
-    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, start, 0, tl_md, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, start, options, tl_md, NULL);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)
@@ -502,10 +508,10 @@ int score_values_index(const char *values, const char *s)
     return -1;
 }
 
-int score_extract(const cJSON *data, const char *output, const char **span,
+int score_extract(const cJSON *data, const char *output, size_t output_len, const char **span,
                   size_t *span_len, struct bai_error *err)
 {
-    size_t len = strlen(output);
+    size_t len = output_len;
     *span = output;
     *span_len = len;
     const char *pat = score_opt_str(data, "extract", NULL);

@@ -76,6 +76,9 @@ const pcre2_code *score_re_cached(const char *pattern, uint32_t flags, struct ba
  * error (e.g. backtracking limit). max_pairs bounds ov. */
 int score_re_exec(const pcre2_code *re, const char *s, size_t len, size_t start,
                   size_t *ov, int max_pairs);
+/* The same with pcre2_match options (e.g. PCRE2_NOTEMPTY_ATSTART). */
+int score_re_exec_opts(const pcre2_code *re, const char *s, size_t len, size_t start,
+                       uint32_t options, size_t *ov, int max_pairs);
 /* Python re.findall count: non-overlapping matches, left to right. */
 size_t score_re_count(const pcre2_code *re, const char *s, size_t len);
 /* 1 when re matches anywhere in s. */
@@ -117,7 +120,7 @@ void score_trim(const char **s, size_t *n);
  * sets *span / *span_len to group 1 (group 0 when the pattern has none).
  * Without the option the whole output is the span. Returns 1 found,
  * 0 no match (the caller reports SCORE_UNPARSED), -1 bad pattern (err). */
-int score_extract(const cJSON *data, const char *output, const char **span,
+int score_extract(const cJSON *data, const char *output, size_t output_len, const char **span,
                   size_t *span_len, struct bai_error *err);
 /* The registry entries (struct score_option, score.h) of those options,
  * for the option tables of the scorers that call score_extract. */
@@ -153,5 +156,7 @@ int score_norm_flags(const cJSON *data, struct bai_error *err);
 void score_normalize(const char *s, size_t n, int flags, struct buf *out);
 /* 1 when needle occurs in hay bounded by non-word characters (or the ends). */
 int score_contains_word(const char *hay, const char *needle);
+/* The same on byte spans (either may hold NUL characters). */
+int score_contains_word_n(const char *hay, size_t hay_len, const char *needle, size_t needle_len);
 
 #endif
