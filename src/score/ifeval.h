@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "util/error.h"
 #include "util/mem.h"
 
 /* What a check sees: one response variant (NUL-terminated, len bytes),
@@ -60,7 +61,8 @@ int ifeval_compare(long actual, int relation, long threshold);
 /* ---- primitives (ifeval_text.c) ------------------------------------------ */
 /* nltk RegexpTokenizer(r"\w+") token count: runs of Python \w. Exact. */
 size_t ifeval_count_words(const char *s, size_t n);
-/* Approximation of nltk's punkt English sentence tokenizer (scoring.md). */
+/* len(punkt English tokenizer .tokenize(s)): nltk 3.8's algorithm with the
+ * English model (ifeval_punkt.c). */
 size_t ifeval_count_sentences(const char *s, size_t n);
 /* Approximation of nltk word_tokenize + str.isupper(): words in capitals. */
 size_t ifeval_count_capital_words(const char *s, size_t n);
@@ -83,10 +85,12 @@ int ifeval_is_json(const char *s, size_t n);
 long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int count_all);
 
 /* ---- language (ifeval_lang.c) ---------------------------------------------- */
-/* Guesses the ISO 639-1 code of s from its script and stop words; writes ""
- * when s has no letters (the reference then counts the check as followed). */
-void ifeval_detect_language(const char *s, size_t n, char code[8]);
-/* The same on text already lower-cased (ifeval_lower), saving a copy. */
-void ifeval_detect_language_lower(const char *s, size_t n, char code[8]);
+/* langdetect.detect(s) with DetectorFactory.seed = 0, reproduced from
+ * langdetect's own profiles read at run time (Debian's python3-langdetect;
+ * BENCHAI_LANGDETECT_DIR overrides where). Returns 1 and the language code
+ * ("unknown" when no language passes 0.1), 0 when langdetect raises "No
+ * features in text" (the reference then counts the check as followed),
+ * -1 with err when the profiles are not installed. Thread-safe. */
+int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *err);
 
 #endif

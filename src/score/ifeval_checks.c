@@ -103,16 +103,18 @@ CHECK(kw_letter)
 }
 
 /* language:response_language - langdetect.detect(value) == language;
- * undetectable text counts as followed */
+ * undetectable text (LangDetectException) counts as followed */
 CHECK(lang_response)
 {
     const char *want = ifeval_kw_str(kw, "language");
     if (!want)
         return bad(msg, msz, "needs language");
     char code[8];
-    const struct buf *low = ifeval_lower(t);
-    ifeval_detect_language_lower(low->data, low->len, code);
-    return !code[0] || !strcmp(code, want);
+    struct bai_error err = {0};
+    int r = ifeval_langdetect(t->s, t->n, code, &err);
+    if (r < 0)
+        return bad(msg, msz, err.msg);
+    return r == 0 || !strcmp(code, want);
 }
 
 /* length_constraints:number_sentences - punkt sentence count vs threshold */
@@ -446,24 +448,33 @@ CHECK(case_capital_words)
     return ifeval_compare((long)ifeval_count_capital_words(t->s, t->n), rel, want);
 }
 
-static int is_english(struct ifeval_text *t)
+/* `value.isupper() and langdetect.detect(value) == "en"` inside the
+ * reference's try: detection runs only when the case test passed, and a
+ * LangDetectException makes the check followed */
+static int case_and_english(struct ifeval_text *t, int upper, char *msg, size_t msz)
 {
+    if (!(upper ? score_str_isupper(t->s, t->n) : score_str_islower(t->s, t->n)))
+        return 0;
     char code[8];
-    const struct buf *low = ifeval_lower(t);
-    ifeval_detect_language_lower(low->data, low->len, code);
-    return !code[0] || !strcmp(code, "en");
+    struct bai_error err = {0};
+    int r = ifeval_langdetect(t->s, t->n, code, &err);
+    if (r < 0)
+        return bad(msg, msz, err.msg);
+    return r == 0 || !strcmp(code, "en");
 }
 
 /* change_case:english_capital - value.isupper() and detect(value) == "en" */
 CHECK(case_english_capital)
 {
-    return score_str_isupper(t->s, t->n) && is_english(t);
+    (void)kw;
+    return case_and_english(t, 1, msg, msz);
 }
 
 /* change_case:english_lowercase - value.islower() and detect(value) == "en" */
 CHECK(case_english_lowercase)
 {
-    return score_str_islower(t->s, t->n) && is_english(t);
+    (void)kw;
+    return case_and_english(t, 0, msg, msz);
 }
 
 /* punctuation:no_comma - not re.search(r"\,", value) */

@@ -79,65 +79,6 @@ size_t ifeval_count_words(const char *s, size_t n)
     return count;
 }
 
-/* Abbreviations punkt's English model knows (a subset, the common ones). */
-static const char *const abbrevs[] = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "e.g", "i.e", "etc",
-    "inc", "ltd", "co", "corp", "no", "fig", "approx", "dept", "est", "gen", "gov",
-    "u.s", "u.k", "a.m", "p.m", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "mt", "ft", "vol", "ed", "al", "cf", "pp",
-};
-
-static int is_closer(unsigned char c)
-{
-    return c == ')' || c == '"' || c == '\'' || c == ']' || c == '}' || c == '*';
-}
-
-/* One whitespace-separated token ends a sentence when it ends in . ? or !
- * (closing quotes/brackets may follow), unless it is a known abbreviation,
- * a single-letter initial, or a bare number such as a list's "1.". */
-static int token_ends_sentence(const char *t, size_t n)
-{
-    size_t e = n;
-    while (e > 0 && is_closer((unsigned char)t[e - 1]))
-        e--;
-    if (e == 0)
-        return 0;
-    char last = t[e - 1];
-    if (last == '?' || last == '!')
-        return 1;
-    if (last != '.')
-        return 0;
-    size_t b = e - 1;                        /* the word before the final period */
-    while (b > 0 && t[b - 1] == '.')
-        b--;
-    if (b < e - 1)
-        return 1;                            /* "..." ends a sentence in punkt too */
-    size_t s = 0;
-    while (s < b && (t[s] == '(' || t[s] == '"' || t[s] == '\'' || t[s] == '*'))
-        s++;
-    size_t wl = b - s;
-    if (wl == 0)
-        return 0;
-    int digits = 1;
-    for (size_t i = s; i < b; i++)
-        if (!isdigit((unsigned char)t[i]))
-            digits = 0;
-    if (digits)
-        return 0;
-    if (wl == 1 && isalpha((unsigned char)t[s]))
-        return 0;
-    if (wl < 8) {
-        char w[8];
-        for (size_t i = 0; i < wl; i++)
-            w[i] = (char)tolower((unsigned char)t[s + i]);
-        w[wl] = 0;
-        for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
-            if (abbrevs[i][0] == w[0] && !strcmp(w, abbrevs[i]))
-                return 0;
-    }
-    return 1;
-}
-
 /* white space as str.split() sees it, with an inline ASCII path */
 static inline int space_at(const char *s, size_t n, size_t i, size_t *adv)
 {
@@ -147,28 +88,6 @@ static inline int space_at(const char *s, size_t n, size_t i, size_t *adv)
         return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
     }
     return score_cp_is_space(score_utf8_next(s + i, n - i, adv));
-}
-
-size_t ifeval_count_sentences(const char *s, size_t n)
-{
-    size_t count = 0;
-    int pending = 0;                         /* text since the last break */
-    for (size_t i = 0; i < n;) {
-        size_t adv;
-        if (space_at(s, n, i, &adv)) {
-            i += adv;
-            continue;
-        }
-        size_t start = i;
-        while (i < n && !space_at(s, n, i, &adv))
-            i += adv;
-        pending = 1;
-        if (token_ends_sentence(s + start, i - start)) {
-            count++;
-            pending = 0;
-        }
-    }
-    return count + (size_t)pending;
 }
 
 /* nltk word_tokenize splits off brackets, quotes and most punctuation and
