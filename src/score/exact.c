@@ -9,6 +9,7 @@
 #include "score/score.h"
 #include "score/pyre.h"
 #include "score/text.h"
+#include "score/unicode_py.h"
 
 int score_norm_flags(const cJSON *data, struct bai_error *err)
 {
@@ -32,17 +33,41 @@ int score_norm_flags(const cJSON *data, struct bai_error *err)
     return flags;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+/* Bytes of the decimal digit (Python's \d: any Unicode Nd, as MGSM's
+ * parse_answer reads them) at t[i], 0 when there is none. */
+static size_t digit_len(const char *t, size_t m, size_t i)
+{
+    if (i >= m)
+        return 0;
+    unsigned char c = (unsigned char)t[i];
+    if (c < 0x80)
+        return c >= '0' && c <= '9';
+    size_t adv;
+    uint32_t cp = score_utf8_next(t + i, m - i, &adv);
+    return (unicode_py_flags(cp) & PY_DIGIT) ? adv : 0;
+}
+
+/* a word character or a point ends at t[i] (i > 0) */
+static int glued_before(const char *t, size_t i)
+{
+    size_t k = i - 1;
+    while (k > 0 && ((unsigned char)t[k] & 0xC0) == 0x80 && i - k < 4)
+        k--;
+    size_t adv;
+    uint32_t cp = score_utf8_next(t + k, i - k, &adv);
+    return cp == '.' || score_cp_is_word(cp);
+}
 
 /* MGSM's score_mgsm, applied to every number of s: all commas are deleted
  * (it deletes every ',', so 1,00,000 and 1,234 both lose theirs); a
  * fraction loses its trailing zeros, and the point when nothing is left
  * (3.0 -> 3, 2.50 -> 2.5), as rstrip("0").rstrip(".") does; points right
  * after a number and before the end, white space or punctuation go too
- * (5. -> 5; 5.x stays). Unlike
- * score_mgsm, a sign '+' is dropped: its parse_answer never yields a sign,
- * so in MGSM "+5" scores as 5 (docs/scoring.md lists the deviations). A
- * number glued to a word or a point (v1.0, x2.50) is left as written. */
+ * (5. -> 5, 50.0. -> 50; 5.x stays). Digits are Python's \d (٣٤ is a
+ * number). Unlike score_mgsm, a sign '+' is dropped: its parse_answer
+ * never yields a sign, so in MGSM "+5" scores as 5 (docs/scoring.md lists
+ * the deviations). A number glued to a word or a point (v1.0, x2.50) is
+ * left as written. */
 static void normalize_numbers(const char *s, size_t n, struct buf *out)
 {
     struct buf nc = {0};
@@ -53,28 +78,29 @@ static void normalize_numbers(const char *s, size_t n, struct buf *out)
     size_t m = nc.len;
     size_t i = 0;
     while (i < m) {
-        int word_before = i > 0 && (is_digit(t[i - 1]) || t[i - 1] == '.' ||
-                                    ((unsigned char)t[i - 1] < 0x80 &&
-                                     score_cp_is_word((unsigned char)t[i - 1])));
+        int word_before = i > 0 && glued_before(t, i);
         size_t at = i;
-        if (!word_before && t[at] == '+' && at + 1 < m && is_digit(t[at + 1]))
+        if (!word_before && t[at] == '+' && digit_len(t, m, at + 1))
             at++;
-        if (word_before || !is_digit(t[at])) {
-            buf_putc(out, t[i]);
-            i++;
+        if (word_before || !digit_len(t, m, at)) {
+            size_t adv = 1;
+            if ((unsigned char)t[i] >= 0x80)
+                score_utf8_next(t + i, m - i, &adv);
+            buf_append(out, t + i, adv);
+            i += adv;
             continue;
         }
-        size_t j = at;
-        while (j < m && is_digit(t[j]))
-            j++;
+        size_t j = at, d;
+        while ((d = digit_len(t, m, j)))
+            j += d;
         buf_append(out, t + at, j - at);
         size_t k = j;
         while (k < m && t[k] == '.')
             k++;
-        if (k == j + 1 && k < m && is_digit(t[k])) {       /* a fraction */
+        if (k == j + 1 && digit_len(t, m, k)) {          /* a fraction */
             size_t end = k;
-            while (end < m && is_digit(t[end]))
-                end++;
+            while ((d = digit_len(t, m, end)))
+                end += d;
             size_t keep = end;
             while (keep > k && t[keep - 1] == '0')
                 keep--;

@@ -3,6 +3,7 @@
  * function states the reference rule it implements. The strict/loose
  * wrapping ("response.strip() and check(...)") is done in ifeval.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "score/ifeval.h"
@@ -17,21 +18,41 @@ static int bad(char *msg, size_t msz, const char *what)
     return -1;
 }
 
+/* The strings of a kwargs list, sorted as Python sorts str (code point
+ * order, which is UTF-8 byte order): the reference checks keywords in
+ * sorted order, which decides which bad pattern raises first. */
+static size_t sorted_strings(const cJSON *list, const char ***out)
+{
+    size_t n = 0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, list)
+        n += cJSON_IsString(k);
+    *out = xcalloc(n + 1, sizeof **out);
+    n = 0;
+    cJSON_ArrayForEach(k, list)
+        if (cJSON_IsString(k))
+            (*out)[n++] = k->valuestring;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp((*out)[j - 1], (*out)[j]) > 0; j--) {
+            const char *t = (*out)[j];
+            (*out)[j] = (*out)[j - 1];
+            (*out)[j - 1] = t;
+        }
+    return n;
+}
+
 /* keywords:existence - every keyword: re.search(keyword, value, re.I) */
 CHECK(kw_existence)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(kw, "keywords");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, list) {
-        if (!cJSON_IsString(k))
-            continue;
-        long r = ifeval_keyword(t, k->valuestring, 0, 0);
-        if (r < 0)
-            return bad(msg, msz, "bad keyword pattern");
-        if (!r)
-            return 0;
+    const char **ks;
+    size_t n = sorted_strings(cJSON_GetObjectItemCaseSensitive(kw, "keywords"), &ks);
+    int r = 1;
+    for (size_t i = 0; i < n && r == 1; i++) {
+        long f = ifeval_keyword(t, ks[i], 0, 0);
+        r = f < 0 ? bad(msg, msz, "bad keyword pattern") : f ? 1 : 0;
     }
-    return 1;
+    free(ks);
+    return r;
 }
 
 /* keywords:frequency - len(re.findall(keyword, value, re.I)) vs frequency */
@@ -55,21 +76,19 @@ CHECK(kw_frequency)
     return ifeval_compare(c, rel, f);
 }
 
-/* keywords:forbidden_words - none matches \bword\b, re.I */
+/* keywords:forbidden_words - none matches r"\b" + word + r"\b", re.I,
+ * in sorted order */
 CHECK(kw_forbidden)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(kw, "forbidden_words");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, list) {
-        if (!cJSON_IsString(k))
-            continue;
-        long r = ifeval_keyword(t, k->valuestring, 1, 0);
-        if (r < 0)
-            return bad(msg, msz, "bad word pattern");
-        if (r)
-            return 0;
+    const char **ks;
+    size_t n = sorted_strings(cJSON_GetObjectItemCaseSensitive(kw, "forbidden_words"), &ks);
+    int r = 1;
+    for (size_t i = 0; i < n && r == 1; i++) {
+        long f = ifeval_keyword(t, ks[i], 1, 0);
+        r = f < 0 ? bad(msg, msz, "bad word pattern") : f ? 0 : 1;
     }
-    return 1;
+    free(ks);
+    return r;
 }
 
 /* keywords:letter_frequency - Counter(value.lower())[letter]: the letter

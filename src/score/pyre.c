@@ -108,12 +108,13 @@ static void build_inv(void)
     qsort(inv, n_inv, sizeof *inv, inv_cmp);
 }
 
-/* Adds to set every s with lower(s) == v. */
-static void add_lowers_to(unsigned char *set, uint32_t v)
+/* The characters s with lower(s) == v (at most max), into out. */
+static size_t lowers_of(uint32_t v, uint32_t *out, size_t max)
 {
     pthread_once(&inv_once, build_inv);
-    if (unicode_py_lower(v) == v)
-        set[v >> 3] |= (unsigned char)(1u << (v & 7));
+    size_t k = 0;
+    if (unicode_py_lower(v) == v && k < max)
+        out[k++] = v;
     size_t lo = 0, hi = n_inv;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -122,8 +123,9 @@ static void add_lowers_to(unsigned char *set, uint32_t v)
         else
             hi = mid;
     }
-    for (; lo < n_inv && inv[lo].v == v; lo++)
-        set[inv[lo].s >> 3] |= (unsigned char)(1u << (inv[lo].s & 7));
+    for (; lo < n_inv && inv[lo].v == v && k < max; lo++)
+        out[k++] = inv[lo].s;
+    return k;
 }
 
 static void emit_cp(struct buf *out, uint32_t c)
@@ -132,6 +134,44 @@ static void emit_cp(struct buf *out, uint32_t c)
         buf_putc(out, (char)c);
     else
         buf_printf(out, "\\x{%x}", c);
+}
+
+/* Blocks of 128 code points that are one record of the table with no case
+ * mapping: a class's test gives the same answer over the whole block
+ * unless one of its own boundaries falls inside. Classes are evaluated a
+ * block at a time where that holds (a scan of every code point per class
+ * would make patterns with classes slow to translate). */
+static unsigned char uniform[MAXCP / 128];
+static pthread_once_t uniform_once = PTHREAD_ONCE_INIT;
+
+static void build_uniform(void)
+{
+    for (uint32_t b = 0; b < MAXCP / 128; b++) {
+        const struct unicode_py_record *r0 = unicode_py_rec(b * 128);
+        int u = r0->lower == 0 && r0->upper == 0;
+        for (uint32_t c = b * 128 + 1; c < b * 128 + 128 && u; c++)
+            u = unicode_py_rec(c) == r0;
+        uniform[b] = (unsigned char)u;
+    }
+}
+
+/* Does a literal, or a range's first or last code point, lie inside
+ * [lo, hi] so that membership changes within it? */
+static int member_boundary(const struct member *ms, size_t n, uint32_t lo, uint32_t hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct member *m = &ms[i];
+        if (m->kind == M_LIT && m->a >= lo && m->a <= hi)
+            return 1;
+        if (m->kind == M_RANGE && ((m->a > lo && m->a <= hi) || (m->b >= lo && m->b < hi)))
+            return 1;
+    }
+    return 0;
+}
+
+static void set_block(unsigned char *set, uint32_t c0)
+{
+    memset(set + c0 / 8, 0xFF, 16);
 }
 
 /* ---- the translator ----------------------------------------------------- */
@@ -434,35 +474,61 @@ static int parse_class(struct tr *t)
             }
         }
         if (hascased) {
-            for (uint32_t c = 0; c < MAXCP; c++) {
-                if (c >= 0xD800 && c <= 0xDFFF)
-                    continue;
-                uint32_t ch = ascii ? ascii_lower(c) : unicode_py_lower(c);
-                int in = ch < 0x10000 && (map[ch >> 3] & (1u << (ch & 7)));
-                for (size_t i = 0; i < nt && !in; i++) {
-                    const struct member *m = &tail[i];
-                    if (m->kind == M_CAT) {
-                        in = cat_test(m->a, ch, ascii);
-                    } else if (m->kind == M_LIT) {
-                        in = ch == m->a;
-                    } else {
-                        uint32_t up = ascii ? ch : unicode_py_upper(ch);
-                        in = (ch >= m->a && ch <= m->b) || (up >= m->a && up <= m->b);
+            pthread_once(&uniform_once, build_uniform);
+            for (uint32_t blk = 0; blk < MAXCP / 128; blk++) {
+                uint32_t c0 = blk * 128, c1 = c0 + 127;
+                int plain = uniform[blk] && !member_boundary(tail, nt, c0, c1);
+                if (plain && c0 < 0x10000) {
+                    const unsigned char *mb = map + c0 / 8;
+                    int all0 = 1, all1 = 1;
+                    for (int k = 0; k < 16; k++) {
+                        all0 &= mb[k] == 0;
+                        all1 &= mb[k] == 0xFF;
+                    }
+                    plain = all0 || all1;
+                }
+                for (uint32_t c = c0; c <= c1; c++) {
+                    uint32_t ch = ascii ? ascii_lower(c) : unicode_py_lower(c);
+                    int in = ch < 0x10000 && (map[ch >> 3] & (1u << (ch & 7)));
+                    for (size_t i = 0; i < nt && !in; i++) {
+                        const struct member *m = &tail[i];
+                        if (m->kind == M_CAT) {
+                            in = cat_test(m->a, ch, ascii);
+                        } else if (m->kind == M_LIT) {
+                            in = ch == m->a;
+                        } else {
+                            uint32_t up = ascii ? ch : unicode_py_upper(ch);
+                            in = (ch >= m->a && ch <= m->b) || (up >= m->a && up <= m->b);
+                        }
+                    }
+                    if (in != negate) {
+                        if (plain) {
+                            set_block(set, c0);
+                            break;
+                        }
+                        set[c >> 3] |= (unsigned char)(1u << (c & 7));
+                    } else if (plain) {
+                        break;
                     }
                 }
-                if (in != negate)
-                    set[c >> 3] |= (unsigned char)(1u << (c & 7));
             }
         }
         free(map);
         free(tail);
     }
     if (!hascased) {
-        for (uint32_t c = 0; c < MAXCP; c++) {
-            if (c >= 0xD800 && c <= 0xDFFF)
+        pthread_once(&uniform_once, build_uniform);
+        for (uint32_t blk = 0; blk < MAXCP / 128; blk++) {
+            uint32_t c0 = blk * 128, c1 = c0 + 127;
+            /* with ASCII categories, a block past ASCII is uniform too */
+            if ((uniform[blk] || (ascii && c0 >= 0x80)) && !member_boundary(ms, n, c0, c1)) {
+                if (class_test(ms, n, negate, ascii, c0))
+                    set_block(set, c0);
                 continue;
-            if (class_test(ms, n, negate, ascii, c))
-                set[c >> 3] |= (unsigned char)(1u << (c & 7));
+            }
+            for (uint32_t c = c0; c <= c1; c++)
+                if (class_test(ms, n, negate, ascii, c))
+                    set[c >> 3] |= (unsigned char)(1u << (c & 7));
         }
     }
     emit_bitmap(&t->out, set);
@@ -494,24 +560,26 @@ static void emit_literal(struct tr *t, uint32_t c)
         return;
     }
     uint32_t lo = unicode_py_lower(c);
-    unsigned char *set = xcalloc(MAXCP / 8, 1);
-    add_lowers_to(set, lo);
+    uint32_t vs[4];
+    size_t nv = 0;
+    vs[nv++] = lo;
     const uint32_t *ex;
     size_t ne = unicode_py_extra_cases_of(lo, &ex);
-    for (size_t e = 0; e < ne; e++)
-        add_lowers_to(set, ex[e]);
-    /* a short class: list the members rather than scanning the bitmap */
+    for (size_t e = 0; e < ne && nv < 4; e++)
+        vs[nv++] = ex[e];
+    uint32_t members[64];
+    size_t nm = 0;
+    for (size_t v = 0; v < nv; v++)
+        nm += lowers_of(vs[v], members + nm, 64 - nm);
     buf_putc(&t->out, '[');
-    for (uint32_t x = 0; x < MAXCP; x += 8) {
-        if (!set[x >> 3])
-            continue;
-        for (uint32_t y = x; y < x + 8; y++)
-            if (set[y >> 3] & (1u << (y & 7)))
-                buf_printf(&t->out, "\\x{%x}", y);
-    }
+    for (size_t i = 0; i < nm; i++)
+        buf_printf(&t->out, "\\x{%x}", members[i]);
     buf_putc(&t->out, ']');
-    free(set);
 }
+
+/* The classes of \s, \S (and, under ASCII, every category), built once. */
+static char *cat_text[2][6];
+static pthread_mutex_t cat_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void emit_category(struct tr *t, int cat)
 {
@@ -523,13 +591,19 @@ static void emit_category(struct tr *t, int cat)
         buf_puts(&t->out, names[cat]);
         return;
     }
-    unsigned char *set = xcalloc(MAXCP / 8, 1);
-    uint32_t top = ascii && !(cat & 1) ? 0x80 : MAXCP;
-    for (uint32_t c = 0; c < top; c++)
-        if (!(c >= 0xD800 && c <= 0xDFFF) && cat_test((uint32_t)cat, c, ascii))
-            set[c >> 3] |= (unsigned char)(1u << (c & 7));
-    emit_bitmap(&t->out, set);
-    free(set);
+    pthread_mutex_lock(&cat_lock);
+    if (!cat_text[ascii][cat]) {
+        unsigned char *set = xcalloc(MAXCP / 8, 1);
+        for (uint32_t c = 0; c < MAXCP; c++)
+            if (!(c >= 0xD800 && c <= 0xDFFF) && cat_test((uint32_t)cat, c, ascii))
+                set[c >> 3] |= (unsigned char)(1u << (c & 7));
+        struct buf b = {0};
+        emit_bitmap(&b, set);
+        free(set);
+        cat_text[ascii][cat] = buf_detach(&b);
+    }
+    buf_puts(&t->out, cat_text[ascii][cat]);
+    pthread_mutex_unlock(&cat_lock);
 }
 
 static int parse_alt(struct tr *t, int depth, int first);
@@ -771,6 +845,7 @@ static int parse_group(struct tr *t, int depth, int *atom, int first)
         if (!match(t, ')'))
             return fail(t, "missing ), unterminated subpattern");
         buf_putc(&t->out, ')');
+        *atom = 2;      /* an assertion */
         return 0;
     }
     if (c == '(') {
@@ -952,10 +1027,11 @@ static int parse_brace(struct tr *t, long *lo, long *hi, struct buf *text)
 }
 
 /* One branch. last: 0 nothing yet, 1 an item that may be repeated, 2 a
- * repeat, 3 an anchor. */
+ * repeat, 3 an anchor, 4 a lookaround assertion (repeatable in Python). */
 static int parse_seq(struct tr *t, int depth, int first)
 {
     int last = 0;
+    size_t last_mark = 0;
     struct buf q = {0};
     int any = 0;
     for (;;) {
@@ -969,7 +1045,7 @@ static int parse_seq(struct tr *t, int depth, int first)
             return fail(t, "unbalanced parenthesis");
         if (c == '*' || c == '+' || c == '?' || c == '{') {
             t->i++;
-            long lo, hi;
+            long lo = 0, hi = 0;
             if (c == '{') {
                 int r = parse_brace(t, &lo, &hi, &q);
                 if (r < 0) {
@@ -993,6 +1069,24 @@ static int parse_seq(struct tr *t, int depth, int first)
             if (last == 2) {
                 buf_free(&q);
                 return fail(t, "multiple repeat");
+            }
+            if (last == 4) {
+                /* a repeated assertion is zero-width: with a minimum of 0 it
+                 * is optional, else it is the assertion once (PCRE2's own
+                 * rules for quantified assertions differ) */
+                int lazy_or_possessive = match(t, '?') || match(t, '+');
+                (void)lazy_or_possessive;
+                long min = c == '{' ? lo : c == '+' ? 1 : 0;
+                if (min == 0) {
+                    char *tmp = xstrndup(t->out.data + last_mark, t->out.len - last_mark);
+                    t->out.len = last_mark;
+                    buf_puts(&t->out, "(?:");
+                    buf_puts(&t->out, tmp);
+                    buf_puts(&t->out, ")?");
+                    free(tmp);
+                }
+                last = 2;
+                continue;
             }
             buf_append(&t->out, q.data, q.len);
             if (match(t, '?'))
@@ -1044,7 +1138,8 @@ static int parse_seq(struct tr *t, int depth, int first)
             buf_putc(&t->out, ')');
             free(tmp);
         }
-        last = atom == 1 ? 1 : 3;
+        last = atom == 1 ? 1 : atom == 2 ? 4 : 3;
+        last_mark = mark;
     }
     buf_free(&q);
     return 0;

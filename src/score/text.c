@@ -230,7 +230,13 @@ pcre2_code *score_re_compile(const char *pattern, uint32_t flags, struct bai_err
                       (size_t)off, (const char *)msg);
         return NULL;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);   /* best effort; falls back to the interpreter */
+    /* JIT only with PCRE2_UCP: PCRE2 10.42's JIT with MATCH_INVALID_UTF
+     * fails \S, \D and \W (outside classes) on every non-ASCII
+     * character when UCP is off ("Answer:\s*(\S+)" misses "Answer: ٣٤"),
+     * where the interpreter is right. Best effort: without JIT the
+     * interpreter runs. */
+    if (flags & PCRE2_UCP)
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
 
