@@ -268,3 +268,39 @@ size_t json_py_string(const char *s, size_t n, struct buf *out)
         buf_append(out, "", 0);
     return end;
 }
+
+int json_py_member_string(const char *s, size_t n, const char *key, struct buf *out)
+{
+    size_t i = skip_ws(s, n, 0), kl = strlen(key);
+    if (i >= n || s[i] != '{')
+        return 0;
+    i = skip_ws(s, n, i + 1);
+    while (i < n && s[i] == '"') {
+        struct buf k = {0};
+        size_t used = json_py_string(s + i, n - i, &k);
+        if (!used) {
+            buf_free(&k);
+            return 0;
+        }
+        int same = k.len == kl && !memcmp(k.data, key, kl);
+        buf_free(&k);
+        i = skip_ws(s, n, i + used);
+        if (i >= n || s[i] != ':')
+            return 0;
+        i = skip_ws(s, n, i + 1);
+        if (same) {
+            if (i >= n || s[i] != '"')
+                return 0;
+            buf_reset(out);
+            return json_py_string(s + i, n - i, out) ? 1 : 0;
+        }
+        size_t end = scan_value(s, n, i);
+        if (!end)
+            return 0;
+        i = skip_ws(s, n, end);
+        if (i >= n || s[i] != ',')
+            return 0;
+        i = skip_ws(s, n, i + 1);
+    }
+    return 0;
+}

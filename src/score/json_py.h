@@ -27,4 +27,10 @@ int json_py_valid(const char *s, size_t n);
  * A lone surrogate escape becomes U+FFFD. */
 size_t json_py_string(const char *s, size_t n, struct buf *out);
 
+/* The string value of member `key` of the JSON object text s, decoded
+ * with its NUL characters kept; 1 found, 0 not (absent, not a string, or
+ * text this strict reader does not follow: the caller falls back to
+ * cJSON's value). */
+int json_py_member_string(const char *s, size_t n, const char *key, struct buf *out);
+
 #endif
