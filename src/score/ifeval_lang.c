@@ -39,7 +39,7 @@ struct lprob {
 };
 
 struct gram {
-    char key[16];            /* UTF-8 of 1..3 code points, NUL-terminated */
+    uint64_t key;            /* the 1..3 code points, 21 bits each (0: free) */
     struct lprob *e;         /* the languages whose profile has the n-gram */
     size_t count, cap;
 };
@@ -56,34 +56,39 @@ static struct {
     int n_latin1_excluded;
     uint32_t vi_base[64];
     int n_vi_base;
+    uint8_t vi_index[0x200];  /* base letter below U+0200 -> its first index + 1 */
+    uint32_t vi_max;          /* the highest base letter */
     uint32_t vi_mark[8];
     int n_vi_mark;
     uint32_t vi_composed[8][64];
 } ld;
 static pthread_once_t ld_once = PTHREAD_ONCE_INIT;
 
-static uint64_t hash_key(const char *k)
+/* An n-gram as one number: its code points, 21 bits each, first one
+ * highest. No n-gram holds U+0000 (langdetect turns it into a space), so
+ * grams of different lengths never share a number. */
+static uint64_t pack(const uint32_t *g, int n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-    return h;
+    uint64_t k = 0;
+    for (int i = 0; i < n; i++)
+        k = (k << 21) | g[i];
+    return k;
 }
 
-static struct gram *find_gram(const char *key, int create)
+static struct gram *find_gram(uint64_t key, int create)
 {
-    if (!ld.cap)
+    if (!ld.cap || !key)
         return NULL;
-    size_t i = hash_key(key) & (ld.cap - 1);
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (ld.cap - 1);
     for (;;) {
         struct gram *g = &ld.grams[i];
-        if (!g->key[0]) {
+        if (!g->key) {
             if (!create)
                 return NULL;
-            snprintf(g->key, sizeof g->key, "%s", key);
+            g->key = key;
             return g;
         }
-        if (!strcmp(g->key, key))
+        if (g->key == key)
             return g;
         i = (i + 1) & (ld.cap - 1);
     }
@@ -146,6 +151,12 @@ static int load_messages(const char *path)
     free(tmp);
     free(line);
     fclose(f);
+    for (int k = 0; k < ld.n_vi_base && k < 64; k++)
+        if (ld.vi_base[k] > ld.vi_max)
+            ld.vi_max = ld.vi_base[k];
+    for (int k = 0; k < ld.n_vi_base && k < 64; k++)
+        if (ld.vi_base[k] < 0x200 && !ld.vi_index[ld.vi_base[k]])
+            ld.vi_index[ld.vi_base[k]] = (uint8_t)(k + 1);
     return ld.n_latin1_excluded && ld.n_vi_base && ld.n_vi_mark ? 0 : -1;
 }
 
@@ -177,17 +188,22 @@ static int add_profile(const char *path, int index)
     cJSON_ArrayForEach(e, freq) {
         const char *key = e->string;
         size_t len = strlen(key), chars = 0;
+        uint32_t cps[3];
         for (size_t i = 0; i < len;) {
             size_t adv;
-            score_utf8_next(key + i, len - i, &adv);
+            uint32_t c = score_utf8_next(key + i, len - i, &adv);
+            if (chars < 3)
+                cps[chars] = c;
             i += adv;
             chars++;
         }
-        if (chars < 1 || chars > 3 || len >= sizeof ((struct gram *)0)->key)
+        if (chars < 1 || chars > 3)
             continue;
         /* prob = 1.0 * freq / n_words[len - 1] */
         double p = (1.0 * e->valuedouble) / n_words[chars - 1];
-        struct gram *g = find_gram(key, 1);
+        struct gram *g = find_gram(pack(cps, (int)chars), 1);
+        if (!g)
+            continue;
         XGROW(g->e, g->count + 1, g->cap);
         g->e[g->count].lang = (uint8_t)index;
         g->e[g->count].p = p;
@@ -431,14 +447,6 @@ static void sub_space(const pcre2_code *re, const char *s, size_t n, struct buf 
     buf_append(out, s + prev, n - prev);
 }
 
-static void put_key(char *key, const uint32_t *g, int len)
-{
-    size_t k = 0;
-    for (int i = 0; i < len; i++)
-        k += score_utf8_put(g[i], key + k);
-    key[k] = 0;
-}
-
 int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *err)
 {
     pthread_once(&ld_once, load);
@@ -462,9 +470,13 @@ int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *e
         i += adv;
         /* normalize_vi: a base letter followed by one of the marks */
         int bi = -1;
-        for (int k = 0; k < ld.n_vi_base; k++)
-            if (ld.vi_base[k] == c)
-                bi = k;
+        if (c < 0x200) {
+            bi = ld.vi_index[c] - 1;
+        } else if (c <= ld.vi_max) {
+            for (int k = 0; k < ld.n_vi_base && bi < 0; k++)   /* str.find: the first */
+                if (ld.vi_base[k] == c)
+                    bi = k;
+        }
         if (bi >= 0 && i < b.len) {
             size_t adv2;
             uint32_t m = score_utf8_next(b.data + i, b.len - i, &adv2);
@@ -535,9 +547,7 @@ int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *e
                 break;
             if (k == 1 && g[gl - 1] == ' ')
                 continue;
-            char key[16];
-            put_key(key, g + gl - k, k);
-            struct gram *gr = find_gram(key, 0);
+            struct gram *gr = find_gram(pack(g + gl - k, k), 0);
             if (gr) {
                 XGROW(found, nf + 1, fcap);
                 found[nf++] = gr;
