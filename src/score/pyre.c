@@ -542,6 +542,12 @@ static int parse_class(struct tr *t)
  * lower(c) or to one of its re._casefix equivalents. */
 static void emit_literal(struct tr *t, uint32_t c)
 {
+    if (c >= 0xD800 && c <= 0xDFFF) {
+        /* a lone surrogate (\ud800): valid in a Python pattern, never in
+         * UTF-8 text, and refused by PCRE2 */
+        buf_puts(&t->out, "(?:(?!))");
+        return;
+    }
     if (!(t->flags & PYRE_I)) {
         emit_cp(&t->out, c);
         return;

@@ -216,6 +216,19 @@ const pcre2_code *score_re_get(struct score_re *re)
     return c;
 }
 
+/* \S, \D or \W in a pattern (an escaped backslash is skipped) */
+static int has_negated_escape(const char *p)
+{
+    for (; *p; p++)
+        if (*p == '\\') {
+            if (p[1] == 'S' || p[1] == 'D' || p[1] == 'W')
+                return 1;
+            if (p[1])
+                p++;
+        }
+    return 0;
+}
+
 pcre2_code *score_re_compile(const char *pattern, uint32_t flags, struct bai_error *err)
 {
     int code;
@@ -230,12 +243,11 @@ pcre2_code *score_re_compile(const char *pattern, uint32_t flags, struct bai_err
                       (size_t)off, (const char *)msg);
         return NULL;
     }
-    /* JIT only with PCRE2_UCP: PCRE2 10.42's JIT with MATCH_INVALID_UTF
-     * fails \S, \D and \W (outside classes) on every non-ASCII
-     * character when UCP is off ("Answer:\s*(\S+)" misses "Answer: ٣٤"),
-     * where the interpreter is right. Best effort: without JIT the
-     * interpreter runs. */
-    if (flags & PCRE2_UCP)
+    /* PCRE2 10.42's JIT with MATCH_INVALID_UTF fails \S, \D and \W on
+     * every non-ASCII character when UCP is off ("Answer:\s*(\S+)" misses
+     * "Answer: ٣٤"), where the interpreter is right: such patterns run on
+     * the interpreter. JIT is best effort anyway. */
+    if ((flags & PCRE2_UCP) || !has_negated_escape(pattern))
         pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }

@@ -637,7 +637,8 @@ def sec_regex(drv, args):
              '(?:s|σ)', '\\x41', '\\u0130', '\\Z', '\\A', '[.]', '[]a]', '[^]]', '(?=a)', '(?!s)',
              '(?<=a)', '\\\\', '{', '}', '{1}', 'x{,2}', 'k', '\u212a', 'ß', 'ẞ', '\U00010400',
              '[\U00010400-\U00010428]', '\u0345', 'ι', '\u1fbe', '(?P<g>a)', '(?#c)', '\\0', '\\1',
-             '[\\b]', '\\n', '\\t', '\\e', ')', '(', '[', '*', '+', '?', '|']
+             '[\\b]', '\\n', '\\t', '\\e', ')', '(', '[', '*', '+', '?', '|', '\\ud800',
+             '[\\ud800-\\udfff]', '[^\\udc00]']
     # no possessive quantifiers (*+ ++ ?+): Debian's Python 3.11.2 loops
     # or finds empty matches when they repeat something that can match
     # nothing, e.g. re.findall('(?<=a)*+b', 'xb') == [''] (scoring.md)
