@@ -1047,8 +1047,10 @@ static int parse_seq(struct tr *t, int depth, int first)
         char c = t->p[t->i];
         if (c == '|' || (c == ')' && depth > 0))
             break;
-        if (c == ')')
+        if (c == ')') {
+            buf_free(&q);
             return fail(t, "unbalanced parenthesis");
+        }
         if (c == '*' || c == '+' || c == '?' || c == '{') {
             t->i++;
             long lo = 0, hi = 0;
