@@ -2,7 +2,7 @@
  *
  * Owns: the table of check types (the 25 IFEval instruction ids with their
  * reference kwargs, and benchai's own checks), the text primitives they
- * share (word, sentence, paragraph counts, language guess), and evaluation
+ * share (word, sentence and paragraph counts, language detection), and evaluation
  * of one response against a list of checks in strict and loose form.
  * Does not own: the scorer glue (ifeval.c) or aggregation (cmd/score.c).
  */

@@ -1,7 +1,8 @@
 /* ifeval_text.c - text primitives of the instruction checks (ifeval.h).
  * Each follows a rule of google-research instruction_following_eval
- * (instructions.py / instructions_util.py); the two that depend on nltk
- * models (sentences, word_tokenize) are approximations, see scoring.md. */
+ * (instructions.py / instructions_util.py). Sentences (punkt) live in
+ * ifeval_punkt.c and languages (langdetect) in ifeval_lang.c; the capital
+ * word count (nltk word_tokenize) is an approximation, see scoring.md. */
 #include "score/ifeval.h"
 
 #include <ctype.h>
