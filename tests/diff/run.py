@@ -23,7 +23,10 @@ import subprocess
 import sys
 import time
 import unicodedata
+import warnings
 
+# random patterns like '[[' make re warn about future set syntax
+warnings.filterwarnings('ignore', category=FutureWarning)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference as ref  # noqa: E402
 
