@@ -649,7 +649,7 @@ def sec_regex(drv, args):
     texts = ['', 'a', 'ab', 'İı', 'Iiİı', 'sſS', 'σςΣ', 'a\nb\n', '\x1c\x1d a\u180eb', '  ',
              'KkK\u212a', 'ßSSẞ', '\U00010400\U00010428', 'ΙιͅιΙι\u1fbe', 'x\u2028y', 'AB12_é']
     cases = []
-    for _ in range(args.cases):
+    for _ in range(args.regex_cases):
         p = ''.join(rnd.choice(atoms) + rnd.choice(quants) for _ in range(rnd.randint(1, 4)))
         flags = rnd.choice([0, 2, 8, 16, 2 | 8, 64, 256, 2 | 256])
         s = ''.join(rnd.choice(texts) for _ in range(rnd.randint(0, 3)))
@@ -677,14 +677,15 @@ def main():
     ap.add_argument('driver')
     ap.add_argument('--cases', type=int, default=10000)
     ap.add_argument('--sentence-cases', type=int, default=5000)
+    ap.add_argument('--regex-cases', type=int, default=5000)
     ap.add_argument('--lang-cases', type=int, default=500)
     ap.add_argument('--seed', type=int, default=26)
     ap.add_argument('--only', action='append')
     args = ap.parse_args()
     drv = Driver(args.driver)
     results = []
-    print('differential test: %d generated cases per scorer (punkt: %d, langdetect: %d), '
-          'seed %d, Python %s, Unicode %s' % (args.cases, args.sentence_cases, args.lang_cases,
+    print('differential test: %d generated cases per scorer (regex: %d, punkt: %d, langdetect: %d), '
+          'seed %d, Python %s, Unicode %s' % (args.cases, args.regex_cases, args.sentence_cases, args.lang_cases,
                                               args.seed,
                                       sys.version.split()[0], unicodedata.unidata_version))
     for name, fn in SECTIONS:
