@@ -48,7 +48,7 @@ INTEG_SRC:= $(sort $(wildcard tests/integration/*.c))
 BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
-.PHONY: all help check unit integration asan valgrind demo demo-run install install-data clean deps llama models \
+.PHONY: all help check unit difftest integration asan valgrind demo demo-run install install-data clean deps llama models \
         bench fuzz print-pkgs first-hour FORCE
 
 all: $(BIN)
@@ -56,7 +56,8 @@ all: $(BIN)
 help:
 	@echo "make            build ./benchai (needs the packages: make deps)"
 	@echo "make demo       install what is needed, run the demo suite on the tiny model"
-	@echo "make check      install what is needed, run unit + integration tests"
+	@echo "make check      install what is needed, run unit, differential and integration tests"
+	@echo "make difftest   the scorers against the official Python rules (tests/diff/)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make valgrind   integration tests with benchai under valgrind memcheck (no definite leaks)"
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
@@ -78,6 +79,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+# The punkt English model is built into the binary (.incbin, src/score/punkt_data.c).
+$(BUILD)/src/score/punkt_data.o: $(wildcard data/punkt/english/*)
 
 # Only the tests see their helpers' headers.
 $(BUILD)/tests/%.o: EXTRA_CFLAGS = -Itests/helpers
@@ -101,6 +105,14 @@ $(BUILD)/integration-tests: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HELPER_SRC:%.c=$(BUI
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbenchai.a -lcriterion $(ALL_LDLIBS)
 
+# The differential test against the reference Python code (tests/diff/).
+$(BUILD)/diff-driver: tests/diff/driver.c $(BUILD)/libbenchai.a
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbenchai.a $(ALL_LDLIBS)
+
+difftest: $(BIN) $(BUILD)/diff-driver
+	@BENCHAI_DIFF_DRIVER=$(CURDIR)/$(BUILD)/diff-driver bash tests/diff/run.sh
+
 # Installs packages, builds llama-server (cached outside the repo) and writes
 # the tiny test models (cached too). Each step is a no-op when done.
 DEPS_SCRIPT ?= scripts/install-deps.sh
@@ -121,7 +133,9 @@ integration: $(BIN) $(BUILD)/integration-tests models
 # nothing is compiled (and pkg-config is not asked) before the packages exist,
 # whatever the order of the two commands and with -j.
 check: models
+	@BENCHAI_WITH_DIFF=1 bash $(DEPS_SCRIPT)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory difftest
 	@$(MAKE) --no-print-directory integration
 
 demo: models

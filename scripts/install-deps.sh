@@ -9,7 +9,7 @@ PACKAGES=(
   libyaml-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
   libpcre2-dev libseccomp-dev zlib1g-dev
   libcriterion-dev
-  python3 python3-numpy python3-yaml
+  python3 python3-numpy python3-yaml python3-langdetect
   gnuplot-nox
   clang libclang-rt-14-dev
   libxml2-utils
@@ -21,13 +21,19 @@ PACKAGES=(
 # python3-yaml: llama.cpp's gguf-py (scripts/make-test-models) imports yaml.
 # zlib1g-dev: benchai import livecodebench inflates the releases' zlib-packed
 # private tests.
+# python3-langdetect: IFEval's language checks read langdetect's n-gram
+# profiles from it at run time (docs/scoring.md).
 # Optional extras: the sandbox runs these languages when present
 # (BENCHAI_WITH_OPTIONAL=1 installs them). chromium above renders the HTML
 # report in its test.
 OPTIONAL=(default-jdk-headless nodejs)
+# The differential test of the scorers (tests/diff/, make difftest) calls
+# the reference libraries themselves; `make check` installs these
+# (BENCHAI_WITH_DIFF=1).
+DIFF=(python3-nltk python3-langdetect python3-numpy)
 
 missing=()
-for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"}; do
+for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"} ${BENCHAI_WITH_DIFF:+"${DIFF[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # npm may already come from a non-Debian Node.js install; do not fight it.

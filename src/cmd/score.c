@@ -9,6 +9,7 @@
 #include "cli/interrupt.h"
 #include "cmd/cmd.h"
 #include "sandbox/sandbox.h"
+#include "score/json_py.h"
 #include "score/registry.h"
 #include "score/score.h"
 #include "suite/suite.h"
@@ -116,8 +117,8 @@ static void print_totals(const struct totals *t, const char *scorer)
 }
 
 /* Scores one parsed line; appends its result to out when out is set. */
-static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const char *input,
-                       struct totals *t, struct buf *out)
+static void score_line(const struct scorer *sc, cJSON *obj, const char *raw, size_t lineno,
+                       const char *input, struct totals *t, struct buf *out)
 {
     static const char *const pred_keys[] = { "prediction", "response", NULL };
     static const char *const prompt_keys[] = { "prompt", "question", NULL };
@@ -155,6 +156,19 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
     struct score_input in = {0};
     in.item = &item;
     in.output = pred;
+    /* cJSON ends a string at an escaped NUL (\u0000); the official scripts
+     * keep it, so the prediction is read again with its NULs */
+    struct buf full = {0};
+    if (strstr(raw, "\\u0000")) {
+        for (size_t k = 0; pred_keys[k]; k++)
+            if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, pred_keys[k]))) {
+                if (json_py_member_string(raw, strlen(raw), pred_keys[k], &full)) {
+                    in.output = full.data;
+                    in.output_len = full.len;
+                }
+                break;
+            }
+    }
     in.tool_calls = cJSON_GetObjectItemCaseSensitive(obj, "tool_calls");
     in.logprobs = cJSON_GetObjectItemCaseSensitive(obj, "logprobs");
     if (!in.logprobs)
@@ -196,6 +210,7 @@ static void score_line(const struct scorer *sc, cJSON *obj, size_t lineno, const
         cJSON_Delete(o);
     }
     score_result_free(&r);
+    buf_free(&full);
 }
 
 int cmd_score(int argc, char **argv)
@@ -258,7 +273,7 @@ int cmd_score(int argc, char **argv)
             cJSON_Delete(obj);
             continue;
         }
-        score_line(sc, obj, lineno, input, &t, output ? &out : NULL);
+        score_line(sc, obj, s, lineno, input, &t, output ? &out : NULL);
         cJSON_Delete(obj);
     }
     free(text);

@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "score/score.h"
+#include "score/pyre.h"
 #include "score/text.h"
+#include "score/unicode_py.h"
 
 int score_norm_flags(const cJSON *data, struct bai_error *err)
 {
@@ -31,17 +33,41 @@ int score_norm_flags(const cJSON *data, struct bai_error *err)
     return flags;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+/* Bytes of the decimal digit (Python's \d: any Unicode Nd, as MGSM's
+ * parse_answer reads them) at t[i], 0 when there is none. */
+static size_t digit_len(const char *t, size_t m, size_t i)
+{
+    if (i >= m)
+        return 0;
+    unsigned char c = (unsigned char)t[i];
+    if (c < 0x80)
+        return c >= '0' && c <= '9';
+    size_t adv;
+    uint32_t cp = score_utf8_next(t + i, m - i, &adv);
+    return (unicode_py_flags(cp) & PY_DIGIT) ? adv : 0;
+}
+
+/* a word character or a point ends at t[i] (i > 0) */
+static int glued_before(const char *t, size_t i)
+{
+    size_t k = i - 1;
+    while (k > 0 && ((unsigned char)t[k] & 0xC0) == 0x80 && i - k < 4)
+        k--;
+    size_t adv;
+    uint32_t cp = score_utf8_next(t + k, i - k, &adv);
+    return cp == '.' || score_cp_is_word(cp);
+}
 
 /* MGSM's score_mgsm, applied to every number of s: all commas are deleted
  * (it deletes every ',', so 1,00,000 and 1,234 both lose theirs); a
  * fraction loses its trailing zeros, and the point when nothing is left
  * (3.0 -> 3, 2.50 -> 2.5), as rstrip("0").rstrip(".") does; points right
  * after a number and before the end, white space or punctuation go too
- * (5. -> 5; 5.x stays). Unlike
- * score_mgsm, a sign '+' is dropped: its parse_answer never yields a sign,
- * so in MGSM "+5" scores as 5 (docs/scoring.md lists the deviations). A
- * number glued to a word or a point (v1.0, x2.50) is left as written. */
+ * (5. -> 5, 50.0. -> 50; 5.x stays). Digits are Python's \d (٣٤ is a
+ * number). Unlike score_mgsm, a sign '+' is dropped: its parse_answer
+ * never yields a sign, so in MGSM "+5" scores as 5 (docs/scoring.md lists
+ * the deviations). A number glued to a word or a point (v1.0, x2.50) is
+ * left as written. */
 static void normalize_numbers(const char *s, size_t n, struct buf *out)
 {
     struct buf nc = {0};
@@ -52,38 +78,42 @@ static void normalize_numbers(const char *s, size_t n, struct buf *out)
     size_t m = nc.len;
     size_t i = 0;
     while (i < m) {
-        int word_before = i > 0 && (is_digit(t[i - 1]) || t[i - 1] == '.' ||
-                                    ((unsigned char)t[i - 1] < 0x80 &&
-                                     score_cp_is_word((unsigned char)t[i - 1])));
+        int word_before = i > 0 && glued_before(t, i);
         size_t at = i;
-        if (!word_before && t[at] == '+' && at + 1 < m && is_digit(t[at + 1]))
+        if (!word_before && t[at] == '+' && digit_len(t, m, at + 1))
             at++;
-        if (word_before || !is_digit(t[at])) {
-            buf_putc(out, t[i]);
-            i++;
+        if (word_before || !digit_len(t, m, at)) {
+            size_t adv = 1;
+            if ((unsigned char)t[i] >= 0x80)
+                score_utf8_next(t + i, m - i, &adv);
+            buf_append(out, t + i, adv);
+            i += adv;
             continue;
         }
-        size_t j = at;
-        while (j < m && is_digit(t[j]))
-            j++;
+        size_t j = at, d;
+        while ((d = digit_len(t, m, j)))
+            j += d;
         buf_append(out, t + at, j - at);
         size_t k = j;
         while (k < m && t[k] == '.')
             k++;
-        if (k == j + 1 && k < m && is_digit(t[k])) {       /* a fraction */
+        if (k == j + 1 && digit_len(t, m, k)) {          /* a fraction */
             size_t end = k;
-            while (end < m && is_digit(t[end]))
-                end++;
+            while ((d = digit_len(t, m, end)))
+                end += d;
             size_t keep = end;
             while (keep > k && t[keep - 1] == '0')
                 keep--;
             if (keep > k)
                 buf_append(out, t + j, keep - j);
             j = end;
-        } else if (k > j && (k == m || !((unsigned char)t[k] >= 0x80 ||
-                                         score_cp_is_word((unsigned char)t[k])))) {
-            j = k;                                          /* trailing point(s): 5. */
+            k = j;
+            while (k < m && t[k] == '.')
+                k++;
         }
+        if (k > j && (k == m || !((unsigned char)t[k] >= 0x80 ||
+                                  score_cp_is_word((unsigned char)t[k]))))
+            j = k;                                          /* trailing point(s): 5., 50.0. */
         i = j;
     }
     buf_free(&nc);
@@ -174,34 +204,105 @@ void score_normalize(const char *s, size_t n, int flags, struct buf *out)
 
 int score_contains_word(const char *hay, const char *needle)
 {
-    size_t nl = strlen(needle);
-    if (!nl)
+    return score_contains_word_n(hay, strlen(hay), needle, strlen(needle));
+}
+
+/* the code point that ends at s + end (end > 0) */
+static uint32_t cp_before(const char *s, size_t end)
+{
+    size_t k = end - 1;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80 && end - k < 4)
+        k--;
+    size_t adv;
+    uint32_t cp = score_utf8_next(s + k, end - k, &adv);
+    return k + adv == end ? cp : 0xFFFD;
+}
+
+int score_contains_word_n(const char *hay, size_t hl, const char *needle, size_t nl)
+{
+    if (!nl || nl > hl)
         return 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) {
-        int left_ok = 1, right_ok = 1;
-        if (p > hay) {
-            const char *q = p - 1;
-            while (q > hay && ((unsigned char)*q & 0xC0) == 0x80)
-                q--;
-            size_t adv;
-            uint32_t before = score_utf8_next(q, (size_t)(p - q), &adv);
-            size_t first_adv;
-            uint32_t first = score_utf8_next(needle, nl, &first_adv);
-            left_ok = !(score_cp_is_word(before) && score_cp_is_word(first));
-        }
-        if (p[nl]) {
-            size_t adv;
-            uint32_t after = score_utf8_next(p + nl, strlen(p + nl), &adv);
-            const char *q = needle + nl - 1;
-            while (q > needle && ((unsigned char)*q & 0xC0) == 0x80)
-                q--;
-            uint32_t last = score_utf8_next(q, (size_t)(needle + nl - q), &adv);
-            right_ok = !(score_cp_is_word(after) && score_cp_is_word(last));
-        }
+    size_t adv;
+    uint32_t first = score_utf8_next(needle, nl, &adv);
+    uint32_t last = cp_before(needle, nl);
+    for (const char *p = memmem(hay, hl, needle, nl); p;
+         p = (size_t)(p + 1 - hay) + nl <= hl ? memmem(p + 1, hl - (size_t)(p + 1 - hay), needle, nl)
+                                             : NULL) {
+        size_t at = (size_t)(p - hay);
+        int left_ok = at == 0 || !(score_cp_is_word(cp_before(hay, at)) && score_cp_is_word(first));
+        int right_ok = at + nl == hl ||
+                       !(score_cp_is_word(score_utf8_next(p + nl, hl - at - nl, &adv)) &&
+                         score_cp_is_word(last));
         if (left_ok && right_ok)
             return 1;
     }
     return 0;
+}
+
+/* ---- MGSM (simple-evals mgsm_eval.py) ------------------------------------ */
+
+/* parse_answer(output, prefix): the text after the last occurrence of the
+ * prefix, stripped, commas removed; its last match of \d+\.?\d* (Python's
+ * Unicode \d) without trailing points. Appends it to out; 0 when the
+ * prefix is absent or no number follows (parse_answer returns ""). */
+static struct score_pyre re_mgsm_number = { "\\d+\\.?\\d*", 0, NULL };
+
+static int mgsm_parse_answer(const char *s, size_t n, const char *prefix, struct buf *out)
+{
+    size_t pl = strlen(prefix), at = 0, after = 0;
+    int seen = 0;
+    if (!pl)
+        return 0;    /* "".split("") raises in Python; no item can use it */
+    for (const char *p; at + pl <= n && (p = memmem(s + at, n - at, prefix, pl));) {
+        seen = 1;
+        after = at = (size_t)(p - s) + pl;
+    }
+    if (!seen)
+        return 0;
+    const char *t = s + after;
+    size_t tl = n - after;
+    score_trim(&t, &tl);
+    struct buf nc = {0};
+    for (size_t i = 0; i < tl; i++)
+        if (t[i] != ',')
+            buf_putc(&nc, t[i]);
+    size_t pos = 0, a, b, la = 0, lb = 0;
+    int pe = 0, found = 0;
+    const pcre2_code *re = score_pyre_get(&re_mgsm_number);
+    while (score_pyre_next(re, nc.data ? nc.data : "", nc.len, &pos, &pe, &a, &b)) {
+        la = a;
+        lb = b;
+        found = 1;
+    }
+    if (found) {
+        while (lb > la && nc.data[lb - 1] == '.')
+            lb--;
+        buf_append(out, nc.data + la, lb - la);
+    }
+    buf_free(&nc);
+    return found;
+}
+
+/* score_mgsm(target, prediction) */
+static int mgsm_equal(const char *target, const char *pred, size_t pl)
+{
+    struct buf p = {0}, t = {0};
+    if (memchr(pred, '.', pl)) {
+        while (pl && pred[pl - 1] == '0')
+            pl--;
+        while (pl && pred[pl - 1] == '.')
+            pl--;
+    }
+    for (size_t i = 0; i < pl; i++)
+        if (pred[i] != ',')
+            buf_putc(&p, pred[i]);
+    for (const char *c = target; *c; c++)
+        if (*c != ',')
+            buf_putc(&t, *c);
+    int eq = p.len == t.len && (!p.len || !memcmp(p.data, t.data, p.len));
+    buf_free(&p);
+    buf_free(&t);
+    return eq;
 }
 
 /* ---- the scorer ------------------------------------------------------- */
@@ -214,16 +315,62 @@ static size_t answers_of(const cJSON *data, char ***out)
     return score_strings(a, out);
 }
 
-/* What the option table cannot check: an answer is required. */
+/* What the option table cannot check: an answer is required; MGSM's
+ * answer_prefix replaces extract, normalize and contains. */
 static int exact_validate(const cJSON *data, struct bai_error *err)
 {
     char **a;
+    int problems = 0;
     size_t n = answers_of(data, &a);
     score_strings_free(a, n);
-    if (n)
-        return 0;
-    score_problem(err, "exact: missing field 'answer' (or 'answers')");
-    return 1;
+    if (!n) {
+        score_problem(err, "exact: missing field 'answer' (or 'answers')");
+        problems++;
+    }
+    if (score_opt(data, "answer_prefix")) {
+        static const char *const other[] = { "extract", "normalize", "contains" };
+        for (size_t i = 0; i < 3; i++)
+            if (score_opt(data, other[i])) {
+                score_problem(err, "exact: option '%s' does not apply with answer_prefix "
+                              "(MGSM's own extraction and comparison)", other[i]);
+                problems++;
+            }
+        const char *p = score_opt_str(data, "answer_prefix", "");
+        if (!*p) {
+            score_problem(err, "exact: option 'answer_prefix' must not be empty");
+            problems++;
+        }
+    }
+    return problems;
+}
+
+/* answer_prefix: simple-evals MGSM exactly, parse_answer + score_mgsm. */
+static int exact_mgsm(const struct score_input *in, char **answers, size_t na,
+                      struct score_result *out)
+{
+    const char *prefix = score_opt_str(in->item->data, "answer_prefix", "");
+    struct buf got = {0};
+    int found = mgsm_parse_answer(in->output ? in->output : "", score_output_len(in), prefix,
+                                  &got);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "answer_prefix", prefix);
+    cJSON_AddStringToObject(d, "parsed", got.data ? got.data : "");
+    int matched = -1;
+    for (size_t i = 0; i < na && matched < 0; i++)
+        if (mgsm_equal(answers[i], got.data ? got.data : "", got.len))
+            matched = (int)i;
+    if (matched >= 0)
+        cJSON_AddNumberToObject(d, "matched", matched);
+    if (!found)
+        cJSON_AddStringToObject(d, "reason", "no number after the answer prefix");
+    out->status = found || matched >= 0 ? SCORE_SCORED : SCORE_UNPARSED;
+    out->value = matched >= 0 ? 1.0 : 0.0;
+    out->passed = matched >= 0;
+    out->extracted = found ? xstrdup(got.data) : NULL;
+    out->detail_json = score_detail_finish(d);
+    buf_free(&got);
+    score_strings_free(answers, na);
+    return 0;
 }
 
 static int exact_score(const struct score_input *in, const struct score_context *ctx,
@@ -239,10 +386,12 @@ static int exact_score(const struct score_input *in, const struct score_context 
             bai_error_set(err, BAI_EXIT_USAGE, "exact: missing field 'answer' (or 'answers')");
         return -1;
     }
+    if (score_opt(data, "answer_prefix"))
+        return exact_mgsm(in, answers, na, out);
     const char *output = in->output ? in->output : "";
     const char *span;
     size_t span_len;
-    int found = score_extract(data, output, &span, &span_len, err);
+    int found = score_extract(data, output, score_output_len(in), &span, &span_len, err);
     if (found < 0) {
         score_strings_free(answers, na);
         return -1;
@@ -266,7 +415,8 @@ static int exact_score(const struct score_input *in, const struct score_context 
         score_normalize(answers[i], strlen(answers[i]), flags, &want);
         cJSON_AddItemToArray(norm_answers, cJSON_CreateString(want.data));
         if (matched < 0 && tl > 0 &&
-            (contains ? score_contains_word(got.data, want.data) : !strcmp(got.data, want.data)))
+            (contains ? score_contains_word_n(got.data, got.len, want.data, want.len)
+                      : got.len == want.len && !memcmp(got.data, want.data, got.len)))
             matched = (int)i;
         buf_free(&want);
     }
@@ -304,6 +454,10 @@ static const struct score_option exact_options[] = {
       "strip_punct (ASCII and Unicode punctuation), strip_articles (a, an, the), strip, "
       "collapse_ws" },
     SCORE_OPTIONS_EXTRACT,
+    { "answer_prefix", SCORE_OPT_TEXT, NULL, NULL,
+      "score as simple-evals MGSM does, exactly: the last number after the last occurrence "
+      "of this prefix (its parse_answer), compared by its score_mgsm; extract, normalize and "
+      "contains do not apply" },
     { "contains", SCORE_OPT_BOOL, NULL, "false",
       "pass when an accepted answer occurs in the output bounded by non-word characters (42 "
       "is not found in 420)" },

@@ -181,21 +181,33 @@ static size_t common_tokens(const char *pb, struct span *pt, size_t np, const ch
     return same;
 }
 
+static int buf_is(const struct buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    return b->len == n && !memcmp(b->data, s, n);
+}
+
 static int is_yes_no(const struct buf *b)
 {
-    return !strcmp(b->data, "yes") || !strcmp(b->data, "no") || !strcmp(b->data, "noanswer");
+    return buf_is(b, "yes") || buf_is(b, "no") || buf_is(b, "noanswer");
 }
 
 void score_f1_pair(const char *pred, const char *gold, enum f1_variant v,
                    struct f1_scores *out)
 {
+    score_f1_pair_n(pred, strlen(pred), gold, v, out);
+}
+
+void score_f1_pair_n(const char *pred, size_t pred_len, const char *gold, enum f1_variant v,
+                     struct f1_scores *out)
+{
     size_t np, ng;
     buf_reset(&sc.p);
     buf_reset(&sc.g);
-    normalize_tokens(pred, strlen(pred), &sc.p, &sc.tmp, &sc.pt, &np, &sc.pcap);
+    normalize_tokens(pred, pred_len, &sc.p, &sc.tmp, &sc.pt, &np, &sc.pcap);
     normalize_tokens(gold, strlen(gold), &sc.g, &sc.tmp, &sc.gt, &ng, &sc.gcap);
     memset(out, 0, sizeof *out);
-    int same_text = !strcmp(sc.p.data, sc.g.data);
+    int same_text = sc.p.len == sc.g.len && !memcmp(sc.p.data, sc.g.data, sc.p.len);
     out->em = same_text ? 1.0 : 0.0;
     if (v == F1_HOTPOT && ((is_yes_no(&sc.p) || is_yes_no(&sc.g)) && !same_text))
         return;
@@ -215,12 +227,18 @@ void score_f1_pair(const char *pred, const char *gold, enum f1_variant v,
 size_t score_f1_best(const char *pred, char *const *golds, size_t n_gold,
                      enum f1_variant v, struct f1_scores *out)
 {
+    return score_f1_best_n(pred, strlen(pred), golds, n_gold, v, out);
+}
+
+size_t score_f1_best_n(const char *pred, size_t pred_len, char *const *golds, size_t n_gold,
+                       enum f1_variant v, struct f1_scores *out)
+{
     memset(out, 0, sizeof *out);
     size_t best = 0;
     double best_f1 = -1;
     for (size_t i = 0; i < n_gold; i++) {
         struct f1_scores s;
-        score_f1_pair(pred, golds[i], v, &s);
+        score_f1_pair_n(pred, pred_len, golds[i], v, &s);
         if (s.em > out->em)
             out->em = s.em;
         if (s.f1 > best_f1) {
@@ -339,27 +357,32 @@ static int f1_score(const struct score_input *in, const struct score_context *ct
     const char *span;
     size_t span_len;
     const char *output = in->output ? in->output : "";
-    int found = score_extract(data, output, &span, &span_len, err);
+    int found = score_extract(data, output, score_output_len(in), &span, &span_len, err);
     if (found < 0) {
         score_strings_free(golds, ng);
         return -1;
     }
-    char *pred = xstrndup(found ? span : "", found ? span_len : 0);
+    size_t pred_len = found ? span_len : 0;
+    char *pred = xstrndup(found ? span : "", pred_len);
+    if (found)
+        memcpy(pred, span, pred_len);          /* keeps NUL characters */
     const char *t = pred;
-    size_t tl = strlen(pred);
+    size_t tl = pred_len;
     score_trim(&t, &tl);
     /* Unparsed: the pattern found nothing, or (squad, hotpot) nothing was
-     * answered. Under squad2 an empty prediction is the answer "no answer"
-     * and is scored as the official script scores it. */
+     * answered. An empty answer is still scored as the official scripts
+     * score it (EM 1 against a gold that normalises to nothing; F1 0,
+     * which is also the unparsed value); under squad2 it is the answer
+     * "no answer" and counts as scored. */
     int unparsed = !found || (!tl && v != F1_SQUAD2);
     struct f1_scores s = {0};
-    size_t best = unparsed ? 0 : score_f1_best(pred, golds, ng, v, &s);
+    size_t best = found ? score_f1_best_n(pred, pred_len, golds, ng, v, &s) : 0;
     double threshold = score_opt_num(data, "threshold", 0.5);
     out->value = s.f1;
     out->passed = !unparsed && s.f1 >= threshold;
     out->status = unparsed ? SCORE_UNPARSED : SCORE_SCORED;
     struct buf norm = {0};
-    score_squad_normalize(pred, strlen(pred), &norm);
+    score_squad_normalize(pred, pred_len, &norm);
     out->extracted = pred;
 
     cJSON *d = cJSON_CreateObject();

@@ -27,10 +27,17 @@ void score_squad_normalize(const char *s, size_t n, struct buf *out);
 void score_f1_pair(const char *pred, const char *gold, enum f1_variant v,
                    struct f1_scores *out);
 
+/* The same with a prediction of pred_len bytes (it may hold NUL
+ * characters, which Python keeps in the string). */
+void score_f1_pair_n(const char *pred, size_t pred_len, const char *gold, enum f1_variant v,
+                     struct f1_scores *out);
+
 /* Max over several golds, as metric_max_over_ground_truths does (EM and F1
  * maximised separately; precision/recall of the best-F1 gold). Returns the
  * index of the best-F1 gold (0 when n_gold is 0: all zeros). */
 size_t score_f1_best(const char *pred, char *const *golds, size_t n_gold,
                      enum f1_variant v, struct f1_scores *out);
+size_t score_f1_best_n(const char *pred, size_t pred_len, char *const *golds, size_t n_gold,
+                       enum f1_variant v, struct f1_scores *out);
 
 #endif

@@ -328,7 +328,7 @@ static int ifeval_score(const struct score_input *in, const struct score_context
         }
     }
     const char *resp = in->output ? in->output : "";
-    size_t len = strlen(resp);
+    size_t len = score_output_len(in);
     struct variants vs;
     memset(&vs, 0, sizeof vs);
     vs.v[V_RESP].s = resp;

@@ -2,7 +2,7 @@
  *
  * Owns: the table of check types (the 25 IFEval instruction ids with their
  * reference kwargs, and benchai's own checks), the text primitives they
- * share (word, sentence, paragraph counts, language guess), and evaluation
+ * share (word, sentence and paragraph counts, language detection), and evaluation
  * of one response against a list of checks in strict and loose form.
  * Does not own: the scorer glue (ifeval.c) or aggregation (cmd/score.c).
  */
@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "util/error.h"
 #include "util/mem.h"
 
 /* What a check sees: one response variant (NUL-terminated, len bytes),
@@ -60,7 +61,8 @@ int ifeval_compare(long actual, int relation, long threshold);
 /* ---- primitives (ifeval_text.c) ------------------------------------------ */
 /* nltk RegexpTokenizer(r"\w+") token count: runs of Python \w. Exact. */
 size_t ifeval_count_words(const char *s, size_t n);
-/* Approximation of nltk's punkt English sentence tokenizer (scoring.md). */
+/* len(punkt English tokenizer .tokenize(s)): nltk 3.8's algorithm with the
+ * English model (ifeval_punkt.c). */
 size_t ifeval_count_sentences(const char *s, size_t n);
 /* Approximation of nltk word_tokenize + str.isupper(): words in capitals. */
 size_t ifeval_count_capital_words(const char *s, size_t n);
@@ -72,19 +74,23 @@ size_t ifeval_count_highlights(const char *s, size_t n);
 size_t ifeval_count_bullets(const char *s, size_t n);
 /* TitleChecker: a non-blank <<title>>. */
 int ifeval_has_title(const char *s, size_t n);
-/* JsonFormat: after stripping ``` fences the way the reference does. */
-int ifeval_is_json(const char *s, size_t n, cJSON **parsed);
-/* Case-insensitive search of a keyword (a regex in the reference; literal
- * fast path when it has no metacharacters). whole_word: 0 substring,
- * 1 \b..\b as the reference, 2 no adjacent word character (benchai).
+/* JsonFormat: after stripping ``` fences the way the reference does,
+ * whether Python's json.loads accepts the rest (json_py.h). */
+int ifeval_is_json(const char *s, size_t n);
+/* Case-insensitive search of a keyword. whole_word 0 and 1 are the
+ * reference's: the keyword is a Python pattern (re.IGNORECASE), searched
+ * as is (0) or as r"\b" + keyword + r"\b" (1), with Python's meaning
+ * (pyre.h); 2 is benchai's: a literal with no adjacent word character.
  * Returns the match count (count_all) or 0/1. -1 on a bad pattern. */
 long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int count_all);
 
 /* ---- language (ifeval_lang.c) ---------------------------------------------- */
-/* Guesses the ISO 639-1 code of s from its script and stop words; writes ""
- * when s has no letters (the reference then counts the check as followed). */
-void ifeval_detect_language(const char *s, size_t n, char code[8]);
-/* The same on text already lower-cased (ifeval_lower), saving a copy. */
-void ifeval_detect_language_lower(const char *s, size_t n, char code[8]);
+/* langdetect.detect(s) with DetectorFactory.seed = 0, reproduced from
+ * langdetect's own profiles read at run time (Debian's python3-langdetect;
+ * BENCHAI_LANGDETECT_DIR overrides where). Returns 1 and the language code
+ * ("unknown" when no language passes 0.1), 0 when langdetect raises "No
+ * features in text" (the reference then counts the check as followed),
+ * -1 with err when the profiles are not installed. Thread-safe. */
+int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *err);
 
 #endif

@@ -3,9 +3,11 @@
  * function states the reference rule it implements. The strict/loose
  * wrapping ("response.strip() and check(...)") is done in ifeval.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "score/ifeval.h"
+#include "score/pyre.h"
 #include "score/text.h"
 
 #define CHECK(name) static int name(struct ifeval_text *t, const cJSON *kw, char *msg, size_t msz)
@@ -16,21 +18,41 @@ static int bad(char *msg, size_t msz, const char *what)
     return -1;
 }
 
+/* The strings of a kwargs list, sorted as Python sorts str (code point
+ * order, which is UTF-8 byte order): the reference checks keywords in
+ * sorted order, which decides which bad pattern raises first. */
+static size_t sorted_strings(const cJSON *list, const char ***out)
+{
+    size_t n = 0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, list)
+        n += cJSON_IsString(k);
+    *out = xcalloc(n + 1, sizeof **out);
+    n = 0;
+    cJSON_ArrayForEach(k, list)
+        if (cJSON_IsString(k))
+            (*out)[n++] = k->valuestring;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp((*out)[j - 1], (*out)[j]) > 0; j--) {
+            const char *t = (*out)[j];
+            (*out)[j] = (*out)[j - 1];
+            (*out)[j - 1] = t;
+        }
+    return n;
+}
+
 /* keywords:existence - every keyword: re.search(keyword, value, re.I) */
 CHECK(kw_existence)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(kw, "keywords");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, list) {
-        if (!cJSON_IsString(k))
-            continue;
-        long r = ifeval_keyword(t, k->valuestring, 0, 0);
-        if (r < 0)
-            return bad(msg, msz, "bad keyword pattern");
-        if (!r)
-            return 0;
+    const char **ks;
+    size_t n = sorted_strings(cJSON_GetObjectItemCaseSensitive(kw, "keywords"), &ks);
+    int r = 1;
+    for (size_t i = 0; i < n && r == 1; i++) {
+        long f = ifeval_keyword(t, ks[i], 0, 0);
+        r = f < 0 ? bad(msg, msz, "bad keyword pattern") : f ? 1 : 0;
     }
-    return 1;
+    free(ks);
+    return r;
 }
 
 /* keywords:frequency - len(re.findall(keyword, value, re.I)) vs frequency */
@@ -54,24 +76,24 @@ CHECK(kw_frequency)
     return ifeval_compare(c, rel, f);
 }
 
-/* keywords:forbidden_words - none matches \bword\b, re.I */
+/* keywords:forbidden_words - none matches r"\b" + word + r"\b", re.I,
+ * in sorted order */
 CHECK(kw_forbidden)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(kw, "forbidden_words");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, list) {
-        if (!cJSON_IsString(k))
-            continue;
-        long r = ifeval_keyword(t, k->valuestring, 1, 0);
-        if (r < 0)
-            return bad(msg, msz, "bad word pattern");
-        if (r)
-            return 0;
+    const char **ks;
+    size_t n = sorted_strings(cJSON_GetObjectItemCaseSensitive(kw, "forbidden_words"), &ks);
+    int r = 1;
+    for (size_t i = 0; i < n && r == 1; i++) {
+        long f = ifeval_keyword(t, ks[i], 1, 0);
+        r = f < 0 ? bad(msg, msz, "bad word pattern") : f ? 0 : 1;
     }
-    return 1;
+    free(ks);
+    return r;
 }
 
-/* keywords:letter_frequency - Counter(value.lower())[letter.lower()] */
+/* keywords:letter_frequency - Counter(value.lower())[letter]: the letter
+ * was stripped and lower-cased; Counter counts single characters, so a
+ * letter that is empty or lowers to two characters (U+0130) counts 0 */
 CHECK(kw_letter)
 {
     int ok;
@@ -80,28 +102,38 @@ CHECK(kw_letter)
     const char *letter = ifeval_kw_str(kw, "letter");
     if (!ok || rel < 0 || !letter || !*letter)
         return bad(msg, msz, "needs letter, let_frequency, let_relation");
+    const char *lp = letter;
+    size_t ll = strlen(letter);
+    score_trim(&lp, &ll);
     struct buf l = {0};
-    score_lower(letter, strlen(letter), &l);
-    const struct buf *low = ifeval_lower(t);
+    score_lower(lp, ll, &l);
     long count = 0;
-    for (const char *p = low->data; (p = memmem(p, low->len - (size_t)(p - low->data), l.data, l.len));
-         p += l.len)
-        count++;
+    size_t adv = 0;
+    if (l.len)
+        score_utf8_next(l.data, l.len, &adv);
+    if (l.len && adv == l.len) {
+        const struct buf *low = ifeval_lower(t);
+        for (const char *p = low->data;
+             (p = memmem(p, low->len - (size_t)(p - low->data), l.data, l.len)); p += l.len)
+            count++;
+    }
     buf_free(&l);
     return ifeval_compare(count, rel, f);
 }
 
 /* language:response_language - langdetect.detect(value) == language;
- * undetectable text counts as followed */
+ * undetectable text (LangDetectException) counts as followed */
 CHECK(lang_response)
 {
     const char *want = ifeval_kw_str(kw, "language");
     if (!want)
         return bad(msg, msz, "needs language");
     char code[8];
-    const struct buf *low = ifeval_lower(t);
-    ifeval_detect_language_lower(low->data, low->len, code);
-    return !code[0] || !strcmp(code, want);
+    struct bai_error err = {0};
+    int r = ifeval_langdetect(t->s, t->n, code, &err);
+    if (r < 0)
+        return bad(msg, msz, err.msg);
+    return r == 0 || !strcmp(code, want);
 }
 
 /* length_constraints:number_sentences - punkt sentence count vs threshold */
@@ -117,18 +149,19 @@ CHECK(len_sentences)
 
 /* length_constraints:number_paragraphs - re.split(r"\s?\*\*\*\s?"); empty
  * first/last pieces are dropped, an empty middle piece fails */
-static struct score_re re_par_split = { "\\s?\\*\\*\\*\\s?", PCRE2_UCP, NULL };
+static struct score_pyre re_par_split = { "\\s?\\*\\*\\*\\s?", 0, NULL };
 CHECK(len_paragraphs)
 {
     int ok;
     long want = ifeval_kw_int(kw, "num_paragraphs", &ok);
     if (!ok)
         return bad(msg, msz, "needs num_paragraphs");
-    const pcre2_code *re = score_re_get(&re_par_split);
-    size_t ov[2], at = 0, prev = 0, pieces = 0, removed = 0;
+    const pcre2_code *re = score_pyre_get(&re_par_split);
+    size_t at = 0, prev = 0, pieces = 0, removed = 0, ms, me;
+    int pe = 0;
     for (;;) {
-        int m = score_re_exec(re, t->s, t->n, at, ov, 1);
-        size_t end = m > 0 ? ov[0] : t->n;
+        int m = score_pyre_next(re, t->s, t->n, &at, &pe, &ms, &me);
+        size_t end = m > 0 ? ms : t->n;
         const char *p = t->s + prev;
         size_t l = end - prev;
         score_trim(&p, &l);
@@ -141,8 +174,7 @@ CHECK(len_paragraphs)
         pieces++;
         if (m <= 0)
             break;
-        prev = ov[1];
-        at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+        prev = me;
     }
     return (long)(pieces - removed) == want;
 }
@@ -210,9 +242,18 @@ CHECK(len_nth_first_word)
     while (cut < wl && !strchr(".,?!'\"", w[cut]))
         cut++;
     struct buf got = {0}, want = {0};
-    score_lower(w, cut, &got);
+    /* `first_word += letter.lower()`, one character at a time (so no
+     * final sigma); the expected word was lower-cased whole */
+    for (size_t i = 0; i < cut;) {
+        size_t adv;
+        score_utf8_next(w + i, cut - i, &adv);
+        score_lower(w + i, adv, &got);
+        i += adv;
+    }
+    if (!got.data)
+        buf_append(&got, "", 0);
     score_lower(fw, strlen(fw), &want);
-    int r = (long)nonblank == num && !strcmp(got.data, want.data);
+    int r = (long)nonblank == num && got.len == want.len && !memcmp(got.data, want.data, got.len);
     buf_free(&got);
     buf_free(&want);
     return r;
@@ -230,8 +271,8 @@ CHECK(content_placeholders)
 
 /* detectable_content:postscript - on value.lower(): P.P.S -> p\.\s?p\.\s?s,
  * P.S. -> p\.\s?s\., else the marker lower-cased as a pattern */
-static struct score_re re_pps = { "\\s*p\\.\\s?p\\.\\s?s.*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
-static struct score_re re_ps = { "\\s*p\\.\\s?s\\..*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
+static struct score_pyre re_pps = { "\\s*p\\.\\s?p\\.\\s?s.*$", PYRE_M, NULL };
+static struct score_pyre re_ps = { "\\s*p\\.\\s?s\\..*$", PYRE_M, NULL };
 CHECK(content_postscript)
 {
     const char *marker = ifeval_kw_str(kw, "postscript_marker");
@@ -245,16 +286,16 @@ CHECK(content_postscript)
     const struct buf *low = ifeval_lower(t);
     int r;
     if (!strcmp(m.data, "P.P.S")) {
-        r = score_re_search(score_re_get(&re_pps), low->data, low->len);
+        r = score_pyre_search(score_pyre_get(&re_pps), low->data, low->len);
     } else if (!strcmp(m.data, "P.S.")) {
-        r = score_re_search(score_re_get(&re_ps), low->data, low->len);
+        r = score_pyre_search(score_pyre_get(&re_ps), low->data, low->len);
     } else {
         struct buf lm = {0}, pat = {0};
         score_lower(m.data, m.len, &lm);
         buf_printf(&pat, "\\s*%s.*$", lm.data);
         struct bai_error err = {0};
-        const pcre2_code *re = score_re_cached(pat.data, PCRE2_MULTILINE | PCRE2_UCP, &err);
-        r = re ? score_re_search(re, low->data, low->len) : -1;
+        const pcre2_code *re = score_pyre_cached(pat.data, PYRE_M, &err);
+        r = re ? score_pyre_search(re, low->data, low->len) : -1;
         buf_free(&lm);
         buf_free(&pat);
         if (r < 0)
@@ -312,18 +353,18 @@ CHECK(format_sections)
     buf_append(&pat, p, l);
     buf_puts(&pat, "\\s?\\d+\\s?");
     struct bai_error err = {0};
-    const pcre2_code *re = score_re_cached(pat.data, PCRE2_UCP, &err);
+    const pcre2_code *re = score_pyre_cached(pat.data, 0, &err);
     buf_free(&pat);
     if (!re)
         return bad(msg, msz, "bad section_spliter pattern");
-    long splits = (long)score_re_count(re, t->s, t->n);
+    long splits = (long)score_pyre_count(re, t->s, t->n);
     return splits >= want;
 }
 
 /* detectable_format:json_format - parses after the reference's fence strip */
 CHECK(format_json)
 {
-    return ifeval_is_json(t->s, t->n, NULL);
+    return ifeval_is_json(t->s, t->n);
 }
 
 /* detectable_format:title - a non-blank <<title>> */
@@ -426,24 +467,33 @@ CHECK(case_capital_words)
     return ifeval_compare((long)ifeval_count_capital_words(t->s, t->n), rel, want);
 }
 
-static int is_english(struct ifeval_text *t)
+/* `value.isupper() and langdetect.detect(value) == "en"` inside the
+ * reference's try: detection runs only when the case test passed, and a
+ * LangDetectException makes the check followed */
+static int case_and_english(struct ifeval_text *t, int upper, char *msg, size_t msz)
 {
+    if (!(upper ? score_str_isupper(t->s, t->n) : score_str_islower(t->s, t->n)))
+        return 0;
     char code[8];
-    const struct buf *low = ifeval_lower(t);
-    ifeval_detect_language_lower(low->data, low->len, code);
-    return !code[0] || !strcmp(code, "en");
+    struct bai_error err = {0};
+    int r = ifeval_langdetect(t->s, t->n, code, &err);
+    if (r < 0)
+        return bad(msg, msz, err.msg);
+    return r == 0 || !strcmp(code, "en");
 }
 
 /* change_case:english_capital - value.isupper() and detect(value) == "en" */
 CHECK(case_english_capital)
 {
-    return score_str_isupper(t->s, t->n) && is_english(t);
+    (void)kw;
+    return case_and_english(t, 1, msg, msz);
 }
 
 /* change_case:english_lowercase - value.islower() and detect(value) == "en" */
 CHECK(case_english_lowercase)
 {
-    return score_str_islower(t->s, t->n) && is_english(t);
+    (void)kw;
+    return case_and_english(t, 0, msg, msz);
 }
 
 /* punctuation:no_comma - not re.search(r"\,", value) */

@@ -1,277 +1,605 @@
-/* ifeval_lang.c - a language guess standing in for langdetect (which IFEval
- * uses and which needs its n-gram profiles). Script first (Unicode block of
- * the letters), then, inside a script shared by several languages, stop
- * words and tell-tale letters. Covers the 30 codes IFEval prompts use.
- * Honest limits in scoring.md: short or mixed-language texts can differ. */
+/* ifeval_lang.c - langdetect 1.0.9's detect(), reproduced for IFEval's
+ * language checks (ifeval.h, ifeval_langdetect).
+ *
+ * The algorithm follows langdetect's detector.py, detector_factory.py and
+ * utils/ngram.py step for step, with Python's float arithmetic in the same
+ * order and Python's random.Random (MT19937, random(), gauss(), choice())
+ * seeded with 0, the value langdetect documents for reproducible results.
+ * The data are langdetect's own, read at run time from the installed
+ * package (Debian's python3-langdetect): the 55 n-gram profiles, in the
+ * order the directory lists them (os.listdir, as load_profile reads
+ * them), and utils/messages.properties (the CJK classes, Latin-1
+ * exclusions and Vietnamese tables). Nothing of langdetect is copied here.
+ */
+#include <dirent.h>
+#include <glob.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
 
 #include "score/ifeval.h"
+#include "score/pyre.h"
 #include "score/text.h"
+#include "score/unicode_py.h"
 
-enum script {
-    SC_LATIN, SC_CYRILLIC, SC_ARABIC, SC_DEVANAGARI, SC_BENGALI, SC_GURMUKHI,
-    SC_GUJARATI, SC_TAMIL, SC_TELUGU, SC_KANNADA, SC_MALAYALAM, SC_THAI, SC_HEBREW,
-    SC_HANGUL, SC_KANA, SC_HAN, SC_GREEK, SC_OTHER, SC_COUNT
+#pragma GCC optimize("fp-contract=off")
+
+/* ---- the data ------------------------------------------------------------ */
+
+#define MAX_LANGS 128
+
+struct lprob {
+    uint8_t lang;
+    double p;
 };
 
-static const char *const script_code[SC_COUNT] = {
-    [SC_BENGALI] = "bn", [SC_GURMUKHI] = "pa", [SC_GUJARATI] = "gu", [SC_TAMIL] = "ta",
-    [SC_TELUGU] = "te", [SC_KANNADA] = "kn", [SC_MALAYALAM] = "ml", [SC_THAI] = "th",
-    [SC_HEBREW] = "he", [SC_HANGUL] = "ko", [SC_KANA] = "ja", [SC_HAN] = "zh-cn",
-    [SC_GREEK] = "el", [SC_OTHER] = "und",
+struct gram {
+    uint64_t key;            /* the 1..3 code points, 21 bits each (0: free) */
+    struct lprob *e;         /* the languages whose profile has the n-gram */
+    size_t count, cap;
 };
 
-static enum script script_of(uint32_t cp)
+static struct {
+    int loaded;              /* 1 ok, -1 failed (msg) */
+    char msg[8192];
+    char langs[MAX_LANGS][8];
+    int n_langs;
+    struct gram *grams;      /* open-addressing hash table */
+    size_t cap;
+    uint32_t cjk[0x5200];    /* U+4E00..U+9FFF -> representative (0: itself) */
+    uint32_t latin1_excluded[16];
+    int n_latin1_excluded;
+    uint32_t vi_base[64];
+    int n_vi_base;
+    uint8_t vi_index[0x200];  /* base letter below U+0200 -> its first index + 1 */
+    uint32_t vi_max;          /* the highest base letter */
+    uint32_t vi_mark[8];
+    int n_vi_mark;
+    uint32_t vi_composed[8][64];
+} ld;
+static pthread_once_t ld_once = PTHREAD_ONCE_INIT;
+
+/* An n-gram as one number: its code points, 21 bits each, first one
+ * highest. No n-gram holds U+0000 (langdetect turns it into a space), so
+ * grams of different lengths never share a number. */
+static uint64_t pack(const uint32_t *g, int n)
 {
-    if (cp < 0x250) return SC_LATIN;
-    if (cp >= 0x1E00 && cp <= 0x1EFF) return SC_LATIN;
-    if (cp >= 0x370 && cp <= 0x3FF) return SC_GREEK;
-    if (cp >= 0x400 && cp <= 0x52F) return SC_CYRILLIC;
-    if (cp >= 0x590 && cp <= 0x5FF) return SC_HEBREW;
-    if ((cp >= 0x600 && cp <= 0x6FF) || (cp >= 0x750 && cp <= 0x77F) ||
-        (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF)) return SC_ARABIC;
-    if (cp >= 0x900 && cp <= 0x97F) return SC_DEVANAGARI;
-    if (cp >= 0x980 && cp <= 0x9FF) return SC_BENGALI;
-    if (cp >= 0xA00 && cp <= 0xA7F) return SC_GURMUKHI;
-    if (cp >= 0xA80 && cp <= 0xAFF) return SC_GUJARATI;
-    if (cp >= 0xB80 && cp <= 0xBFF) return SC_TAMIL;
-    if (cp >= 0xC00 && cp <= 0xC7F) return SC_TELUGU;
-    if (cp >= 0xC80 && cp <= 0xCFF) return SC_KANNADA;
-    if (cp >= 0xD00 && cp <= 0xD7F) return SC_MALAYALAM;
-    if (cp >= 0xE00 && cp <= 0xE7F) return SC_THAI;
-    if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F) ||
-        (cp >= 0xAC00 && cp <= 0xD7AF)) return SC_HANGUL;
-    if (cp >= 0x3040 && cp <= 0x30FF) return SC_KANA;
-    if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF)) return SC_HAN;
-    return SC_OTHER;
+    uint64_t k = 0;
+    for (int i = 0; i < n; i++)
+        k = (k << 21) | g[i];
+    return k;
 }
 
-struct lang_words {
-    const char *code;
-    const char *const *words;
-};
-
-#define W(...) (const char *const[]){ __VA_ARGS__, NULL }
-static const struct lang_words latin[] = {
-    { "en", W("the", "and", "of", "to", "is", "in", "that", "it", "for", "with", "as", "was",
-              "on", "are", "this", "be", "you", "have", "not", "but", "they", "by", "at",
-              "from", "or", "we", "an", "which", "will", "can", "your", "i", "my") },
-    { "es", W("el", "la", "de", "que", "y", "en", "los", "las", "un", "una", "por", "con",
-              "para", "es", "del", "se", "no", "su", "al", "lo", "como", "más", "pero", "sus",
-              "este", "está", "son", "muy", "también") },
-    { "pt", W("o", "a", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "com", "não",
-              "os", "as", "no", "na", "por", "mais", "dos", "das", "se", "ao", "é", "seu",
-              "sua", "são", "também", "você", "muito") },
-    { "fr", W("le", "la", "les", "de", "des", "et", "est", "un", "une", "du", "en", "que",
-              "qui", "dans", "pour", "pas", "sur", "au", "avec", "ce", "il", "elle", "sont",
-              "vous", "nous", "mais", "ou", "à", "je", "très") },
-    { "de", W("der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit",
-              "von", "sich", "des", "auf", "für", "im", "dem", "es", "auch", "als", "an",
-              "ich", "sie", "wir", "werden", "wird", "oder", "aber", "sind") },
-    { "it", W("il", "la", "di", "che", "e", "è", "un", "una", "per", "non", "in", "del",
-              "della", "le", "con", "sono", "si", "lo", "gli", "da", "al", "anche", "come",
-              "ma", "più", "questo", "nel", "molto") },
-    { "pl", W("i", "w", "nie", "na", "się", "z", "do", "to", "że", "jest", "o", "jak", "a",
-              "po", "co", "tak", "od", "za", "ale", "czy", "przez", "jego", "są", "dla",
-              "być", "już", "oraz") },
-    { "sw", W("na", "ya", "wa", "kwa", "ni", "za", "katika", "la", "cha", "hii", "kama",
-              "yake", "lakini", "au", "pia", "sana", "yao", "hiyo", "mimi", "wewe", "kuwa",
-              "ambayo", "vya", "zao") },
-    { "fi", W("ja", "on", "ei", "se", "että", "oli", "hän", "mutta", "kun", "tai", "niin",
-              "myös", "ovat", "olla", "joka", "tämä", "mitä", "kanssa", "vain", "kuin",
-              "jos", "sen", "ole", "hyvin") },
-    { "vi", W("và", "của", "là", "có", "không", "được", "cho", "những", "một", "các",
-              "trong", "này", "với", "người", "để", "đã", "khi", "bạn") },
-};
-static const struct lang_words devanagari[] = {
-    { "hi", W("है", "और", "के", "में", "की", "को", "से", "का", "हैं", "यह", "नहीं", "भी", "पर") },
-    { "mr", W("आहे", "आणि", "या", "व", "हे", "की", "ते", "आहेत", "नाही", "त्या", "मी", "होते") },
-    { "ne", W("छ", "र", "हो", "पनि", "छन्", "गर्न", "यो", "भएको", "थियो", "लागि", "मा", "हुन्छ") },
-};
-static const struct lang_words cyrillic[] = {
-    { "ru", W("и", "в", "не", "на", "что", "это", "с", "он", "как", "по", "но", "они", "мы", "для", "был") },
-    { "uk", W("і", "в", "не", "на", "що", "це", "з", "він", "як", "та", "але", "для", "від", "був") },
-    { "bg", W("и", "в", "не", "на", "че", "това", "с", "се", "е", "за", "да", "от", "са", "като") },
-};
-#undef W
-
-/* All stop words in one hash table: word -> bit set of languages, per
- * group (latin, devanagari, cyrillic). Built once; a lookup per word keeps
- * the check cheap on long responses. */
-enum { G_LATIN, G_DEVANAGARI, G_CYRILLIC, N_GROUPS };
-#define SW_SLOTS 1024
-struct sw_slot {
-    const char *word;
-    unsigned short mask[N_GROUPS];
-};
-static struct sw_slot sw_table[SW_SLOTS];
-static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
-
-static unsigned sw_hash(const char *w, size_t n)
+static struct gram *find_gram(uint64_t key, int create)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
-}
-
-static void sw_add(int group, int lang, const char *w)
-{
-    size_t n = strlen(w);
-    for (unsigned h = sw_hash(w, n);; h++) {
-        struct sw_slot *s = &sw_table[h % SW_SLOTS];
-        if (!s->word || !strcmp(s->word, w)) {
-            s->word = w;
-            s->mask[group] |= (unsigned short)(1u << lang);
-            return;
+    if (!ld.cap || !key)
+        return NULL;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (ld.cap - 1);
+    for (;;) {
+        struct gram *g = &ld.grams[i];
+        if (!g->key) {
+            if (!create)
+                return NULL;
+            g->key = key;
+            return g;
         }
+        if (g->key == key)
+            return g;
+        i = (i + 1) & (ld.cap - 1);
     }
 }
 
-static void sw_build(void)
+/* the characters of a messages.properties value (\uXXXX escapes) */
+static int decode_value(const char *v, uint32_t *out, int max)
 {
-    const struct lang_words *groups[N_GROUPS] = { latin, devanagari, cyrillic };
-    const size_t sizes[N_GROUPS] = { sizeof latin / sizeof latin[0], 3, 3 };
-    for (int g = 0; g < N_GROUPS; g++)
-        for (size_t k = 0; k < sizes[g]; k++)
-            for (const char *const *w = groups[g][k].words; *w; w++)
-                sw_add(g, (int)k, *w);
-}
-
-static unsigned sw_lookup(int group, const char *w, size_t n)
-{
-    for (unsigned h = sw_hash(w, n);; h++) {
-        const struct sw_slot *s = &sw_table[h % SW_SLOTS];
-        if (!s->word)
-            return 0;
-        if (strlen(s->word) == n && !memcmp(s->word, w, n))
-            return s->mask[group];
+    int n = 0;
+    while (*v && *v != '\n' && *v != '\r') {
+        uint32_t c;
+        if (v[0] == '\\' && v[1] == 'u') {
+            char h[5] = { v[2], v[3], v[4], v[5], 0 };
+            c = (uint32_t)strtoul(h, NULL, 16);
+            v += 6;
+        } else {
+            size_t adv;
+            c = score_utf8_next(v, strlen(v), &adv);
+            v += adv;
+        }
+        if (n < max)
+            out[n] = c;
+        n++;
     }
+    return n;
 }
 
-/* Most stop-word hits among the group's languages; -1 when none hit. */
-static int best_by_words(const char *low, size_t n, int group, size_t nl, int *hits)
+static int load_messages(const char *path)
 {
-    pthread_once(&sw_once, sw_build);
-    memset(hits, 0, nl * sizeof *hits);
-    for (size_t i = 0; i < n;) {
-        size_t adv;
-        uint32_t cp = score_utf8_next(low + i, n - i, &adv);
-        if (!score_cp_is_word(cp) && !(cp >= 0x900 && cp <= 0x963)) {
-            i += adv;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t lcap = 0;
+    uint32_t *tmp = xmalloc(4096 * sizeof *tmp);
+    while (getline(&line, &lcap, f) > 0) {
+        char *eq = strchr(line, '=');
+        if (!eq)
             continue;
+        *eq = 0;
+        const char *key = line, *val = eq + 1;
+        if (!strncmp(key, "NGram.KANJI_", 12)) {
+            int n = decode_value(val, tmp, 4096);
+            for (int i = 0; i < n && i < 4096; i++)
+                if (tmp[i] >= 0x4E00 && tmp[i] <= 0x9FFF)
+                    ld.cjk[tmp[i] - 0x4E00] = tmp[0];
+        } else if (!strcmp(key, "NGram.LATIN1_EXCLUDE")) {
+            ld.n_latin1_excluded = decode_value(val, ld.latin1_excluded, 16);
+        } else if (!strcmp(key, "TO_NORMALIZE_VI_CHARS")) {
+            ld.n_vi_base = decode_value(val, ld.vi_base, 64);
+        } else if (!strcmp(key, "DMARK_CLASS")) {
+            ld.n_vi_mark = decode_value(val, ld.vi_mark, 8);
+        } else if (!strncmp(key, "NORMALIZED_VI_CHARS_", 20)) {
+            static const char *const marks[] = { "0300", "0301", "0303", "0309", "0323" };
+            for (int m = 0; m < 5; m++)
+                if (!strcmp(key + 20, marks[m]))
+                    decode_value(val, ld.vi_composed[m], 64);
         }
-        size_t start = i;
-        while (i < n) {
-            cp = score_utf8_next(low + i, n - i, &adv);
-            if (!score_cp_is_word(cp) && !(cp >= 0x900 && cp <= 0x963))
-                break;
-            i += adv;
-        }
-        unsigned mask = sw_lookup(group, low + start, i - start);
-        for (size_t k = 0; k < nl; k++)
-            hits[k] += (mask >> k) & 1;
     }
-    int best = -1;
-    for (size_t k = 0; k < nl; k++)
-        if (hits[k] > 0 && (best < 0 || hits[k] > hits[best]))
-            best = (int)k;
-    return best;
+    free(tmp);
+    free(line);
+    fclose(f);
+    for (int k = 0; k < ld.n_vi_base && k < 64; k++)
+        if (ld.vi_base[k] > ld.vi_max)
+            ld.vi_max = ld.vi_base[k];
+    for (int k = 0; k < ld.n_vi_base && k < 64; k++)
+        if (ld.vi_base[k] < 0x200 && !ld.vi_index[ld.vi_base[k]])
+            ld.vi_index[ld.vi_base[k]] = (uint8_t)(k + 1);
+    return ld.n_latin1_excluded && ld.n_vi_base && ld.n_vi_mark ? 0 : -1;
 }
 
-static int has_cp(const char *s, size_t n, const uint32_t *set, size_t ns)
+static int add_profile(const char *path, int index)
 {
-    for (size_t i = 0; i < n;) {
-        size_t adv;
-        uint32_t cp = score_utf8_next(s + i, n - i, &adv);
-        for (size_t k = 0; k < ns; k++)
-            if (cp == set[k])
-                return 1;
-        i += adv;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    struct buf b = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, got);
+    fclose(f);
+    cJSON *j = cJSON_Parse(b.data ? b.data : "");
+    buf_free(&b);
+    const cJSON *freq = cJSON_GetObjectItemCaseSensitive(j, "freq");
+    const cJSON *nw = cJSON_GetObjectItemCaseSensitive(j, "n_words");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
+    if (!cJSON_IsObject(freq) || !cJSON_IsArray(nw) || !cJSON_IsString(name)) {
+        cJSON_Delete(j);
+        return -1;
     }
+    snprintf(ld.langs[index], sizeof ld.langs[index], "%s", name->valuestring);
+    double n_words[3];
+    for (int k = 0; k < 3; k++)
+        n_words[k] = cJSON_GetNumberValue(cJSON_GetArrayItem(nw, k));
+    const cJSON *e;
+    cJSON_ArrayForEach(e, freq) {
+        const char *key = e->string;
+        size_t len = strlen(key), chars = 0;
+        uint32_t cps[3];
+        for (size_t i = 0; i < len;) {
+            size_t adv;
+            uint32_t c = score_utf8_next(key + i, len - i, &adv);
+            if (chars < 3)
+                cps[chars] = c;
+            i += adv;
+            chars++;
+        }
+        if (chars < 1 || chars > 3)
+            continue;
+        /* prob = 1.0 * freq / n_words[len - 1] */
+        double p = (1.0 * e->valuedouble) / n_words[chars - 1];
+        struct gram *g = find_gram(pack(cps, (int)chars), 1);
+        if (!g)
+            continue;
+        XGROW(g->e, g->count + 1, g->cap);
+        g->e[g->count].lang = (uint8_t)index;
+        g->e[g->count].p = p;
+        g->count++;
+    }
+    cJSON_Delete(j);
     return 0;
 }
 
-/* Bytes looked at: langdetect itself samples the text; a prefix keeps a
- * 10 MB output from costing seconds. */
-#define LANG_SCRIPT_BYTES (1u << 20)
-#define LANG_WORD_BYTES (64u << 10)
-
-void ifeval_detect_language(const char *s, size_t n, char code[8])
+/* Where langdetect is installed: $BENCHAI_LANGDETECT_DIR, Debian's
+ * python3-langdetect, or a pip install under /usr/local. */
+static int find_package(char *dir, size_t size)
 {
-    struct buf low = {0};
-    score_lower(s, n < LANG_SCRIPT_BYTES ? n : LANG_SCRIPT_BYTES, &low);
-    ifeval_detect_language_lower(low.data, low.len, code);
-    buf_free(&low);
+    const char *env = getenv("BENCHAI_LANGDETECT_DIR");
+    struct stat st;
+    char probe[4096];
+    if (env && *env) {
+        snprintf(dir, size, "%s", env);
+        return 0;
+    }
+    static const char *const fixed[] = { "/usr/lib/python3/dist-packages/langdetect" };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        snprintf(probe, sizeof probe, "%s/profiles", fixed[i]);
+        if (!stat(probe, &st) && S_ISDIR(st.st_mode)) {
+            snprintf(dir, size, "%s", fixed[i]);
+            return 0;
+        }
+    }
+    glob_t g;
+    if (!glob("/usr/local/lib/python3*/*-packages/langdetect/profiles", 0, NULL, &g) && g.gl_pathc) {
+        snprintf(dir, size, "%.*s", (int)(strlen(g.gl_pathv[0]) - strlen("/profiles")), g.gl_pathv[0]);
+        globfree(&g);
+        return 0;
+    }
+    globfree(&g);
+    return -1;
 }
 
-void ifeval_detect_language_lower(const char *s, size_t n, char code[8])
+static void load(void)
 {
-    if (n > LANG_SCRIPT_BYTES)
-        n = LANG_SCRIPT_BYTES;
-    size_t nw = n < LANG_WORD_BYTES ? n : LANG_WORD_BYTES;
-    size_t counts[SC_COUNT] = {0};
-    size_t letters = 0, viet = 0;
-    for (size_t i = 0; i < n;) {
-        size_t adv;
-        uint32_t cp = score_utf8_next(s + i, n - i, &adv);
-        i += adv;
-        int letter = cp >= 0x80 ? score_cp_is_word(cp) || (cp >= 0x900 && cp <= 0xDFF)
-                                : ((cp | 32) >= 'a' && (cp | 32) <= 'z');
-        if (!letter || (cp >= '0' && cp <= '9') || cp == '_')
+    char dir[2048], path[4096];
+    ld.loaded = -1;
+    if (find_package(dir, sizeof dir) < 0) {
+        snprintf(ld.msg, sizeof ld.msg,
+                 "language detection needs langdetect's profiles: install Debian's "
+                 "python3-langdetect (scripts/install-deps.sh), or set BENCHAI_LANGDETECT_DIR "
+                 "to a langdetect package directory");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/utils/messages.properties", dir);
+    if (load_messages(path) < 0) {
+        snprintf(ld.msg, sizeof ld.msg, "langdetect: cannot read %s", path);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/profiles", dir);
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(ld.msg, sizeof ld.msg, "langdetect: cannot open %s", path);
+        return;
+    }
+    ld.cap = 1u << 18;               /* 87,598 keys in langdetect 1.0.9 */
+    ld.grams = xcalloc(ld.cap, sizeof *ld.grams);
+    struct dirent *e;
+    while ((e = readdir(d))) {       /* os.listdir's order */
+        if (e->d_name[0] == '.')
             continue;
-        letters++;
-        counts[script_of(cp)]++;
-        if ((cp >= 0x1EA0 && cp <= 0x1EF9) || cp == 0x1A1 || cp == 0x1B0 || cp == 0x111)
-            viet++;
-    }
-    code[0] = 0;
-    if (!letters)
-        return;                               /* langdetect: "no features" */
-    /* Japanese text mixes kana and Han: any sizeable kana share means ja */
-    if (counts[SC_KANA] * 10 >= counts[SC_KANA] + counts[SC_HAN] && counts[SC_KANA])
-        counts[SC_KANA] += counts[SC_HAN];
-    enum script top = SC_LATIN;
-    for (int k = 0; k < SC_COUNT; k++)
-        if (counts[k] > counts[top])
-            top = (enum script)k;
-    int hits[16];
-    const char *res = script_code[top];
-    switch (top) {
-    case SC_LATIN: {
-        if (viet * 20 >= counts[SC_LATIN] && viet) {
-            res = "vi";
-            break;
+        char file[4096 + 256];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (stat(file, &st) || !S_ISREG(st.st_mode))
+            continue;
+        if (ld.n_langs >= MAX_LANGS || add_profile(file, ld.n_langs) < 0) {
+            snprintf(ld.msg, sizeof ld.msg, "langdetect: profile format error in %s", file);
+            closedir(d);
+            return;
         }
-        int b = best_by_words(s, nw, G_LATIN, sizeof latin / sizeof latin[0], hits);
-        res = b >= 0 ? latin[b].code : "en";
-        break;
+        ld.n_langs++;
     }
-    case SC_CYRILLIC: {
-        static const uint32_t uk[] = { 0x456, 0x457, 0x454, 0x491, 0x406, 0x407, 0x404 };
-        static const uint32_t ru_only[] = { 0x44B, 0x44D, 0x451, 0x42B, 0x42D };
-        if (has_cp(s, n, uk, 7)) { res = "uk"; break; }
-        int b = best_by_words(s, nw, G_CYRILLIC, 3, hits);
-        res = b >= 0 ? cyrillic[b].code : "ru";
-        if (!strcmp(res, "bg") && has_cp(s, n, ru_only, 5))
-            res = "ru";
-        break;
+    closedir(d);
+    if (ld.n_langs < 2) {
+        snprintf(ld.msg, sizeof ld.msg, "langdetect: no profiles in %s", path);
+        return;
     }
-    case SC_ARABIC: {
-        static const uint32_t ur[] = { 0x6D2, 0x679, 0x688, 0x691, 0x6BA, 0x6C1, 0x6BE };
-        static const uint32_t fa[] = { 0x67E, 0x686, 0x698, 0x6AF, 0x6A9, 0x6CC };
-        res = has_cp(s, n, ur, 7) ? "ur" : has_cp(s, n, fa, 6) ? "fa" : "ar";
-        break;
+    ld.loaded = 1;
+}
+
+/* ---- Python's random.Random ----------------------------------------------- */
+
+struct mt {
+    uint32_t s[624];
+    int i;
+    int have_gauss;
+    double gauss_next;
+};
+
+static void mt_init(struct mt *m, uint32_t seed)
+{
+    m->s[0] = seed;
+    for (int i = 1; i < 624; i++)
+        m->s[i] = 1812433253u * (m->s[i - 1] ^ (m->s[i - 1] >> 30)) + (uint32_t)i;
+    m->i = 624;
+}
+
+/* random.seed(0): init_by_array with the key [0] */
+static void mt_seed0(struct mt *m)
+{
+    uint32_t key[1] = { 0 };
+    mt_init(m, 19650218u);
+    int i = 1, j = 0;
+    for (int k = 624; k; k--) {
+        m->s[i] = (m->s[i] ^ ((m->s[i - 1] ^ (m->s[i - 1] >> 30)) * 1664525u)) + key[j] + (uint32_t)j;
+        i++;
+        j++;
+        if (i >= 624) {
+            m->s[0] = m->s[623];
+            i = 1;
+        }
+        if (j >= 1)
+            j = 0;
     }
-    case SC_DEVANAGARI: {
-        int b = best_by_words(s, nw, G_DEVANAGARI, 3, hits);
-        res = b >= 0 ? devanagari[b].code : "hi";
-        break;
+    for (int k = 623; k; k--) {
+        m->s[i] = (m->s[i] ^ ((m->s[i - 1] ^ (m->s[i - 1] >> 30)) * 1566083941u)) - (uint32_t)i;
+        i++;
+        if (i >= 624) {
+            m->s[0] = m->s[623];
+            i = 1;
+        }
     }
-    default:
-        break;
+    m->s[0] = 0x80000000u;
+    m->i = 624;
+    m->have_gauss = 0;
+}
+
+static uint32_t mt_next(struct mt *m)
+{
+    if (m->i >= 624) {
+        for (int k = 0; k < 624; k++) {
+            uint32_t y = (m->s[k] & 0x80000000u) | (m->s[(k + 1) % 624] & 0x7fffffffu);
+            m->s[k] = m->s[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+        }
+        m->i = 0;
     }
-    strncpy(code, res ? res : "und", 7);
-    code[7] = 0;
+    uint32_t y = m->s[m->i++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+static double mt_random(struct mt *m)
+{
+    uint32_t a = mt_next(m) >> 5, b = mt_next(m) >> 6;
+    return ((double)a * 67108864.0 + (double)b) * (1.0 / 9007199254740992.0);
+}
+
+static double mt_gauss(struct mt *m)
+{
+    double z;
+    if (m->have_gauss) {
+        m->have_gauss = 0;
+        z = m->gauss_next;
+    } else {
+        double x2pi = mt_random(m) * (2.0 * M_PI);
+        double g2rad = sqrt(-2.0 * log(1.0 - mt_random(m)));
+        z = cos(x2pi) * g2rad;
+        m->gauss_next = sin(x2pi) * g2rad;
+        m->have_gauss = 1;
+    }
+    return 0.0 + z * 1.0;
+}
+
+/* _randbelow_with_getrandbits(n), n >= 1 */
+static uint32_t mt_below(struct mt *m, uint32_t n)
+{
+    int k = 0;
+    for (uint32_t v = n; v; v >>= 1)
+        k++;
+    uint32_t r;
+    do
+        r = mt_next(m) >> (32 - k);
+    while (r >= n);
+    return r;
+}
+
+/* ---- the detector --------------------------------------------------------- */
+
+static int in_list(const uint32_t *l, int n, uint32_t c)
+{
+    for (int i = 0; i < n; i++)
+        if (l[i] == c)
+            return 1;
+    return 0;
+}
+
+/* NGram.normalize */
+static uint32_t normalize(uint32_t c)
+{
+    if (c <= 0x7F)
+        return (c < 'A' || (c > 'Z' && c < 'a') || c > 'z') ? ' ' : c;
+    if (c <= 0xFF)
+        return in_list(ld.latin1_excluded, ld.n_latin1_excluded, c) ? ' ' : c;
+    if (c >= 0x180 && c <= 0x24F)
+        return c == 0x219 ? 0x15F : c == 0x21B ? 0x163 : c;
+    if (c >= 0x2000 && c <= 0x206F)
+        return ' ';
+    if (c >= 0x600 && c <= 0x6FF)
+        return c == 0x6CC ? 0x64A : c;
+    if (c >= 0x1E00 && c <= 0x1EFF)
+        return c >= 0x1EA0 ? 0x1EC3 : c;
+    if (c >= 0x3040 && c <= 0x309F)
+        return 0x3042;
+    if (c >= 0x30A0 && c <= 0x30FF)
+        return 0x30A2;
+    if ((c >= 0x3100 && c <= 0x312F) || (c >= 0x31A0 && c <= 0x31BF))
+        return 0x3105;
+    if (c >= 0x4E00 && c <= 0x9FFF)
+        return ld.cjk[c - 0x4E00] ? ld.cjk[c - 0x4E00] : c;
+    if (c >= 0xAC00 && c <= 0xD7AF)
+        return 0xAC00;
+    return c;
+}
+
+static int is_upper1(uint32_t c) { return (unicode_py_flags(c) & PY_UPPER) != 0; }
+
+/* Detector.URL_RE and MAIL_RE, as Python patterns */
+static struct score_pyre re_url = { "https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}", 0, NULL };
+static struct score_pyre re_mail = {
+    "[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}", 0, NULL };
+
+/* re.sub(pattern, ' ', s) */
+static void sub_space(const pcre2_code *re, const char *s, size_t n, struct buf *out)
+{
+    size_t at = 0, prev = 0, a, b;
+    int pe = 0;
+    while (score_pyre_next(re, s, n, &at, &pe, &a, &b)) {
+        buf_append(out, s + prev, a - prev);
+        buf_putc(out, ' ');
+        prev = b;
+    }
+    buf_append(out, s + prev, n - prev);
+}
+
+int ifeval_langdetect(const char *s, size_t n, char code[8], struct bai_error *err)
+{
+    pthread_once(&ld_once, load);
+    code[0] = 0;
+    if (ld.loaded < 0) {
+        bai_error_set(err, BAI_EXIT_USAGE, "%s", ld.msg);
+        return -1;
+    }
+    /* append(): URLs and mail addresses become spaces, Vietnamese letter +
+     * combining mark pairs are composed, the first 10,000 characters are
+     * kept with runs of spaces collapsed */
+    struct buf a = {0}, b = {0};
+    sub_space(score_pyre_get(&re_url), s, n, &a);
+    sub_space(score_pyre_get(&re_mail), a.data ? a.data : "", a.len, &b);
+    uint32_t *text = xmalloc(10001 * sizeof *text);
+    size_t tn = 0, seen = 0;
+    uint32_t pre = 0;
+    for (size_t i = 0; i < b.len && seen < 10000;) {
+        size_t adv;
+        uint32_t c = score_utf8_next(b.data + i, b.len - i, &adv);
+        i += adv;
+        /* normalize_vi: a base letter followed by one of the marks */
+        int bi = -1;
+        if (c < 0x200) {
+            bi = ld.vi_index[c] - 1;
+        } else if (c <= ld.vi_max) {
+            for (int k = 0; k < ld.n_vi_base && bi < 0; k++)   /* str.find: the first */
+                if (ld.vi_base[k] == c)
+                    bi = k;
+        }
+        if (bi >= 0 && i < b.len) {
+            size_t adv2;
+            uint32_t m = score_utf8_next(b.data + i, b.len - i, &adv2);
+            for (int k = 0; k < ld.n_vi_mark; k++)
+                if (ld.vi_mark[k] == m) {
+                    c = ld.vi_composed[k][bi];
+                    i += adv2;
+                    break;
+                }
+        }
+        seen++;
+        if (c != ' ' || pre != ' ')
+            text[tn++] = c;
+        pre = c;
+    }
+    buf_free(&a);
+    buf_free(&b);
+    /* cleaning_text(): when non-Latin letters dominate, Latin ones go (the
+     * reference's block test compares a number with a string, so every
+     * character from U+0300 on counts as non-Latin) */
+    size_t latin = 0, non_latin = 0;
+    for (size_t i = 0; i < tn; i++) {
+        if (text[i] >= 'A' && text[i] <= 'z')
+            latin++;
+        else if (text[i] >= 0x300)
+            non_latin++;
+    }
+    if (latin * 2 < non_latin) {
+        size_t w = 0;
+        for (size_t i = 0; i < tn; i++)
+            if (text[i] < 'A' || text[i] > 'z')
+                text[w++] = text[i];
+        tn = w;
+    }
+    /* _extract_ngrams() */
+    struct gram **found = NULL;
+    size_t nf = 0, fcap = 0;
+    uint32_t g[4] = { ' ' };
+    int gl = 1, capital = 0;
+    for (size_t i = 0; i < tn; i++) {
+        uint32_t ch = normalize(text[i]);
+        uint32_t last = g[gl - 1];
+        int skip = 0;
+        if (last == ' ') {
+            g[0] = ' ';
+            gl = 1;
+            capital = 0;
+            if (ch == ' ')
+                skip = 1;
+        } else if (gl >= 3) {
+            g[0] = g[1];
+            g[1] = g[2];
+            gl = 2;
+        }
+        if (!skip) {
+            g[gl++] = ch;
+            if (is_upper1(ch)) {
+                if (is_upper1(last))
+                    capital = 1;
+            } else {
+                capital = 0;
+            }
+        }
+        if (capital)
+            continue;
+        for (int k = 1; k <= 3; k++) {
+            if (gl < k)
+                break;
+            if (k == 1 && g[gl - 1] == ' ')
+                continue;
+            struct gram *gr = find_gram(pack(g + gl - k, k), 0);
+            if (gr) {
+                XGROW(found, nf + 1, fcap);
+                found[nf++] = gr;
+            }
+        }
+    }
+    free(text);
+    if (!nf) {
+        free(found);
+        return 0;                    /* LangDetectException: no features */
+    }
+    /* _detect_block() */
+    int L = ld.n_langs;
+    double langprob[MAX_LANGS] = {0}, prob[MAX_LANGS], add[MAX_LANGS];
+    struct mt m;
+    mt_seed0(&m);
+    for (int t = 0; t < 7; t++) {
+        for (int i = 0; i < L; i++)
+            prob[i] = 1.0 / L;
+        double alpha = 0.5 + mt_gauss(&m) * 0.05;
+        for (int it = 0;; it++) {
+            struct gram *gr = found[mt_below(&m, (uint32_t)nf)];
+            double weight = alpha / 10000;
+            for (int i = 0; i < L; i++)
+                add[i] = 0.0;
+            for (size_t e = 0; e < gr->count; e++)
+                add[gr->e[e].lang] = gr->e[e].p;
+            for (int i = 0; i < L; i++)
+                prob[i] *= weight + add[i];
+            if (it % 5 == 0) {
+                double maxp = 0.0, sump = 0.0;
+                for (int i = 0; i < L; i++)
+                    sump += prob[i];
+                for (int i = 0; i < L; i++) {
+                    double p = prob[i] / sump;
+                    if (maxp < p)
+                        maxp = p;
+                    prob[i] = p;
+                }
+                if (maxp > 0.99999 || it >= 1000)
+                    break;
+            }
+        }
+        for (int j = 0; j < L; j++)
+            langprob[j] += prob[j] / 7;
+    }
+    free(found);
+    /* _sort_probability(): above 0.1, highest first, ties in list order */
+    int best = -1;
+    for (int i = 0; i < L; i++)
+        if (langprob[i] > 0.1 && (best < 0 || langprob[i] > langprob[best]))
+            best = i;
+    snprintf(code, 8, "%s", best < 0 ? "unknown" : ld.langs[best]);
+    return 1;
 }

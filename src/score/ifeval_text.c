@@ -1,7 +1,8 @@
 /* ifeval_text.c - text primitives of the instruction checks (ifeval.h).
  * Each follows a rule of google-research instruction_following_eval
- * (instructions.py / instructions_util.py); the two that depend on nltk
- * models (sentences, word_tokenize) are approximations, see scoring.md. */
+ * (instructions.py / instructions_util.py). Sentences (punkt) live in
+ * ifeval_punkt.c and languages (langdetect) in ifeval_lang.c; the capital
+ * word count (nltk word_tokenize) is an approximation, see scoring.md. */
 #include "score/ifeval.h"
 
 #include <ctype.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "score/json_py.h"
+#include "score/pyre.h"
 #include "score/text.h"
 
 const struct buf *ifeval_lower(struct ifeval_text *t)
@@ -77,65 +80,6 @@ size_t ifeval_count_words(const char *s, size_t n)
     return count;
 }
 
-/* Abbreviations punkt's English model knows (a subset, the common ones). */
-static const char *const abbrevs[] = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "e.g", "i.e", "etc",
-    "inc", "ltd", "co", "corp", "no", "fig", "approx", "dept", "est", "gen", "gov",
-    "u.s", "u.k", "a.m", "p.m", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "mt", "ft", "vol", "ed", "al", "cf", "pp",
-};
-
-static int is_closer(unsigned char c)
-{
-    return c == ')' || c == '"' || c == '\'' || c == ']' || c == '}' || c == '*';
-}
-
-/* One whitespace-separated token ends a sentence when it ends in . ? or !
- * (closing quotes/brackets may follow), unless it is a known abbreviation,
- * a single-letter initial, or a bare number such as a list's "1.". */
-static int token_ends_sentence(const char *t, size_t n)
-{
-    size_t e = n;
-    while (e > 0 && is_closer((unsigned char)t[e - 1]))
-        e--;
-    if (e == 0)
-        return 0;
-    char last = t[e - 1];
-    if (last == '?' || last == '!')
-        return 1;
-    if (last != '.')
-        return 0;
-    size_t b = e - 1;                        /* the word before the final period */
-    while (b > 0 && t[b - 1] == '.')
-        b--;
-    if (b < e - 1)
-        return 1;                            /* "..." ends a sentence in punkt too */
-    size_t s = 0;
-    while (s < b && (t[s] == '(' || t[s] == '"' || t[s] == '\'' || t[s] == '*'))
-        s++;
-    size_t wl = b - s;
-    if (wl == 0)
-        return 0;
-    int digits = 1;
-    for (size_t i = s; i < b; i++)
-        if (!isdigit((unsigned char)t[i]))
-            digits = 0;
-    if (digits)
-        return 0;
-    if (wl == 1 && isalpha((unsigned char)t[s]))
-        return 0;
-    if (wl < 8) {
-        char w[8];
-        for (size_t i = 0; i < wl; i++)
-            w[i] = (char)tolower((unsigned char)t[s + i]);
-        w[wl] = 0;
-        for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
-            if (abbrevs[i][0] == w[0] && !strcmp(w, abbrevs[i]))
-                return 0;
-    }
-    return 1;
-}
-
 /* white space as str.split() sees it, with an inline ASCII path */
 static inline int space_at(const char *s, size_t n, size_t i, size_t *adv)
 {
@@ -145,28 +89,6 @@ static inline int space_at(const char *s, size_t n, size_t i, size_t *adv)
         return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
     }
     return score_cp_is_space(score_utf8_next(s + i, n - i, adv));
-}
-
-size_t ifeval_count_sentences(const char *s, size_t n)
-{
-    size_t count = 0;
-    int pending = 0;                         /* text since the last break */
-    for (size_t i = 0; i < n;) {
-        size_t adv;
-        if (space_at(s, n, i, &adv)) {
-            i += adv;
-            continue;
-        }
-        size_t start = i;
-        while (i < n && !space_at(s, n, i, &adv))
-            i += adv;
-        pending = 1;
-        if (token_ends_sentence(s + start, i - start)) {
-            count++;
-            pending = 0;
-        }
-    }
-    return count + (size_t)pending;
 }
 
 /* nltk word_tokenize splits off brackets, quotes and most punctuation and
@@ -284,13 +206,14 @@ size_t ifeval_count_highlights(const char *s, size_t n)
     return count;
 }
 
-static struct score_re re_bullet_star = { "^\\s*\\*[^\\*].*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
-static struct score_re re_bullet_dash = { "^\\s*-.*$", PCRE2_MULTILINE | PCRE2_UCP, NULL };
+/* the reference's patterns, with Python's \s (pyre.h) */
+static struct score_pyre re_bullet_star = { "^\\s*\\*[^\\*].*$", PYRE_M, NULL };
+static struct score_pyre re_bullet_dash = { "^\\s*-.*$", PYRE_M, NULL };
 
 size_t ifeval_count_bullets(const char *s, size_t n)
 {
-    return score_re_count(score_re_get(&re_bullet_star), s, n) +
-           score_re_count(score_re_get(&re_bullet_dash), s, n);
+    return score_pyre_count(score_pyre_get(&re_bullet_star), s, n) +
+           score_pyre_count(score_pyre_get(&re_bullet_dash), s, n);
 }
 
 int ifeval_has_title(const char *s, size_t n)
@@ -333,7 +256,7 @@ static int strip_prefix(const char **p, size_t *n, const char *pre)
     return 0;
 }
 
-int ifeval_is_json(const char *s, size_t n, cJSON **parsed)
+int ifeval_is_json(const char *s, size_t n)
 {
     const char *p = s;
     size_t len = n;
@@ -347,19 +270,7 @@ int ifeval_is_json(const char *s, size_t n, cJSON **parsed)
     if (len >= 3 && !memcmp(p + len - 3, "```", 3))
         len -= 3;
     score_trim(&p, &len);
-    if (!len)
-        return 0;
-    char *copy = xstrndup(p, len);
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithOpts(copy, &end, 1);
-    free(copy);
-    if (!j)
-        return 0;
-    if (parsed)
-        *parsed = j;
-    else
-        cJSON_Delete(j);
-    return 1;
+    return json_py_valid(p, len);    /* json.loads, as Python decides */
 }
 
 /* ---- keywords -------------------------------------------------------------- */
@@ -400,6 +311,22 @@ static int word_ok(const char *s, size_t n, size_t a, size_t b, int mode)
 
 long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int count_all)
 {
+    if (whole_word != 2) {
+        /* the reference: re.search / re.findall of the keyword (or of
+         * r"\b" + word + r"\b", concatenated as text) with re.IGNORECASE,
+         * Python's meaning kept by pyre.h */
+        struct buf pat = {0};
+        if (whole_word == 1)
+            buf_printf(&pat, "\\b%s\\b", kw ? kw : "");
+        else
+            buf_puts(&pat, kw ? kw : "");
+        struct bai_error err = {0};
+        const pcre2_code *re = score_pyre_cached(pat.data ? pat.data : "", PYRE_I, &err);
+        buf_free(&pat);
+        if (!re)
+            return -1;
+        return count_all ? (long)score_pyre_count(re, t->s, t->n) : score_pyre_search(re, t->s, t->n);
+    }
     if (!kw || !*kw)
         return count_all ? 0 : 1;   /* an empty pattern matches everywhere */
     if (!has_meta(kw)) {
@@ -427,12 +354,7 @@ long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int c
         return count;
     }
     struct buf pat = {0};
-    if (whole_word == 1)
-        buf_printf(&pat, "\\b(?:%s)\\b", kw);
-    else if (whole_word == 2)
-        buf_printf(&pat, "(?<!\\w)(?:%s)(?!\\w)", kw);
-    else
-        buf_puts(&pat, kw);
+    buf_printf(&pat, "(?<!\\w)(?:%s)(?!\\w)", kw);
     struct bai_error err = {0};
     const pcre2_code *re = score_re_cached(pat.data, PCRE2_CASELESS | PCRE2_UCP, &err);
     buf_free(&pat);

@@ -28,10 +28,16 @@ enum score_status {
 struct score_input {
     const struct suite_item *item;   /* item->data holds the scorer's fields */
     const char *output;
+    size_t output_len;               /* bytes of output; 0: strlen(output). An
+                                        output holding NUL characters sets it,
+                                        and the text scorers read them all */
     const char *reasoning;
     const cJSON *tool_calls;         /* OpenAI tool_calls array */
     const cJSON *logprobs;           /* llama-server completion_probabilities */
 };
+
+/* The byte length of in->output (0 when there is none). */
+size_t score_output_len(const struct score_input *in);
 
 /* Services some scorers need (sandbox pool for code, a backend for judge).
  * Opaque here. A NULL judge makes judge items SCORE_ERROR with a reason; a

@@ -1,13 +1,12 @@
 /* text.c - see text.h. */
 #include "score/text.h"
+#include "score/unicode_py.h"
 
-#include <locale.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
@@ -61,128 +60,53 @@ size_t score_utf8_put(uint32_t cp, char *out)
 
 /* ---- character classes ------------------------------------------------ */
 
-/* Unicode categories come from PCRE2's tables (the only Unicode database
- * among our dependencies): one anchored match per BMP code point, done once
- * per process (~20 ms), stored as two bits per code point. Code points
- * beyond the BMP are asked of PCRE2 directly (rare in practice). */
-enum { CLS_WORD = 1, CLS_PUNCT = 2 };
-static unsigned char bmp_class[65536];
-static pthread_once_t bmp_once = PTHREAD_ONCE_INIT;
-static int bmp_ready;            /* fast path: skips pthread_once once built */
-static struct score_re re_word_cp = { "^[\\p{L}\\p{N}_]$", 0, NULL };
-static struct score_re re_punct_cp = { "^\\p{P}$", 0, NULL };
-
-static int match_cp(struct score_re *re, uint32_t cp, pcre2_match_data *md)
-{
-    char u[4];
-    size_t n = score_utf8_put(cp, u);
-    return pcre2_match(score_re_get(re), (PCRE2_SPTR)u, n, 0, 0, md, NULL) >= 0;
-}
-
-static void build_bmp(void)
-{
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    for (uint32_t cp = 0; cp < 65536; cp++) {
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            continue;
-        unsigned char c = 0;
-        if (cp < 0x80) {
-            if ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
-                (cp >= 'A' && cp <= 'Z') || cp == '_')
-                c |= CLS_WORD;
-            else if (cp > 0x20 && cp < 0x7F && cp != '$' && cp != '+' && cp != '<' &&
-                     cp != '=' && cp != '>' && cp != '^' && cp != '`' && cp != '|' &&
-                     cp != '~')
-                c |= CLS_PUNCT;   /* ASCII P*: string.punctuation minus S* signs */
-        } else {
-            if (match_cp(&re_word_cp, cp, md))
-                c |= CLS_WORD;
-            else if (match_cp(&re_punct_cp, cp, md))
-                c |= CLS_PUNCT;
-        }
-        bmp_class[cp] = c;
-    }
-    pcre2_match_data_free(md);
-    __atomic_store_n(&bmp_ready, 1, __ATOMIC_RELEASE);
-}
-
-static int cp_class(uint32_t cp, int cls)
-{
-    if (cp < 65536) {
-        if (!__atomic_load_n(&bmp_ready, __ATOMIC_ACQUIRE))
-            pthread_once(&bmp_once, build_bmp);
-        return (bmp_class[cp] & cls) != 0;
-    }
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    int r = match_cp(cls == CLS_WORD ? &re_word_cp : &re_punct_cp, cp, md);
-    pcre2_match_data_free(md);
-    return r;
-}
+/* Every class is Python's, from the generated table (unicode_py.h). */
 
 int score_cp_is_word(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
                (cp >= 'A' && cp <= 'Z') || cp == '_';
-    return cp_class(cp, CLS_WORD);
+    return (unicode_py_flags(cp) & PY_WORD) != 0;
 }
 
 int score_cp_is_punct(uint32_t cp)
 {
-    return cp_class(cp, CLS_PUNCT);
+    return (unicode_py_flags(cp) & PY_PUNCT) != 0;
 }
 
 int score_cp_is_space(uint32_t cp)
 {
-    /* Python's str.split() / str.isspace(): bidi WS, B, S or category Zs. */
     if (cp < 0x80)
         return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-/* Case classes and mappings use glibc's C.UTF-8 tables through a private
- * locale object, so the process locale is never changed. */
-static locale_t utf8_locale;
-static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
-
-static void init_locale(void)
-{
-    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
-static locale_t loc(void)
-{
-    pthread_once(&locale_once, init_locale);
-    return utf8_locale;
+    return (unicode_py_flags(cp) & PY_SPACE) != 0;
 }
 
 int score_cp_is_upper(uint32_t cp)
 {
-    if (cp < 0x80)
-        return cp >= 'A' && cp <= 'Z';
-    return loc() ? iswupper_l((wint_t)cp, loc()) != 0 : 0;
+    return (unicode_py_flags(cp) & PY_UPPER) != 0;
 }
 
 int score_cp_is_lower(uint32_t cp)
 {
-    if (cp < 0x80)
-        return cp >= 'a' && cp <= 'z';
-    return loc() ? iswlower_l((wint_t)cp, loc()) != 0 : 0;
+    return (unicode_py_flags(cp) & PY_LOWER) != 0;
 }
 
-/* str.isupper(): at least one cased character and no lower-case one. */
+/* str.isupper(): no lower-case or title-case character and at least one
+ * upper-case one (islower() the same with the roles swapped). */
 static int str_case(const char *s, size_t n, int want_upper)
 {
     int cased = 0;
+    unsigned bad = PY_TITLE | (want_upper ? PY_LOWER : PY_UPPER);
+    unsigned good = want_upper ? PY_UPPER : PY_LOWER;
     for (size_t i = 0; i < n;) {
         size_t adv;
         uint32_t cp = score_utf8_next(s + i, n - i, &adv);
         i += adv;
-        int up = score_cp_is_upper(cp), lo = score_cp_is_lower(cp);
-        if (want_upper ? lo : up)
+        unsigned f = unicode_py_flags(cp);
+        if (f & bad)
             return 0;
-        if (up || lo)
+        if (f & good)
             cased = 1;
     }
     return cased;
@@ -191,24 +115,39 @@ static int str_case(const char *s, size_t n, int want_upper)
 int score_str_isupper(const char *s, size_t n) { return str_case(s, n, 1); }
 int score_str_islower(const char *s, size_t n) { return str_case(s, n, 0); }
 
-/* Python's final-sigma rule for str.lower(): capital sigma becomes U+03C2
- * when a cased letter precedes it and none follows (case-ignorable
- * characters such as apostrophes are not skipped here: a simplification). */
+/* Python's final-sigma rule for str.lower() (unicodeobject.c,
+ * handle_capital_sigma): capital sigma at [at, end) becomes U+03C2 when,
+ * skipping Case_Ignorable characters, a Cased character precedes it and no
+ * Cased character follows. */
 static int final_sigma(const char *s, size_t n, size_t at, size_t end)
 {
-    if (at == 0)
+    size_t i = at, adv;
+    uint32_t cp = 0;
+    int found = 0;
+    while (i > 0) {
+        size_t k = i - 1;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80 && i - k < 4)
+            k--;
+        cp = score_utf8_next(s + k, n - k, &adv);
+        if (k + adv != i) {          /* an invalid byte: U+FFFD, not ignorable */
+            cp = 0xFFFD;
+            k = i - 1;
+        }
+        i = k;
+        if (!(unicode_py_flags(cp) & PY_IGNORABLE)) {
+            found = 1;
+            break;
+        }
+    }
+    if (!found || !(unicode_py_flags(cp) & PY_CASED))
         return 0;
-    size_t k = at - 1;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80 && at - k < 4)
-        k--;
-    size_t adv;
-    uint32_t prev = score_utf8_next(s + k, n - k, &adv);
-    if (!score_cp_is_upper(prev) && !score_cp_is_lower(prev))
-        return 0;
-    if (end >= n)
-        return 1;
-    uint32_t next = score_utf8_next(s + end, n - end, &adv);
-    return !score_cp_is_upper(next) && !score_cp_is_lower(next);
+    for (i = end; i < n; i += adv) {
+        cp = score_utf8_next(s + i, n - i, &adv);
+        unsigned f = unicode_py_flags(cp);
+        if (!(f & PY_IGNORABLE))
+            return !(f & PY_CASED);
+    }
+    return 1;
 }
 
 void score_lower(const char *s, size_t n, struct buf *out)
@@ -247,8 +186,7 @@ void score_lower(const char *s, size_t n, struct buf *out)
         } else if (cp == 0x3A3 && final_sigma(s, n, i, i + adv)) {
             buf_append(out, "\xCF\x82", 2);   /* final sigma */
         } else {
-            uint32_t lo = loc() ? (uint32_t)towlower_l((wint_t)cp, loc()) : cp;
-            buf_append(out, u, score_utf8_put(lo, u));
+            buf_append(out, u, score_utf8_put(unicode_py_lower(cp), u));
         }
         i += adv;
     }
@@ -278,6 +216,19 @@ const pcre2_code *score_re_get(struct score_re *re)
     return c;
 }
 
+/* \S, \D or \W in a pattern (an escaped backslash is skipped) */
+static int has_negated_escape(const char *p)
+{
+    for (; *p; p++)
+        if (*p == '\\') {
+            if (p[1] == 'S' || p[1] == 'D' || p[1] == 'W')
+                return 1;
+            if (p[1])
+                p++;
+        }
+    return 0;
+}
+
 pcre2_code *score_re_compile(const char *pattern, uint32_t flags, struct bai_error *err)
 {
     int code;
@@ -292,7 +243,12 @@ pcre2_code *score_re_compile(const char *pattern, uint32_t flags, struct bai_err
                       (size_t)off, (const char *)msg);
         return NULL;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);   /* best effort; falls back to the interpreter */
+    /* PCRE2 10.42's JIT with MATCH_INVALID_UTF fails \S, \D and \W on
+     * every non-ASCII character when UCP is off ("Answer:\s*(\S+)" misses
+     * "Answer: ٣٤"), where the interpreter is right: such patterns run on
+     * the interpreter. JIT is best effort anyway. */
+    if ((flags & PCRE2_UCP) || !has_negated_escape(pattern))
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
 
@@ -366,13 +322,19 @@ const pcre2_code *score_re_cached(const char *pattern, uint32_t flags, struct ba
 int score_re_exec(const pcre2_code *re, const char *s, size_t len, size_t start,
                   size_t *ov, int max_pairs)
 {
+    return score_re_exec_opts(re, s, len, start, 0, ov, max_pairs);
+}
+
+int score_re_exec_opts(const pcre2_code *re, const char *s, size_t len, size_t start,
+                       uint32_t options, size_t *ov, int max_pairs)
+{
     if (!tl_md) {
         tl_md = pcre2_match_data_create(MD_PAIRS, NULL);
         register_thread_state();
     }
     if (start > len)
         return 0;
-    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, start, 0, tl_md, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, start, options, tl_md, NULL);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)
@@ -564,10 +526,10 @@ int score_values_index(const char *values, const char *s)
     return -1;
 }
 
-int score_extract(const cJSON *data, const char *output, const char **span,
+int score_extract(const cJSON *data, const char *output, size_t output_len, const char **span,
                   size_t *span_len, struct bai_error *err)
 {
-    size_t len = strlen(output);
+    size_t len = output_len;
     *span = output;
     *span_len = len;
     const char *pat = score_opt_str(data, "extract", NULL);

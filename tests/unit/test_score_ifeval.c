@@ -257,6 +257,8 @@ Test(score_ifeval, primitives)
     cr_assert_eq(ifeval_count_words("caf\xC3\xA9 na\xC3\xAFve", 12), 2);
     cr_assert_eq(ifeval_count_words("", 0), 0);
     cr_assert_eq(ifeval_count_sentences("No punctuation at all", 21), 1);
-    cr_assert_eq(ifeval_count_sentences("Wait... what? Yes.", 18), 3);
-    cr_assert_eq(ifeval_count_sentences("Steps:\n1. Mix.\n2. Bake.", 23), 2);   /* list numbers do not end sentences */
+    /* punkt's English model (nltk 3.8): an ellipsis before a lower-case
+     * word does not end a sentence; "1." before "Mix" does */
+    cr_assert_eq(ifeval_count_sentences("Wait... what? Yes.", 18), 2);
+    cr_assert_eq(ifeval_count_sentences("Steps:\n1. Mix.\n2. Bake.", 23), 4);
 }
