@@ -80,5 +80,5 @@ Test(score_cmd, nul_in_prediction_is_kept, .init = cr_redirect_stdout)
 {
     cr_assert_eq(run_score("f1", "tests/data/score/nul_preds.jsonl"), 0);
     cr_assert_stdout_eq_str("scorer: f1\nitems: 2\nunparsed: 0\nerrors: 0\n"
-                            "exact_match: 0.00\nf1: 25.00\nmean_score: 0.2500\npass_rate: 0.5000\n");
+                            "exact_match: 0.00\nf1: 25.00\nmean_score: 25.00\npass_rate: 50.00\n");
 }
