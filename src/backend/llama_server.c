@@ -7,6 +7,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 
 #include <arpa/inet.h>
@@ -42,9 +43,6 @@ struct llama_server {
     cJSON *competing;            /* llama_server_competing */
     char *notice;                /* llama_server_notice */
 };
-
-/* Hung when /health gives no answer for this long (default). */
-#define DEFAULT_HANG_MS 30000
 
 void llama_server_free_argv(char **argv)
 {
@@ -427,7 +425,7 @@ static void fetch_info(struct llama_server *s)
  * for the whole start-up timeout. */
 static int wait_ready(struct llama_server *s, struct bai_error *err)
 {
-    int timeout_s = s->startup_timeout_s > 0 ? s->startup_timeout_s : 300;
+    int timeout_s = s->startup_timeout_s > 0 ? s->startup_timeout_s : BAI_STARTUP_TIMEOUT_S;
     int64_t deadline = clock_mono_ns() + (int64_t)timeout_s * 1000000000LL;
     int64_t last_sign = clock_mono_ns();
     while (clock_mono_ns() < deadline) {
@@ -623,7 +621,7 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
     s->log_path = xstrdup(cfg->log_path);
     s->startup_timeout_s = cfg->startup_timeout_s;
     s->cancel = cfg->cancel;
-    s->hang_ms = cfg->hang_timeout_ms < 0 ? 0 : cfg->hang_timeout_ms > 0 ? cfg->hang_timeout_ms : DEFAULT_HANG_MS;
+    s->hang_ms = cfg->hang_timeout_ms > 0 ? cfg->hang_timeout_ms : 0;
     note_competitors(s);
     char *dir = fs_dirname(s->log_path);
     int rc = fs_mkdirs(dir, 0755, err);

@@ -33,9 +33,10 @@ struct llama_server_config {
     const struct settings *settings;   /* borrowed; NULL: all server defaults */
     const char *mmproj;          /* multimodal projector GGUF (images) or NULL */
     const char *log_path;        /* server stdout+stderr go here (required) */
-    int startup_timeout_s;       /* 0 = 300 */
+    int startup_timeout_s;       /* 0 = BAI_STARTUP_TIMEOUT_S */
     /* No answer to /health for this long (while it runs) = hung: killed,
-     * then dead for llama_server_alive. 0 = 30 s; < 0 = not watched. */
+     * then dead for llama_server_alive. 0 = not watched (callers pass
+     * BAI_HANG_TIMEOUT_MS for the default). */
     int hang_timeout_ms;
     const char *role;            /* "server" (NULL) or "judge": for the thread split record */
     /* Set asynchronously (Ctrl-C) to abandon a start-up that is still

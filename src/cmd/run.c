@@ -131,7 +131,7 @@ static int set_max_answer(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
-/* 0 turns the watch off; the config keeps 0 for "the default" (30 s). */
+/* 0 turns the watch off (0 means off here and in the config). */
 static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
 {
     char *end;
@@ -140,7 +140,7 @@ static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
         bai_error_set(err, BAI_EXIT_USAGE, "expected seconds from 0 to 1000000, got '%s'", v);
         return -1;
     }
-    ((struct run_config *)o)->hang_timeout_ms = s > 0 ? (int)(s * 1000) : -1;
+    ((struct run_config *)o)->hang_timeout_ms = (int)(s * 1000);
     return 0;
 }
 

@@ -620,7 +620,7 @@ struct store *compare_open(const char *store_path, const char *spec_a, const cha
                            char id_a[STORE_RUN_ID_MAX], char id_b[STORE_RUN_ID_MAX],
                            struct bai_error *err)
 {
-    struct store *st = store_open_readonly(store_path ? store_path : store_default_path(), err);
+    struct store *st = store_open_readonly(store_path, err);
     if (!st)
         return NULL;
     if (store_resolve_run(st, spec_a, id_a, err) || store_resolve_run(st, spec_b, id_b, err)) {

@@ -13,6 +13,7 @@
 #include "score/score.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -489,7 +490,7 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
     if (!shared) {
         stop_live(r);
         char *clean = sanitize(pt->label);
-        char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : "results/logs", r->run_id, clean);
+        char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : BAI_LOGS_DIR, r->run_id, clean);
         free(clean);
         struct backend_config bc = pt->backend;
         bc.server.log_path = log_path;
@@ -737,10 +738,8 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
         /* A full disk or a store locked too long: what is committed stays,
          * so the one message also says how to go on. */
         size_t len = strlen(err->msg);
-        const char *path = run_config_store(o->cfg);
-        int other_store = strcmp(path, store_default_path()) != 0;
         snprintf(err->msg + len, sizeof err->msg - len, "; once that is fixed, continue the run with: "
-                 "benchai resume %s%s%s", res->run_id, other_store ? " --store " : "", other_store ? path : "");
+                 "benchai resume %s --store %s", res->run_id, run_config_store(o->cfg));
     }
     /* the closing table counts the whole run, earlier sessions included */
     struct bai_error fill_err = {0};

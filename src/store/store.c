@@ -20,12 +20,6 @@
  * only runs out when another process is stuck. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
-const char *store_default_path(void)
-{
-    const char *env = getenv("BENCHAI_STORE");
-    return env && *env ? env : STORE_DEFAULT_PATH;
-}
-
 const char *store_path(const struct store *st)
 {
     return st->path;
@@ -284,6 +278,10 @@ static int refuse_directory(const char *path, struct bai_error *err)
 
 struct store *store_open(const char *path, struct bai_error *err)
 {
+    if (!path || !*path) {   /* the command decides the path (cli_default_store) */
+        bai_error_set(err, BAI_EXIT_INTERNAL, "no store path given");
+        return NULL;
+    }
     if (refuse_directory(path, err) < 0)
         return NULL;
     char *dir = fs_dirname(path);
@@ -402,6 +400,10 @@ static int migrate_in_memory(struct store *st, struct bai_error *err)
 
 struct store *store_open_readonly(const char *path, struct bai_error *err)
 {
+    if (!path || !*path) {   /* the command decides the path (cli_default_store) */
+        bai_error_set(err, BAI_EXIT_INTERNAL, "no store path given");
+        return NULL;
+    }
     struct stat sb;
     if (refuse_directory(path, err) < 0)
         return NULL;

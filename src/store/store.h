@@ -45,7 +45,6 @@
 
 struct store;
 
-#define STORE_DEFAULT_PATH "results/benchai.db"
 #define STORE_RUN_ID_MAX 32
 
 /* Opens (creating, migrating) the store. A store written by a newer benchai
@@ -206,8 +205,6 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
  * start the shards of one run (benchai store new-id). */
 void store_new_run_id(char out[STORE_RUN_ID_MAX]);
 
-/* $BENCHAI_STORE when set and non-empty, else STORE_DEFAULT_PATH. */
-const char *store_default_path(void);
 const char *store_path(const struct store *st);
 /* The schema version recorded in the open store. */
 int store_schema_version(struct store *st);

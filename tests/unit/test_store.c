@@ -626,15 +626,6 @@ Test(store, host_json_describes_this_machine)
     free(j);
 }
 
-Test(store, default_path_follows_env)
-{
-    setenv("BENCHAI_STORE", "/tmp/x.db", 1);
-    cr_assert_str_eq(store_default_path(), "/tmp/x.db");
-    setenv("BENCHAI_STORE", "", 1);
-    cr_assert_str_eq(store_default_path(), STORE_DEFAULT_PATH);
-    unsetenv("BENCHAI_STORE");
-}
-
 Test(store, answers_for_rescore)
 {
     char *path = ts_path();
