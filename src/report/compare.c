@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,53 +409,40 @@ static void compare_config_pair(const struct side *A, const struct side *B,
     speed_free(&speed);
 }
 
-static int load_outputs(sqlite3 *db, struct compare_result *r, struct bai_error *err)
+static int load_outputs(struct store *st, struct compare_result *r, struct bai_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT output FROM samples WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return compare_sql_fail(db, "reading outputs", err);
     for (size_t p = 0; p < r->n_pairs; p++)
         for (size_t s = 0; s < r->pairs[p].n_suites; s++) {
             struct compare_suite *cs = &r->pairs[p].suites[s];
             for (size_t f = 0; f < cs->n_flips; f++)
                 for (int side = 0; side < 2; side++) {
-                    sqlite3_reset(st);
-                    sqlite3_bind_int64(st, 1, side ? cs->flips[f].sample_b
-                                                   : cs->flips[f].sample_a);
-                    int rc = sqlite3_step(st);
-                    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-                        sqlite3_finalize(st);
-                        return compare_sql_fail(db, "reading outputs", err);
-                    }
-                    char *text = xstrdup(rc == SQLITE_ROW ? compare_col_text(st, 0) : "");
+                    char *text = NULL;
+                    if (store_sample_output(st, side ? cs->flips[f].sample_b : cs->flips[f].sample_a, &text,
+                                            err) < 0)
+                        return -1;
+                    if (!text)
+                        text = xstrdup("");
                     if (side)
                         cs->flips[f].output_b = text;
                     else
                         cs->flips[f].output_a = text;
                 }
         }
-    sqlite3_finalize(st);
     return 0;
 }
 
 /* A run that is still running or was interrupted compares fine, but only
  * over the items it has: say so. */
-static int note_unfinished(sqlite3 *db, struct compare_result *r, const char *run,
+static int note_unfinished(struct store *st, struct compare_result *r, const char *run,
                            const char *side, struct bai_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return compare_sql_fail(db, "reading runs", err);
-    sqlite3_bind_text(st, 1, run, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && strcmp(compare_col_text(st, 0), "done"))
-        add_note(r, xasprintf("run %s (%s) is %s: only its stored samples are compared", run,
-                              side, compare_col_text(st, 0)));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return compare_sql_fail(db, "reading runs", err);
+    struct store_run_info info;
+    if (store_run_get(st, run, &info, err) != 0)
+        return -1;
+    if (info.status && strcmp(info.status, "done"))
+        add_note(r, xasprintf("run %s (%s) is %s: only its stored samples are compared", run, side,
+                              info.status));
+    store_run_info_free(&info);
     return 0;
 }
 
@@ -468,7 +454,7 @@ void compare_opts_init(struct compare_opts *o)
     o->alpha = 0.05;
 }
 
-static int compare_one(sqlite3 *db, struct compare_result *r, const struct store_config_info *ca,
+static int compare_one(struct store *db, struct compare_result *r, const struct store_config_info *ca,
                        const struct store_config_info *cb, const struct compare_opts *o,
                        struct bai_error *err)
 {
@@ -496,7 +482,7 @@ static int compare_one(sqlite3 *db, struct compare_result *r, const struct store
 int compare_runs(struct store *st, const char *run_a, const char *run_b,
                  const struct compare_opts *o, struct compare_result *r, struct bai_error *err)
 {
-    sqlite3 *db = (sqlite3 *)store_db(st);
+    struct store *db = st;
     struct store_config_info *ca = NULL, *cb = NULL;
     size_t na = 0, nb = 0;
     int rc = -1;

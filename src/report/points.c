@@ -3,25 +3,12 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "stats/stats.h"
 #include "util/mem.h"
-
-static char *col_text(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? xstrdup((const char *)t) : NULL;
-}
-
-static int db_fail(struct sqlite3 *db, const char *what, struct bai_error *err)
-{
-    bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
-    return -1;
-}
 
 static int suite_wanted(const struct report_filter *f, const char *name)
 {
@@ -298,46 +285,38 @@ int report_points_load(struct store *st, const struct report_filter *f,
                        struct report_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct sqlite3 *db = store_db(st);
-    static const char *sql =
-        "SELECT c.run_id, r.started, c.id, c.label, c.model, c.draft, c.params_json,"
-        " c.backend, c.status, c.reason, c.identity, c.identity_json"
-        " FROM configs c JOIN runs r ON r.id = c.run_id"
-        " ORDER BY r.started, c.run_id, c.id";
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return db_fail(db, "listing configs", err);
+    struct store_run_config *rows = NULL;
+    size_t n_rows = 0;
+    if (store_all_configs(st, &rows, &n_rows, err) != 0)
+        return -1;
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *run = (const char *)sqlite3_column_text(q, 0);
-        if (!run || !run_wanted(f, run))
+    for (size_t i = 0; i < n_rows; i++) {
+        struct store_run_config *r = &rows[i];
+        struct store_config_info *c = &r->c;
+        if (!r->run_id || !run_wanted(f, r->run_id))
             continue;
         XGROW(out->v, out->n + 1, cap);
         struct report_point *p = &out->v[out->n++];
         memset(p, 0, sizeof *p);
-        strncpy(p->run_id, run, sizeof p->run_id - 1);
-        p->run_started = col_text(q, 1);
-        p->config_id = sqlite3_column_int64(q, 2);
-        p->label = col_text(q, 3);
-        p->model = col_text(q, 4);
-        p->draft = col_text(q, 5);
-        p->params_json = col_text(q, 6);
-        p->backend = col_text(q, 7);
-        p->status = col_text(q, 8);
-        p->reason = col_text(q, 9);
-        p->identity = col_text(q, 10);
-        p->identity_json = col_text(q, 11);
+        strncpy(p->run_id, r->run_id, sizeof p->run_id - 1);
+        /* the point takes the strings it keeps */
+        p->run_started = r->run_started, r->run_started = NULL;
+        p->config_id = c->id;
+        p->label = c->label, c->label = NULL;
+        p->model = c->model, c->model = NULL;
+        p->draft = c->draft, c->draft = NULL;
+        p->params_json = c->params_json, c->params_json = NULL;
+        p->backend = c->backend, c->backend = NULL;
+        p->status = c->status, c->status = NULL;
+        p->reason = c->reason, c->reason = NULL;
+        p->identity = c->identity, c->identity = NULL;
+        p->identity_json = c->identity_json, c->identity_json = NULL;
         p->name = store_model_name(p->backend, p->model);
         p->size_gb = file_gb(p->model);
         if (p->draft && *p->draft && !isnan(p->size_gb))
             p->size_gb += isnan(file_gb(p->draft)) ? 0 : file_gb(p->draft);
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        report_points_free(out);
-        return db_fail(db, "listing configs", err);
-    }
+    store_run_configs_free(rows, n_rows);
     /* each run's samples are read once, for all its configs */
     for (size_t i = 0; i < out->n; i++) {
         if (i > 0 && !strcmp(out->v[i].run_id, out->v[i - 1].run_id))

@@ -291,6 +291,15 @@ struct store_config_info {
 };
 int store_run_configs(struct store *st, const char *run_id, struct store_config_info **out,
                       size_t *n_out, struct bai_error *err);
+/* Every config of the store with its run, by run start, run id, config id
+ * (what table, pareto and select read). */
+struct store_run_config {
+    char *run_id, *run_started;
+    struct store_config_info c;
+};
+int store_all_configs(struct store *st, struct store_run_config **out, size_t *n_out, struct bai_error *err);
+/* Frees the array and every string (a caller may NULL the ones it took). */
+void store_run_configs_free(struct store_run_config *v, size_t n);
 void store_configs_free(struct store_config_info *c, size_t n);
 
 struct store_incident_info {
@@ -456,6 +465,37 @@ void store_peer_refs_free(struct store_peer_ref *v, size_t n);
 /* A copy of the sample's output: 1 (*output_out allocated), 0 when the
  * sample or its output is missing, -1 on error. */
 int store_sample_output(struct store *st, int64_t sample_id, char **output_out, struct bai_error *err);
+
+/* One row of a configuration's non-warm-up samples joined with their
+ * scores (a sample without a score gives one row with scorer NULL), in
+ * suite (name, version, sha256) then sample id order: what compare pairs.
+ * Strings are valid during the callback only. */
+struct store_config_score_row {
+    const char *suite_name, *suite_sha256, *item_id, *status;
+    int suite_version, rep;
+    int64_t sample_id;
+    double gen_tps, ttft_ms;                 /* negative: not measured */
+    int64_t draft_n, draft_accepted;         /* -1: none */
+    const char *scorer, *score_status;       /* NULL: no score */
+    double value;
+    int passed;                              /* 1, 0, -1 */
+};
+typedef int (*store_config_score_cb)(void *ctx, const struct store_config_score_row *row);
+/* Calls cb per row; cb returning non-zero stops (that value is returned). */
+int store_config_scores(struct store *st, const char *run_id, int64_t config_id, store_config_score_cb cb,
+                        void *ctx, struct bai_error *err);
+
+/* What a replay serves for one (suite name, item, rep) of a run: the first
+ * configuration's non-warm-up sample of it. Strings allocated (NULL when
+ * the column is). */
+struct store_replayed {
+    char *status, *error, *output, *reasoning, *finish_reason, *tool_calls_json;
+    int64_t prompt_tokens, completion_tokens;   /* -1 = not recorded */
+};
+/* 1 with *out filled, 0 when the run has no such sample, -1 on error. */
+int store_replay_sample(struct store *st, const char *run_id, const char *suite, const char *item_id,
+                        int rep, struct store_replayed *out, struct bai_error *err);
+void store_replayed_free(struct store_replayed *r);
 
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
