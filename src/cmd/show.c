@@ -13,6 +13,7 @@
 #include "report/figures.h"
 #include "report/format.h"
 #include "report/passk.h"
+#include "report/resources.h"
 #include "report/sweep.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -156,10 +157,11 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
                                          "passed/scored", "unparsed", "errors", "items",
                                          "samples" };
     static const char *const scols[] = { "config", "suite", "gen tok/s p50", "TTFT p50 ms",
-                                         "TTFT p95 ms", "E2E p50 ms", "acceptance", "n" };
+                                         "TTFT p95 ms", "E2E p50 ms", "acceptance", "n",
+                                         "prompt tok/s p50 [95% CI]" };
     struct report_table q, s;
     report_table_init(&q, 10, qcols);
-    report_table_init(&s, 8, scols);
+    report_table_init(&s, 9, scols);
     for (size_t i = 0; i < n; i++) {
         char suite[256];
         snprintf(suite, sizeof suite, "%s v%d", g[i].suite_name, g[i].suite_version);
@@ -200,6 +202,7 @@ static void md_groups(struct store_group *g, size_t n, struct buf *out)
         report_table_set_num(&s, r, 5, sp.e2e_p50_ms, "%.0f");
         report_table_set_num(&s, r, 6, sp.acceptance, "%.3f");
         report_table_set_num(&s, r, 7, (double)sp.n, "%.0f");
+        report_median_cell(&s, r, 8, g[i].prompt_tps, g[i].n_prompt_tps);
     }
     buf_puts(out, "## Quality\n\n");
     if (n)
@@ -472,6 +475,8 @@ int cmd_show(int argc, char **argv)
         struct bai_error sweep_err = {0};
         if (report_sweep_markdown(store_db(st), id, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(sweep tables unavailable: %s)\n", sweep_err.msg);
+        if (report_resources_markdown(store_db(st), id, &out, &sweep_err) != 0)
+            buf_printf(&out, "\n(memory and load figures unavailable: %s)\n", sweep_err.msg);
         md_configs(cfg, nc, &out);
         md_incidents(inc, ni, cfg, nc, &out);
         if (items) {

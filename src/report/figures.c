@@ -2,6 +2,10 @@
 #include "report/figures.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
 
 #include "stats/stats.h"
 
@@ -37,4 +41,45 @@ void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t
     out->ttft_p95_ms = stats_percentile(ttft_ms, n_ttft, 95);
     out->e2e_p50_ms = stats_percentile(e2e_ms, n_e2e, 50);
     out->acceptance = drafted > 0 ? accepted / drafted : NAN;
+}
+
+void report_median_figures(const double *v, size_t n, struct report_median *out)
+{
+    out->value = out->lo = out->hi = NAN;
+    out->n = n;
+    if (n == 0)
+        return;
+    if (n == 1) {
+        out->value = v[0];
+        return;
+    }
+    if (stats_bootstrap_percentile_ci(v, n, 50, REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED, 0.05, &out->value,
+                                      &out->lo, &out->hi) != 0)
+        out->lo = out->hi = NAN;
+}
+
+void report_speedup_figures(const double *a, size_t na, const double *b, size_t nb, struct report_median *out)
+{
+    out->value = out->lo = out->hi = NAN;
+    out->n = nb;
+    if (na == 0 || nb == 0)
+        return;
+    if (stats_bootstrap_ratio_ci(a, NULL, na, b, NULL, nb, 50, REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED, 0.05,
+                                 &out->value, &out->lo, &out->hi) != 0) {
+        out->lo = out->hi = NAN;
+        if (na && nb) {
+            double *sa = xmalloc(na * sizeof *sa), *sb = xmalloc(nb * sizeof *sb);
+            memcpy(sa, a, na * sizeof *sa);
+            memcpy(sb, b, nb * sizeof *sb);
+            stats_sort(sa, na);
+            stats_sort(sb, nb);
+            double ma = stats_percentile(sa, na, 50), mb = stats_percentile(sb, nb, 50);
+            out->value = ma != 0 ? mb / ma : NAN;
+            free(sa);
+            free(sb);
+        }
+    }
+    /* one sample on a side: a ratio, but nothing to resample */
+    if (na < 2 || nb < 2)
+        out->lo = out->hi = NAN;
 }

@@ -49,4 +49,19 @@ struct report_speed {
 void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t n_ttft, double *e2e_ms,
                           size_t n_e2e, double drafted, double accepted, struct report_speed *out);
 
+/* A median with its 95% CI: a percentile bootstrap of the median
+ * (REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED), e.g. prompt tokens/s. NaN
+ * where n == 0 (the interval also for n == 1: nothing to resample). */
+struct report_median {
+    double value, lo, hi;
+    size_t n;
+};
+void report_median_figures(const double *v, size_t n, struct report_median *out);
+
+/* A speed-up: median(b) / median(a) (b = the configuration, a = its
+ * baseline), with a 95% CI from resampling both independently
+ * (stats_bootstrap_ratio_ci at the 50th percentile). NaN when either is
+ * empty or a's median is 0. */
+void report_speedup_figures(const double *a, size_t na, const double *b, size_t nb, struct report_median *out);
+
 #endif

@@ -26,6 +26,12 @@
  *   scores(sample_id, scorer, value, passed, status, extracted, detail_json,
  *          PRIMARY KEY(sample_id, scorer))
  *   incidents(id PK, run_id, config_id, t, kind, message)
+ *   server_starts(id PK, run_id, config_id, seq, t, load_ms,
+ *           rss_loaded_bytes, rss_peak_bytes, gpu_loaded_bytes, gpu_peak_bytes,
+ *           gpu_source, model_bytes, kv_bytes, compute_bytes, layers_offloaded,
+ *           layers_total, gpu_devices, buffers_json, first_ttft_ms, first_e2e_ms,
+ *           first_gen_tps, first_prompt_tps, first_tokens, UNIQUE(config_id, seq))
+ *                                         one row per llama-server start (v5)
  * Timestamps are ISO 8601 UTC text; unmeasured numbers are NULL. See
  * docs/store.md for guarantees, faults, merge rules and the commands.
  */
@@ -177,7 +183,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -388,6 +394,66 @@ void store_peer_refs_free(struct store_peer_ref *v, size_t n);
 /* A copy of the sample's output: 1 (*output_out allocated), 0 when the
  * sample or its output is missing, -1 on error. */
 int store_sample_output(struct store *st, int64_t sample_id, char **output_out, struct bai_error *err);
+
+/* --- server starts: memory, load time, first request (store/starts.c) ---- */
+
+/* One llama-server start of a config. Unknown numbers are -1 (stored NULL). */
+struct store_server_start {
+    int64_t config_id;
+    int seq;                     /* 0, 1, ... per config (restarts, resumes) */
+    const char *t;               /* ISO 8601 UTC of the launch; NULL = now */
+    double load_ms;              /* process start to the first /health 200 */
+    int64_t rss_loaded_bytes;    /* resident set of the server's process group
+                                    right after it was ready */
+    int64_t rss_peak_bytes;      /* the highest seen while it ran */
+    int64_t gpu_loaded_bytes, gpu_peak_bytes;   /* GPU memory of its processes */
+    const char *gpu_source;      /* "nvml", "nvidia-smi", or "unavailable: why" */
+    int64_t model_bytes, kv_bytes, compute_bytes;   /* from the server's load log */
+    int layers_offloaded, layers_total;             /* -1: not in the log */
+    const char *gpu_devices;     /* GPU buffer devices named in the log ("CUDA0"), or NULL */
+    const char *buffers_json;    /* every buffer line as parsed, or NULL */
+    double first_ttft_ms, first_e2e_ms, first_gen_tps, first_prompt_tps;
+    int64_t first_tokens;        /* completion tokens of that first request */
+};
+/* The seq the next start of config_id takes (0 when none is stored), so a
+ * resumed run adds its starts after the earlier ones; -1 on error. */
+int store_server_start_next_seq(struct store *st, int64_t config_id, struct bai_error *err);
+/* Adds the start, or replaces the row with the same (config_id, seq). */
+int store_server_start_put(struct store *st, const char *run_id, const struct store_server_start *s,
+                           struct bai_error *err);
+
+/* A stored start, read back (strings allocated). */
+struct store_server_start_info {
+    struct store_server_start s;
+    char *t, *gpu_source, *gpu_devices, *buffers_json;
+};
+/* The starts of a config in seq order. Takes the connection reports hold
+ * (store_db). */
+int store_config_starts(struct sqlite3 *db, int64_t config_id, struct store_server_start_info **out,
+                        size_t *n_out, struct bai_error *err);
+void store_server_starts_free(struct store_server_start_info *v, size_t n);
+/* The earliest measured request of a config (by send time, warm-ups
+ * excluded): what "first request" means when no warm-up was sent. Returns
+ * 1 and fills the figures (-1 = not measured), 0 when none, -1 on error. */
+int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen_tps, double *ttft_ms,
+                              double *e2e_ms, int64_t *tokens, struct bai_error *err);
+
+/* One measured sample of a config with its score (the first scorer by
+ * name), for the sweep tables: warm-ups left out. Strings are valid during
+ * the callback only; unmeasured numbers are -1. */
+struct store_config_sample {
+    const char *suite, *item_id, *status, *score_status;   /* score_status NULL: no score */
+    int suite_version, rep, tier;
+    double t_start_s, ttft_ms, e2e_ms, gen_tps, prompt_tps;
+    int64_t completion_tokens, draft_n, draft_accepted;
+    double value;
+    int passed;                  /* 1, 0, -1 = not applicable or no score */
+};
+typedef int (*store_config_sample_cb)(void *ctx, const struct store_config_sample *s);
+/* In (suite, item, rep) order; cb returning non-zero stops (that value is
+ * returned). */
+int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sample_cb cb, void *ctx,
+                         struct bai_error *err);
 
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
