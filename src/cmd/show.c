@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "report/figures.h"
 #include "report/format.h"
+#include "report/master.h"
 #include "report/passk.h"
 #include "report/resources.h"
 #include "report/sweep.h"
@@ -473,6 +474,8 @@ int cmd_show(int argc, char **argv)
         md_header(&run, &out);
         md_groups(g, ng, &out);
         struct bai_error sweep_err = {0};
+        if (report_tiers_markdown(store_db(st), id, &out, &sweep_err) != 0)
+            buf_printf(&out, "\n(tier table unavailable: %s)\n", sweep_err.msg);
         if (report_sweep_markdown(store_db(st), id, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(sweep tables unavailable: %s)\n", sweep_err.msg);
         if (report_resources_markdown(store_db(st), id, &out, &sweep_err) != 0)

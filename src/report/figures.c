@@ -41,6 +41,11 @@ void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t
     out->ttft_p95_ms = stats_percentile(ttft_ms, n_ttft, 95);
     out->e2e_p50_ms = stats_percentile(e2e_ms, n_e2e, 50);
     out->acceptance = drafted > 0 ? accepted / drafted : NAN;
+    out->ttft_p90_ms = stats_percentile(ttft_ms, n_ttft, 90);
+    out->ttft_p99_ms = stats_percentile(ttft_ms, n_ttft, 99);
+    out->e2e_p90_ms = stats_percentile(e2e_ms, n_e2e, 90);
+    out->e2e_p95_ms = stats_percentile(e2e_ms, n_e2e, 95);
+    out->e2e_p99_ms = stats_percentile(e2e_ms, n_e2e, 99);
 }
 
 void report_median_figures(const double *v, size_t n, struct report_median *out)

@@ -42,6 +42,8 @@ struct report_speed {
     double ttft_p50_ms, ttft_p95_ms;
     double e2e_p50_ms;
     double acceptance;           /* sum(draft_accepted) / sum(draft_n) */
+    /* the tails select's latency constraints name (max_e2e_p95_ms, ...) */
+    double ttft_p90_ms, ttft_p99_ms, e2e_p90_ms, e2e_p95_ms, e2e_p99_ms;
 };
 
 /* Fills every field but n from the measured values (sorted in place) and

@@ -14,6 +14,7 @@
 #include "report/pareto.h"
 #include "report/plot.h"
 #include "report/points.h"
+#include "report/resources.h"
 #include "report/sweep.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -181,6 +182,14 @@ static void section_scores(struct page *pg, const struct report_points *pts, str
         report_table_free(&t);
     }
     buf_free(&notes);
+    if (report_master_tiers(pts, &t)) {
+        buf_puts(&pg->h, "<h3 id=\"tiers\">Tiers</h3>\n<p class=\"note\">Score per item tier (an item's "
+                         "<code>tier:</code>, e.g. instruction precision T1-T3) in % with points/items, "
+                         "counted as the suite's score.</p>\n<div class=\"wide\">");
+        report_table_html(&t, "tiers", &pg->h);
+        buf_puts(&pg->h, "</div>\n");
+        report_table_free(&t);
+    }
 }
 
 static void section_pareto(struct page *pg, const struct report_points *pts, struct bai_error *err)
@@ -285,6 +294,42 @@ static void section_sweeps(struct page *pg, struct store *st, const char *const 
     }
     if (pg->h.len == before)
         buf_puts(&pg->h, "<p>No sweep axes in these runs.</p>\n");
+}
+
+/* --- memory and load ------------------------------------------------------ */
+
+static void section_resources(struct page *pg, struct store *st, const char *const *ids, size_t n,
+                              struct bai_error *err)
+{
+    size_t before = pg->h.len;
+    buf_puts(&pg->h, "<h2 id=\"memory\">Memory and load</h2>\n<p class=\"note\">Per configuration: load time "
+                     "from the server's process start to /health ready, its resident set (all its processes) "
+                     "after load and at the peak, GPU memory of its processes, the buffers llama-server "
+                     "reported, layers on the GPU, and the first request after the start next to the warm "
+                     "median. MB/GB = 10<sup>6</sup>/10<sup>9</sup> bytes.</p>\n");
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct report_table t;
+        struct buf notes = {0};
+        bai_error_clear(err);
+        size_t r = report_resources_table(store_db(st), ids[i], &t, &notes, err);
+        if (r) {
+            if (n > 1) {
+                buf_puts(&pg->h, "<h3>Run ");
+                esc(pg, ids[i]);
+                buf_puts(&pg->h, "</h3>\n");
+            }
+            buf_puts(&pg->h, "<div class=\"wide\">");
+            report_table_html(&t, "memory", &pg->h);
+            buf_puts(&pg->h, "</div>\n");
+            put_notes(pg, &notes);
+        }
+        rows += r;
+        buf_free(&notes);
+        report_table_free(&t);
+    }
+    if (!rows)
+        pg->h.len = before, pg->h.data[before] = '\0';
 }
 
 /* --- compare ------------------------------------------------------------ */
@@ -515,6 +560,7 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
     section_pareto(&pg, &pts, err);
     section_bars(&pg, &pts, n_runs, err);
     section_sweeps(&pg, st, run_ids, n_runs, err);
+    section_resources(&pg, st, run_ids, n_runs, err);
     if (n_runs == 2)
         section_compare(&pg, st, run_ids[0], run_ids[1], &o, err);
     buf_puts(&pg.h, "<h2 id=\"failed\">Failed items</h2>\n<p class=\"note\">Items that failed, errored "

@@ -46,8 +46,19 @@ static double file_gb(const char *path)
 }
 
 /* Growable per-suite accumulator while reading one config's samples. */
+struct tier_acc {
+    int tier;
+    int64_t n, passed;
+    double sum;
+    double *vals;
+    size_t nv, cap;
+    int binary;
+};
+
 struct suite_acc {
     struct report_suite_score sc;
+    struct tier_acc *tiers;
+    size_t n_tiers;
     double *vals;
     size_t nv, cap;
     int binary;
@@ -56,9 +67,59 @@ struct suite_acc {
     struct report_passk_counts all;      /* per item: any sample (for n_items) */
 };
 
+static void tier_add(struct suite_acc *a, int tier, double v, int passed)
+{
+    if (tier <= 0)
+        return;
+    size_t i = 0;
+    while (i < a->n_tiers && a->tiers[i].tier != tier)
+        i++;
+    if (i == a->n_tiers) {
+        a->tiers = xrealloc(a->tiers, (a->n_tiers + 1) * sizeof *a->tiers);
+        memset(&a->tiers[i], 0, sizeof a->tiers[i]);
+        a->tiers[i].tier = tier;
+        a->tiers[i].binary = 1;
+        a->n_tiers++;
+    }
+    struct tier_acc *t = &a->tiers[i];
+    t->n++;
+    t->sum += v;
+    t->passed += passed;
+    if (v != 0.0 && v != 1.0)
+        t->binary = 0;
+    XGROW(t->vals, t->nv + 1, t->cap);
+    t->vals[t->nv++] = v;
+}
+
+static int cmp_tier(const void *a, const void *b)
+{
+    return ((const struct report_tier_score *)a)->tier - ((const struct report_tier_score *)b)->tier;
+}
+
+static void tiers_finish(struct suite_acc *a)
+{
+    struct report_suite_score *s = &a->sc;
+    s->tiers = a->n_tiers ? xcalloc(a->n_tiers, sizeof *s->tiers) : NULL;
+    s->n_tiers = a->n_tiers;
+    for (size_t i = 0; i < a->n_tiers; i++) {
+        struct tier_acc *t = &a->tiers[i];
+        struct report_score f;
+        report_score_figures(t->vals, t->nv, t->binary, (size_t)llround(t->sum), &f);
+        s->tiers[i] = (struct report_tier_score){ .tier = t->tier, .n = t->n, .passed = t->passed,
+                                                  .sum = t->sum, .mean = f.mean, .lo = f.lo, .hi = f.hi };
+        free(t->vals);
+    }
+    if (s->n_tiers > 1)
+        qsort(s->tiers, s->n_tiers, sizeof *s->tiers, cmp_tier);
+    free(a->tiers);
+    a->tiers = NULL;
+    a->n_tiers = 0;
+}
+
 static void suite_finish(struct suite_acc *a)
 {
     struct report_suite_score *s = &a->sc;
+    tiers_finish(a);
     s->mean = s->lo = s->hi = NAN;
     s->n_items = (int64_t)a->all.len;
     if (a->pass_fail)
@@ -82,7 +143,8 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
      * else the first scorer by name (the primary key makes both lookups). */
     static const char *sql =
         "SELECT su.name, su.version, s.status, s.gen_tps, s.ttft_ms, s.e2e_ms,"
-        " s.draft_n, s.draft_accepted, sc.value, sc.passed, sc.status, s.item_id, su.n_items"
+        " s.draft_n, s.draft_accepted, sc.value, sc.passed, sc.status, s.item_id, su.n_items,"
+        " s.prompt_tps, s.tier"
         " FROM samples s JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer ="
         "  coalesce(?3, (SELECT min(x.scorer) FROM scores x WHERE x.sample_id = s.id))"
@@ -98,8 +160,8 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
 
     struct suite_acc *acc = NULL;
     size_t nacc = 0, capacc = 0;
-    double *tps = NULL, *ttft = NULL, *e2e = NULL;
-    size_t ntps = 0, cap_tps = 0, nttft = 0, cap_ttft = 0, ne2e = 0, cap_e2e = 0;
+    double *tps = NULL, *ttft = NULL, *e2e = NULL, *ptps = NULL;
+    size_t ntps = 0, cap_tps = 0, nttft = 0, cap_ttft = 0, ne2e = 0, cap_e2e = 0, nptps = 0, cap_ptps = 0;
     double drafted = 0, accepted = 0;
     int64_t nspeed = 0;
     int rc;
@@ -126,6 +188,11 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
             if (!isnan(v) && v >= 0) {
                 XGROW(e2e, ne2e + 1, cap_e2e);
                 e2e[ne2e++] = v;
+            }
+            v = col_num(st, 13);
+            if (!isnan(v) && v > 0) {
+                XGROW(ptps, nptps + 1, cap_ptps);
+                ptps[nptps++] = v;
             }
             double dn = col_num(st, 6), da = col_num(st, 7);
             if (!isnan(dn) && dn > 0 && !isnan(da) && da >= 0) {
@@ -166,6 +233,7 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
                            !unparsed && sqlite3_column_int(st, 9) == 1);
         if (v != 0.0 && v != 1.0)
             a->binary = 0;
+        tier_add(a, sqlite3_column_int(st, 14), v, !unparsed && sqlite3_column_int(st, 9) == 1);
         a->sc.n++;
         a->sc.sum += v;
         XGROW(a->vals, a->nv + 1, a->cap);
@@ -176,6 +244,9 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
         for (size_t i = 0; i < nacc; i++) {
             free(acc[i].sc.suite);
             free(acc[i].vals);
+            for (size_t k = 0; k < acc[i].n_tiers; k++)
+                free(acc[i].tiers[k].vals);
+            free(acc[i].tiers);
             report_passk_counts_free(&acc[i].counted);
             report_passk_counts_free(&acc[i].all);
         }
@@ -183,6 +254,7 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
         free(tps);
         free(ttft);
         free(e2e);
+        free(ptps);
         return db_fail(db, "reading samples", err);
     }
 
@@ -197,6 +269,8 @@ static int load_samples(struct sqlite3 *db, const struct report_filter *f, struc
 
     report_speed_figures(tps, ntps, ttft, nttft, e2e, ne2e, drafted, accepted, &p->speed);
     p->speed.n = nspeed;
+    report_median_figures(ptps, nptps, &p->prompt_tps);
+    free(ptps);
     free(tps);
     free(ttft);
     free(e2e);
@@ -214,8 +288,10 @@ static void point_clear(struct report_point *p)
     free(p->status);
     free(p->reason);
     free(p->name);
-    for (size_t i = 0; i < p->n_suites; i++)
+    for (size_t i = 0; i < p->n_suites; i++) {
         free(p->suites[i].suite);
+        free(p->suites[i].tiers);
+    }
     free(p->suites);
     memset(p, 0, sizeof *p);
 }
@@ -313,6 +389,13 @@ int report_points_load(struct sqlite3 *db, const struct report_filter *f,
             return -1;
         }
         struct report_point *p = &out->v[i];
+        if (report_resources_load(db, p->config_id, &p->res, err) != 0) {
+            for (size_t j = i; j < out->n; j++)
+                point_clear(&out->v[j]);
+            out->n = w;
+            report_points_free(out);
+            return -1;
+        }
         if (!(f && f->include_empty) && p->n_suites == 0 && p->speed.n == 0)
             point_clear(p);
         else
@@ -372,6 +455,50 @@ int report_point_quality(const struct report_point *p, const char *const *suites
         out->hi = s->hi;
     } else {
         double half = STATS_Z95 * sqrt(var);
+        out->lo = fmax(0.0, out->mean - half);
+        out->hi = fmin(1.0, out->mean + half);
+    }
+    return 0;
+}
+
+int report_point_tier(const struct report_point *p, const char *const *suites, size_t n, int tier,
+                      struct report_tier_score *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tier = tier;
+    out->mean = out->lo = out->hi = NAN;
+    double var = 0;
+    size_t parts = 0;
+    const struct report_tier_score *only = NULL;
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct report_suite_score *s = &p->suites[i];
+        int wanted = n == 0;
+        for (size_t k = 0; k < n && !wanted; k++)
+            wanted = !strcmp(suites[k], s->suite);
+        if (!wanted)
+            continue;
+        for (size_t k = 0; k < s->n_tiers; k++) {
+            const struct report_tier_score *t = &s->tiers[k];
+            if (t->tier != tier || t->n == 0)
+                continue;
+            out->n += t->n;
+            out->passed += t->passed;
+            out->sum += t->sum;
+            double se = (t->hi - t->lo) / (2 * STATS_Z95);
+            var += (double)t->n * (double)t->n * se * se;
+            parts++;
+            only = t;
+        }
+    }
+    if (out->n == 0)
+        return -1;
+    out->mean = out->sum / (double)out->n;
+    if (parts == 1) {
+        out->lo = only->lo;
+        out->hi = only->hi;
+    } else {
+        /* item-weighted across suites, as report_point_quality combines them */
+        double half = STATS_Z95 * sqrt(var) / (double)out->n;
         out->lo = fmax(0.0, out->mean - half);
         out->hi = fmin(1.0, out->mean + half);
     }
