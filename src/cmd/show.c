@@ -23,12 +23,15 @@
 struct show_opts {
     int items, failed;
     const char *format, *store;
+    double np_p95_limit;
 };
 
 static const struct cli_option show_options[] = {
     CLI_OPT_FLAG(0, "items", struct show_opts, items, "also list every item with its output"),
     CLI_OPT_FLAG(0, "failed", struct show_opts, failed,
                  "list only items that failed, errored or were not scored"),
+    CLI_OPT_DOUBLE(0, "np-p95-limit", struct show_opts, np_p95_limit, "X", 1.0, 1000.0,
+                   "-np sweeps: choose the largest aggregate tok/s whose p95\nE2E latency is at most X times np=1's (default " REPORT_NP_P95_LIMIT_TEXT ")"),
     CLI_OPT_FORMAT(struct show_opts, format, cli_formats_md_json, "output format"),
     CLI_OPT_STORE(struct show_opts, store),
     CLI_OPT_END(),
@@ -37,7 +40,7 @@ static const struct cli_option show_options[] = {
 const struct cli_command cmd_show_cli = {
     .name = "show",
     .summary = "one run per config and suite: scores with CIs, speed, incidents",
-    .usage = "RUN [--items] [--failed] [-o md|json] [--store PATH]",
+    .usage = "RUN [--items] [--failed] [--np-p95-limit X] [-o md|json] [--store PATH]",
     .description =
         "Prints one run: per config and suite the score (0-100) with its 95% CI\n"
         "(Wilson for pass rates, bootstrap for continuous scores), passed/scored,\n"
@@ -476,7 +479,8 @@ int cmd_show(int argc, char **argv)
         struct bai_error sweep_err = {0};
         if (report_tiers_markdown(store_db(st), id, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(tier table unavailable: %s)\n", sweep_err.msg);
-        if (report_sweep_markdown(store_db(st), id, &out, &sweep_err) != 0)
+        struct report_sweep_opts sweep_opts = { .np_p95_limit = o.np_p95_limit };
+        if (report_sweep_markdown_opts(store_db(st), id, &sweep_opts, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(sweep tables unavailable: %s)\n", sweep_err.msg);
         if (report_resources_markdown(store_db(st), id, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(memory and load figures unavailable: %s)\n", sweep_err.msg);

@@ -276,15 +276,16 @@ static void section_bars(struct page *pg, const struct report_points *pts, size_
 /* --- sweeps (the lead's hook) ------------------------------------------ */
 
 static void section_sweeps(struct page *pg, struct store *st, const char *const *ids, size_t n,
-                           struct bai_error *err)
+                           const struct report_html_opts *o, struct bai_error *err)
 {
+    struct report_sweep_opts so = { .np_p95_limit = o->np_p95_limit };
     buf_puts(&pg->h, "<h2 id=\"sweeps\">Sweeps</h2>\n");
     size_t before = pg->h.len;
     for (size_t i = 0; i < n; i++) {
         /* SWEEP HOOK: report/sweep.c (the lead's) appends the K / experts /
          * -np plots and tables of run ids[i] here. */
         bai_error_clear(err);
-        if (report_sweep_section(store_db(st), ids[i], pg->plots_dir, &pg->h, err) != 0) {
+        if (report_sweep_section_opts(store_db(st), ids[i], &so, pg->plots_dir, &pg->h, err) != 0) {
             buf_puts(&pg->h, "<p class=\"err\">Sweep section of ");
             esc(pg, ids[i]);
             buf_puts(&pg->h, " failed: ");
@@ -559,7 +560,7 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
     section_scores(&pg, &pts, err);
     section_pareto(&pg, &pts, err);
     section_bars(&pg, &pts, n_runs, err);
-    section_sweeps(&pg, st, run_ids, n_runs, err);
+    section_sweeps(&pg, st, run_ids, n_runs, &o, err);
     section_resources(&pg, st, run_ids, n_runs, err);
     if (n_runs == 2)
         section_compare(&pg, st, run_ids[0], run_ids[1], &o, err);

@@ -14,6 +14,7 @@ struct report_html_opts {
     size_t max_failed;       /* failed items listed per run (0 = default 200) */
     size_t max_output_chars; /* output shown per failed item (0 = default 4000) */
     int compare_resamples;   /* bootstrap replicates for compare (0 = 10000) */
+    double np_p95_limit;     /* the -np rule's p95 multiplier (0 = REPORT_NP_P95_LIMIT) */
 };
 
 /* Writes out_dir/index.html (and out_dir/plots/: the SVGs, .dat and .gp

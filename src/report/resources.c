@@ -133,7 +133,7 @@ static void set_bytes(struct report_table *t, size_t r, size_t c, double bytes)
         return;
     }
     report_table_set_num(t, r, c, bytes / 1e9, "%.3f");
-    report_table_setf(t, r, c, bytes >= 1e8 ? "%.2f GB" : "%.1f MB", bytes >= 1e8 ? bytes / 1e9 : bytes / 1e6);
+    report_table_setf(t, r, c, bytes >= 1e9 ? "%.2f GB" : "%.1f MB", bytes >= 1e9 ? bytes / 1e9 : bytes / 1e6);
 }
 
 /* The earliest measured sample's suite, and gen tok/s of that suite. */
