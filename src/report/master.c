@@ -19,14 +19,16 @@ void report_master_table(const struct report_points *pts, struct report_table *t
 {
     size_t ns = 0;
     const char **suites = report_points_suites(pts, &ns);
-    int multi_run = 0, any_accept = 0, any_res = 0, any_gpu = 0;
+    int multi_run = 0, any_accept = 0, any_res = 0, any_gpu = 0, any_prompt = 0;
     for (size_t i = 0; i < pts->n; i++) {
+        any_prompt |= !isnan(pts->v[i].prompt_tps.value);
         multi_run |= strcmp(pts->v[i].run_id, pts->v[0].run_id) != 0;
         any_accept |= !isnan(pts->v[i].speed.acceptance);
         any_res |= pts->v[i].res.n_starts > 0;
         any_gpu |= !isnan(pts->v[i].res.gpu_bytes);
     }
-    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept + 1 + (any_res ? 3 : 0) + (size_t)any_gpu;
+    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept + (size_t)any_prompt + (any_res ? 3 : 0) +
+                   (size_t)any_gpu;
     const char **cols = xcalloc(ncols, sizeof *cols);
     size_t c = 0;
     cols[c++] = "model";
@@ -44,7 +46,8 @@ void report_master_table(const struct report_points *pts, struct report_table *t
     if (any_accept)
         cols[c++] = "accept";
     size_t c_more = c;
-    cols[c++] = "prompt_tps";
+    if (any_prompt)
+        cols[c++] = "prompt_tps";
     if (any_res) {
         cols[c++] = "load_s";
         cols[c++] = "first_gen_tps";
@@ -94,10 +97,12 @@ void report_master_table(const struct report_points *pts, struct report_table *t
         if (any_accept)
             report_table_set_num(t, r, c_total + 4, p->speed.acceptance, "%.2f");
         size_t k = c_more;
-        report_table_set_num(t, r, k++, p->prompt_tps.value, "%.1f");
-        if (!isnan(p->prompt_tps.lo))
-            report_table_setf(t, r, k - 1, "%.1f [%.1f, %.1f]", p->prompt_tps.value, p->prompt_tps.lo,
-                              p->prompt_tps.hi);
+        if (any_prompt) {
+            report_table_set_num(t, r, k++, p->prompt_tps.value, "%.1f");
+            if (!isnan(p->prompt_tps.lo))
+                report_table_setf(t, r, k - 1, "%.1f [%.1f, %.1f]", p->prompt_tps.value, p->prompt_tps.lo,
+                                  p->prompt_tps.hi);
+        }
         if (any_res) {
             report_table_set_num(t, r, k++, p->res.load_ms / 1000, "%.2f");
             report_table_set_num(t, r, k++, p->res.first_gen_tps, "%.1f");
