@@ -22,6 +22,7 @@ struct side_sample {
     int64_t id;
     int error;                   /* sample status "error" */
     double gen_tps, ttft_ms;     /* < 0 = not measured */
+    double prompt_tps;           /* < 0 = not measured */
     int64_t draft_n, draft_accepted;
     struct side_score *scores;
     size_t n_scores, cap_scores;

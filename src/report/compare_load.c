@@ -75,7 +75,7 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
     static const char sql[] =
         "SELECT su.name, su.version, su.sha256, s.item_id, s.rep, s.id, s.status,"
         " s.gen_tps, s.ttft_ms, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.prompt_tps"
         " FROM samples s JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
@@ -118,6 +118,7 @@ int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
             sm->ttft_ms = col_num(st, 8);
             sm->draft_n = col_int(st, 9);
             sm->draft_accepted = col_int(st, 10);
+            sm->prompt_tps = col_num(st, 15);
             cur->count++;
         }
         if (sqlite3_column_type(st, 11) != SQLITE_NULL) {

@@ -12,7 +12,8 @@
  * suite ("pct (sum/n)", "pct (sum/n; 3 of 5 items)" when fewer items ran
  * than the suite has; number = percent), total ("sum/n" over all suites,
  * number = points), pct (item-weighted overall %, bold), gen_tps (p50),
- * ttft_p50_ms, [accept when any point drafted], prompt_tps ("p50 [95% CI]"),
+ * ttft_p50_ms, [accept when any point drafted], [prompt_tps ("p50 [95% CI]")
+ * when any was measured],
  * and when any point has server starts load_s (the first start), first_gen_tps
  * (the first request after it), rss_gb (peak), [gpu_gb when any was measured].
  * Rows in point order; sort afterwards with report_table_sort. */

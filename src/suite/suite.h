@@ -22,7 +22,8 @@ struct suite_message {
  * over the suite's defaults, which win over benchai's built-in defaults. */
 struct suite_item {
     char *id;
-    int tier;                      /* 1..3, 0 when the suite has no tiers */
+    int tier;                      /* 1..SUITE_MAX_TIER (the instruction-precision
+                                      suite's T1-T3, or any an item declares), 0 none */
     char *prompt;                  /* user prompt; NULL when messages are given */
     struct suite_message *messages;
     size_t n_messages;
@@ -109,6 +110,9 @@ struct suite *suite_load_diags(const char *path, const struct suite_load_options
 struct suite *suite_load_text(const char *path, const char *text, size_t len,
                               const struct suite_load_options *opts,
                               struct suite_diags *diags, struct bai_error *err);
+
+/* The highest tier an item may declare. */
+#define SUITE_MAX_TIER 99
 
 /* Distinct scorer names of the items, ", "-joined (allocated), and a tier
  * summary such as "1-3" or "-" (allocated): for `benchai suites`. */
