@@ -39,7 +39,7 @@ static int read_status(pid_t pid, struct status_mem *m)
 
 /* The process group of pid from /proc/<pid>/stat (field 5; the command
  * name in field 2 may hold spaces and parentheses, so parse after the last
- * ')'). -1 when the process is gone. */
+ * ')'). -1 when the process is gone or a zombie (it holds no memory). */
 static long stat_pgrp(pid_t pid)
 {
     char path[64], buf[512];
@@ -55,7 +55,7 @@ static long stat_pgrp(pid_t pid)
         return -1;
     char state;
     long ppid, pgrp;
-    if (sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+    if (sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3 || state == 'Z' || state == 'X')
         return -1;
     return pgrp;
 }
