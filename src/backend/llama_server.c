@@ -465,6 +465,10 @@ static void watch_start(struct llama_server *s)
         log_warn("llama-server health watch did not start: a hung server is found only by request timeouts");
 }
 
+/* How much of a start's log is read for its load lines (they come first;
+ * the rest of the log is the requests). */
+#define LOAD_LOG_MAX (4u << 20)
+
 /* A start that reached /health 200: its load time, its memory now (and a
  * sampler for the rest of its life), and what its part of the log says. */
 static void record_launch(struct llama_server *s, int64_t t0_ns, double wall_s, off_t log_from)
@@ -475,10 +479,24 @@ static void record_launch(struct llama_server *s, int64_t t0_ns, double wall_s, 
     l->started_unix_s = wall_s;
     l->load_ms = (double)(clock_mono_ns() - t0_ns) / 1e6;
     s->mem = memwatch_start(s->pid, &l->mem);
+    /* this start's part of the log: the load lines come first, so a bounded
+     * read from where the log stood at the fork is enough */
+    char *text = xmalloc(LOAD_LOG_MAX + 1);
     size_t len = 0;
-    char *text = fs_read_file(s->log_path, &len, NULL);
-    size_t from = text && (size_t)log_from <= len ? (size_t)log_from : len;
-    loadlog_parse(text ? text + from : "", text ? len - from : 0, &l->log);
+    int fd = open(s->log_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && lseek(fd, log_from, SEEK_SET) == log_from) {
+        ssize_t got;
+        while (len < LOAD_LOG_MAX && (got = read(fd, text + len, LOAD_LOG_MAX - len)) != 0) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                break;
+            len += (size_t)got;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    loadlog_parse(text, len, &l->log);
     free(text);
 }
 

@@ -121,6 +121,8 @@ static void md_details(const struct report_selection *s, struct buf *b)
             buf_printf(b, " - excluded: %s", c->excluded);
         else if (i == s->chosen)
             buf_puts(b, " - **selected**");
+        else if (i < s->chosen && s->pool)
+            buf_printf(b, " - does not fit pool %s", s->pool->name);
         else if (i == s->chosen + 1)
             buf_puts(b, " - runner-up");
         buf_putc(b, '\n');

@@ -1032,6 +1032,18 @@ static void *keep(struct keep *k, void *p)
     return p;
 }
 
+/* A line's title: "KEY [suite]: what", without the key when it is NULL. */
+static char *line_name(const char *key, const char *suite, const char *what)
+{
+    if (key && suite)
+        return xasprintf("%s [%s]: %s", key, suite, what);
+    if (key)
+        return xasprintf("%s: %s", key, what);
+    if (suite)
+        return xasprintf("%s: %s", suite, what);
+    return xstrdup(what);
+}
+
 /* One plot per axis, one line per series and suite (speed), plus the
  * right-hand figure (acceptance, score, p95) and, for K, the no-draft
  * baseline as a flat line. Word axes (draft, spec_type) have no plot. */
@@ -1066,17 +1078,17 @@ static int plot_axis(const struct sweep_run *r, const char *axis, const struct s
             if (!any)
                 continue;
             const char *what = is_np ? "aggregate tok/s" : "tok/s";
-            char *name = KEEP(suite ? xasprintf("%s [%s]: %s", s[i].key, suite, what)
-                                    : xasprintf("%s: %s", s[i].key, what));
+            /* one series: its key is in the plot's title, the lines say the
+             * suite only (long keys overflow gnuplot's key) */
+            const char *key = n == 1 ? NULL : s[i].key;
+            char *name = KEEP(line_name(key, suite, what));
             XGROW(lines, nl + 1, cap);
             lines[nl++] = (struct report_series){ .name = name, .x = x, .y = y, .n = s[i].n };
             int any2 = 0;
             for (size_t j = 0; j < s[i].n; j++)
                 any2 |= !isnan(y2[j]);
             if ((is_np || is_k || is_exp) && any2) {
-                char *name2 = KEEP(suite ? xasprintf("%s [%s]: %s", s[i].key, suite,
-                                                     is_k ? "acceptance" : "score %")
-                                         : xasprintf("%s: p95 E2E ms", s[i].key));
+                char *name2 = KEEP(line_name(key, suite, is_np ? "p95 E2E ms" : is_k ? "acceptance" : "score %"));
                 XGROW(right, nr + 1, cap_r);
                 right[nr++] = (struct report_series){ .name = name2, .x = x, .y = y2, .n = s[i].n, .y2 = 1 };
             }
@@ -1088,7 +1100,7 @@ static int plot_axis(const struct sweep_run *r, const char *axis, const struct s
                     bx[0] = x[0];
                     bx[1] = x[s[i].n - 1];
                     by[0] = by[1] = bs->tps_p50;
-                    char *bn = KEEP(xasprintf("%s [%s]: no draft (baseline)", s[i].key, suite));
+                    char *bn = KEEP(line_name(key, suite, "no draft (baseline)"));
                     XGROW(lines, nl + 1, cap);
                     lines[nl++] = (struct report_series){ .name = bn, .x = bx, .y = by, .n = 2 };
                 }
@@ -1102,8 +1114,9 @@ static int plot_axis(const struct sweep_run *r, const char *axis, const struct s
         XGROW(lines, nl + 1, cap);
         lines[nl++] = right[i];
     }
+    char *title = n == 1 ? xasprintf("%s: %s", axis_title(axis), s[0].key) : xstrdup(axis_title(axis));
     struct report_lines_spec spec = {
-        .title = axis_title(axis),
+        .title = title,
         .xlabel = is_k ? "draft size K (tokens)" : is_exp ? "experts used per token" : is_np ? "parallel slots np" : axis,
         .ylabel = is_np ? "aggregate generation (tokens/s)" : "generation (tokens/s, median)",
         .y2label = !nr ? NULL : is_np ? "p95 end-to-end latency (ms)" : is_k ? "draft acceptance (accepted/drafted)"
@@ -1133,6 +1146,7 @@ static int plot_axis(const struct sweep_run *r, const char *axis, const struct s
         buf_puts(html, "</p>\n");
     }
     free(svg);
+    free(title);
     for (size_t i = 0; i < to_free.n; i++)
         free(to_free.v[i]);
     free(to_free.v);
