@@ -17,7 +17,7 @@
 struct gpumem {
     int64_t bytes;               /* summed over the processes and every GPU; -1 unavailable */
     char source[16];             /* "nvml" or "nvidia-smi"; "" when unavailable */
-    char note[200];              /* why unavailable ("libnvidia-ml.so.1 not loadable; nvidia-smi not on PATH") */
+    char note[400];              /* why unavailable ("libnvidia-ml.so.1 not loadable; nvidia-smi not on PATH") */
 };
 
 /* Asks for the GPU memory of pids[0..n). A process the driver does not list

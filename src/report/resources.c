@@ -197,7 +197,7 @@ size_t report_resources_table(struct sqlite3 *db, const char *run_id, struct rep
     }
     sqlite3_finalize(q);
     size_t rows = 0;
-    char gpu_note[200] = "";
+    char gpu_note[400] = "";
     for (size_t i = 0; i < nc; i++) {
         struct report_resources res;
         if (report_resources_load(db, cfg[i].id, &res, err) != 0)

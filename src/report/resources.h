@@ -26,7 +26,7 @@ struct report_resources {
     double rss_peak_bytes;       /* highest over every start */
     double gpu_bytes;            /* highest over every start (GPU memory of its processes) */
     char gpu_source[16];         /* "nvml", "nvidia-smi"; "" unavailable */
-    char gpu_note[200];          /* why unavailable, when it is */
+    char gpu_note[400];          /* why unavailable, when it is */
     double model_bytes, kv_bytes, compute_bytes;   /* from the first start's load log */
     int layers_offloaded, layers_total;             /* -1 unknown */
     char gpu_devices[128];

@@ -202,8 +202,8 @@ static void suite_figures(struct sweep_suite *s)
 {
     s->tps_p50 = s->tps_mean = s->tps_sd = s->ttft_p50 = s->acceptance = s->score = NAN;
     double *sorted = xcalloc(s->n_tps + 1, sizeof *sorted);
-    memcpy(sorted, s->tps, s->n_tps * sizeof *sorted);
     if (s->n_tps) {
+        memcpy(sorted, s->tps, s->n_tps * sizeof *sorted);
         stats_sort(sorted, s->n_tps);
         s->tps_p50 = stats_percentile(sorted, s->n_tps, 50);
         stats_mean_sd(sorted, s->n_tps, &s->tps_mean, &s->tps_sd);

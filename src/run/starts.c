@@ -57,7 +57,7 @@ int run_starts_record(struct store *st, const char *run_id, struct run_starts *r
     const struct llama_server_launch *l;
     size_t n = llama_server_launches(be->server, &l);
     for (size_t i = 0; i < n; i++) {
-        char t[32], gpu[240];
+        char t[32], gpu[448];
         iso_time(l[i].started_unix_s, t);
         char *buffers = cJSON_PrintUnformatted(l[i].log.buffers);
         const struct loadlog *g = &l[i].log;

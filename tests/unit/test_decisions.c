@@ -83,7 +83,7 @@ static void sample(int64_t cfg, int64_t su, const char *item, int tier, double g
 static void speed_samples(int64_t cfg, int64_t su, const double *tps, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char item[16];
+        char item[32];
         snprintf(item, sizeof item, "s%zu", i);
         sample(cfg, su, item, 0, tps[i], 1000, 1.0 + (double)i, -1);
     }
