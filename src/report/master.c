@@ -321,6 +321,9 @@ size_t report_master_passk(const struct report_points *pts, struct report_table 
 
 int report_tiers_markdown(struct sqlite3 *db, const char *run_id, struct buf *out, struct bai_error *err)
 {
+    int has = store_run_has_tiers(db, run_id, err);
+    if (has <= 0)
+        return has;
     const char *runs[] = { run_id };
     struct report_filter f = { .runs = runs, .n_runs = 1 };
     struct report_points pts;

@@ -228,6 +228,25 @@ static int cmp_suite_name(const void *a, const void *b)
     return strcmp(((const struct sweep_suite *)a)->name, ((const struct sweep_suite *)b)->name);
 }
 
+struct series;
+static size_t find_series(const struct sweep_run *r, const char *axis, struct series **out);
+static void free_series(struct series *s, size_t n);
+
+/* 1 when some axis of the run is a sweep (decided on the settings alone). */
+static int any_series(const struct sweep_run *r)
+{
+    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+        struct series *s;
+        size_t n = find_series(r, axes[a], &s);
+        free_series(s, n);
+        if (n)
+            return 1;
+    }
+    return 0;
+}
+
+/* The run's configs; their samples are read only when some axis is a sweep
+ * (a run without one costs `show` a single query). */
 static int load_run(sqlite3 *db, const char *run_id, struct sweep_run *r, struct bai_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -252,6 +271,8 @@ static int load_run(sqlite3 *db, const char *run_id, struct sweep_run *r, struct
         c->reason = (t = (const char *)sqlite3_column_text(q, 5)) ? xstrdup(t) : NULL;
     }
     sqlite3_finalize(q);
+    if (!any_series(r))
+        return 0;
     for (size_t i = 0; i < r->n; i++) {
         struct sweep_cfg *c = &r->cfgs[i];
         cfg_figures(db, c->id, c);
@@ -344,6 +365,7 @@ struct series {
     size_t *idx;         /* configs, sorted by axis value (words: run order) */
     size_t n;
 };
+
 
 struct sort_ctx {
     const struct sweep_run *run;

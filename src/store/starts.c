@@ -263,3 +263,19 @@ int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sam
         return db_fail(db, rc, "reading samples", err);
     return 0;
 }
+
+int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM samples WHERE run_id = ?1 AND tier > 0)", -1, &s,
+                                NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "reading tiers", err);
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s);
+    int has = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_finalize(s);
+    if (has < 0)
+        return db_fail(db, rc, "reading tiers", err);
+    return has;
+}

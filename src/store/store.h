@@ -449,6 +449,10 @@ struct store_config_sample {
     double value;
     int passed;                  /* 1, 0, -1 = not applicable or no score */
 };
+/* 1 when some sample of the run belongs to an item with a tier, 0 when
+ * none does, -1 on error. */
+int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error *err);
+
 typedef int (*store_config_sample_cb)(void *ctx, const struct store_config_sample *s);
 /* In (suite, item, rep) order; cb returning non-zero stops (that value is
  * returned). */
