@@ -15,6 +15,9 @@
 
 struct memwatch {
     pid_t pgid;
+    pid_t pids[MAX_PIDS];        /* the group as last scanned (watch thread only) */
+    size_t n_pids;
+    unsigned ticks;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -24,14 +27,25 @@ struct memwatch {
     struct memwatch_figures f;
 };
 
-/* One sample into f (under w->lock when w is shared). */
-static void sample(pid_t pgid, struct memwatch_figures *f, int with_gpu, int first)
+/* One sample into f. With known pids (n_known > 0) only those are read;
+ * otherwise the whole of /proc is scanned for the group, and the pids
+ * found are left in pids / *n_found when given. */
+static void sample_pids(pid_t pgid, struct memwatch_figures *f, int with_gpu, int first, const pid_t *known,
+                        size_t n_known, pid_t *found, size_t *n_found)
 {
     struct procmem m;
     pid_t pids[MAX_PIDS];
     size_t n = 0;
-    if (procmem_group(pgid, &m, pids, MAX_PIDS) == 0) {
+    int rc = n_known ? procmem_pids(known, n_known, pgid, &m) : procmem_group(pgid, &m, pids, MAX_PIDS);
+    if (rc == 0 && n_known)
+        memcpy(pids, known, (n = n_known) * sizeof *pids);
+    else if (rc == 0)
         n = m.n_procs < MAX_PIDS ? m.n_procs : MAX_PIDS;
+    if (found && !n_known) {
+        memcpy(found, pids, n * sizeof *pids);
+        *n_found = n;
+    }
+    if (rc == 0) {
         if (first)
             f->rss_bytes = m.rss_bytes;
         int64_t peak = m.rss_bytes > m.leader_hwm_bytes ? m.rss_bytes : m.leader_hwm_bytes;
@@ -47,6 +61,15 @@ static void sample(pid_t pgid, struct memwatch_figures *f, int with_gpu, int fir
     if (g.bytes > f->gpu_peak_bytes)
         f->gpu_peak_bytes = g.bytes;
 }
+
+static void sample(pid_t pgid, struct memwatch_figures *f, int with_gpu, int first)
+{
+    sample_pids(pgid, f, with_gpu, first, NULL, 0, NULL, NULL);
+}
+
+/* Rescan /proc for the group's processes once a second; in between, read
+ * only the processes found (a scan opens every process's stat file). */
+#define RESCAN_TICKS 4
 
 static void *watch_main(void *arg)
 {
@@ -71,7 +94,8 @@ static void *watch_main(void *arg)
          * not block a reader */
         struct memwatch_figures f = w->f;
         pthread_mutex_unlock(&w->lock);
-        sample(w->pgid, &f, gpu, 0);
+        int rescan = w->n_pids == 0 || ++w->ticks % RESCAN_TICKS == 0;
+        sample_pids(w->pgid, &f, gpu, 0, rescan ? NULL : w->pids, rescan ? 0 : w->n_pids, w->pids, &w->n_pids);
         pthread_mutex_lock(&w->lock);
         if (f.rss_peak_bytes > w->f.rss_peak_bytes)
             w->f.rss_peak_bytes = f.rss_peak_bytes;

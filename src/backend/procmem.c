@@ -105,3 +105,18 @@ int procmem_group(pid_t pgid, struct procmem *out, pid_t *pids, size_t max_pids)
     closedir(d);
     return out->n_procs ? 0 : -1;
 }
+
+int procmem_pids(const pid_t *pids, size_t n, pid_t leader, struct procmem *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        struct status_mem m;
+        if (stat_pgrp(pids[i]) < 0 || read_status(pids[i], &m) != 0)
+            continue;
+        add(out, &m);
+        if (pids[i] == leader)
+            out->leader_hwm_bytes = m.hwm > 0 ? m.hwm : 0;
+        out->n_procs++;
+    }
+    return out->n_procs ? 0 : -1;
+}

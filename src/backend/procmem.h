@@ -24,6 +24,11 @@ struct procmem {
  * exists (out zeroed). A process that exits while it is read is skipped. */
 int procmem_group(pid_t pgid, struct procmem *out, pid_t *pids, size_t max_pids);
 
+/* The same figures summed over known processes (pids found by an earlier
+ * procmem_group); leader is the one whose VmHWM is reported. Processes
+ * that have exited are skipped. 0, or -1 when none is left. */
+int procmem_pids(const pid_t *pids, size_t n, pid_t leader, struct procmem *out);
+
 /* The same figures for one process only (its own VmRSS, VmHWM, ...). */
 int procmem_process(pid_t pid, struct procmem *out);
 
