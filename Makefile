@@ -163,7 +163,7 @@ asan: models
 # benchai; these cover the run, resume, Ctrl-C, crash restart, the health
 # watch, two writers, migration and refusal, the /proc census.
 VALGRIND_TESTS ?= e2e/* backends/server_killed* faults/hung* store_runs/two_runs* store_runs/old_store* \
-                  machine/competing*
+                  machine/competing* decisions/memory_and_load*
 valgrind: $(BIN) $(BUILD)/integration-tests models
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@for t in $(VALGRIND_TESTS); do \

@@ -8,6 +8,7 @@
  * sorted, and merge-joined, so 100,000-sample runs compare in well under a
  * second (the bootstrap paths in stats/ are the rest of the budget). */
 #include "report/compare.h"
+#include "report/resources.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,7 +24,7 @@
 
 /* Speed vectors of one config pair, filled while pairing items. */
 struct speed_acc {
-    struct dvec gen[2], ttft[2], acc[2], accw[2];
+    struct dvec gen[2], ttft[2], acc[2], accw[2], ptps[2];
 };
 
 static void speed_add(struct speed_acc *sa, int side, const struct side_sample *s)
@@ -34,6 +35,8 @@ static void speed_add(struct speed_acc *sa, int side, const struct side_sample *
         dvec_push(&sa->gen[side], s->gen_tps);
     if (s->ttft_ms >= 0)
         dvec_push(&sa->ttft[side], s->ttft_ms);
+    if (s->prompt_tps > 0)
+        dvec_push(&sa->ptps[side], s->prompt_tps);
     if (s->draft_n > 0 && s->draft_accepted >= 0) {
         dvec_push(&sa->acc[side], (double)s->draft_accepted / (double)s->draft_n);
         dvec_push(&sa->accw[side], (double)s->draft_n);
@@ -47,6 +50,7 @@ static void speed_free(struct speed_acc *sa)
         free(sa->ttft[i].v);
         free(sa->acc[i].v);
         free(sa->accw[i].v);
+        free(sa->ptps[i].v);
     }
 }
 
@@ -308,6 +312,7 @@ static void speed_finish(struct speed_acc *sa, const struct compare_opts *o,
             a = &sa->acc[0]; b = &sa->acc[1];
             wa = sa->accw[0].v; wb = sa->accw[1].v;
             break;
+        case COMPARE_PROMPT_TPS: a = &sa->ptps[0]; b = &sa->ptps[1]; pct = 50; break;
         case COMPARE_SPEED_N: break;
         }
         struct compare_speed *c = &out[k];
@@ -474,6 +479,16 @@ static int compare_one(struct store *db, struct compare_result *r, const struct 
     r->n_differing += p->n_differences > 0;
     compare_config_pair(&A, &B, o, p);
     r->n_common += p->n_common;
+    struct report_resources ra, rb;
+    struct bai_error ignored = {0};
+    p->load_ms_a = p->load_ms_b = p->first_tps_a = p->first_tps_b = NAN;
+    if (report_resources_load(store_db(db), ca->id, &ra, &ignored) == 0 &&
+        report_resources_load(store_db(db), cb->id, &rb, &ignored) == 0) {
+        p->load_ms_a = ra.load_ms;
+        p->load_ms_b = rb.load_ms;
+        p->first_tps_a = ra.first_gen_tps;
+        p->first_tps_b = rb.first_gen_tps;
+    }
     compare_side_free(&A);
     compare_side_free(&B);
     return 0;

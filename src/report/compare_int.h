@@ -23,6 +23,7 @@ struct side_sample {
     int error;                   /* the request failed: sample status not "ok" */
     int timeout;                 /* of which: sample status "timeout" */
     double gen_tps, ttft_ms;     /* < 0 = not measured */
+    double prompt_tps;           /* < 0 = not measured */
     int64_t draft_n, draft_accepted;
     struct side_score *scores;
     size_t n_scores, cap_scores;

@@ -87,6 +87,7 @@ static int side_row(void *ctx, const struct store_config_score_row *row)
         sm->timeout = !strcmp(nz(row->status), "timeout");
         sm->gen_tps = row->gen_tps;
         sm->ttft_ms = row->ttft_ms;
+        sm->prompt_tps = row->prompt_tps;
         sm->draft_n = row->draft_n;
         sm->draft_accepted = row->draft_accepted;
         cur->count++;

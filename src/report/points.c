@@ -28,6 +28,45 @@ static double file_gb(const char *path)
     return (double)sb.st_size / 1e9;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The score of each tier the group's items declare (the users' "54/110"
+ * per T1, T2, ...), counted by the same rules as the whole suite. */
+static void suite_tiers(const struct store_group *g, size_t k, const struct report_rules *rules,
+                        struct report_suite_score *s)
+{
+    int *tiers = NULL;
+    size_t n = 0;
+    for (size_t i = 0; g->sample_tier && i < g->n_samples; i++) {
+        int t = g->sample_tier[i];
+        size_t j = 0;
+        while (j < n && tiers[j] != t)
+            j++;
+        if (t > 0 && j == n) {
+            tiers = xrealloc(tiers, (n + 1) * sizeof *tiers);
+            tiers[n++] = t;
+        }
+    }
+    if (n == 0)
+        return;
+    qsort(tiers, n, sizeof *tiers, cmp_int);
+    s->tiers = xcalloc(n, sizeof *s->tiers);
+    s->n_tiers = n;
+    for (size_t j = 0; j < n; j++) {
+        struct report_score f;
+        report_group_tier_score(g, k, tiers[j], rules, &f);
+        s->tiers[j] = (struct report_tier_score){ .tier = tiers[j], .n = (int64_t)f.n,
+                                                  .passed = (int64_t)f.passed, .sum = f.sum,
+                                                  .mean = f.score / 100.0, .lo = f.lo / 100.0,
+                                                  .hi = f.hi / 100.0 };
+    }
+    free(tiers);
+}
+
 /* The quality of one group under the rules: the chosen scorer's figures,
  * or a score with n = 0 when the group has none (speed suites). */
 static void suite_from_group(const struct store_group *g, const struct report_rules *rules,
@@ -63,6 +102,7 @@ static void suite_from_group(const struct store_group *g, const struct report_ru
     s->hi = f.hi / 100.0;
     s->has_passk = f.has_passk;
     s->passk = f.passk;
+    suite_tiers(g, (size_t)k, rules, s);
 }
 
 /* Fills p's suites and speed from the run's groups of its config. */
@@ -71,7 +111,7 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
 {
     static const struct report_rules none;
     const struct report_rules *rules = f ? &f->rules : &none;
-    struct dvec tps = {0}, ttft = {0}, e2e = {0};
+    struct dvec tps = {0}, ttft = {0}, e2e = {0}, ptps = {0};
     double drafted = 0, accepted = 0;
     int64_t nspeed = 0;
     size_t cap = 0;
@@ -85,6 +125,9 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
             dvec_push(&ttft, g[i].ttft_ms[k]);
         for (size_t k = 0; k < g[i].n_e2e_ms; k++)
             dvec_push(&e2e, g[i].e2e_ms[k]);
+        for (size_t k = 0; k < g[i].n_prompt_tps; k++)
+            if (g[i].prompt_tps[k] > 0)
+                dvec_push(&ptps, g[i].prompt_tps[k]);
         drafted += (double)g[i].draft_n;
         accepted += (double)g[i].draft_accepted;
         nspeed += (int64_t)(g[i].n_samples - g[i].n_errors - g[i].n_timeouts);
@@ -95,6 +138,8 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
     }
     report_speed_figures(tps.v, tps.n, ttft.v, ttft.n, e2e.v, e2e.n, drafted, accepted, &p->speed);
     p->speed.n = nspeed;
+    report_median_figures(ptps.v, ptps.n, &p->prompt_tps);
+    free(ptps.v);
     free(tps.v);
     free(ttft.v);
     free(e2e.v);
@@ -116,6 +161,7 @@ static void point_clear(struct report_point *p)
     for (size_t i = 0; i < p->n_suites; i++) {
         free(p->suites[i].suite);
         free(p->suites[i].scorer);
+        free(p->suites[i].tiers);
     }
     free(p->suites);
     memset(p, 0, sizeof *p);
@@ -334,6 +380,13 @@ int report_points_load(struct store *st, const struct report_filter *f,
     size_t w = 0;
     for (size_t i = 0; i < out->n; i++) {
         struct report_point *p = &out->v[i];
+        if (report_resources_load(store_db(st), p->config_id, &p->res, err) != 0) {
+            for (size_t j = i; j < out->n; j++)
+                point_clear(&out->v[j]);
+            out->n = w;
+            report_points_free(out);
+            return -1;
+        }
         if (!(f && f->include_empty) && p->n_suites == 0 && p->speed.n == 0)
             point_clear(p);
         else
@@ -423,6 +476,50 @@ int report_point_quality(const struct report_point *p, const char *const *suites
         out->hi = s->hi;
     } else {
         double half = STATS_Z95 * sqrt(var);
+        out->lo = fmax(0.0, out->mean - half);
+        out->hi = fmin(1.0, out->mean + half);
+    }
+    return 0;
+}
+
+int report_point_tier(const struct report_point *p, const char *const *suites, size_t n, int tier,
+                      struct report_tier_score *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tier = tier;
+    out->mean = out->lo = out->hi = NAN;
+    double var = 0;
+    size_t parts = 0;
+    const struct report_tier_score *only = NULL;
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct report_suite_score *s = &p->suites[i];
+        int wanted = n == 0;
+        for (size_t k = 0; k < n && !wanted; k++)
+            wanted = !strcmp(suites[k], s->suite);
+        if (!wanted)
+            continue;
+        for (size_t k = 0; k < s->n_tiers; k++) {
+            const struct report_tier_score *t = &s->tiers[k];
+            if (t->tier != tier || t->n == 0)
+                continue;
+            out->n += t->n;
+            out->passed += t->passed;
+            out->sum += t->sum;
+            double se = (t->hi - t->lo) / (2 * STATS_Z95);
+            var += (double)t->n * (double)t->n * se * se;
+            parts++;
+            only = t;
+        }
+    }
+    if (out->n == 0)
+        return -1;
+    out->mean = out->sum / (double)out->n;
+    if (parts == 1) {
+        out->lo = only->lo;
+        out->hi = only->hi;
+    } else {
+        /* item-weighted across suites, as report_point_quality combines them */
+        double half = STATS_Z95 * sqrt(var) / (double)out->n;
         out->lo = fmax(0.0, out->mean - half);
         out->hi = fmin(1.0, out->mean + half);
     }

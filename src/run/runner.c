@@ -16,6 +16,7 @@
 #include "util/defaults.h"
 #include "util/mem.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +228,7 @@ static void discard_job(void *ctx, struct sched_job *job)
  * several times slower here, so they are sent, timed, recorded as an
  * incident of kind "warmup", and kept out of every figure. */
 static void warm_up(struct runner *r, int warmup, int64_t config_id, struct backend *be,
-                    const struct suite *first_suite)
+                    const struct suite *first_suite, struct run_starts *rs)
 {
     if (warmup <= 0 || !first_suite || first_suite->n_items == 0)
         return;
@@ -246,6 +247,7 @@ static void warm_up(struct runner *r, int warmup, int64_t config_id, struct back
         struct bai_error e = {0};
         if (backend_is_http(be)) {
             sched_run(be, &job, 1, &so, discard_job, NULL, &stats, &e);
+            run_starts_first_request(rs, &job.resp);
             char msg[256];
             snprintf(msg, sizeof msg, "warm-up request %d: %s, %.1f ms, excluded from figures", i + 1,
                      job.resp.ok ? "ok" : (job.resp.error ? job.resp.error : "error"), gen_e2e_ms(&job.resp));
@@ -518,10 +520,19 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
     }
     struct backend *be = &r->live;
     int rc = record_backend(r, config_id, be, err);
+    /* memory and load time of the starts this point makes (a shared
+     * server's earlier starts belong to the point that made them) */
+    struct run_starts starts = {0};
+    double ngl_asked = run_starts_ngl_asked(pt->backend.kind == BACKEND_LLAMA_SERVER ? pt->backend.server.settings
+                                                                                      : NULL);
+    if (rc == 0)
+        rc = run_starts_begin(r->st, config_id, be, &starts, err);
     int warmup = pt->warmup >= 0 ? pt->warmup : r->cfg->warmup;
     /* a shared server is warm already */
     if (rc == 0 && !shared)
-        warm_up(r, warmup, config_id, be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL);
+        warm_up(r, warmup, config_id, be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL, &starts);
+    if (rc == 0)
+        rc = run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, err);
     for (size_t s = 0; rc == 0 && s < point_n_suites(r->o, pt); s++) {
         if (*r->stop) {
             bai_error_set(err, BAI_EXIT_INTERRUPTED, "interrupted");
@@ -531,10 +542,20 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
         struct suite *counted = recount_with_backend(point_suite(r->o, pt, s), be);
         rc = run_suite(r, pt, config_id, be, counted ? counted : point_suite(r->o, pt, s), err);
         suite_free(counted);
+        if (rc == 0)
+            rc = run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, err);
         if (rc != 0 && err->exit_code == BAI_EXIT_BACKEND) {
             rc = give_up_point(r, pt, config_id, be, s, err);
             stop_live(r);     /* a server given up on serves no one else */
             break;
+        }
+    }
+    if (starts.config_id && (rc == 0 || err->exit_code != BAI_EXIT_STORE)) {
+        /* the peaks and any restarts, while the server still runs */
+        struct bai_error e2 = {0};
+        if (run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, &e2) != 0 && rc == 0) {
+            *err = e2;
+            rc = -1;
         }
     }
     /* the server lives on while the next point can use it (run_points

@@ -332,7 +332,7 @@ int store_config_scores(struct store *st, const char *run_id, int64_t config_id,
     sqlite3_stmt *s = store_stmt(st, SS_CONFIG_SCORES,
         "SELECT su.name, su.version, su.sha256, s.item_id, s.rep, s.id, s.status,"
         " s.gen_tps, s.ttft_ms, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.prompt_tps"
         " FROM samples s JOIN suites su ON su.id = s.suite_id"
         " LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
@@ -351,7 +351,7 @@ int store_config_scores(struct store *st, const char *run_id, int64_t config_id,
             .draft_n = store_col_int(s, 9), .draft_accepted = store_col_int(s, 10), .scorer = TXT(11),
             .value = sqlite3_column_double(s, 12),
             .passed = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13),
-            .score_status = TXT(14),
+            .score_status = TXT(14), .prompt_tps = store_col_num(s, 15),
         };
 #undef TXT
         if ((stop = cb(ctx, &r)) != 0)

@@ -223,6 +223,29 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
             err)) < 0)
         return -1;
     stats->incidents_added += n;
+    /* server starts (schema v5; a source written before has none): each
+     * config's starts follow the destination's, an identical start (same
+     * time and load time) is not copied twice */
+    sqlite3_stmt *has = NULL;
+    int have_starts = sqlite3_prepare_v2(st->db, "SELECT 1 FROM src.sqlite_master WHERE type = 'table'"
+                                         " AND name = 'server_starts'", -1, &has, NULL) == SQLITE_OK &&
+                      sqlite3_step(has) == SQLITE_ROW;
+    sqlite3_finalize(has);
+    if (have_starts &&
+        store_exec(st,
+            "INSERT INTO main.server_starts(run_id, config_id, seq, t, load_ms, rss_loaded_bytes,"
+            " rss_peak_bytes, gpu_loaded_bytes, gpu_peak_bytes, gpu_source, model_bytes, kv_bytes,"
+            " compute_bytes, layers_offloaded, layers_total, gpu_devices, buffers_json, first_ttft_ms,"
+            " first_e2e_ms, first_gen_tps, first_prompt_tps, first_tokens)"
+            " SELECT s.run_id, cm.dst_id, s.seq + (SELECT coalesce(max(m.seq) + 1, 0) FROM main.server_starts m"
+            " WHERE m.config_id = cm.dst_id), s.t, s.load_ms, s.rss_loaded_bytes, s.rss_peak_bytes,"
+            " s.gpu_loaded_bytes, s.gpu_peak_bytes, s.gpu_source, s.model_bytes, s.kv_bytes, s.compute_bytes,"
+            " s.layers_offloaded, s.layers_total, s.gpu_devices, s.buffers_json, s.first_ttft_ms, s.first_e2e_ms,"
+            " s.first_gen_tps, s.first_prompt_tps, s.first_tokens"
+            " FROM src.server_starts s JOIN temp.bai_merge_configs cm ON cm.src_id = s.config_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.server_starts m WHERE m.config_id = cm.dst_id"
+            " AND m.t = s.t AND m.load_ms IS s.load_ms) ORDER BY s.config_id, s.seq", err) < 0)
+        return -1;
     return 0;
 }
 

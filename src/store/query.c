@@ -202,7 +202,7 @@ struct group_build {
     struct dvec gen, ttft, e2e, ptps;
     struct score_build *sb;      /* parallel to g.scores */
     size_t scores_cap;
-    size_t cap_status, cap_item;
+    size_t cap_status, cap_item, cap_tier;
     char *last_item_id;          /* of the last non-warmup sample */
 };
 
@@ -293,7 +293,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT s.id, s.config_id, s.suite_id, s.status, s.warmup, s.gen_tps, s.ttft_ms,"
         " s.e2e_ms, s.prompt_tps, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, sc.scored_at, s.speed_source, s.cache_hit"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, sc.scored_at, s.speed_source, s.cache_hit, s.tier"
         " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 ORDER BY s.config_id, s.suite_id, s.item_id, s.rep",
         run_id, "summarising a run", err);
@@ -334,7 +334,9 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
                 }
                 XGROW(b.g.sample_status, b.g.n_samples + 1, b.cap_status);
                 XGROW(b.g.sample_item, b.g.n_samples + 1, b.cap_item);
+                XGROW(b.g.sample_tier, b.g.n_samples + 1, b.cap_tier);
                 b.g.sample_status[b.g.n_samples] = code;
+                b.g.sample_tier[b.g.n_samples] = sqlite3_column_int(s, 19);   /* NULL reads 0 */
                 b.g.sample_item[b.g.n_samples] = b.g.n_items ? b.g.n_items - 1 : 0;
                 b.g.n_samples++;
                 b.g.n_errors += code == 'e';
@@ -446,6 +448,7 @@ void store_groups_free(struct store_group *g, size_t n)
         free(g[i].scores);
         free(g[i].sample_status);
         free(g[i].sample_item);
+        free(g[i].sample_tier);
         free(g[i].gen_tps);
         free(g[i].ttft_ms);
         free(g[i].e2e_ms);

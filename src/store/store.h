@@ -10,7 +10,7 @@
  *   meta(key PRIMARY KEY, value)                      schema_version lives here
  *   runs(id PK, started, finished, status, host_json, benchai_version,
  *        llama_build, plan_json, note, shard, n_samples,
- *        owner_pid, owner_host, owner_start)   the process that runs it (v5)
+ *        owner_pid, owner_host, owner_start)   the process that runs it (v7)
  *   run_tags(run_id, tag)
  *   run_suites(run_id, suite_id)          kept by triggers on samples, as is
  *                                         runs.n_samples (listing never scans samples)
@@ -29,10 +29,16 @@
  *           flags (v8): what was repaired in the answer as it arrived,
  *           comma-separated (nul, invalid_utf8, too_large); NULL: nothing
  *   scores(sample_id, scorer, value, passed, status ('scored', 'unparsed',
- *          'error', 'failed'), extracted, detail_json, scored_at (v5),
+ *          'error', 'failed'), extracted, detail_json, scored_at (v7),
  *          PRIMARY KEY(sample_id, scorer))   a judge's scorer is
  *          "judge:MODEL#PROMPT" (score/judge.h), so two judges coexist
  *   incidents(id PK, run_id, config_id, t, kind, message)
+ *   server_starts(id PK, run_id, config_id, seq, t, load_ms,
+ *           rss_loaded_bytes, rss_peak_bytes, gpu_loaded_bytes, gpu_peak_bytes,
+ *           gpu_source, model_bytes, kv_bytes, compute_bytes, layers_offloaded,
+ *           layers_total, gpu_devices, buffers_json, first_ttft_ms, first_e2e_ms,
+ *           first_gen_tps, first_prompt_tps, first_tokens, UNIQUE(config_id, seq))
+ *                                         one row per llama-server start (v9)
  * Timestamps are ISO 8601 UTC text; unmeasured numbers are NULL. See
  * docs/store.md for guarantees, faults, merge rules and the commands.
  */
@@ -199,7 +205,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -356,6 +362,7 @@ struct store_group {
     /* per non-warmup sample, in (item id, rep) order: */
     char *sample_status;                    /* 'o' ok, 'e' error, 't' timeout */
     size_t *sample_item;                    /* its item's number, 0.. in item id order */
+    int *sample_tier;                       /* its item's tier (samples.tier), 0 = none */
     struct store_group_score *scores;       /* one per scorer, by name */
     size_t n_scores;
     double *gen_tps, *ttft_ms, *e2e_ms, *prompt_tps;
@@ -474,7 +481,7 @@ struct store_config_score_row {
     const char *suite_name, *suite_sha256, *item_id, *status;
     int suite_version, rep;
     int64_t sample_id;
-    double gen_tps, ttft_ms;                 /* negative: not measured */
+    double gen_tps, ttft_ms, prompt_tps;     /* negative: not measured */
     int64_t draft_n, draft_accepted;         /* -1: none */
     const char *scorer, *score_status;       /* NULL: no score */
     double value;
@@ -496,6 +503,69 @@ struct store_replayed {
 int store_replay_sample(struct store *st, const char *run_id, const char *suite, const char *item_id,
                         int rep, struct store_replayed *out, struct bai_error *err);
 void store_replayed_free(struct store_replayed *r);
+/* --- server starts: memory, load time, first request (store/starts.c) ---- */
+
+/* One llama-server start of a config. Unknown numbers are -1 (stored NULL). */
+struct store_server_start {
+    int64_t config_id;
+    int seq;                     /* 0, 1, ... per config (restarts, resumes) */
+    const char *t;               /* ISO 8601 UTC of the launch; NULL = now */
+    double load_ms;              /* process start to the first /health 200 */
+    int64_t rss_loaded_bytes;    /* resident set of the server's process group
+                                    right after it was ready */
+    int64_t rss_peak_bytes;      /* the highest seen while it ran */
+    int64_t gpu_loaded_bytes, gpu_peak_bytes;   /* GPU memory of its processes */
+    const char *gpu_source;      /* "nvml", "nvidia-smi", or "unavailable: why" */
+    int64_t model_bytes, kv_bytes, compute_bytes;   /* from the server's load log */
+    int layers_offloaded, layers_total;             /* -1: not in the log */
+    const char *gpu_devices;     /* GPU buffer devices named in the log ("CUDA0"), or NULL */
+    const char *buffers_json;    /* every buffer line as parsed, or NULL */
+    double first_ttft_ms, first_e2e_ms, first_gen_tps, first_prompt_tps;
+    int64_t first_tokens;        /* completion tokens of that first request */
+};
+/* The seq the next start of config_id takes (0 when none is stored), so a
+ * resumed run adds its starts after the earlier ones; -1 on error. */
+int store_server_start_next_seq(struct store *st, int64_t config_id, struct bai_error *err);
+/* Adds the start, or replaces the row with the same (config_id, seq). */
+int store_server_start_put(struct store *st, const char *run_id, const struct store_server_start *s,
+                           struct bai_error *err);
+
+/* A stored start, read back (strings allocated). */
+struct store_server_start_info {
+    struct store_server_start s;
+    char *t, *gpu_source, *gpu_devices, *buffers_json;
+};
+/* The starts of a config in seq order. Takes the connection reports hold
+ * (store_db). */
+int store_config_starts(struct sqlite3 *db, int64_t config_id, struct store_server_start_info **out,
+                        size_t *n_out, struct bai_error *err);
+void store_server_starts_free(struct store_server_start_info *v, size_t n);
+/* The earliest measured request of a config (by send time, warm-ups
+ * excluded): what "first request" means when no warm-up was sent. Returns
+ * 1 and fills the figures (-1 = not measured), 0 when none, -1 on error. */
+int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen_tps, double *ttft_ms,
+                              double *e2e_ms, int64_t *tokens, struct bai_error *err);
+
+/* One measured sample of a config with its score (the first scorer by
+ * name), for the sweep tables: warm-ups left out. Strings are valid during
+ * the callback only; unmeasured numbers are -1. */
+struct store_config_sample {
+    const char *suite, *item_id, *status, *score_status;   /* score_status NULL: no score */
+    int suite_version, rep, tier;
+    double t_start_s, ttft_ms, e2e_ms, gen_tps, prompt_tps;
+    int64_t completion_tokens, draft_n, draft_accepted;
+    double value;
+    int passed;                  /* 1, 0, -1 = not applicable or no score */
+};
+/* 1 when some sample of the run belongs to an item with a tier, 0 when
+ * none does, -1 on error. */
+int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error *err);
+
+typedef int (*store_config_sample_cb)(void *ctx, const struct store_config_sample *s);
+/* In (suite, item, rep) order; cb returning non-zero stops (that value is
+ * returned). */
+int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sample_cb cb, void *ctx,
+                         struct bai_error *err);
 
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
