@@ -208,9 +208,9 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
         "INSERT INTO samples(run_id, config_id, suite_id, item_id, rep, tier, status, error,"
         " output, reasoning, finish_reason, tool_calls_json, t_start_s, ttft_ms, e2e_ms,"
         " tpot_ms, itl_ms_json, prompt_tokens, completion_tokens, cached_tokens, prompt_ms,"
-        " prompt_tps, gen_ms, gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'ok'), ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-        " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)", err);
+        " prompt_tps, gen_ms, gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,"
+        " session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'ok'), ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)", err);
     if (!s)
         goto fail;
     store_bind_text(s, 1, x->run_id);
@@ -243,6 +243,8 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
     store_bind_text(s, 27, x->timings_json);
     sqlite3_bind_int(s, 28, x->attempts > 0 ? x->attempts : 1);
     sqlite3_bind_int(s, 29, x->warmup ? 1 : 0);
+    if (st->session_id && !strcmp(st->session_run, x->run_id ? x->run_id : ""))
+        sqlite3_bind_int64(s, 30, st->session_id);
     int rc = sqlite3_step(s);
     store_stmt_done(s);
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {

@@ -15,6 +15,13 @@
  *   v4  drops metrics: figures are computed from the samples when read
  *       (report/figures.c); the cache went stale on rescore and merge and
  *       nothing read it (docs/ARCHITECTURE.md).
+ *   v5  the run manifest and the shards: runs.n_shards and
+ *       runs.manifest_sha256, run_planned (what each of the N shards is to
+ *       store per config and suite), run_sessions (one per process that
+ *       wrote the run: shard, host, versions, GPU binding, status,
+ *       heartbeat), samples.session (which session wrote a sample: with the
+ *       config, one server session) and the index and trigger that keep
+ *       counting per shard and the heartbeat cheap.
  */
 #include "store/store_int.h"
 
@@ -106,8 +113,35 @@ static const char MIGRATE_V3[] =
 static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
+/* samples.session comes after the large texts (ALTER TABLE appends): the
+ * per-shard counts read it through samples_by_session, which covers them. */
+static const char MIGRATE_V5[] =
+    "ALTER TABLE runs ADD COLUMN n_shards INTEGER;\n"
+    "ALTER TABLE runs ADD COLUMN manifest_sha256 TEXT;\n"
+    "CREATE TABLE run_planned(\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  shard INTEGER NOT NULL, config TEXT NOT NULL, suite TEXT NOT NULL,\n"
+    "  items INTEGER NOT NULL, samples INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, shard, config, suite)) WITHOUT ROWID;\n"
+    "CREATE TABLE run_sessions(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  shard INTEGER NOT NULL, n_shards INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('running','done','interrupted','failed')),\n"
+    "  started TEXT NOT NULL, finished TEXT, heartbeat REAL,\n"
+    "  hostname TEXT, pid INTEGER, host_json TEXT, benchai_version TEXT, llama_build TEXT,\n"
+    "  env_json TEXT);\n"
+    "CREATE INDEX run_sessions_by_run ON run_sessions(run_id, shard);\n"
+    "ALTER TABLE samples ADD COLUMN session INTEGER;\n"
+    "CREATE INDEX samples_by_session ON samples(run_id, session, warmup);\n"
+    "CREATE TRIGGER samples_session_heartbeat AFTER INSERT ON samples\n"
+    "  WHEN NEW.session IS NOT NULL BEGIN\n"
+    "  UPDATE run_sessions SET heartbeat = max(coalesce(heartbeat, 0),\n"
+    "    coalesce(NEW.t_start_s, 0) + coalesce(NEW.e2e_ms, 0) / 1000.0) WHERE id = NEW.session;\n"
+    "END;\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
-static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4 };
+static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
