@@ -23,9 +23,13 @@ PACKAGES=(
 # (BENCHAI_WITH_OPTIONAL=1 installs them). chromium above renders the HTML
 # report in its test.
 OPTIONAL=(default-jdk-headless nodejs)
+# The Slurm integration test (make slurm-test, tests/slurm/run.sh) starts a
+# one-node cluster on 127.0.0.1: BENCHAI_WITH_SLURM=1 installs it. The
+# packages' init scripts are not used; the test starts the daemons itself.
+SLURM=(slurmctld slurmd slurm-client munge)
 
 missing=()
-for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"}; do
+for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"} ${BENCHAI_WITH_SLURM:+"${SLURM[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # npm may already come from a non-Debian Node.js install; do not fight it.

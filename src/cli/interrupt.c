@@ -5,11 +5,18 @@
 
 static volatile sig_atomic_t stop_requested;
 
+/* A repeated SIGTERM is the same request again, not impatience: a batch
+ * scheduler signals every process of a job (scancel) while the job script's
+ * trap forwards the signal it got too, and leaving at once would lose the
+ * run's closing record (status interrupted). A second SIGINT or SIGHUP (a
+ * user's second Ctrl-C) leaves at once. */
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (stop_requested)
+    if (stop_requested) {
+        if (sig == SIGTERM)
+            return;
         _exit(BAI_EXIT_INTERRUPTED);
+    }
     stop_requested = 1;
 }
 

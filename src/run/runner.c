@@ -514,6 +514,14 @@ static int record_shards(struct runner *r, const char *run_id, struct bai_error 
     return rc;
 }
 
+/* Before a process continues a stored run (resume, or a shard joining):
+ * its manifest must be the one the run has (same plan, N, suites). */
+static int check_manifest(struct runner *r, const char *run_id, struct bai_error *err)
+{
+    return store_run_manifest(r->st, run_id, r->shards.n_shards, r->shards.manifest_sha256, NULL, 0, r->cfg->force,
+                              err);
+}
+
 /* Creates the run, or finds the stored one to continue (resume, or a
  * given run id that the store has: shards joining) after checking that
  * its suites did not change since it started; it is set running again. */
@@ -525,13 +533,15 @@ static int open_run(struct runner *r, char run_id[STORE_RUN_ID_MAX], struct bai_
     if (o->resume_run_id)
         return store_resolve_run(st, o->resume_run_id, run_id, err) != 0 ||
                run_check_suites(st, run_id, o->suites, o->n_suites, c->force, err) != 0 ||
-               store_run_set_status(st, run_id, "running", err) != 0 || record_shards(r, run_id, err) != 0 ? -1 : 0;
+               check_manifest(r, run_id, err) != 0 || store_run_set_status(st, run_id, "running", err) != 0 ||
+               record_shards(r, run_id, err) != 0 ? -1 : 0;
     /* the id store_run_create takes: the config's, else $BENCHAI_RUN_ID */
     const char *given = c->run_id ? c->run_id : getenv("BENCHAI_RUN_ID");
     char *stored_plan = NULL;
     int exists = given && *given ? store_run_plan(st, given, &stored_plan, err) : 0;
     free(stored_plan);
-    if (exists < 0 || (exists && run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0))
+    if (exists < 0 || (exists && (run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0 ||
+                                  check_manifest(r, given, err) != 0)))
         return -1;
     char *host = store_host_json(), *totals = plan_with_totals(r);
     char *plan = run_plan_record(totals, o->suites, o->n_suites);

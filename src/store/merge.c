@@ -491,7 +491,9 @@ static int view_fill(sqlite3 *db, int version, struct store_merge_view *v, struc
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(db, sql.data, -1, &s, NULL);
     buf_free(&sql);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+            break;
         struct mv_run *r = view_run(v, col_text(s, 0), 1);
         if (col_text(s, 1) && !r->suites) {
             cJSON *plan = cJSON_Parse(col_text(s, 1));
@@ -520,7 +522,9 @@ static int view_fill(sqlite3 *db, int version, struct store_merge_view *v, struc
     buf_puts(&sql, " FROM configs ORDER BY id");
     rc = sqlite3_prepare_v2(db, sql.data, -1, &s, NULL);
     buf_free(&sql);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+            break;
         if (view_config(v, col_text(s, 0), col_text(s, 1)))
             continue;
         XGROW(v->cfgs, v->n_cfgs + 1, v->cap_cfgs);
@@ -619,7 +623,7 @@ static size_t compare_suites(const struct mv_run *a, const char *an, const struc
             continue;
         if (strcmp(ha->valuestring, hb->valuestring) || (cJSON_IsNumber(va) && cJSON_IsNumber(vb) &&
                                                          va->valueint != vb->valueint)) {
-            buf_printf(diffs, "run %s: suite %s differs: v%d sha256 %.12s in %s, v%d sha256 %.12s in %s\n", a->id,
+            buf_printf(diffs, "run %s: different suite %s: v%d sha256 %.12s in %s; v%d sha256 %.12s in %s\n", a->id,
                        name->valuestring, cJSON_IsNumber(va) ? va->valueint : 0, ha->valuestring, an,
                        cJSON_IsNumber(vb) ? vb->valueint : 0, hb->valuestring, bn);
             n++;
@@ -639,7 +643,7 @@ size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_
             continue;
         if ((ra->n_shards && rb->n_shards && ra->n_shards != rb->n_shards) ||
             (ra->manifest && rb->manifest && strcmp(ra->manifest, rb->manifest))) {
-            buf_printf(diffs, "run %s: the manifest differs: %d shard(s), %.12s in %s; %d shard(s), %.12s in %s"
+            buf_printf(diffs, "run %s: different manifest: %d shard(s), %.12s in %s; %d shard(s), %.12s in %s"
                               " (the shards ran different plans, suites or options)\n", rb->id, ra->n_shards,
                        ra->manifest ? ra->manifest : "-", a_name, rb->n_shards, rb->manifest ? rb->manifest : "-",
                        b_name);
@@ -648,7 +652,7 @@ size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_
         for (size_t f = 0; f < N_RUN_FIELDS; f++) {
             if (!ra->values[f].n || !rb->values[f].n || set_equal(&ra->values[f], &rb->values[f]))
                 continue;
-            buf_printf(diffs, "run %s: %s differs: ", rb->id, run_fields[f].what);
+            buf_printf(diffs, "run %s: different %s: ", rb->id, run_fields[f].what);
             set_print(&ra->values[f], diffs);
             buf_printf(diffs, " in %s; ", a_name);
             set_print(&rb->values[f], diffs);
@@ -663,7 +667,7 @@ size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_
         for (size_t f = 0; ca && f < N_CONFIG_FIELDS; f++) {
             if (!ca->field[f] || !cb->field[f] || !strcmp(ca->field[f], cb->field[f]))
                 continue;
-            buf_printf(diffs, "run %s config '%s': %s differs: %s in %s; %s in %s\n", cb->run_id, cb->label,
+            buf_printf(diffs, "run %s config '%s': different %s: %s in %s; %s in %s\n", cb->run_id, cb->label,
                        config_fields[f].what, ca->field[f], a_name, cb->field[f], b_name);
             n++;
         }

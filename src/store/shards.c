@@ -69,6 +69,8 @@ int store_run_manifest(struct store *st, const char *run_id, int n_shards, const
         }
         return store_tx_commit(st, err);
     }
+    if (!rows)
+        return store_tx_commit(st, err);
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, "UPDATE runs SET n_shards = ?2, manifest_sha256 = ?3 WHERE id = ?1", -1,
                                 &s, NULL);

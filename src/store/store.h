@@ -452,7 +452,8 @@ struct store_manifest_row {
 /* Records the run's manifest: N and every shard's rows (all N, whichever
  * shard writes), under sha256 (run/shard.c hashes the rows). A run that has
  * one keeps it; a different one is refused (BAI_EXIT_USAGE, naming both N
- * and hashes) unless force, which keeps the stored one. */
+ * and hashes) unless force, which keeps the stored one. rows NULL: only
+ * that check (before a process joins or resumes the run). */
 int store_run_manifest(struct store *st, const char *run_id, int n_shards, const char *sha256,
                        const struct store_manifest_row *rows, size_t n, int force, struct bai_error *err);
 
@@ -548,8 +549,8 @@ struct store_merge_view *store_merge_view_read(const char *path, struct bai_erro
 struct store_merge_view *store_merge_view_of(struct store *st, struct bai_error *err);
 void store_merge_view_free(struct store_merge_view *v);
 /* Appends to diffs one line per field on which the runs and configurations
- * both views hold disagree ("run R config 'L': launch settings differ:
- * {...} in A.db, {...} in B.db"); returns how many. */
+ * both views hold disagree ("run R config 'L': different launch settings:
+ * {...} in A.db; {...} in B.db"); returns how many. */
 size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_name,
                                 const struct store_merge_view *b, const char *b_name, struct buf *diffs);
 /* Adds b's runs and configurations to a (first seen wins), so the next
