@@ -20,9 +20,10 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
-/* Each answer takes a while, so a test can stop a shard between samples. */
-#define SLOW_CMD "sh -c 'sleep 0.4; echo 4'"
-#define FAST_CMD "sh -c 'echo 4'"
+/* The one command of every shard (a configuration must be the same in all
+ * shards of a run): it answers at once, or after $BENCHAI_TEST_SLOW
+ * seconds when that is set, so a test can stop a shard between samples. */
+#define CMD "sh -c '[ -z \"$BENCHAI_TEST_SLOW\" ] || sleep \"$BENCHAI_TEST_SLOW\"; echo 4'"
 
 static int bai(const char *const *args, char **out)
 {
@@ -69,34 +70,37 @@ static char *status_of(const char *db, const char *run)
     return s ? s : xstrdup("(none)");
 }
 
-/* Shard i of n of run `run` on the command backend (smoke: 5 items). */
-static void shard_args(const char **a, const char *run, const char *shard, const char *db, const char *cmd,
-                       const char *logs)
+/* Shard i of n of run `run` on the command backend: smoke's 5 items, 3
+ * samples each (15 in all; shard 1 of 2 holds items 1-3, shard 2 items 4-5). */
+static void shard_args(const char **a, const char *run, const char *shard, const char *db, const char *logs)
 {
-    const char *v[] = { "run", "--suite", "smoke", "--backend", "command", "--cmd", cmd, "--model", "m",
-                        "--warmup", "0", "--run-id", run, "--shard", shard, "--store", db, "--logs", logs,
+    const char *v[] = { "run", "--suite", "smoke", "--reps", "3", "--backend", "command", "--cmd", CMD, "--model",
+                        "m", "--warmup", "0", "--run-id", run, "--shard", shard, "--store", db, "--logs", logs,
                         NULL };
     memcpy(a, v, sizeof v);
 }
 
-/* Starts shard i of n in the background; returns its pid. */
-static pid_t spawn_shard(const char *dir, const char *run, const char *shard, const char *db, const char *cmd)
+/* Starts shard i of n in the background, each answer taking slow seconds;
+ * returns its pid. */
+static pid_t spawn_shard(const char *dir, const char *run, const char *shard, const char *db, const char *slow)
 {
     char *logs = xasprintf("%s/logs", dir), *outdir = xasprintf("%s/spawn", dir);
     mkdir(outdir, 0755);
-    const char *a[24];
-    shard_args(a, run, shard, db, cmd, logs);
+    const char *a[26];
+    shard_args(a, run, shard, db, logs);
+    setenv("BENCHAI_TEST_SLOW", slow, 1);
     pid_t pid = harness_spawn(a, outdir);
+    unsetenv("BENCHAI_TEST_SLOW");
     free(logs);
     free(outdir);
     return pid;
 }
 
-static int run_shard(const char *dir, const char *run, const char *shard, const char *db, const char *cmd)
+static int run_shard(const char *dir, const char *run, const char *shard, const char *db)
 {
     char *logs = xasprintf("%s/logs", dir);
-    const char *a[24];
-    shard_args(a, run, shard, db, cmd, logs);
+    const char *a[26];
+    shard_args(a, run, shard, db, logs);
     char *out = NULL;
     int rc = bai(a, &out);
     free(out);
@@ -110,8 +114,8 @@ Test(shards, missing_shard_merges_to_an_incomplete_run, .timeout = 120)
 {
     char *dir = harness_tempdir();
     char *s1 = xasprintf("%s/s1.db", dir), *s2 = xasprintf("%s/s2.db", dir), *out = xasprintf("%s/all.db", dir);
-    cr_assert_eq(run_shard(dir, "miss1", "1/3", s1, FAST_CMD), 0);
-    cr_assert_eq(run_shard(dir, "miss1", "2/3", s2, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "miss1", "1/3", s1), 0);
+    cr_assert_eq(run_shard(dir, "miss1", "2/3", s2), 0);
     char *text = NULL;
     const char *m[] = { "merge", s1, s2, "--out", out, NULL };
     cr_assert_eq(bai(m, &text), 0, "%s", text);
@@ -136,11 +140,11 @@ Test(shards, merged_status_follows_a_resumed_shard, .timeout = 120)
 {
     char *dir = harness_tempdir();
     char *s1 = xasprintf("%s/s1.db", dir), *s2 = xasprintf("%s/s2.db", dir), *out = xasprintf("%s/all.db", dir);
-    pid_t pid = spawn_shard(dir, "resum1", "1/2", s1, SLOW_CMD);
+    pid_t pid = spawn_shard(dir, "resum1", "1/2", s1, "0.4");
     wait_samples(s1, 1);
     kill(pid, SIGINT);
     cr_assert_eq(harness_wait(pid), 5, "an interrupted run exits 5");
-    cr_assert_eq(run_shard(dir, "resum1", "2/2", s2, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "resum1", "2/2", s2), 0);
     char *text = NULL;
     const char *m[] = { "merge", s1, s2, "--out", out, NULL };
     cr_assert_eq(bai(m, &text), 0, "%s", text);
@@ -157,7 +161,7 @@ Test(shards, merged_status_follows_a_resumed_shard, .timeout = 120)
     st = status_of(out, "resum1");
     cr_assert_str_eq(st, "done", "merged status stayed from the first merge");
     free(st);
-    cr_assert_eq(harness_sql_int(out, "SELECT count(*) FROM samples WHERE run_id = 'resum1'"), 5);
+    cr_assert_eq(harness_sql_int(out, "SELECT count(*) FROM samples WHERE run_id = 'resum1'"), 15);
     free(s1);
     free(s2);
     free(out);
@@ -170,11 +174,11 @@ Test(shards, killed_shard_is_stalled_and_resume_completes, .timeout = 120)
 {
     char *dir = harness_tempdir();
     char *s1 = xasprintf("%s/s1.db", dir), *s2 = xasprintf("%s/s2.db", dir), *out = xasprintf("%s/all.db", dir);
-    pid_t pid = spawn_shard(dir, "kill1", "1/2", s1, SLOW_CMD);
+    pid_t pid = spawn_shard(dir, "kill1", "1/2", s1, "0.4");
     wait_samples(s1, 1);
     kill(pid, SIGKILL);
     harness_wait(pid);
-    cr_assert_eq(run_shard(dir, "kill1", "2/2", s2, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "kill1", "2/2", s2), 0);
     char *text = NULL;
     const char *m[] = { "merge", s1, s2, "--out", out, NULL };
     cr_assert_eq(bai(m, &text), 0, "%s", text);
@@ -192,7 +196,7 @@ Test(shards, killed_shard_is_stalled_and_resume_completes, .timeout = 120)
     char *st = status_of(out, "kill1");
     cr_assert_str_eq(st, "done", "a shard once killed keeps the merged run running");
     free(st);
-    cr_assert_eq(harness_sql_int(out, "SELECT count(*) FROM samples WHERE run_id = 'kill1'"), 5);
+    cr_assert_eq(harness_sql_int(out, "SELECT count(*) FROM samples WHERE run_id = 'kill1'"), 15);
     free(s1);
     free(s2);
     free(out);
@@ -206,9 +210,9 @@ Test(shards, shards_sharing_one_store, .timeout = 120)
     char *dir = harness_tempdir();
     char *db = xasprintf("%s/one.db", dir);
     /* shard 1 holds items 1-3 of smoke, shard 2 items 4-5 */
-    pid_t pid = spawn_shard(dir, "share1", "1/2", db, "sh -c 'sleep 1; echo 4'");
+    pid_t pid = spawn_shard(dir, "share1", "1/2", db, "1");
     wait_samples(db, 1);
-    cr_assert_eq(run_shard(dir, "share1", "2/2", db, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "share1", "2/2", db), 0);
     cr_assert_eq(kill(pid, 0), 0, "shard 1 ended too early for this test");
     char *st = status_of(db, "share1");
     cr_assert_str_eq(st, "running", "one shard ended, the other still runs");
@@ -216,14 +220,14 @@ Test(shards, shards_sharing_one_store, .timeout = 120)
     char *text = NULL;
     const char *s[] = { "status", "share1", "--store", db, NULL };
     cr_assert_eq(bai(s, &text), 0, "%s", text);
-    cr_assert(strstr(text, " of 5 samples ("), "status counts one shard's plan:\n%s", text);
+    cr_assert(strstr(text, " of 15 samples ("), "status counts one shard's plan:\n%s", text);
     free(text);
     cr_assert_eq(harness_wait(pid), 0);
     st = status_of(db, "share1");
     cr_assert_str_eq(st, "done");
     free(st);
     cr_assert_eq(bai(s, &text), 0, "%s", text);
-    cr_assert(strstr(text, "; 5 of 5 samples (100%)"), "%s", text);
+    cr_assert(strstr(text, "; 15 of 15 samples (100%)"), "%s", text);
     free(text);
     free(db);
     free(dir);
@@ -235,12 +239,12 @@ Test(shards, resume_continues_in_the_store_given, .timeout = 120)
 {
     char *dir = harness_tempdir();
     char *a = xasprintf("%s/a.db", dir), *b = xasprintf("%s/b.db", dir);
-    pid_t pid = spawn_shard(dir, "copy1", "1/1", a, SLOW_CMD);
+    pid_t pid = spawn_shard(dir, "copy1", "1/1", a, "0.4");
     wait_samples(a, 1);
     kill(pid, SIGINT);
     cr_assert_eq(harness_wait(pid), 5);
     long long before = samples_in(a);
-    cr_assert_lt(before, 5);
+    cr_assert_lt(before, 15);
     char *cp = xasprintf("cp '%s' '%s'", a, b);
     cr_assert_eq(system(cp), 0);
     free(cp);
@@ -248,7 +252,7 @@ Test(shards, resume_continues_in_the_store_given, .timeout = 120)
     const char *res[] = { "resume", "copy1", "--store", b, NULL };
     cr_assert_eq(bai(res, &text), 0, "%s", text);
     free(text);
-    cr_assert_eq(samples_in(b), 5, "the copy was not completed");
+    cr_assert_eq(samples_in(b), 15, "the copy was not completed");
     cr_assert_eq(samples_in(a), before, "the resume wrote into the store the run started in");
     free(a);
     free(b);
@@ -260,8 +264,8 @@ static void two_shards(const char *dir, const char *run, char **s1, char **s2)
 {
     *s1 = xasprintf("%s/s1.db", dir);
     *s2 = xasprintf("%s/s2.db", dir);
-    cr_assert_eq(run_shard(dir, run, "1/2", *s1, FAST_CMD), 0);
-    cr_assert_eq(run_shard(dir, run, "2/2", *s2, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, run, "1/2", *s1), 0);
+    cr_assert_eq(run_shard(dir, run, "2/2", *s2), 0);
 }
 
 /* Merging s1 and s2 into a new store must fail (exit 2) naming want. */
@@ -300,9 +304,9 @@ Test(shards, merge_refuses_shards_that_disagree, .timeout = 180)
     char *logs = xasprintf("%s/logs", dir);
     s1 = xasprintf("%s/s1.db", dir);
     s2 = xasprintf("%s/s2.db", dir);
-    const char *r1[] = { "run", "--suite", fa, "--backend", "command", "--cmd", FAST_CMD, "--model", "m", "--warmup",
+    const char *r1[] = { "run", "--suite", fa, "--backend", "command", "--cmd", CMD, "--model", "m", "--warmup",
                          "0", "--run-id", "mix1", "--shard", "1/2", "--store", s1, "--logs", logs, NULL };
-    const char *r2[] = { "run", "--suite", fb, "--backend", "command", "--cmd", FAST_CMD, "--model", "m", "--warmup",
+    const char *r2[] = { "run", "--suite", fb, "--backend", "command", "--cmd", CMD, "--model", "m", "--warmup",
                          "0", "--run-id", "mix1", "--shard", "2/2", "--store", s2, "--logs", logs, NULL };
     cr_assert_eq(bai(r1, NULL), 0);
     cr_assert_eq(bai(r2, NULL), 0);
@@ -364,9 +368,9 @@ Test(shards, each_shard_keeps_host_version_and_gpus, .timeout = 120)
     char *dir = harness_tempdir();
     char *s1 = xasprintf("%s/s1.db", dir), *s2 = xasprintf("%s/s2.db", dir), *out = xasprintf("%s/all.db", dir);
     setenv("CUDA_VISIBLE_DEVICES", "3", 1);
-    cr_assert_eq(run_shard(dir, "gpu1", "1/2", s1, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "gpu1", "1/2", s1), 0);
     setenv("CUDA_VISIBLE_DEVICES", "5,6", 1);
-    cr_assert_eq(run_shard(dir, "gpu1", "2/2", s2, FAST_CMD), 0);
+    cr_assert_eq(run_shard(dir, "gpu1", "2/2", s2), 0);
     unsetenv("CUDA_VISIBLE_DEVICES");
     char *text = NULL;
     const char *m[] = { "merge", s1, s2, "--out", out, NULL };
@@ -376,7 +380,7 @@ Test(shards, each_shard_keeps_host_version_and_gpus, .timeout = 120)
     cr_assert_eq(bai(s, &text), 0, "%s", text);
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    char *row1 = xasprintf("| 1/2 | done | 3 | 3 | %s | ", host), *row2 = xasprintf("| 2/2 | done | 2 | 2 | %s | ", host);
+    char *row1 = xasprintf("| 1/2 | done | 9 | 9 | %s | ", host), *row2 = xasprintf("| 2/2 | done | 6 | 6 | %s | ", host);
     cr_assert(strstr(text, row1), "%s", text);
     cr_assert(strstr(text, row2), "%s", text);
     cr_assert(strstr(text, " | 3 |\n"), "shard 1's GPU binding: %s", text);
@@ -463,13 +467,11 @@ Test(shards, merge_leaves_no_wal_beside_its_inputs, .timeout = 60)
     char *w = xasprintf("%s-wal", s1), *h = xasprintf("%s-shm", s1);
     cr_assert_neq(access(w, F_OK), 0, "a finished run left its WAL");
     char *out = xasprintf("%s/all.db", dir), *text = NULL;
-    char *pattern = xasprintf("%s/s*.db", dir);
-    const char *m[] = { "merge", pattern, "--out", out, NULL };
+    const char *m[] = { "merge", s1, s2, "--out", out, NULL };
     cr_assert_eq(bai(m, &text), 0, "%s", text);
     cr_assert_neq(access(w, F_OK), 0, "merge left %s", w);
     cr_assert_neq(access(h, F_OK), 0, "merge left %s", h);
     free(text);
-    free(pattern);
     free(out);
     free(w);
     free(h);
