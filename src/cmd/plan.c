@@ -33,7 +33,7 @@ const struct cli_command cmd_plan_cli = {
         "points (each configuration's server starts once in the whole plan), balanced\n"
         "by estimated cost (model size, items, reps, max_tokens); a point estimated\n"
         "above --split-above is split into item chunks, never its speed suites or a\n"
-        "point with concurrency above 1. PLAN is a plan file (benchmarks/*.yaml);\n"
+        "point that sets np or --concurrency. PLAN is a plan file (benchmarks/*.yaml);\n"
         "RUN-ARGS after -- are the other arguments the shards will run with (--suite,\n"
         "--sweep, --limit, --reps, ...), since they change the costs. Nothing is run.\n",
     .options = plan_options,

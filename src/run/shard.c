@@ -47,14 +47,14 @@ static int is_speed(const struct suite *s)
     return s->kind && !strcmp(s->kind, "speed");
 }
 
-/* A point with several requests in flight measures concurrency: its items
- * must all meet one server, so it is never split. */
+/* A point that sets its slots (np, also np=1: the baseline of an np
+ * sweep) or its requests in flight measures concurrency: its throughput and
+ * latency percentiles must come from one server, so it is never split. */
 static int point_concurrent(const struct run_config *c, const struct run_point *pt)
 {
-    int conc = c->concurrency > 0 ? c->concurrency : pt->concurrency;
-    if (conc > 1)
+    if (c->concurrency > 0 || pt->concurrency > 0)
         return 1;
-    return conc <= 0 && pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.np > 1;
+    return pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.np > 0;
 }
 
 /* The estimate's start-up and per-token parts for point p: from its plan

@@ -5,8 +5,9 @@
  * merge knows what all N shards were to store.
  *
  * Owns: the reps rule of an item (--limit, --reps, the point's and the
- * item's reps), chunking (speed suites and points with concurrency above 1
- * are never split; split suites are cut into contiguous item ranges), the
+ * item's reps), chunking (speed suites and points that set np or the
+ * concurrency are never split; split suites are cut into contiguous item
+ * ranges), the
  * manifest and the shard table printed by `benchai plan --shards` and
  * `run --dry-run --shard`. Does not own: the assignment rule (plan/shard.c),
  * the store. */
