@@ -20,8 +20,8 @@
  *       store per config and suite), run_sessions (one per process that
  *       wrote the run: shard, host, versions, GPU binding, status,
  *       heartbeat), samples.session (which session wrote a sample: with the
- *       config, one server session) and the index and trigger that keep
- *       counting per shard and the heartbeat cheap.
+ *       config, one server session) and the index that keeps counting per
+ *       shard and finding a session's last send cheap.
  */
 #include "store/store_int.h"
 
@@ -114,7 +114,9 @@ static const char MIGRATE_V4[] =
     "DROP TABLE metrics;\n";
 
 /* samples.session comes after the large texts (ALTER TABLE appends): the
- * per-shard counts read it through samples_by_session, which covers them. */
+ * per-shard counts and each session's last send read samples_by_session,
+ * which covers them, so no sample row (nor its overflow pages) is read and
+ * no extra page is written per sample. */
 static const char MIGRATE_V5[] =
     "ALTER TABLE runs ADD COLUMN n_shards INTEGER;\n"
     "ALTER TABLE runs ADD COLUMN manifest_sha256 TEXT;\n"
@@ -133,12 +135,7 @@ static const char MIGRATE_V5[] =
     "  env_json TEXT);\n"
     "CREATE INDEX run_sessions_by_run ON run_sessions(run_id, shard);\n"
     "ALTER TABLE samples ADD COLUMN session INTEGER;\n"
-    "CREATE INDEX samples_by_session ON samples(run_id, session, warmup);\n"
-    "CREATE TRIGGER samples_session_heartbeat AFTER INSERT ON samples\n"
-    "  WHEN NEW.session IS NOT NULL BEGIN\n"
-    "  UPDATE run_sessions SET heartbeat = max(coalesce(heartbeat, 0),\n"
-    "    coalesce(NEW.t_start_s, 0) + coalesce(NEW.e2e_ms, 0) / 1000.0) WHERE id = NEW.session;\n"
-    "END;\n";
+    "CREATE INDEX samples_by_session ON samples(run_id, session, warmup, t_start_s);\n";
 
 /* migrations[i] takes a store from version i to version i + 1. */
 static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5 };

@@ -172,13 +172,18 @@ int64_t store_session_begin(struct store *st, const char *run_id, const struct s
     char now[32], host[256] = "";
     store_now_iso(now);
     gethostname(host, sizeof host - 1);
+    if (store_tx_begin(st, err) < 0)
+        return -1;
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db,
                                 "INSERT INTO run_sessions(id, run_id, shard, n_shards, status, started, heartbeat,"
                                 " hostname, pid, host_json, benchai_version, env_json)"
                                 " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(st, rc, "starting a session", err);
+    if (rc != SQLITE_OK) {
+        store_fail(st, rc, "starting a session", err);
+        store_tx_rollback(st);
+        return -1;
+    }
     int64_t id = 0;
     for (int attempt = 0; attempt < 4; attempt++) {
         id = random_id();
@@ -199,12 +204,17 @@ int64_t store_session_begin(struct store *st, const char *run_id, const struct s
             break;
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "starting a session", err);
+    if (rc != SQLITE_DONE) {
+        store_fail(st, rc, "starting a session", err);
+        store_tx_rollback(st);
+        return -1;
+    }
+    if (store_run_refresh_status(st, run_id, err) < 0 || store_tx_commit(st, err) < 0) {
+        store_tx_rollback(st);
+        return -1;
+    }
     st->session_id = id;
     snprintf(st->session_run, sizeof st->session_run, "%s", run_id);
-    if (store_run_refresh_status(st, run_id, err) < 0)
-        return -1;
     return id;
 }
 
@@ -230,6 +240,8 @@ int store_session_end(struct store *st, const char *status, struct bai_error *er
         return 0;
     char now[32];
     store_now_iso(now);
+    if (store_tx_begin(st, err) < 0)
+        return -1;
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, "UPDATE run_sessions SET status = ?2, finished = ?3,"
                                         " heartbeat = max(coalesce(heartbeat, 0), ?4) WHERE id = ?1", -1, &s, NULL);
@@ -241,9 +253,16 @@ int store_session_end(struct store *st, const char *status, struct bai_error *er
         rc = sqlite3_step(s);
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "ending a session", err);
-    return store_run_refresh_status(st, st->session_run, err);
+    if (rc != SQLITE_DONE) {
+        store_fail(st, rc, "ending a session", err);
+        store_tx_rollback(st);
+        return -1;
+    }
+    if (store_run_refresh_status(st, st->session_run, err) < 0 || store_tx_commit(st, err) < 0) {
+        store_tx_rollback(st);
+        return -1;
+    }
+    return 0;
 }
 
 int store_session_set_llama_build(struct store *st, const char *build, struct bai_error *err)
@@ -348,18 +367,25 @@ int store_run_shards(struct store *st, const char *run_id, struct store_run_shar
     s = NULL;
     if (rc != SQLITE_DONE)
         goto sql_fail;
-    /* stored per shard, through the sessions that wrote them */
+    /* stored per shard, through the sessions that wrote them; the last
+     * send of a shard's sessions is a sign of life too */
     rc = sqlite3_prepare_v2(st->db,
-                            "SELECT se.shard, sum(x.n) FROM (SELECT session, count(*) AS n FROM samples"
-                            " WHERE run_id = ?1 AND session IS NOT NULL AND warmup = 0 GROUP BY session) x"
-                            " JOIN run_sessions se ON se.id = x.session GROUP BY se.shard", -1, &s, NULL);
+                            "SELECT se.shard, sum(x.n), max(x.last) FROM (SELECT session, count(*) AS n,"
+                            " max(t_start_s) AS last FROM samples WHERE run_id = ?1 AND session IS NOT NULL"
+                            " AND warmup = 0 GROUP BY session) x JOIN run_sessions se ON se.id = x.session"
+                            " GROUP BY se.shard", -1, &s, NULL);
     if (rc != SQLITE_OK)
         goto sql_fail;
     sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int k = sqlite3_column_int(s, 0);
-        if (k >= 1 && k <= n)
-            out->v[k - 1].stored = sqlite3_column_int64(s, 1);
+        if (k >= 1 && k <= n) {
+            struct store_shard_info *si = &out->v[k - 1];
+            si->stored = sqlite3_column_int64(s, 1);
+            double last = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
+            if (!isnan(last) && (isnan(si->heartbeat_s) || last > si->heartbeat_s))
+                si->heartbeat_s = last;
+        }
         out->stored += sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);

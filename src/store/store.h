@@ -476,9 +476,9 @@ struct store_session_meta {
 /* Starts a session (status running, a random 63-bit id so sessions of
  * different machines never collide in a merge, this host, pid and benchai
  * version) and makes it this connection's: every sample it writes carries
- * it (samples.session), which is what per-shard counts, the heartbeat and
- * throughput per server session are computed from. The run's status is
- * refreshed. Returns the id or -1. */
+ * it (samples.session), which is what per-shard counts, the last sign of
+ * life and throughput per server session are computed from. The run's
+ * status is refreshed in the same transaction. Returns the id or -1. */
 int64_t store_session_begin(struct store *st, const char *run_id, const struct store_session_meta *m,
                             struct bai_error *err);
 /* A sign of life between samples (a server loading): heartbeat = now. */
@@ -495,7 +495,8 @@ struct store_shard_info {
     const char *state;           /* derived: "done", "running", "stalled", "interrupted",
                                     "failed", "missing" (static strings) */
     char *hostname, *benchai_version, *llama_build, *env_json, *started, *finished;
-    double heartbeat_s;          /* last sign of life (epoch s), NAN when none */
+    double heartbeat_s;          /* last sign of life (epoch s): a start, a server start,
+                                    the end, a sample's send; NAN when none */
     int64_t pid;
     int64_t planned, stored;     /* samples: the manifest's, and those its sessions stored
                                     (warm-ups left out) */
