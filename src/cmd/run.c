@@ -503,7 +503,10 @@ const struct cli_command cmd_resume_cli = {
         "configurations and samples already stored are not run again, so every\n"
         "item ends with exactly one sample per repetition.\n"
         "A suite whose file changed since the run started is refused (exit 2);\n"
-        "--force continues with the file as it is now and records that with the run.\n",
+        "--force continues with the file as it is now and records that with the run.\n"
+        "The run continues in the store it is read from (--store, e.g. a copy of a\n"
+        "shard's store on another node; else the default store), not the one named\n"
+        "in its arguments.\n",
     .options = resume_options,
     CLI_ARGS_ONE_RUN,
     .run = cmd_resume,
