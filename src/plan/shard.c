@@ -9,13 +9,17 @@
 
 #include "util/mem.h"
 
-/* How many chunks a point gets under the budget. */
+/* How many chunks a point gets under the budget: enough to bring it under
+ * the budget, but never so many that a chunk carries less work than its
+ * own start-up (each chunk starts the server again). */
 static int chunks_for(const struct plan_shard_cost *c, int n_shards, double budget)
 {
     double total = c->start_s + c->fixed_s + c->split_s;
     if (budget <= 0 || c->max_chunks <= 1 || c->split_s <= 0 || total <= budget)
         return 1;
     double k = ceil(total / budget);
+    if (c->start_s > 0 && k > floor(c->split_s / c->start_s))
+        k = floor(c->split_s / c->start_s);
     if (k > n_shards)
         k = n_shards;
     if (k > (double)c->max_chunks)

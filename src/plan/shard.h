@@ -49,7 +49,8 @@ struct plan_shards {
 /* Assigns n points to n_shards shards. split_above_s: PLAN_SPLIT_AUTO,
  * PLAN_SPLIT_NEVER or seconds; a point whose cost is above it is split into
  * ceil(cost / split_above_s) chunks, at most n_shards and max_chunks, and
- * no two chunks of a point share a shard. Pieces are placed longest first
+ * at most split_s / start_s (a chunk carries at least its own start-up in
+ * work); no two chunks of a point share a shard. Pieces are placed longest first
  * (ties: lower point, lower chunk), each on the least loaded shard (ties:
  * the lower index). Fails only on n_shards < 1 (BAI_EXIT_USAGE). */
 int plan_shards_assign(const struct plan_shard_cost *costs, size_t n, int n_shards, double split_above_s,

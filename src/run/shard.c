@@ -47,19 +47,26 @@ static int is_speed(const struct suite *s)
     return s->kind && !strcmp(s->kind, "speed");
 }
 
+/* The point's -np, 0 when it leaves the server's default: the one launch
+ * setting sharding reads (on the settings table of issue 21 it is
+ * settings_int(pt->settings, SETTING_NP, 0)). */
+static int point_np(const struct run_point *pt)
+{
+    return pt->backend.kind == BACKEND_LLAMA_SERVER ? pt->backend.server.np : 0;
+}
+
 /* A point that sets its slots (np, also np=1: the baseline of an np
  * sweep) or its requests in flight measures concurrency: its throughput and
  * latency percentiles must come from one server, so it is never split. */
 static int point_concurrent(const struct run_config *c, const struct run_point *pt)
 {
-    if (c->concurrency > 0 || pt->concurrency > 0)
-        return 1;
-    return pt->backend.kind == BACKEND_LLAMA_SERVER && pt->backend.server.np > 0;
+    return c->concurrency > 0 || pt->concurrency > 0 || point_np(pt) > 0;
 }
 
 /* The estimate's start-up and per-token parts for point p: from its plan
- * point when the points came from a plan, else from the model files'
- * sizes through the same estimate. */
+ * point when the points came from a plan (every --sweep too), else (one
+ * point: how fast matters only against an explicit --split-above) from the
+ * model files' sizes through the same estimate. */
 static void point_speed(const struct run_options *o, const struct plan *plan, size_t p, double *start_s,
                         double *s_per_token)
 {
@@ -79,7 +86,6 @@ static void point_speed(const struct run_options *o, const struct plan *plan, si
         draft.gguf.file_size_bytes = (uint64_t)sb.st_size;
     }
     struct plan_point pp = { .model = &model, .draft = pt->draft ? &draft : NULL };
-    pp.params.np = pt->backend.kind == BACKEND_LLAMA_SERVER ? pt->backend.server.np : 0;
     plan_point_estimate_parts(&pp, NULL, start_s, s_per_token);
 }
 
@@ -225,6 +231,14 @@ static long long piece_samples(const struct run_shards *m, const struct run_opti
     return n;
 }
 
+static int shard_has_piece(const struct run_shards *m, int shard)
+{
+    for (size_t i = 0; i < m->a.n_pieces; i++)
+        if (m->a.pieces[i].shard == shard)
+            return 1;
+    return 0;
+}
+
 void run_shards_print(const struct run_shards *m, const struct run_options *o, int only, int json, FILE *out)
 {
     cJSON *root = json ? cJSON_CreateObject() : NULL, *arr = NULL;
@@ -254,6 +268,12 @@ void run_shards_print(const struct run_shards *m, const struct run_options *o, i
                 " points above %s are split into item chunks\n",
                 o->n_points, m->n_shards, t1, t2, m->a.split_above_s > 0 ? t3 : "(none: whole points only)");
         fprintf(out, "(rough estimates from model sizes and max_tokens; see docs/distributed.md)\n");
+        int empty = 0;
+        for (int s = 1; s <= m->n_shards; s++)
+            empty += m->a.load_s[s - 1] <= 0 && !shard_has_piece(m, s);
+        if (empty)
+            fprintf(out, "note: %d of the %d shards have no point to run: the plan has fewer points (and chunks) "
+                         "than shards\n", empty, m->n_shards);
     }
     for (int s = 1; s <= m->n_shards; s++) {
         if (only && s != only)

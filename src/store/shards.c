@@ -282,10 +282,10 @@ int store_session_set_llama_build(struct store *st, const char *build, struct ba
 
 /* ---- shards -------------------------------------------------------------------- */
 
-static const char *derived_state(const struct store_shard_info *si)
+static const char *derived_state(const struct store_shard_info *si, int has_rows)
 {
     if (si->n_sessions == 0)
-        return "missing";
+        return has_rows ? "missing" : "done";   /* a shard with no point has nothing to wait for */
     if ((si->planned > 0 && si->stored >= si->planned) || (si->status && !strcmp(si->status, "done")))
         return "done";
     if (si->status && !strcmp(si->status, "running"))
@@ -310,6 +310,7 @@ int store_run_shards(struct store *st, const char *run_id, struct store_run_shar
     out->n_shards = n;
     snprintf(out->manifest_sha256, sizeof out->manifest_sha256, "%s", sha);
     out->v = xcalloc((size_t)n, sizeof *out->v);
+    char *has_rows = xcalloc((size_t)n, 1);
     for (int i = 0; i < n; i++) {
         out->v[i].shard = i + 1;
         out->v[i].heartbeat_s = NAN;
@@ -323,8 +324,10 @@ int store_run_shards(struct store *st, const char *run_id, struct store_run_shar
     sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int k = sqlite3_column_int(s, 0);
-        if (k >= 1 && k <= n)
+        if (k >= 1 && k <= n) {
             out->v[k - 1].planned = sqlite3_column_int64(s, 1);
+            has_rows[k - 1] = 1;
+        }
         out->planned += sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);
@@ -393,10 +396,12 @@ int store_run_shards(struct store *st, const char *run_id, struct store_run_shar
     if (rc != SQLITE_DONE)
         goto sql_fail;
     for (int i = 0; i < n; i++)
-        out->v[i].state = derived_state(&out->v[i]);
+        out->v[i].state = derived_state(&out->v[i], has_rows[i]);
+    free(has_rows);
     return 0;
 sql_fail:
     sqlite3_finalize(s);
+    free(has_rows);
     store_run_shards_free(out);
     return store_fail(st, rc, "reading the run's shards", err);
 }

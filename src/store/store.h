@@ -508,7 +508,8 @@ struct store_run_shards {
     int64_t planned, stored;
 };
 /* The run's shards: the manifest, each shard's newest session and counts.
- * States are derived without looking at processes: no session: missing;
+ * States are derived without looking at processes: no session: missing
+ * (done when the manifest gives the shard nothing to run);
  * every planned sample stored, or the newest session done: done; else the
  * newest session's status. */
 int store_run_shards(struct store *st, const char *run_id, struct store_run_shards *out, struct bai_error *err);

@@ -24,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BIN=$ROOT/benchai
+BIN=${BENCHAI_BIN:-$ROOT/benchai}
 start=$(date +%s)
 say() { echo "slurm-test: $* ($(( $(date +%s) - start )) s)"; }
 fail() { echo "slurm-test: FAIL: $*" >&2; exit 1; }

@@ -151,6 +151,24 @@ Test(shard, zero_cost_point_assigned_once)
     plan_shards_free(&s);
 }
 
+/* A point whose splittable part is small next to its start-up (a speed
+ * suite with a short quality suite beside it) stays whole: a second start
+ * would cost more than the chunk saves. 2 + 20 + 3 = 25 over a budget of
+ * 10, but 3 s of splittable work is less than two starts of 2 s. */
+Test(shard, no_chunk_smaller_than_its_start_up)
+{
+    struct plan_shard_cost c[] = { cost(2, 20, 3, 5) };
+    struct plan_shards s;
+    struct bai_error err = { 0 };
+    cr_assert_eq(plan_shards_assign(c, 1, 4, 10, &s, &err), 0);
+    cr_assert_eq(plan_shards_chunks(&s, 0), 1);
+    plan_shards_free(&s);
+    c[0].split_s = 5;
+    cr_assert_eq(plan_shards_assign(c, 1, 4, 10, &s, &err), 0);
+    cr_assert_eq(plan_shards_chunks(&s, 0), 2, "5 s of work carries two 2 s starts");
+    plan_shards_free(&s);
+}
+
 Test(shard, bad_input)
 {
     struct plan_shards s;

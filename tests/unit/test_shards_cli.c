@@ -533,3 +533,46 @@ Test(shards, endpoint_plan_sharded_equals_unsharded, .timeout = 120)
     free(out);
     free(dir);
 }
+
+/* More shards than points (whole points only): the shards with nothing to
+ * run are not waited for, and the others' merge is done. */
+Test(shards, empty_shards_do_not_hold_a_run_back, .timeout = 120)
+{
+    struct fake_openai *fake = fake_openai_start();
+    cr_assert_not_null(fake);
+    fake_openai_set_reply(fake, "42");
+    char *dir = harness_tempdir();
+    char *plan = endpoint_plan(dir, fake_openai_url(fake));
+    char *logs = xasprintf("%s/logs", dir), *out = xasprintf("%s/all.db", dir);
+    char *text = NULL;
+    const char *p[] = { "plan", plan, "--shards", "6", "--split-above", "never", NULL };
+    cr_assert_eq(bai(p, &text), 0, "%s", text);
+    cr_assert(strstr(text, "note: 2 of the 6 shards have no point to run"), "%s", text);
+    free(text);
+    const char *m[16] = { "merge" };
+    int nm = 1;
+    char *dbs[4];
+    for (int i = 0; i < 4; i++) {
+        dbs[i] = xasprintf("%s/s%d.db", dir, i + 1);
+        char *sh = xasprintf("%d/6", i + 1);
+        const char *r[] = { "run", "--plan", plan, "--no-stream", "--store", dbs[i], "--logs", logs,
+                            "--run-id", "empty1", "--shard", sh, "--split-above", "never", NULL };
+        cr_assert_eq(bai(r, NULL), 0);
+        free(sh);
+        m[nm++] = dbs[i];
+    }
+    m[nm++] = "--out";
+    m[nm++] = out;
+    cr_assert_eq(bai(m, &text), 0, "%s", text);
+    char *st = status_of(out, "empty1");
+    cr_assert_str_eq(st, "done", "shards 5 and 6 have nothing to run:\n%s", text);
+    free(st);
+    free(text);
+    for (int i = 0; i < 4; i++)
+        free(dbs[i]);
+    fake_openai_stop(fake);
+    free(plan);
+    free(logs);
+    free(out);
+    free(dir);
+}
