@@ -71,8 +71,8 @@ static const struct cli_option slurm_options[] = {
 const struct cli_command cmd_slurm_cli = {
     .name = "slurm",
     .summary = "write the Slurm job array and merge job of a sharded run",
-    .usage = "[PLAN] --shards N [--partition P] [--cpus-per-task N] [--gpus-per-task N]\n"
-             "[--time T] [--out DIR] [-- RUN-ARGS...]",
+    .usage = "[PLAN] --shards N [--partition P] [--cpus-per-task N] [--gpus-per-task N] [--time T]\n"
+             " [--out DIR] [-- RUN-ARGS...]",
     .description =
         "Writes DIR/shard.sbatch (a job array: shard I of N of the run on node-local\n"
         "scratch, copied to --shared when it ends, on time limit or on scancel),\n"

@@ -271,9 +271,9 @@ static int point_has_work(struct runner *r, const struct run_point *pt, int64_t 
     for (size_t k = 0; k < point_n_suites(r->o, pt); k++) {
         const struct suite *s = point_suite(r->o, pt, k);
         struct bai_error e = {0};
-        int64_t suite_id = store_suite_add(r->st, s->name, s->version, s->hash, &e);
-        if (suite_id < 0)
-            return 1;
+        int64_t suite_id = store_suite_find(r->st, s->name, s->version, s->hash, &e);
+        if (suite_id <= 0)
+            return 1;          /* not stored yet (or unreadable): work to do */
         for (size_t i = 0; i < s->n_items; i++)
             for (int rep = 0, reps = item_reps(r, pt, s, i); rep < reps; rep++)
                 if (store_sample_exists(r->st, r->run_id, config_id, suite_id, s->items[i].id, rep) != 1)

@@ -137,6 +137,24 @@ int64_t store_suite_add(struct store *st, const char *name, int version, const c
     return id;
 }
 
+int64_t store_suite_find(struct store *st, const char *name, int version, const char *sha256,
+                         struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_SUITE_FIND,
+                                 "SELECT id FROM suites WHERE name = ?1 AND version = ?2 AND sha256 = ?3", err);
+    if (!s)
+        return -1;
+    store_bind_text(s, 1, name);
+    sqlite3_bind_int(s, 2, version);
+    store_bind_text(s, 3, sha256);
+    int rc = sqlite3_step(s);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "finding a suite", err);
+    return id;
+}
+
 int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
                           struct bai_error *err)
 {

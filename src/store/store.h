@@ -114,6 +114,10 @@ int store_config_update(struct store *st, int64_t config_id, const struct store_
 /* --- suites --------------------------------------------------------------- */
 int64_t store_suite_add(struct store *st, const char *name, int version, const char *sha256,
                         struct bai_error *err);
+/* The id of the stored suite (name, version, sha256): 0 when it is not
+ * stored, -1 on error. Reads only (store_suite_add adds it). */
+int64_t store_suite_find(struct store *st, const char *name, int version, const char *sha256,
+                         struct bai_error *err);
 /* Records how many items the suite has (a property of its content, so the
  * same for every run of it): reports show a run that ran fewer as "3 of 5". */
 int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
