@@ -19,6 +19,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/mem.h"
+#include "util/sha256.h"
 
 /* The one command of every shard (a configuration must be the same in all
  * shards of a run): it answers at once, or after $BENCHAI_TEST_SLOW
@@ -573,6 +574,41 @@ Test(shards, empty_shards_do_not_hold_a_run_back, .timeout = 120)
     fake_openai_stop(fake);
     free(plan);
     free(logs);
+    free(out);
+    free(dir);
+}
+
+/* An input of an older schema is read, not migrated in place: merged from
+ * a snapshot, it stays byte for byte as it was (and gains no -wal/-shm). */
+Test(shards, merge_reads_an_older_store_without_changing_it, .timeout = 60)
+{
+    char *dir = harness_tempdir();
+    char *old = xasprintf("%s/v1.db", dir), *out = xasprintf("%s/all.db", dir);
+    harness_sql_file(old, "tests/data/store/v1.sql");
+    size_t len = 0;
+    char *before = fs_read_file(old, &len, NULL), hb[65], ha[65];
+    cr_assert_not_null(before);
+    sha256_hex(before, len, hb);
+    char *text = NULL;
+    const char *m[] = { "merge", old, "--out", out, NULL };
+    cr_assert_eq(bai(m, &text), 0, "%s", text);
+    free(text);
+    char *after = fs_read_file(old, &len, NULL);
+    sha256_hex(after, len, ha);
+    cr_assert_str_eq(ha, hb, "merge changed its input");
+    char *w = xasprintf("%s-wal", old), *h = xasprintf("%s-shm", old);
+    cr_assert_neq(access(w, F_OK), 0);
+    cr_assert_neq(access(h, F_OK), 0);
+    cr_assert_eq(harness_sql_int(out, "SELECT count(*) FROM samples"), 5, "the v1 fixture's 5 samples");
+    cr_assert_eq(harness_sql_int(old, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    char *leftover = xasprintf("ls %s | grep -c merge-", dir);
+    cr_assert_neq(system(leftover), 0, "a snapshot was left beside the output");
+    free(leftover);
+    free(w);
+    free(h);
+    free(before);
+    free(after);
+    free(old);
     free(out);
     free(dir);
 }
