@@ -49,7 +49,7 @@ BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
 .PHONY: all help check unit difftest integration asan valgrind demo demo-run install install-data clean deps llama models \
-        bench fuzz print-pkgs first-hour FORCE
+        bench fuzz print-pkgs first-hour slurm-test FORCE
 
 all: $(BIN)
 
@@ -63,6 +63,7 @@ help:
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the fuzz targets (parsers, suites, scorers, writers) for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
+	@echo "make slurm-test the job array of benchai slurm on a one-node Slurm started on 127.0.0.1 (root)"
 	@echo "make install    install benchai, its suites, model registry and roles, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
 
@@ -147,6 +148,12 @@ demo-run: $(BIN)
 # runs, show, compare, report), checked as seen on a terminal.
 first-hour: models
 	@bash scripts/first-hour.sh
+
+# `benchai slurm`'s job array and merge job against a real slurmctld and
+# slurmd started on 127.0.0.1 from a temp dir (installs slurm-wlm's daemons
+# and munge; needs root): docs/distributed.md, tests/slurm/run.sh.
+slurm-test: $(BIN) models
+	@bash tests/slurm/run.sh
 
 # The same tests under ASan + UBSan, in a separate build tree.
 asan: models

@@ -152,15 +152,15 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
         if (!rc && !settings_is_set(set, SETTING_SPEC_TYPE) && server_flags_accepts(&flags, "--spec-type"))
             rc |= push_flag(&a, &flags, SFLAG_SPEC_TYPE, "draft-simple", err);
     }
-    /* This build logs the model / KV-cache / compute buffer sizes and the
-     * offloaded layers at verbosity 4 only (loadlog.h reads them);
-     * before the settings, so raw words may still override it. */
-    if (!rc && server_flags_accepts(&flags, "--log-verbosity")) {
-        argv_push(&a, "--log-verbosity");
-        argv_push(&a, "4");
-    }
     /* the table's settings in table order, raw words last (they may override) */
-    for (int pass = 0; pass < 2 && !rc; pass++)
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        /* This build logs the model / KV-cache / compute buffer sizes and
+         * the offloaded layers at verbosity 4 only (loadlog.h reads them);
+         * before the raw words, so they may still override it. */
+        if (pass == 1 && server_flags_accepts(&flags, "--log-verbosity")) {
+            argv_push(&a, "--log-verbosity");
+            argv_push(&a, "4");
+        }
         for (size_t i = 0; i < settings_count() && !rc; i++) {
             const struct setting_def *d = settings_def((int)i);
             int raw = d->kind == SETTING_ARGS || d->kind == SETTING_ARGV;
@@ -171,6 +171,7 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
             if (v)
                 rc |= push_setting(&a, &flags, d, v, cfg->arch, err);
         }
+    }
     if (!rc && server_flags_accepts(&flags, "--no-webui"))
         argv_push(&a, "--no-webui");
     server_flags_free(&flags);

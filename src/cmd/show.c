@@ -15,6 +15,7 @@
 #include "report/master.h"
 #include "report/passk.h"
 #include "report/resources.h"
+#include "report/shards.h"
 #include "report/sweep.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -368,6 +369,34 @@ static int item_row(void *vctx, const struct store_sample_row *r)
     return 0;
 }
 
+/* The shards of a sharded run (docs/distributed.md): which are done,
+ * partial, failed or missing, and each one's host, versions and GPUs. As
+ * JSON, the run object's "shards" array. */
+static void show_shards(struct store *st, const char *id, cJSON *json_run, struct buf *out)
+{
+    struct store_run_shards sh;
+    struct bai_error err = { 0 };
+    if (store_run_shards(st, id, &sh, &err) < 0)
+        return;
+    if (sh.n_shards <= 1) {
+        store_run_shards_free(&sh);
+        return;
+    }
+    if (json_run) {
+        cJSON_AddItemToObject(json_run, "shards", report_shards_json(&sh));
+    } else {
+        buf_puts(out, "## Shards\n\n");
+        struct buf line = { 0 };
+        report_shards_summary(&sh, &line);
+        if (line.len)
+            buf_printf(out, "%s\n\n", line.data);
+        buf_free(&line);
+        report_shards_table(&sh, 0, out);
+        buf_puts(out, "\n");
+    }
+    store_run_shards_free(&sh);
+}
+
 /* ---- json ---------------------------------------------------------------------- */
 
 static cJSON *json_report(const struct store_run_info *r, struct store_group *g, size_t ng,
@@ -527,6 +556,7 @@ int cmd_show(int argc, char **argv)
     struct buf out = { 0 };
     if (json) {
         cJSON *root = json_report(&run, g, ng, cfg, nc, inc, ni, &o.rules);
+        show_shards(st, id, cJSON_GetObjectItemCaseSensitive(root, "run"), NULL);
         if (ictx.array) {
             cJSON_AddItemToObject(root, "items", ictx.array);
             ictx.array = NULL;
@@ -534,6 +564,7 @@ int cmd_show(int argc, char **argv)
         report_json_emit(root, 1, &out);
     } else {
         md_header(&run, &out);
+        show_shards(st, id, NULL, &out);
         md_groups(g, ng, &o.rules, &out);
         struct bai_error sweep_err = {0};
         if (report_tiers_markdown(st, id, &out, &sweep_err) != 0)

@@ -73,11 +73,45 @@ static int is_word_axis(const char *axis)
 
 /* Pooled over every suite of the config: the -np table's aggregate
  * throughput under the run's concurrency, and its latency tail. */
+/* One server session's share of a config's samples: tokens generated
+ * between its first send and its last end. */
+struct session_span {
+    int64_t id;                  /* samples.session; 0 for samples stored before sessions */
+    double t_first, t_last;
+    int64_t tokens;
+};
+
+static struct session_span *span_of(struct session_span **v, size_t *n, size_t *cap, int64_t id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].id == id)
+            return &(*v)[i];
+    XGROW(*v, *n + 1, *cap);
+    (*v)[*n] = (struct session_span){ id, INFINITY, -INFINITY, 0 };
+    return &(*v)[(*n)++];
+}
+
+/* Aggregate tokens/s of a config: per server session (a shard, a resume)
+ * tokens over that session's span, combined as all tokens over the sum of
+ * the spans. One span over all samples would count the time between
+ * shards (or before a resume) as serving time. */
+static double sessions_tps(const struct session_span *v, size_t n)
+{
+    int64_t tokens = 0;
+    double busy = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].t_last > v[i].t_first && v[i].tokens > 0) {
+            tokens += v[i].tokens;
+            busy += v[i].t_last - v[i].t_first;
+        }
+    return busy > 0 ? (double)tokens / busy : NAN;
+}
+
 static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
 {
     const char *sql =
         "SELECT s.gen_tps, s.e2e_ms, s.ttft_ms, s.draft_n, s.draft_accepted, s.completion_tokens,"
-        "       s.t_start_s, sc.value"
+        "       s.t_start_s, sc.value, s.session"
         "  FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.config_id = ?1 AND s.warmup = 0 AND s.status = 'ok'";
     sqlite3_stmt *q = NULL;
@@ -88,8 +122,10 @@ static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
     sqlite3_bind_int64(q, 1, config_id);
     double *tps = NULL, *e2e = NULL, *ttft = NULL;
     size_t n_tps = 0, n_e2e = 0, n_ttft = 0, cap = 0, n_score = 0;
-    double score_sum = 0, t_first = INFINITY, t_last = -INFINITY;
-    int64_t draft = 0, accepted = 0, tokens = 0;
+    double score_sum = 0;
+    int64_t draft = 0, accepted = 0;
+    struct session_span *spans = NULL;
+    size_t n_spans = 0, cap_spans = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         XGROW(tps, c->n + 1, cap);
         e2e = xrealloc(e2e, cap * sizeof *e2e);
@@ -106,14 +142,15 @@ static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
             draft += sqlite3_column_int64(q, 3);
             accepted += sqlite3_column_int64(q, 4);
         }
+        struct session_span *sp = span_of(&spans, &n_spans, &cap_spans, sqlite3_column_int64(q, 8));
         if (sqlite3_column_int64(q, 5) > 0)
-            tokens += sqlite3_column_int64(q, 5);
+            sp->tokens += sqlite3_column_int64(q, 5);
         double t0 = sqlite3_column_double(q, 6);
         if (sqlite3_column_type(q, 6) != SQLITE_NULL && e >= 0) {
-            if (t0 < t_first)
-                t_first = t0;
-            if (t0 + e / 1000.0 > t_last)
-                t_last = t0 + e / 1000.0;
+            if (t0 < sp->t_first)
+                sp->t_first = t0;
+            if (t0 + e / 1000.0 > sp->t_last)
+                sp->t_last = t0 + e / 1000.0;
         }
         if (sqlite3_column_type(q, 7) != SQLITE_NULL) {
             score_sum += sqlite3_column_double(q, 7);
@@ -138,8 +175,8 @@ static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
         c->acceptance = (double)accepted / (double)draft;
     if (n_score)
         c->score = score_sum / (double)n_score;
-    if (t_last > t_first && tokens > 0)
-        c->agg_tps = (double)tokens / (t_last - t_first);
+    c->agg_tps = sessions_tps(spans, n_spans);
+    free(spans);
     free(tps);
     free(e2e);
     free(ttft);

@@ -23,7 +23,9 @@ struct run_config {
     size_t n_suites, cap_suites;
     int limit;                   /* first N items per suite, 0 = all */
     int reps;                    /* samples per item, 0 = the suite's */
-    int shard_i, shard_n;        /* items with hash(id) % n == i - 1; n = 0: all */
+    int shard_i, shard_n;        /* shard i of n (run/shard.h: whole points, chunks of costly
+                                    ones); n = 0: all */
+    const char *split_above;     /* --split-above: auto (NULL), never or a duration */
     const char *run_id;          /* new run under this id (shards); NULL: generated */
     int force;                   /* resume / join: accept suites changed since the run started */
     int allow_outside_source;    /* suites may read data files outside their folder */

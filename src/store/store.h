@@ -10,7 +10,15 @@
  *   meta(key PRIMARY KEY, value)                      schema_version lives here
  *   runs(id PK, started, finished, status, host_json, benchai_version,
  *        llama_build, plan_json, note, shard, n_samples,
- *        owner_pid, owner_host, owner_start)   the process that runs it (v7)
+ *        owner_pid, owner_host, owner_start,  the process that runs it (v7)
+ *        n_shards, manifest_sha256)        status: derived from the sessions and
+ *                                         the manifest once the run has one (v10)
+ *   run_planned(run_id, shard, config, suite, items, samples)
+ *                                         the manifest: what each of the run's
+ *                                         n_shards shards is to store (v10)
+ *   run_sessions(id PK, run_id, shard, n_shards, status, started, finished,
+ *        heartbeat, hostname, pid, host_json, benchai_version, llama_build,
+ *        env_json)                        one per process that wrote the run (v10)
  *   run_tags(run_id, tag)
  *   run_suites(run_id, suite_id)          kept by triggers on samples, as is
  *                                         runs.n_samples (listing never scans samples)
@@ -24,10 +32,11 @@
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
- *           speed_source, cache_hit, cache_bypass, prompt_prefix, flags,
+ *           speed_source, cache_hit, cache_bypass, prompt_prefix, flags, session,
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
  *           flags (v8): what was repaired in the answer as it arrived,
  *           comma-separated (nul, invalid_utf8, too_large); NULL: nothing
+ *           session (v10): the run_sessions row that wrote it (NULL before)
  *   scores(sample_id, scorer, value, passed, status ('scored', 'unparsed',
  *          'error', 'failed'), extracted, detail_json, scored_at (v7),
  *          PRIMARY KEY(sample_id, scorer))   a judge's scorer is
@@ -123,6 +132,10 @@ int store_config_find(struct store *st, const char *run_id, const char *label, i
 /* --- suites --------------------------------------------------------------- */
 int64_t store_suite_add(struct store *st, const char *name, int version, const char *sha256,
                         struct bai_error *err);
+/* The id of the stored suite (name, version, sha256): 0 when it is not
+ * stored, -1 on error. Reads only (store_suite_add adds it). */
+int64_t store_suite_find(struct store *st, const char *name, int version, const char *sha256,
+                         struct bai_error *err);
 /* Records how many items the suite has (a property of its content, so the
  * same for every run of it): reports show a run that ran fewer as "3 of 5". */
 int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
@@ -205,7 +218,7 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
@@ -259,6 +272,7 @@ struct store_run_info {
     int64_t n_samples;           /* all samples, warmup included */
     int64_t n_configs;
     struct store_owner owner;    /* pid 0: not recorded */
+    int n_shards;                /* N of the run's manifest; 0: none recorded */
 };
 void store_run_info_free(struct store_run_info *r);          /* members only */
 /* The one name a config's model is shown by: run labels start with it, and
@@ -579,6 +593,17 @@ int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_ou
  * check at all (err: missing file, not SQLite). */
 struct buf;
 int store_check_file(const char *path, struct buf *out, struct bai_error *err);
+/* A consistent, compact copy of the store at dest (VACUUM INTO a temp file,
+ * fsync, rename): works while another process writes the store, and a
+ * reader of dest never sees half a copy. For `benchai store copy` and the
+ * job scripts that move a shard's store to shared storage. */
+int store_copy(struct store *st, const char *dest, struct bai_error *err);
+/* Merge inputs are read read-only, which leaves -wal and -shm files beside
+ * them. store_input_files says which exist before (bits 1 wal, 2 shm);
+ * store_input_tidy removes the ones reading created, unless another
+ * process has the store open. */
+int store_input_files(const char *path);
+void store_input_tidy(const char *path, int before);
 /* Drops suites no sample uses, checkpoints the WAL and VACUUMs. */
 int store_vacuum(struct store *st, struct bai_error *err);
 
@@ -596,5 +621,125 @@ struct store_merge_stats {
  * conflicts (may be NULL). Stats accumulate into *stats. */
 int store_merge(struct store *dst, const char *src_path, struct store_merge_stats *stats,
                 struct buf *conflicts, struct bai_error *err);
+
+/* --- the run manifest, sessions and shards (store/shards.c) -------------- */
+
+/* One manifest row: what shard (1..N) is to store of (config, suite). */
+struct store_manifest_row {
+    int shard;
+    const char *config, *suite;
+    int64_t items, samples;
+};
+/* Records the run's manifest: N and every shard's rows (all N, whichever
+ * shard writes), under sha256 (run/shard.c hashes the rows). A run that has
+ * one keeps it; a different one is refused (BAI_EXIT_USAGE, naming both N
+ * and hashes) unless force, which keeps the stored one. rows NULL: only
+ * that check (before a process joins or resumes the run). */
+int store_run_manifest(struct store *st, const char *run_id, int n_shards, const char *sha256,
+                       const struct store_manifest_row *rows, size_t n, int force, struct bai_error *err);
+
+/* Per (config, suite) of the run: planned samples summed over its shards
+ * (the manifest). n_out 0 when the run has no manifest. */
+struct store_planned_total {
+    char *config, *suite;
+    int64_t samples;
+};
+int store_run_planned(struct store *st, const char *run_id, struct store_planned_total **out, size_t *n_out,
+                      struct bai_error *err);
+void store_planned_free(struct store_planned_total *v, size_t n);
+
+/* A session: one process writing a run (a shard, or a resume of it). */
+struct store_session_meta {
+    int shard, n_shards;         /* 1..N of N; an unsharded run is 1 of 1 */
+    const char *host_json;       /* store_host_json() */
+    const char *env_json;        /* store_host_env_json(): GPU binding, scheduler ids */
+};
+/* Starts a session (status running, a random 63-bit id so sessions of
+ * different machines never collide in a merge, this host, pid and benchai
+ * version) and makes it this connection's: every sample it writes carries
+ * it (samples.session), which is what per-shard counts, the last sign of
+ * life and throughput per server session are computed from. The run's
+ * status is refreshed in the same transaction. Returns the id or -1. */
+int64_t store_session_begin(struct store *st, const char *run_id, const struct store_session_meta *m,
+                            struct bai_error *err);
+/* A sign of life between samples (a server loading): heartbeat = now. */
+int store_session_touch(struct store *st, struct bai_error *err);
+/* Ends the connection's session with status ("done", "interrupted",
+ * "failed") and refreshes the run's status from all its sessions. */
+int store_session_end(struct store *st, const char *status, struct bai_error *err);
+
+/* One shard of a run as the store has it. */
+struct store_shard_info {
+    int shard;                   /* 1..N */
+    int n_sessions;
+    char *status;                /* the newest session's recorded status; NULL: no session */
+    const char *state;           /* derived: "done", "running", "stalled", "interrupted",
+                                    "failed", "missing" (static strings) */
+    char *hostname, *benchai_version, *llama_build, *env_json, *started, *finished;
+    double heartbeat_s;          /* last sign of life (epoch s): a start, a server start,
+                                    the end, a sample's send; NAN when none */
+    int64_t pid;
+    int64_t planned, stored;     /* samples: the manifest's, and those its sessions stored
+                                    (warm-ups left out) */
+};
+struct store_run_shards {
+    int n_shards;                /* 0: the run has no manifest (older benchai) */
+    char manifest_sha256[65];
+    struct store_shard_info *v;  /* n_shards entries: v[i].shard == i + 1 */
+    int64_t planned, stored;
+};
+/* The run's shards: the manifest, each shard's newest session and counts.
+ * States are derived without looking at processes: no session: missing
+ * (done when the manifest gives the shard nothing to run);
+ * every planned sample stored, or the newest session done: done; else the
+ * newest session's status. */
+int store_run_shards(struct store *st, const char *run_id, struct store_run_shards *out, struct bai_error *err);
+void store_run_shards_free(struct store_run_shards *s);
+/* Adds what from knows of the run's shards to into (an empty into takes
+ * from's manifest): a shard counts from the store with its newest
+ * session. For the shard stores of one run read before any merge. */
+void store_run_shards_combine(struct store_run_shards *into, const struct store_run_shards *from);
+/* For `benchai status` while shards run: a shard recorded running whose
+ * heartbeat is older than stalled_after_s, or whose process is gone from
+ * this host, is "stalled" (killed, or hung). now_s: wall clock. */
+void store_run_shards_liveness(struct store_run_shards *s, double now_s, double stalled_after_s);
+/* The run's status from its shards: any running (or stalled) -> running,
+ * else any failed -> failed, else any missing or interrupted ->
+ * interrupted, else done. NULL when the run has no manifest. */
+const char *store_run_shards_status(const struct store_run_shards *s);
+/* "3,7" (allocated): the shards in the given state, "" when none. */
+char *store_run_shards_list(const struct store_run_shards *s, const char *state);
+/* Writes the derived status (and finished) into runs, for a run with a
+ * manifest; a run without one is left as it is. */
+int store_run_refresh_status(struct store *st, const char *run_id, struct bai_error *err);
+
+/* The environment that says which devices and which scheduler task a
+ * process has: CUDA_VISIBLE_DEVICES, HIP/ROCR_VISIBLE_DEVICES, Slurm's job,
+ * array and GPU variables, a Kubernetes job completion index; only those
+ * set. JSON object, allocated. */
+char *store_host_env_json(void);
+
+/* --- merge validation (store/merge.c) ------------------------------------- */
+
+/* What merge compares of one store: per run its manifest and versions, the
+ * suites it recorded, and per configuration the fields of the comparison
+ * table in merge.c (launch settings, model hash, llama.cpp build, ...). */
+struct store_merge_view;
+/* Reads it from the store at path (read-only; an older schema is read as
+ * it is). NULL with err when path is not a readable benchai store. */
+struct store_merge_view *store_merge_view_read(const char *path, struct bai_error *err);
+/* The same of an open store (the merge's output). */
+struct store_merge_view *store_merge_view_of(struct store *st, struct bai_error *err);
+void store_merge_view_free(struct store_merge_view *v);
+/* Appends to diffs one line per field on which the runs and configurations
+ * both views hold disagree ("run R config 'L': different launch settings:
+ * {...} in A.db; {...} in B.db"); returns how many. */
+size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_name,
+                                const struct store_merge_view *b, const char *b_name, struct buf *diffs);
+/* Adds b's runs and configurations to a (first seen wins), so the next
+ * input is compared with everything merged before it. */
+void store_merge_view_add(struct store_merge_view *a, const struct store_merge_view *b);
+/* The run ids a view holds, for recording a mixed merge on each. */
+size_t store_merge_view_runs(const struct store_merge_view *v, const char ***ids_out);
 
 #endif
