@@ -7,6 +7,7 @@
  * suite, so they are the same whether read by `benchai show` or the HTML
  * report. Settings are read through report/params.h only. */
 #include "report/sweep.h"
+#include "settings/settings.h"
 #include "plan/gguf.h"
 #include "report/figures.h"
 #include "report/format.h"
@@ -54,9 +55,40 @@ struct sweep_run {
     double np_limit;
 };
 
-/* The axes a sweep table is made for, in the order they are shown. */
-static const char *const axes[] = { "k", "draft", "spec_type", "experts", "np", "threads", "ctx", "ngl",
-                                    "batch", "ubatch" };
+/* Room for every setting of the table plus the draft model. */
+#define SWEEP_MAX_AXES (SETTINGS_MAX + 1)
+
+/* The axes a sweep table is made for, in the order they are shown: the
+ * ones the users decide on first (speculative decoding, experts, -np),
+ * then every other setting of the table (settings/settings.c) that has a
+ * sweep-table column, in table order, so a setting added there gets its
+ * table here without a line in this file. */
+static size_t sweep_axes(const char *out[SWEEP_MAX_AXES])
+{
+    static const char *const first[] = { "k", "draft", "spec_type", "experts", "np" };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+        out[n++] = first[i];
+    for (size_t i = 0; i < settings_count() && n < SWEEP_MAX_AXES; i++) {
+        const struct setting_def *d = settings_def((int)i);
+        if (!d->column || (d->flags & SETTING_HIDDEN) || i == SETTING_WRAPPER || d->kind == SETTING_ARGS ||
+            d->kind == SETTING_ARGV || d->kind == SETTING_ENVIRON)
+            continue;
+        int seen = 0;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = !strcmp(out[k], d->name);
+        if (!seen)
+            out[n++] = d->name;
+    }
+    return n;
+}
+
+/* The table's line of an axis; NULL for the draft model (not a setting). */
+static const struct setting_def *axis_def(const char *axis)
+{
+    int id;
+    return settings_lookup(axis, &id) == 0 ? settings_def(id) : NULL;
+}
 
 /* The speculative-decoding settings a no-draft baseline lacks. */
 static const char *const spec_keys[] = { "k", "draft", "spec_type" };
@@ -66,9 +98,12 @@ static int is_spec_axis(const char *axis)
     return !strcmp(axis, "k") || !strcmp(axis, "draft") || !strcmp(axis, "spec_type");
 }
 
+/* An axis whose values are words (a draft model, a cache type, on/off):
+ * tabled, never plotted. */
 static int is_word_axis(const char *axis)
 {
-    return !strcmp(axis, "draft") || !strcmp(axis, "spec_type");
+    const struct setting_def *d = axis_def(axis);
+    return !d || (d->kind != SETTING_INT && d->kind != SETTING_NUM);
 }
 
 /* Pooled over every suite of the config: the -np table's aggregate
@@ -272,7 +307,9 @@ static void free_series(struct series *s, size_t n);
 /* 1 when some axis of the run is a sweep (decided on the settings alone). */
 static int any_series(const struct sweep_run *r)
 {
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(r, axes[a], &s);
         free_series(s, n);
@@ -619,7 +656,8 @@ static const char *axis_title(const char *axis)
 
 static const char *axis_column(const char *axis)
 {
-    return !strcmp(axis, "k") ? "K" : axis;
+    const struct setting_def *d = axis_def(axis);
+    return !strcmp(axis, "k") ? "K" : d && d->column ? d->column : axis;
 }
 
 static void set_speed(struct report_table *t, size_t row, size_t col, const struct sweep_suite *s)
@@ -905,7 +943,7 @@ static void np_table(const struct sweep_run *r, const struct series *s, struct r
 static void generic_table(const struct sweep_run *r, const char *axis, const struct series *s, const char *suite,
                           struct report_table *t)
 {
-    static const char *const cols[] = { "value", "gen tok/s p50", "gen tok/s mean ± sd", "TTFT p50 ms", "score", "n",
+    const char *cols[] = { axis_column(axis), "gen tok/s p50", "gen tok/s mean ± sd", "TTFT p50 ms", "score", "n",
                                         "status" };
     report_table_init(t, 7, cols);
     size_t best = (size_t)-1;
@@ -921,7 +959,13 @@ static void generic_table(const struct sweep_run *r, const char *axis, const str
         const struct sweep_cfg *c = &r->cfgs[s->idx[i]];
         const struct sweep_suite *x = find_suite(c, suite);
         size_t row = report_table_add_row(t);
-        report_table_set_num(t, row, 0, axis_value(c, axis), "%.0f");
+        if (is_word_axis(axis)) {
+            char *v = axis_text(c, axis);
+            report_table_set(t, row, 0, v);
+            free(v);
+        } else {
+            report_table_set_num(t, row, 0, axis_value(c, axis), "%g");
+        }
         set_speed(t, row, 1, x);
         report_table_set_num(t, row, 3, x ? x->ttft_p50 : NAN, "%.1f");
         set_score(t, row, 4, x);
@@ -1035,7 +1079,9 @@ int report_sweep_markdown_opts(struct sqlite3 *db, const char *run_id, const str
         return -1;
     }
     r.np_limit = np_limit(opts);
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(&r, axes[a], &s);
         for (size_t i = 0; i < n; i++)
@@ -1227,7 +1273,9 @@ int report_sweep_section_opts(struct sqlite3 *db, const char *run_id, const stru
         free_run(&r);
         return -1;
     }
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(&r, axes[a], &s);
         if (n == 0) {
