@@ -23,8 +23,6 @@
  * in *adv. An invalid or truncated sequence decodes as U+FFFD with length 1,
  * so callers always make progress on binary garbage. */
 uint32_t score_utf8_next(const char *s, size_t n, size_t *adv);
-/* Encodes cp into out (room for 4 bytes); returns the byte count. */
-size_t score_utf8_put(uint32_t cp, char *out);
 
 /* ---- character classes (Python 3 semantics) --------------------------- */
 

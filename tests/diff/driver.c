@@ -27,6 +27,7 @@
 #include "score/score.h"
 #include "score/text.h"
 #include "score/unicode_py.h"
+#include "util/utf8.h"
 
 static int unhex(const char *h, struct buf *out)
 {
@@ -68,7 +69,7 @@ static void dump_unicode(void)
         int pw = 0, pd = 0;
         if (cp < 0xD800 || cp > 0xDFFF) {
             char u[4];
-            size_t n = score_utf8_put(cp, u);
+            size_t n = utf8_put(cp, u);
             pw = score_re_search(w, u, n);
             pd = score_re_search(d, u, n);
         }
