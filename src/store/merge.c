@@ -139,9 +139,10 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
         return -1;
     if ((n = exec_changes(st,
             "INSERT INTO main.runs(id, started, finished, status, host_json, benchai_version,"
-            " llama_build, plan_json, note, shard, n_shards, manifest_sha256) SELECT id, started,"
-            " finished, status, host_json, benchai_version, llama_build, plan_json, note, shard,"
-            " n_shards, manifest_sha256 FROM src.runs WHERE id NOT IN (SELECT id FROM main.runs)",
+            " llama_build, plan_json, note, shard, n_shards, manifest_sha256, owner_pid, owner_host,"
+            " owner_start) SELECT id, started, finished, status, host_json, benchai_version,"
+            " llama_build, plan_json, note, shard, n_shards, manifest_sha256, owner_pid, owner_host,"
+            " owner_start FROM src.runs WHERE id NOT IN (SELECT id FROM main.runs)",
             err)) < 0)
         return -1;
     stats->runs_added += n;
@@ -217,8 +218,8 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
             " WHERE x.is_new AND m.run_id = x.run_id AND m.config_id = x.config_id"
             " AND m.suite_id = x.suite_id AND m.item_id = x.item_id AND m.rep = x.rep;"
             "INSERT INTO main.scores(sample_id, scorer, value, passed, status, extracted,"
-            " detail_json) SELECT x.dst_id, sc.scorer, sc.value, sc.passed, sc.status,"
-            " sc.extracted, sc.detail_json FROM temp.bai_merge_samples x"
+            " detail_json, scored_at) SELECT x.dst_id, sc.scorer, sc.value, sc.passed, sc.status,"
+            " sc.extracted, sc.detail_json, sc.scored_at FROM temp.bai_merge_samples x"
             " JOIN src.scores sc ON sc.sample_id = x.src_id WHERE x.is_new;"
             /* duplicates: which ones conflict */
             "UPDATE temp.bai_merge_samples AS x SET conflict = 1 FROM main.samples m,"
@@ -229,8 +230,8 @@ static int merge_attached(struct store *st, struct store_merge_stats *stats, str
             " AND (a.value IS NOT b.value OR a.passed IS NOT b.passed)));"
             /* an identical duplicate may carry a scorer we lack (a rescore) */
             "INSERT OR IGNORE INTO main.scores(sample_id, scorer, value, passed, status,"
-            " extracted, detail_json) SELECT x.dst_id, sc.scorer, sc.value, sc.passed,"
-            " sc.status, sc.extracted, sc.detail_json FROM temp.bai_merge_samples x"
+            " extracted, detail_json, scored_at) SELECT x.dst_id, sc.scorer, sc.value, sc.passed,"
+            " sc.status, sc.extracted, sc.detail_json, sc.scored_at FROM temp.bai_merge_samples x"
             " JOIN src.scores sc ON sc.sample_id = x.src_id WHERE NOT x.is_new AND NOT x.conflict;",
             err) < 0)
         return -1;

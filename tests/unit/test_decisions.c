@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report/master.h"
 #include "report/points.h"
@@ -523,4 +524,44 @@ Test(decisions, any_setting_of_the_table_gets_its_sweep_table, .init = open_stor
     cr_assert(strstr(md, "| cache_type_k | gen tok/s p50 |"), "%s", md);
     cr_assert(strstr(md, "| q8_0 | **150.0** |"), "%s", md);
     free(md);
+}
+
+/* merge keeps when each score was written (which of two judges is the
+ * newest) and which process ran the run; before, both were dropped, so a
+ * merged store showed its judges in name order, not the newest. */
+Test(decisions, merge_keeps_score_times_and_the_run_owner, .init = open_store, .fini = close_store)
+{
+    struct bai_error err = {0};
+    char *other = xasprintf("%s/j.db", g_dir);
+    struct store *o = store_open(other, &err);
+    cr_assert_not_null(o, "%s", err.msg);
+    char run[STORE_RUN_ID_MAX];
+    struct store_run_meta meta = { .host_json = "{}", .plan_json = "{}", .run_id = "judged-run" };
+    cr_assert_eq(store_run_create(o, &meta, run, &err), 0, "%s", err.msg);
+    struct store_config cfg = { .label = "m", .backend = "openai", .model = "m", .params_json = "{}" };
+    int64_t oc = store_config_add(o, run, &cfg, &err);
+    int64_t su = store_suite_add(o, "open", 1, "0000", &err);
+    cr_assert_geq(su, 0, "%s", err.msg);
+    struct store_sample s = { .run_id = run, .config_id = oc, .suite_id = su, .item_id = "q1", .status = "ok",
+                              .output = "x", .ttft_ms = -1, .e2e_ms = -1, .tpot_ms = -1, .prompt_tokens = -1,
+                              .completion_tokens = -1, .cached_tokens = -1, .prompt_ms = -1, .prompt_tps = -1,
+                              .gen_ms = -1, .gen_tps = -1, .draft_n = -1, .draft_accepted = -1, .attempts = 1 };
+    struct store_score sc = { .scorer = "judge:a#00000000", .value = 0.6, .passed = -1, .status = "scored" };
+    int64_t sid = store_sample_put(o, &s, &sc, &err);
+    cr_assert_geq(sid, 0, "%s", err.msg);
+    struct store_owner self;
+    store_owner_self(&self);
+    cr_assert_eq(store_run_set_owner(o, run, &self, &err), 0, "%s", err.msg);
+    store_close(o);
+    struct store_merge_stats stats = {0};
+    cr_assert_eq(store_merge(g_st, other, &stats, NULL, &err), 0, "%s", err.msg);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(store_db(g_st), "SELECT (SELECT count(*) FROM scores WHERE scored_at IS NOT NULL),"
+                                                   " (SELECT owner_pid FROM runs WHERE id = 'judged-run')",
+                                    -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(q, 0), 1, "the score's time came along");
+    cr_assert_eq(sqlite3_column_int64(q, 1), (long long)getpid(), "the run's owner came along");
+    sqlite3_finalize(q);
+    free(other);
 }
