@@ -125,19 +125,5 @@ char *cmd_roles_file(const char *command, const char *flag, int *code)
 
 const char *cmd_run_state(const struct store_run_info *r, char *buf, size_t size, const char **word_out)
 {
-    const char *status = r->status ? r->status : "?";
-    if (word_out)
-        *word_out = status;
-    snprintf(buf, size, "%s", status);
-    if (strcmp(status, "running") || r->owner.pid <= 0)
-        return buf;              /* finished, or started by a benchai that did not record its process */
-    int alive = store_owner_alive(&r->owner);
-    if (alive == 0) {
-        snprintf(buf, size, "stopped (no benchai process)");
-        if (word_out)
-            *word_out = "stopped";
-    } else if (alive < 0) {
-        snprintf(buf, size, "running on host %s, pid %ld (not checked from here)", r->owner.host, r->owner.pid);
-    }
-    return buf;
+    return store_run_state(r, buf, size, word_out);
 }

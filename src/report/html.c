@@ -119,7 +119,9 @@ static int section_runs(struct page *pg, struct store *st, const char *const *id
         }
         size_t r = report_table_add_row(&t);
         char *host = host_text(ri.host_json);
-        const char *vals[] = { ri.id, ri.status, ri.started, ri.finished, host, ri.benchai_version,
+        char state[320];
+        store_run_state(&ri, state, sizeof state, NULL);   /* "stopped (no benchai process)" too */
+        const char *vals[] = { ri.id, state, ri.started, ri.finished, host, ri.benchai_version,
                                ri.llama_build, ri.tags, ri.note };
         for (size_t c = 0; c < sizeof vals / sizeof vals[0]; c++)
             if (vals[c])

@@ -190,6 +190,25 @@ int store_owner_alive(const struct store_owner *o)
     return !o->start[0] || !strcmp(now, o->start);
 }
 
+const char *store_run_state(const struct store_run_info *r, char *buf, size_t size, const char **word_out)
+{
+    const char *status = r->status ? r->status : "?";
+    if (word_out)
+        *word_out = status;
+    snprintf(buf, size, "%s", status);
+    if (strcmp(status, "running") || r->owner.pid <= 0)
+        return buf;              /* finished, or started by a benchai that did not record its process */
+    int alive = store_owner_alive(&r->owner);
+    if (alive == 0) {
+        snprintf(buf, size, "stopped (no benchai process)");
+        if (word_out)
+            *word_out = "stopped";
+    } else if (alive < 0) {
+        snprintf(buf, size, "running on host %s, pid %ld (not checked from here)", r->owner.host, r->owner.pid);
+    }
+    return buf;
+}
+
 char *store_host_env_json(void)
 {
     /* the devices a process may use, and the scheduler task it is */

@@ -258,6 +258,13 @@ void store_owner_self(struct store_owner *o);
  * told from here (another host, or nothing recorded). */
 int store_owner_alive(const struct store_owner *o);
 /* Records o as the run's owner (run create, resume and join call it). */
+/* What a run's status means now, one text for every command and report:
+ * the stored status, or for a `running` run whose process is gone
+ * "stopped (no benchai process)" (*word_out "stopped"), or one running on
+ * another host "running on host H, pid P (not checked from here)". Into
+ * buf; returns buf. word_out (may be NULL) gets the one-word state. */
+struct store_run_info;
+const char *store_run_state(const struct store_run_info *r, char *buf, size_t size, const char **word_out);
 int store_run_set_owner(struct store *st, const char *run_id, const struct store_owner *o,
                         struct bai_error *err);
 

@@ -475,6 +475,20 @@ Test(truth, a_sigkilled_run_is_shown_as_stopped)
     cJSON *root = json_of(cmd_status, json);
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(root, "status")->valuestring, "stopped");
     cJSON_Delete(root);
+    /* the HTML report's runs table says the same (it said "running") */
+    setenv("BENCHAI_GNUPLOT", "none", 1);
+    char *out = xasprintf("%s/report-stopped", dir);
+    const char *report[] = { "report", "latest", "--out", out, "--store", db, NULL };
+    char *text = capture(cmd_report, report, &rc);
+    cr_assert_eq(rc, 0, "%s", text);
+    free(text);
+    char *index = xasprintf("%s/index.html", out);
+    char *html = fs_read_file(index, NULL, NULL);
+    cr_assert_not_null(html);
+    cr_assert(strstr(html, "stopped (no benchai process)"), "the runs table: %.2000s", html);
+    free(html);
+    free(index);
+    free(out);
 }
 
 /* Interrupted (SIGINT) with 2 of 3 samples stored, then resumed in this
