@@ -95,16 +95,27 @@ static double num_or(const cJSON *o, const char *key, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+/* A token count: a whole number a count can be (0 .. 2^53); anything else a
+ * server sends (1e33, -5, 2.5) leaves dflt, as a missing field does, rather
+ * than an undefined conversion. */
+static int64_t count_or(const cJSON *o, const char *key, int64_t dflt)
+{
+    double v = num_or(o, key, NAN);
+    if (!(v >= 0 && v <= 9007199254740992.0) || v != floor(v))
+        return dflt;
+    return (int64_t)v;
+}
+
 /* Server timings (llama-server) and usage (OpenAI) into resp. */
 static void take_usage_and_timings(struct gen_response *r, const cJSON *root)
 {
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
     if (cJSON_IsObject(usage)) {
-        r->prompt_tokens = (int64_t)num_or(usage, "prompt_tokens", (double)r->prompt_tokens);
-        r->completion_tokens = (int64_t)num_or(usage, "completion_tokens", (double)r->completion_tokens);
+        r->prompt_tokens = count_or(usage, "prompt_tokens", r->prompt_tokens);
+        r->completion_tokens = count_or(usage, "completion_tokens", r->completion_tokens);
         const cJSON *details = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens_details");
         if (cJSON_IsObject(details))
-            r->cached_tokens = (int64_t)num_or(details, "cached_tokens", (double)r->cached_tokens);
+            r->cached_tokens = count_or(details, "cached_tokens", r->cached_tokens);
     }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "timings");
     if (cJSON_IsObject(t)) {
@@ -116,17 +127,17 @@ static void take_usage_and_timings(struct gen_response *r, const cJSON *root)
         r->prompt_tps = num_or(t, "prompt_per_second", r->prompt_tps);
         r->gen_ms = num_or(t, "predicted_ms", r->gen_ms);
         r->gen_tps = num_or(t, "predicted_per_second", r->gen_tps);
-        r->draft_n = (int64_t)num_or(t, "draft_n", (double)r->draft_n);
-        r->draft_accepted = (int64_t)num_or(t, "draft_n_accepted", (double)r->draft_accepted);
+        r->draft_n = count_or(t, "draft_n", r->draft_n);
+        r->draft_accepted = count_or(t, "draft_n_accepted", r->draft_accepted);
         if (r->cached_tokens < 0)
-            r->cached_tokens = (int64_t)num_or(t, "cache_n", -1);
+            r->cached_tokens = count_or(t, "cache_n", -1);
         /* Token counts from the server, never estimated from text. */
         if (r->completion_tokens < 0)
-            r->completion_tokens = (int64_t)num_or(t, "predicted_n", -1);
+            r->completion_tokens = count_or(t, "predicted_n", -1);
         if (r->prompt_tokens < 0) {
-            double pn = num_or(t, "prompt_n", -1), cn = num_or(t, "cache_n", 0);
+            int64_t pn = count_or(t, "prompt_n", -1), cn = count_or(t, "cache_n", 0);
             if (pn >= 0)
-                r->prompt_tokens = (int64_t)(pn + cn);
+                r->prompt_tokens = pn + cn;
         }
     }
 }
