@@ -363,8 +363,11 @@ Test(speed_openai, a_stream_without_usage_counts_chunks_and_says_so)
     cr_assert_eq(q("SELECT count(*) FROM samples WHERE completion_tokens = 5 AND prompt_tokens IS NULL"), 3);
     cr_assert_eq(q("SELECT count(*) FROM samples WHERE ttft_ms > 0 AND tpot_ms > 0"), 3);
     double tps_max = qd("SELECT max(gen_tps) FROM samples"), tps_min = qd("SELECT min(gen_tps) FROM samples");
-    /* (5 - 1) tokens over at least 80 ms */
-    cr_assert(tps_min > 0 && tps_max <= 50.0 + 1e-9, "gen_tps %.3f..%.3f", tps_min, tps_max);
+    /* (5 - 1) tokens over the fake's 4 gaps of 20 ms: 50 tok/s at most as
+     * sent; the client times receipt, and a first chunk received late (a
+     * loaded machine, ASan) shortens the span it sees by a little, so 10%
+     * over is allowed; a rate from anything but the chunks would be far off */
+    cr_assert(tps_min > 0 && tps_max <= 55.0, "gen_tps %.3f..%.3f", tps_min, tps_max);
     /* the server said nothing about its cache */
     cr_assert_eq(q("SELECT count(*) FROM samples WHERE cache_hit IS NULL"), 3);
     char *out = NULL;
