@@ -1,3 +1,9 @@
+/* backend.c - struct backend's life cycle over its four kinds (see
+ * backend.h): the one table of kind names, starting each kind (an OpenAI
+ * endpoint is checked with GET /v1/models, which also tells a llama.cpp
+ * server by its owner), liveness, restarts with their back-off, the
+ * synchronous answers of command and replay (command.c, replay.c) and
+ * the record of the backend for the store. */
 #include "backend/backend.h"
 #include "net/http.h"
 #include "util/clock.h"

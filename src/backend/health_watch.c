@@ -1,3 +1,7 @@
+/* health_watch.c - the probe thread of a supervised llama-server (see
+ * health_watch.h): a raw GET /health on a loopback socket with every wait
+ * on a poll that the stop pipe can wake, the hang verdict (with the last
+ * line of the server's log) and the SIGKILL of the process group. */
 #include "backend/health_watch.h"
 #include "backend/llama_procs.h"
 #include "backend/llama_server.h"

@@ -1,3 +1,9 @@
+/* llama_server.c - one launched llama-server (see llama_server.h): its argv
+ * walked from the settings table and spelled by server_flags.c, a free
+ * loopback port, the spawn into its own process group with the log file,
+ * the wait for /health, /props and /slots recorded and verified, the
+ * health watch started, death recorded and reaped, restart and
+ * SIGTERM-then-SIGKILL stop. */
 #include "backend/llama_server.h"
 #include "backend/health_watch.h"
 #include "backend/llama_procs.h"

@@ -1,3 +1,7 @@
+/* server_flags.c - a llama-server binary's flags (see server_flags.h):
+ * `--help` run once and parsed (removed flags noted), the parse cached on
+ * disk, the spelling of each setting that build accepts, and the checks of
+ * raw flags and the combinations a build refuses. */
 #include "backend/server_flags.h"
 #include "settings/settings.h"
 #include "util/suggest.h"

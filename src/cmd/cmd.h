@@ -159,6 +159,4 @@ void cmd_print_error(const char *prefix, const char *msg);
 /* Text (with its own newlines) on stderr, made safe for a terminal. */
 void cmd_eprint(const char *text);
 
-/* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
-
 #endif

@@ -21,7 +21,6 @@ static const struct scorer *const registry[] = {
     &scorer_tool_call,
     &scorer_judge,
     &scorer_code,
-    /* SCORERS: add `&scorer_X,` above this line. */
 };
 #define N_SCORERS (sizeof registry / sizeof registry[0])
 

@@ -1,3 +1,6 @@
+/* identity.c - a configuration's identity (see identity.h): the canonical
+ * JSON (keys sorted at every level), its SHA-256, the inherited environment
+ * that counts, and the named differences between two identities. */
 #include "settings/identity.h"
 #include "util/mem.h"
 #include "util/sha256.h"

@@ -1,3 +1,5 @@
+/* clock.c - the monotonic and wall clocks, ISO 8601 time stamps and a
+ * sleep that resumes after signals (see clock.h). */
 #include "util/clock.h"
 
 #include <errno.h>

@@ -1,3 +1,6 @@
+/* fs.c - whole-file reads, atomic writes that refuse symbolic links, temp
+ * files, mkdir -p, directory listings by suffix and the $PATH search (see
+ * fs.h). */
 #include "util/fs.h"
 #include "util/mem.h"
 
