@@ -213,28 +213,6 @@ static char *shell_quote_argv(char *const *argv)
     return buf_detach(&b);
 }
 
-char *llama_server_log_tail(const char *path, int n)
-{
-    char *text = fs_read_file(path, NULL, NULL);
-    if (!text)
-        return xstrdup("(no log)");
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        text[--len] = '\0';
-    const char *p = text + len;
-    int lines = 0;
-    while (p > text) {
-        p--;
-        if (*p == '\n' && ++lines == n) {
-            p++;
-            break;
-        }
-    }
-    char *out = xstrdup(p);
-    free(text);
-    return out;
-}
-
 static pid_t spawn(struct llama_server *s, struct bai_error *err)
 {
     int log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -442,7 +420,7 @@ static int wait_ready(struct llama_server *s, struct bai_error *err)
             return -1;
         }
         if (!llama_server_alive(s)) {
-            char *tail = llama_server_log_tail(s->log_path, 12);
+            char *tail = fs_tail_lines(s->log_path, 12, "(no log)");
             bai_error_set(err, BAI_EXIT_BACKEND, "llama-server exited during start-up (%s); last lines of %s:\n%s",
                           s->death ? s->death : "?", s->log_path, tail);
             free(tail);
@@ -529,7 +507,7 @@ static int launch(struct llama_server *s, struct bai_error *err)
         kill_group(s, 2000);
         if (err->exit_code == BAI_EXIT_INTERRUPTED)
             return -1;
-        char *tail = llama_server_log_tail(s->log_path, 5);
+        char *tail = fs_tail_lines(s->log_path, 5, "(no log)");
         int port_clash = strstr(tail, "bind") || strstr(tail, "in use");
         free(tail);
         if (!port_clash)

@@ -93,7 +93,4 @@ const cJSON *llama_server_competing(const struct llama_server *s);
 /* One line about those competitors for the run's incidents, or NULL. */
 const char *llama_server_notice(const struct llama_server *s);
 
-/* Last n lines of a file (for start-up errors). Caller frees. */
-char *llama_server_log_tail(const char *path, int n);
-
 #endif

@@ -1,8 +1,12 @@
 /* test_util.c - util/ helpers without a module test of their own: the one
- * comma-list rule every command's list flags use. */
+ * comma-list rule every command's list flags use, the tail of a log. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "util/fs.h"
 #include "util/strlist.h"
 
 Test(util_strlist, comma_lists_are_trimmed_and_empty_parts_dropped)
@@ -20,4 +24,28 @@ Test(util_strlist, comma_lists_are_trimmed_and_empty_parts_dropped)
         cr_assert_str_eq(v[i], want[i]);
     cr_assert_geq(cap, n);
     strlist_free(v, n);
+}
+
+/* What a start-up error and a hang verdict quote of a server's log. */
+Test(util_fs, tail_lines_of_a_log)
+{
+    char path[] = "/tmp/benchai-tail-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    const char *text = "one\ntwo\r\nthree\nfour\n\n";
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    char *t = fs_tail_lines(path, 1, "(none)");
+    cr_assert_str_eq(t, "four");            /* trailing line ends dropped */
+    free(t);
+    t = fs_tail_lines(path, 2, "(none)");
+    cr_assert_str_eq(t, "three\nfour");
+    free(t);
+    t = fs_tail_lines(path, 9, "(none)");   /* more than there are: the whole file */
+    cr_assert_str_eq(t, "one\ntwo\r\nthree\nfour");
+    free(t);
+    unlink(path);
+    t = fs_tail_lines(path, 1, "(none)");
+    cr_assert_str_eq(t, "(none)");
+    free(t);
 }
