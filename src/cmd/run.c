@@ -76,13 +76,14 @@ static int add_tag(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
-static const char *const backends[] = { "llama-server", "openai", "command", "replay", NULL };
-
 static int set_backend(void *o, const char *v, struct bai_error *err)
 {
     if (backend_kind_parse(v, &((struct run_config *)o)->backend) == 0)
         return 0;
-    bai_error_set(err, BAI_EXIT_USAGE, "unknown backend '%s' (known: llama-server, openai, command, replay)", v);
+    struct buf known = {0};
+    cli_choices_join(backend_kind_names, ", ", &known);
+    bai_error_set(err, BAI_EXIT_USAGE, "unknown backend '%s' (known: %s)", v, known.data);
+    buf_free(&known);
     return -1;
 }
 
@@ -173,7 +174,7 @@ static const struct cli_option run_options[] = {
 
     CLI_OPT_GROUP("Backend (default llama-server)"),
     CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
-                     .choices = backends),
+                     .choices = backend_kind_names),
     CLI_OPT_MODEL(A, model, "GGUF path, or a name of the config file's models: or of\n"
                             "the model registry (llama-server); the model name (openai,\ncommand)"),
     CLI_OPT_STRING(0, "draft", A, draft, "MODEL", "draft GGUF (path or config model name) for speculative decoding",
