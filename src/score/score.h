@@ -15,7 +15,6 @@
 #include <cjson/cJSON.h>
 #include "util/error.h"
 #include "score/registry.h"
-#include "suite/suite.h"
 
 enum score_status {
     SCORE_SCORED = 0,    /* an answer was found and judged */
@@ -26,7 +25,7 @@ enum score_status {
 /* What a scorer sees of one sample. Only `output` (the answer, reasoning
  * removed) is required; the others are NULL when not available. */
 struct score_input {
-    const struct suite_item *item;   /* item->data holds the scorer's fields */
+    const struct score_item *item;   /* item->data holds the scorer's fields */
     const char *output;
     size_t output_len;               /* bytes of output; 0: strlen(output). An
                                         output holding NUL characters sets it,
