@@ -355,26 +355,14 @@ static int suites_need_judge(struct suite **suites, size_t n)
     return 0;
 }
 
-/* Runs a parsed config; resume_id continues that run. */
-static int run_with_config(struct run_config *a, const char *resume_id, const char *plan_json)
+/* Loads the run's suites (its --suite names, then those a plan adds) into
+ * suites[]; every suite that fails is reported. 0 when all loaded. */
+static int load_suites(const struct run_config *a, const struct run_points *pts, struct suite **suites,
+                       size_t *n_suites)
 {
-    struct bai_error err = {0};
-    int demo = a->demo;
-    if (demo && a->n_suites == 0)
-        strlist_push(&a->suites, &a->n_suites, &a->cap_suites, "smoke");
-    if (a->n_suites == 0 && !a->plan) {
-        fprintf(stderr, "benchai: run needs --suite (or --plan, or --demo); see benchai run --help\n");
-        return BAI_EXIT_USAGE;
-    }
-    struct run_points pts;
-    if (run_points_build(a, &pts, &err) != 0)
-        return bai_error_report(&err);
-
-    struct suite **suites = xcalloc(a->n_suites + pts.n_extra_suites + 1, sizeof *suites);
-    size_t n_suites = 0;
     int bad = 0;
-    for (size_t i = 0; i < a->n_suites + pts.n_extra_suites; i++) {
-        const char *name = i < a->n_suites ? a->suites[i] : pts.extra_suites[i - a->n_suites];
+    for (size_t i = 0; i < a->n_suites + pts->n_extra_suites; i++) {
+        const char *name = i < a->n_suites ? a->suites[i] : pts->extra_suites[i - a->n_suites];
         char *path = defaults_suite_path(name);
         struct bai_error serr = {0};
         struct suite_load_options lo = { .allow_outside_source = a->allow_outside_source };
@@ -390,14 +378,37 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
             }
             bad = 1;
         } else {
-            suites[n_suites++] = s;
+            suites[(*n_suites)++] = s;
         }
         free(path);
     }
-    if (bad) {
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
+    return bad ? -1 : 0;
+}
+
+/* Runs a parsed config; resume_id continues that run. Everything made
+ * after the points is released at `out`. */
+static int run_with_config(struct run_config *a, const char *resume_id, const char *plan_json)
+{
+    struct bai_error err = {0};
+    int demo = a->demo;
+    if (demo && a->n_suites == 0)
+        strlist_push(&a->suites, &a->n_suites, &a->cap_suites, "smoke");
+    if (a->n_suites == 0 && !a->plan) {
+        fprintf(stderr, "benchai: run needs --suite (or --plan, or --demo); see benchai run --help\n");
         return BAI_EXIT_USAGE;
+    }
+    struct run_points pts;
+    if (run_points_build(a, &pts, &err) != 0)
+        return bai_error_report(&err);
+
+    int code = BAI_EXIT_OK;
+    struct judge *judge = NULL;
+    char *judge_log = NULL;
+    struct suite **suites = xcalloc(a->n_suites + pts.n_extra_suites + 1, sizeof *suites);
+    size_t n_suites = 0;
+    if (load_suites(a, &pts, suites, &n_suites) != 0) {
+        code = BAI_EXIT_USAGE;
+        goto out;
     }
     if (a->dry_run) {
         /* labels, paths and raw server args come from files and the
@@ -409,9 +420,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         fclose(mf);
         cmd_print(text, len, 0);
         free(text);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return BAI_EXIT_OK;
+        goto out;
     }
     if (demo) {
         printf("benchai demo: suite smoke on the generated tiny model (%s).\n"
@@ -421,38 +430,31 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     }
     const char *store_path = run_config_store(a);
     char *store_dir = fs_dirname(store_path);
-    if (fs_mkdirs(store_dir, 0755, &err) != 0) {
-        free(store_dir);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
-    }
+    int made = fs_mkdirs(store_dir, 0755, &err);
     free(store_dir);
+    if (made != 0) {
+        code = bai_error_report(&err);
+        goto out;
+    }
 
     http_global_init();
     volatile sig_atomic_t *stop_requested = cli_interrupt_install();
     cli_interrupt_on_exit(sandbox_workdirs_remove_all);
     /* The judge model (--judge-url / --judge-gguf) lives for the whole run. */
-    struct judge *judge = NULL;
     struct judge_options jo = { .url = a->judge_url, .gguf = a->judge_gguf, .model = a->judge_model,
                                 .api_key_env = a->judge_api_key_env };
     if (suites_need_judge(suites, n_suites))
         cmd_judge_defaults(&jo);
-    char *judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
+    judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
     jo.log_path = judge_log;
     if (judge_options_given(&jo) && judge_client_open(&jo, &judge, &err) != 0) {
-        free(judge_log);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
+        code = bai_error_report(&err);
+        goto out;
     }
     run_points_share_cores(&pts);
     if (run_points_identify(&pts, a, &err) != 0) {
-        judge_client_close(judge);
-        free(judge_log);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
+        code = bai_error_report(&err);
+        goto out;
     }
     struct progress_options po;
     progress_options_auto(&po, stderr, log_get_level() < LOG_INFO);
@@ -466,9 +468,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     struct run_result res;
     int rc = runner_run(&o, &res, &err);
     progress_free(progress);
+    /* the judge (a server of its own, perhaps) stops before the table */
     judge_client_close(judge);
-    free(judge_log);
-    int code = BAI_EXIT_OK;
+    judge = NULL;
     if (res.run_id[0]) {
         char *text = NULL;
         size_t len = 0;
@@ -488,6 +490,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     if (demo && rc == 0)
         print_demo_next();
     run_result_free(&res);
+out:
+    judge_client_close(judge);
+    free(judge_log);
     free_suites(suites, n_suites);
     run_points_free(&pts);
     return code;
