@@ -97,13 +97,6 @@ int score_check(const char *scorer, const cJSON *data, struct bai_error *err)
     return problems + (sc->validate ? sc->validate(data, err) : 0);
 }
 
-size_t score_output_len(const struct score_input *in)
-{
-    if (!in || !in->output)
-        return 0;
-    return in->output_len ? in->output_len : strlen(in->output);
-}
-
 int score_sample(const struct score_input *in, const struct score_context *ctx,
                  struct score_result *out, struct bai_error *err)
 {

@@ -12,6 +12,7 @@
 #ifndef BAI_SCORE_H
 #define BAI_SCORE_H
 
+#include <string.h>
 #include <cjson/cJSON.h>
 #include "util/error.h"
 #include "score/registry.h"
@@ -35,8 +36,15 @@ struct score_input {
     const cJSON *logprobs;           /* llama-server completion_probabilities */
 };
 
-/* The byte length of in->output (0 when there is none). */
-size_t score_output_len(const struct score_input *in);
+/* The byte length of in->output (0 when there is none). Inline: every
+ * scorer asks, and the scorers must not depend on registry.c, which lists
+ * them. */
+static inline size_t score_output_len(const struct score_input *in)
+{
+    if (!in || !in->output)
+        return 0;
+    return in->output_len ? in->output_len : strlen(in->output);
+}
 
 /* Services some scorers need (sandbox pool for code, a backend for judge).
  * Opaque here. A NULL judge makes judge items SCORE_ERROR with a reason; a
