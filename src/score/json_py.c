@@ -262,7 +262,7 @@ size_t json_py_string(const char *s, size_t n, struct buf *out)
         if (cp >= 0xD800 && cp <= 0xDFFF)
             cp = 0xFFFD;
         char u[4];
-        buf_append(out, u, score_utf8_put(cp, u));
+        buf_append(out, u, utf8_put(cp, u));
     }
     if (!out->data)
         buf_append(out, "", 0);

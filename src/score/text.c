@@ -36,28 +36,6 @@ uint32_t score_utf8_next(const char *str, size_t n, size_t *adv)
     return cp;
 }
 
-size_t score_utf8_put(uint32_t cp, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* ---- character classes ------------------------------------------------ */
 
 /* Every class is Python's, from the generated table (unicode_py.h). */
@@ -186,7 +164,7 @@ void score_lower(const char *s, size_t n, struct buf *out)
         } else if (cp == 0x3A3 && final_sigma(s, n, i, i + adv)) {
             buf_append(out, "\xCF\x82", 2);   /* final sigma */
         } else {
-            buf_append(out, u, score_utf8_put(unicode_py_lower(cp), u));
+            buf_append(out, u, utf8_put(unicode_py_lower(cp), u));
         }
         i += adv;
     }

@@ -16,6 +16,7 @@
 
 #include "util/error.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
@@ -23,8 +24,7 @@
  * in *adv. An invalid or truncated sequence decodes as U+FFFD with length 1,
  * so callers always make progress on binary garbage. */
 uint32_t score_utf8_next(const char *s, size_t n, size_t *adv);
-/* Encodes cp into out (room for 4 bytes); returns the byte count. */
-size_t score_utf8_put(uint32_t cp, char *out);
+/* Encoding a code point is utf8_put (util/utf8.h, included here). */
 
 /* ---- character classes (Python 3 semantics) --------------------------- */
 

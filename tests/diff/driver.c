@@ -68,7 +68,7 @@ static void dump_unicode(void)
         int pw = 0, pd = 0;
         if (cp < 0xD800 || cp > 0xDFFF) {
             char u[4];
-            size_t n = score_utf8_put(cp, u);
+            size_t n = utf8_put(cp, u);
             pw = score_re_search(w, u, n);
             pd = score_re_search(d, u, n);
         }
