@@ -49,7 +49,7 @@ BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
 .PHONY: all help check unit circles difftest integration asan valgrind demo demo-run install install-data clean deps llama models \
-        bench fuzz print-pkgs first-hour FORCE
+        bench fuzz print-pkgs first-hour slurm-test FORCE
 
 all: $(BIN)
 
@@ -64,6 +64,7 @@ help:
 	@echo "make bench      build the benchmarks (run them with benchmarks/run-all.sh)"
 	@echo "make fuzz       run the fuzz targets (parsers, suites, scorers, writers) for a bounded time"
 	@echo "make first-hour a fresh clone does what a new user does, checked under a pty"
+	@echo "make slurm-test the job array of benchai slurm on a one-node Slurm started on 127.0.0.1 (root)"
 	@echo "make install    install benchai, its suites, model registry and roles, man page and bash/zsh completion into PREFIX ($(PREFIX))"
 	@echo "make clean      remove build outputs"
 
@@ -155,6 +156,12 @@ demo-run: $(BIN)
 first-hour: models
 	@bash scripts/first-hour.sh
 
+# `benchai slurm`'s job array and merge job against a real slurmctld and
+# slurmd started on 127.0.0.1 from a temp dir (installs slurm-wlm's daemons
+# and munge; needs root): docs/distributed.md, tests/slurm/run.sh.
+slurm-test: $(BIN) models
+	@bash tests/slurm/run.sh
+
 # The same tests under ASan + UBSan, in a separate build tree.
 asan: models
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -170,7 +177,7 @@ asan: models
 # benchai; these cover the run, resume, Ctrl-C, crash restart, the health
 # watch, two writers, migration and refusal, the /proc census.
 VALGRIND_TESTS ?= e2e/* backends/server_killed* faults/hung* store_runs/two_runs* store_runs/old_store* \
-                  machine/competing*
+                  machine/competing* decisions/memory_and_load*
 valgrind: $(BIN) $(BUILD)/integration-tests models
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@for t in $(VALGRIND_TESTS); do \

@@ -31,9 +31,14 @@ OPTIONAL=(default-jdk-headless nodejs)
 # the reference libraries themselves; `make check` installs these
 # (BENCHAI_WITH_DIFF=1).
 DIFF=(python3-nltk python3-langdetect python3-numpy)
+# The Slurm integration test (make slurm-test, tests/slurm/run.sh) starts a
+# one-node cluster on 127.0.0.1: BENCHAI_WITH_SLURM=1 installs it. The
+# packages' init scripts are not used; the test starts the daemons itself.
+SLURM=(slurmctld slurmd slurm-client munge)
 
 missing=()
-for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"} ${BENCHAI_WITH_DIFF:+"${DIFF[@]}"}; do
+for p in "${PACKAGES[@]}" ${BENCHAI_WITH_OPTIONAL:+"${OPTIONAL[@]}"} ${BENCHAI_WITH_DIFF:+"${DIFF[@]}"} \
+         ${BENCHAI_WITH_SLURM:+"${SLURM[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # npm may already come from a non-Debian Node.js install; do not fight it.

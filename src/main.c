@@ -19,7 +19,7 @@
 /* In the order `benchai --help` and the man page list them. */
 static const struct cli_command *const commands[] = {
     &cmd_run_cli, &cmd_resume_cli, &cmd_status_cli, &cmd_runs_cli, &cmd_show_cli, &cmd_export_cli, &cmd_rm_cli,
-    &cmd_merge_cli, &cmd_store_cli, &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli,
+    &cmd_merge_cli, &cmd_plan_cli, &cmd_slurm_cli, &cmd_store_cli, &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli,
     &cmd_compare_cli, &cmd_gate_cli, &cmd_table_cli, &cmd_pareto_cli, &cmd_select_cli,
     &cmd_score_cli, &cmd_report_cli, &cmd_rescore_cli, &cmd_config_cli,
 };

@@ -9,6 +9,7 @@
  * group.
  */
 #include "backend/backend_int.h"
+#include "util/defaults.h"
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/utf8.h"
@@ -199,7 +200,7 @@ int backend_command_generate(struct backend *b, const struct gen_request *req, s
     }
     setpgid(pid, pid);
     close(out[1]);
-    long timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : 600000;
+    long timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : BAI_REQUEST_TIMEOUT_MS;
     int64_t deadline = resp->t_send_ns + timeout_ms * 1000000LL;
     struct buf output = {0};
     int timed_out = 0, too_large = 0;

@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 
 #include <arpa/inet.h>
@@ -25,7 +26,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct llama_server {
@@ -47,10 +50,10 @@ struct llama_server {
     cJSON *thread_split;         /* llama_server_thread_split */
     cJSON *competing;            /* llama_server_competing */
     char *notice;                /* llama_server_notice */
+    struct llama_server_launch *launches;   /* llama_server_launches */
+    size_t n_launches, cap_launches;
+    struct memwatch *mem;        /* samples the running process (NULL when not running) */
 };
-
-/* Hung when /health gives no answer for this long (default). */
-#define DEFAULT_HANG_MS 30000
 
 void llama_server_free_argv(char **argv)
 {
@@ -156,7 +159,14 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
             rc |= push_flag(&a, &flags, SFLAG_SPEC_TYPE, "draft-simple", err);
     }
     /* the table's settings in table order, raw words last (they may override) */
-    for (int pass = 0; pass < 2 && !rc; pass++)
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        /* This build logs the model / KV-cache / compute buffer sizes and
+         * the offloaded layers at verbosity 4 only (loadlog.h reads them);
+         * before the raw words, so they may still override it. */
+        if (pass == 1 && server_flags_accepts(&flags, "--log-verbosity")) {
+            argv_push(&a, "--log-verbosity");
+            argv_push(&a, "4");
+        }
         for (size_t i = 0; i < settings_count() && !rc; i++) {
             const struct setting_def *d = settings_def((int)i);
             int raw = d->kind == SETTING_ARGS || d->kind == SETTING_ARGV;
@@ -167,6 +177,7 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
             if (v)
                 rc |= push_setting(&a, &flags, d, v, cfg->arch, err);
         }
+    }
     if (!rc && server_flags_accepts(&flags, "--no-webui"))
         argv_push(&a, "--no-webui");
     server_flags_free(&flags);
@@ -411,7 +422,7 @@ static void fetch_info(struct llama_server *s)
  * for the whole start-up timeout. */
 static int wait_ready(struct llama_server *s, struct bai_error *err)
 {
-    int timeout_s = s->startup_timeout_s > 0 ? s->startup_timeout_s : 300;
+    int timeout_s = s->startup_timeout_s > 0 ? s->startup_timeout_s : BAI_STARTUP_TIMEOUT_S;
     int64_t deadline = clock_mono_ns() + (int64_t)timeout_s * 1000000000LL;
     int64_t last_sign = clock_mono_ns();
     while (clock_mono_ns() < deadline) {
@@ -448,8 +459,21 @@ static int wait_ready(struct llama_server *s, struct bai_error *err)
     return -1;
 }
 
+/* The running start's last memory sample, taken while it still runs. */
+static void mem_stop(struct llama_server *s)
+{
+    if (!s->mem)
+        return;
+    struct memwatch_figures f;
+    memwatch_stop(s->mem, &f);
+    s->mem = NULL;
+    if (s->n_launches)
+        s->launches[s->n_launches - 1].mem = f;
+}
+
 static void kill_group(struct llama_server *s, int grace_ms)
 {
+    mem_stop(s);
     free(health_watch_stop(s->watch));
     s->watch = NULL;
     if (s->pid <= 0)
@@ -483,6 +507,49 @@ static void watch_start(struct llama_server *s)
         log_warn("llama-server health watch did not start: a hung server is found only by request timeouts");
 }
 
+/* How much of a start's log is read for its load lines (they come first;
+ * the rest of the log is the requests). */
+#define LOAD_LOG_MAX (4u << 20)
+
+/* A start that reached /health 200: its load time, its memory now (and a
+ * sampler for the rest of its life), and what its part of the log says. */
+static void record_launch(struct llama_server *s, int64_t t0_ns, double wall_s, off_t log_from)
+{
+    XGROW(s->launches, s->n_launches + 1, s->cap_launches);
+    struct llama_server_launch *l = &s->launches[s->n_launches++];
+    memset(l, 0, sizeof *l);
+    l->started_unix_s = wall_s;
+    l->load_ms = (double)(clock_mono_ns() - t0_ns) / 1e6;
+    s->mem = memwatch_start(s->pid, &l->mem);
+    /* this start's part of the log: the load lines come first, so a bounded
+     * read from where the log stood at the fork is enough */
+    char *text = xmalloc(LOAD_LOG_MAX + 1);
+    size_t len = 0;
+    int fd = open(s->log_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && lseek(fd, log_from, SEEK_SET) == log_from) {
+        ssize_t got;
+        while (len < LOAD_LOG_MAX && (got = read(fd, text + len, LOAD_LOG_MAX - len)) != 0) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                break;
+            len += (size_t)got;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    loadlog_parse(text, len, &l->log);
+    free(text);
+}
+
+size_t llama_server_launches(struct llama_server *s, const struct llama_server_launch **out)
+{
+    if (s->mem && s->n_launches)
+        memwatch_read(s->mem, &s->launches[s->n_launches - 1].mem);
+    *out = s->launches;
+    return s->n_launches;
+}
+
 /* Start (or restart) on a fresh port; a port taken between our probe and the
  * server's bind shows up as a start-up failure, so try a few ports. */
 static int launch(struct llama_server *s, struct bai_error *err)
@@ -494,12 +561,18 @@ static int launch(struct llama_server *s, struct bai_error *err)
         s->port = port;
         free(s->url);
         s->url = xasprintf("http://127.0.0.1:%d", port);
+        struct stat sb;
+        off_t log_from = stat(s->log_path, &sb) == 0 ? sb.st_size : 0;
+        struct timespec wall;
+        clock_gettime(CLOCK_REALTIME, &wall);
+        int64_t t0 = clock_mono_ns();
         s->pid = spawn(s, err);
         if (s->pid < 0) {
             s->pid = 0;
             return -1;
         }
         if (wait_ready(s, err) == 0) {
+            record_launch(s, t0, (double)wall.tv_sec + wall.tv_nsec / 1e9, log_from);
             fetch_info(s);
             watch_start(s);
             return 0;
@@ -607,7 +680,7 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
     s->log_path = xstrdup(cfg->log_path);
     s->startup_timeout_s = cfg->startup_timeout_s;
     s->cancel = cfg->cancel;
-    s->hang_ms = cfg->hang_timeout_ms < 0 ? 0 : cfg->hang_timeout_ms > 0 ? cfg->hang_timeout_ms : DEFAULT_HANG_MS;
+    s->hang_ms = cfg->hang_timeout_ms > 0 ? cfg->hang_timeout_ms : 0;
     note_competitors(s);
     char *dir = fs_dirname(s->log_path);
     int rc = fs_mkdirs(dir, 0755, err);
@@ -704,5 +777,8 @@ void llama_server_stop(struct llama_server *s, int grace_ms)
     cJSON_Delete(s->thread_split);
     cJSON_Delete(s->competing);
     free(s->notice);
+    for (size_t i = 0; i < s->n_launches; i++)
+        loadlog_free(&s->launches[i].log);
+    free(s->launches);
     free(s);
 }

@@ -19,6 +19,8 @@
 #include <sys/types.h>
 #include <cjson/cJSON.h>
 #include "settings/settings.h"
+#include "backend/loadlog.h"
+#include "backend/memwatch.h"
 #include "util/error.h"
 
 /* What to launch. The settings (settings/settings.h) are the launch
@@ -33,9 +35,10 @@ struct llama_server_config {
     const struct settings *settings;   /* borrowed; NULL: all server defaults */
     const char *mmproj;          /* multimodal projector GGUF (images) or NULL */
     const char *log_path;        /* server stdout+stderr go here (required) */
-    int startup_timeout_s;       /* 0 = 300 */
+    int startup_timeout_s;       /* 0 = BAI_STARTUP_TIMEOUT_S */
     /* No answer to /health for this long (while it runs) = hung: killed,
-     * then dead for llama_server_alive. 0 = 30 s; < 0 = not watched. */
+     * then dead for llama_server_alive. 0 = not watched (callers pass
+     * BAI_HANG_TIMEOUT_MS for the default). */
     int hang_timeout_ms;
     const char *role;            /* "server" (NULL) or "judge": for the thread split record */
     /* Set asynchronously (Ctrl-C) to abandon a start-up that is still
@@ -92,5 +95,22 @@ const cJSON *llama_server_thread_split(const struct llama_server *s);
 const cJSON *llama_server_competing(const struct llama_server *s);
 /* One line about those competitors for the run's incidents, or NULL. */
 const char *llama_server_notice(const struct llama_server *s);
+
+/* One start of the server process: the first, and one per restart. The
+ * load time runs from the fork to the first /health 200 (the model read,
+ * the draft loaded, the warm-up run llama-server does itself); memory is
+ * sampled from /proc (and the GPU driver, when there is one) right after
+ * that and then while the process runs (memwatch.h); the buffer sizes and
+ * offloaded layers are what this start wrote to the log (loadlog.h). */
+struct llama_server_launch {
+    double started_unix_s;       /* wall clock at the fork */
+    double load_ms;
+    struct memwatch_figures mem;
+    struct loadlog log;
+};
+/* The starts so far, oldest first; the running one's peaks are sampled
+ * again first. The array belongs to s (valid until the next call that
+ * restarts or stops it). */
+size_t llama_server_launches(struct llama_server *s, const struct llama_server_launch **out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "store/store.h"
+#include "util/defaults.h"
 #include "util/yaml_bounds.h"
 #include "util/fs.h"
 #include "util/suggest.h"
@@ -336,7 +337,7 @@ char *cli_config_source(enum cli_key k)
 const char *cli_default_store(void)
 {
     const char *v = cli_config_get(CLI_CFG_STORE);
-    return v ? v : STORE_DEFAULT_PATH;
+    return v ? v : BAI_STORE_PATH;
 }
 
 const char *cli_default_format(const char *const *choices, const char *builtin)

@@ -18,11 +18,20 @@ static void leave(void)
     _exit(BAI_EXIT_INTERRUPTED);
 }
 
+/* A repeated SIGTERM is the same request again, not impatience: a batch
+ * scheduler signals every process of a job (scancel) while the job script's
+ * trap forwards the signal it got too, and leaving at once would lose the
+ * run's closing record (status interrupted). A second SIGINT or SIGHUP (a
+ * user's second Ctrl-C) leaves at once. */
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (stop_requested || exit_at_once)
+    if (exit_at_once)
         leave();
+    if (stop_requested) {
+        if (sig == SIGTERM)
+            return;
+        leave();
+    }
     stop_requested = 1;
 }
 

@@ -3,9 +3,11 @@
  * Owns: the SIGINT/SIGTERM/SIGHUP handlers of the benchai process and its
  * SIGPIPE disposition. The first signal only sets a flag that the runner
  * polls, so the samples in flight are stored and the command ends with exit 5
- * (resumable); a second one leaves at once with exit 5 (the launched servers
- * and sandboxes die with benchai through PR_SET_PDEATHSIG; the exit hook
- * removes the sandbox's work dirs). Does not own: what a command
+ * (resumable); a second SIGINT or SIGHUP leaves at once with exit 5 (the
+ * launched servers and sandboxes die with benchai through PR_SET_PDEATHSIG;
+ * the exit hook removes the sandbox's work dirs), a second SIGTERM changes
+ * nothing (a scheduler and a job script may both send it). Does not own:
+ * what a command
  * does once the flag is set (run/, the commands).
  */
 #ifndef BAI_CLI_INTERRUPT_H

@@ -25,6 +25,9 @@ int cmd_run(int argc, char **argv);
 extern const struct cli_command cmd_run_cli;
 int cmd_resume(int argc, char **argv);
 extern const struct cli_command cmd_resume_cli;
+/* `benchai plan`: argv (argv[0] "run") parsed as `run` parses it, then the
+ * table of which points each of n_shards shards runs, instead of a run. */
+int cmd_run_shards_view(int argc, char **argv, int n_shards, int json);
 
 
 
@@ -38,6 +41,10 @@ int cmd_rm(int argc, char **argv);
 extern const struct cli_command cmd_rm_cli;
 int cmd_merge(int argc, char **argv);
 extern const struct cli_command cmd_merge_cli;
+int cmd_plan(int argc, char **argv);
+extern const struct cli_command cmd_plan_cli;
+int cmd_slurm(int argc, char **argv);
+extern const struct cli_command cmd_slurm_cli;
 int cmd_store(int argc, char **argv);
 extern const struct cli_command cmd_store_cli;
 int cmd_suites(int argc, char **argv);

@@ -22,7 +22,7 @@ struct pareto_opts {
     struct report_rules rules;
 };
 
-static const char *const x_axes[] = { "gen_tps", "ttft_p95", "e2e_p50", NULL };
+static const char *const x_axes[] = { "gen_tps", "ttft_p95", "e2e_p50", "memory_gb", "gpu_gb", NULL };
 
 static const struct cli_option pareto_options[] = {
     CLI_OPT_SUITES(struct pareto_opts, suites, "quality on these suites (item-weighted); default: all"),
@@ -32,7 +32,7 @@ static const struct cli_option pareto_options[] = {
                    "./benchmarks/roles.yaml, else the installed one)",
                    .complete = CLI_COMP_FILE),
     CLI_OPT_CHOICE(0, "x", struct pareto_opts, x, "AXIS", x_axes,
-                   "speed axis: gen_tps (default, higher is better), ttft_p95 or\ne2e_p50 (lower is better)"),
+                   "x axis: gen_tps (default, higher is better), ttft_p95,\ne2e_p50, memory_gb (the server's peak RSS) or gpu_gb\n(lower is better)"),
     CLI_OPT_RUNS(struct pareto_opts, runs, "only these runs (default: the newest run's point\nper model + config)"),
     CLI_OPT_FLAG(0, "all-runs", struct pareto_opts, all_runs, "keep every run's point"),
     CLI_OPT_FORMAT(struct pareto_opts, format, cli_formats_md_csv_json, "output format"),
@@ -48,9 +48,9 @@ static const struct cli_option pareto_options[] = {
 const struct cli_command cmd_pareto_cli = {
     .name = "pareto",
     .summary = "quality vs speed with the Pareto frontier marked (--plot draws it)",
-    .usage = "[--suite S | --role R [--roles FILE]] [--x gen_tps|ttft_p95|e2e_p50]\n"
-             " [--run R]... [--all-runs] [-o md|csv|json] [--plot FILE.svg|FILE.png]\n"
-             " [--store PATH]",
+    .usage = "[--suite S | --role R [--roles FILE]]\n"
+             " [--x gen_tps|ttft_p95|e2e_p50|memory_gb|gpu_gb] [--run R]... [--all-runs]\n"
+             " [-o md|csv|json] [--plot FILE.svg|FILE.png] [--store PATH]",
     .description =
         "Every stored model + config as (quality, speed); the Pareto frontier is marked\n"
         "and each dominated point names a frontier point that beats it. A point is\n"
@@ -146,7 +146,9 @@ int cmd_pareto(int argc, char **argv)
     if (plot) {
         char *title = xasprintf("Quality (%s) vs %s", what.data,
                                 x == REPORT_X_GEN_TPS ? "generation speed"
-                                : x == REPORT_X_TTFT_P95 ? "time to first token" : "end-to-end latency");
+                                : x == REPORT_X_TTFT_P95 ? "time to first token"
+                                : x == REPORT_X_E2E_P50 ? "end-to-end latency"
+                                : x == REPORT_X_MEMORY_GB ? "server memory" : "GPU memory");
         int prc = report_pareto_plot(&pa, plot, title, &err);
         free(title);
         if (prc < 0)

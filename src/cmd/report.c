@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "report/cli.h"
 #include "report/html.h"
+#include "report/sweep.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -15,6 +16,7 @@ struct report_opts {
     const char *out, *store, *format;
     int max_failed, unscored;
     struct report_rules rules;
+    double np_p95_limit;
 };
 
 static const char *const html_only[] = { "html", NULL };
@@ -24,6 +26,8 @@ static const struct cli_option report_options[] = {
                    .complete = CLI_COMP_DIR),
     CLI_OPT_INT(0, "max-failed", struct report_opts, max_failed, "N", 1, 1000000,
                 "failed items listed per run (default 200)"),
+    CLI_OPT_DOUBLE(0, "np-p95-limit", struct report_opts, np_p95_limit, "X", 1.0, 1000.0,
+                   "-np sweeps: the np chosen is the largest aggregate tok/s whose\np95 E2E latency is at most X times np=1's (default " REPORT_NP_P95_LIMIT_TEXT ")"),
     CLI_OPT_FORMAT(struct report_opts, format, html_only,
                    "html only (benchai table / pareto / select -o md print\nMarkdown)"),
     CLI_OPT_FLAG(0, "unscored", struct report_opts, unscored,
@@ -36,7 +40,7 @@ static const struct cli_option report_options[] = {
 const struct cli_command cmd_report_cli = {
     .name = "report",
     .summary = "one self-contained HTML report of runs (tables, Pareto, sweeps, compare)",
-    .usage = "RUN... --out DIR [--max-failed N] [--store PATH]",
+    .usage = "RUN... --out DIR [--max-failed N] [--np-p95-limit X] [--store PATH]",
     .description =
         "Writes DIR/index.html: one self-contained page (inline SVG plots, no scripts,\n"
         "no network) with the runs' metadata, the master score table, the Pareto\n"
@@ -56,7 +60,8 @@ int cmd_report(int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *out_dir = o.out;
-    struct report_html_opts ho = { .max_failed = (size_t)o.max_failed, .unscored = o.unscored, .rules = o.rules };
+    struct report_html_opts ho = { .max_failed = (size_t)o.max_failed, .unscored = o.unscored, .rules = o.rules,
+                                   .np_p95_limit = o.np_p95_limit };
     struct report_strv runs = { 0 };
     struct bai_error err = { 0 };
     rc = BAI_EXIT_OK;

@@ -17,6 +17,7 @@
 #include "run/request.h"
 #include "run/runner.h"
 #include "run/config.h"
+#include "run/shard.h"
 #include "store/store.h"
 #include "suite/suite.h"
 #include "util/fs.h"
@@ -132,7 +133,7 @@ static int set_max_answer(void *o, const char *v, struct bai_error *err)
     return 0;
 }
 
-/* 0 turns the watch off; the config keeps 0 for "the default" (30 s). */
+/* 0 turns the watch off (0 means off here and in the config). */
 static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
 {
     char *end;
@@ -141,7 +142,7 @@ static int set_hang_timeout(void *o, const char *v, struct bai_error *err)
         bai_error_set(err, BAI_EXIT_USAGE, "expected seconds from 0 to 1000000, got '%s'", v);
         return -1;
     }
-    ((struct run_config *)o)->hang_timeout_ms = s > 0 ? (int)(s * 1000) : -1;
+    ((struct run_config *)o)->hang_timeout_ms = (int)(s * 1000);
     return 0;
 }
 
@@ -165,7 +166,10 @@ static const struct cli_option run_options[] = {
                      .alias = "suites", .complete = CLI_COMP_SUITE),
     CLI_OPT_INT(0, "limit", A, limit, "N", 1, BIG, "first N items of each suite"),
     CLI_OPT_INT(0, "reps", A, reps, "N", 1, BIG, "samples per item (default: the suite's reps)"),
-    CLI_OPT_CALLBACK(0, "shard", "I/N", set_shard, "only items whose id hashes to shard I of N (see docs/store.md)"),
+    CLI_OPT_CALLBACK(0, "shard", "I/N", set_shard, "only shard I of N: whole sweep points balanced by estimated\ncost "
+                     "(docs/distributed.md; benchai plan --shards N)"),
+    CLI_OPT_STRING(0, "split-above", A, split_above, "D|auto|never",
+                   "with --shard: split a point estimated above D into item\nchunks (default auto: the plan's estimate / N)"),
     CLI_OPT_STRING(0, "run-id", A, run_id, "ID", "store under this run id (shards of one run on several machines)"),
     CLI_OPT_FLAG(0, "force", A, force, "continue a stored run (--run-id, resume) although a suite\n"
                                        "changed since it started (recorded with the run)"),
@@ -355,6 +359,9 @@ static int suites_need_judge(struct suite **suites, size_t n)
     return 0;
 }
 
+/* `benchai plan` asks for the shards table as JSON (cmd_run_shards_view). */
+static int dry_run_json;
+
 /* Loads the run's suites (its --suite names, then those a plan adds) into
  * suites[]; every suite that fails is reported. 0 when all loaded. */
 static int load_suites(const struct run_config *a, const struct run_points *pts, struct suite **suites,
@@ -416,10 +423,13 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         char *text = NULL;
         size_t len = 0;
         FILE *mf = open_memstream(&text, &len);
-        run_points_print(&pts, suites, n_suites, a, mf);
+        int dry = a->shard_n > 0 ? run_shards_dry_run(a, &pts, suites, n_suites, dry_run_json, mf, &err)
+                                 : (run_points_print(&pts, suites, n_suites, a, mf), 0);
         fclose(mf);
         cmd_print(text, len, 0);
         free(text);
+        if (dry != 0)
+            code = bai_error_report(&err);
         goto out;
     }
     if (demo) {
@@ -461,6 +471,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     struct progress *progress = progress_new(&po);
     struct run_options o = {
         .cfg = a, .suites = suites, .n_suites = n_suites, .points = pts.points, .n_points = pts.n_points,
+        .plan = pts.plan,
         .resume_run_id = resume_id, .plan_json = plan_json,
         .time_budget_s = pts.plan ? run_points_time_budget(&pts) : 0, .judge = judge,
         .stop = stop_requested, .progress = progress,
@@ -519,6 +530,23 @@ int cmd_run(int argc, char **argv)
     return code;
 }
 
+int cmd_run_shards_view(int argc, char **argv, int n_shards, int json)
+{
+    struct run_config a;
+    struct extra_args extra = { 0 };
+    int n = argc, rc = parse_args(&n, &argv, &a, &extra);
+    if (rc >= 0)
+        return rc;
+    a.dry_run = 1;
+    a.shard_i = 0;        /* every shard */
+    a.shard_n = n_shards;
+    dry_run_json = json;
+    int code = run_with_config(&a, NULL, NULL);
+    run_config_free(&a);
+    strlist_free(extra.v, extra.n);
+    return code;
+}
+
 struct resume_opts {
     const char *store;
     int force;
@@ -541,7 +569,10 @@ const struct cli_command cmd_resume_cli = {
         "configurations and samples already stored are not run again, so every\n"
         "item ends with exactly one sample per repetition.\n"
         "A suite whose file changed since the run started is refused (exit 2);\n"
-        "--force continues with the file as it is now and records that with the run.\n",
+        "--force continues with the file as it is now and records that with the run.\n"
+        "The run continues in the store it is read from (--store, e.g. a copy of a\n"
+        "shard's store on another node; else the default store), not the one named\n"
+        "in its arguments.\n",
     .options = resume_options,
     CLI_ARGS_ONE_RUN,
     .run = cmd_resume,
@@ -584,13 +615,22 @@ int cmd_resume(int argc, char **argv)
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
         args[k++] = cJSON_IsString(e) ? e->valuestring : "";
-    int has_store = 0;
-    for (int i = 0; i < k; i++)
-        has_store |= !strcmp(args[i], "--store") || !strncmp(args[i], "--store=", 8);
-    if (!has_store) {   /* the run continues in the store it was read from */
-        args[k++] = "--store";
-        args[k++] = (char *)store_path;
+    /* the run continues in the store it was read from (--store, else the
+     * default), not the one its arguments named: a shard resumes in the
+     * copy it was moved to */
+    int kept = 0;
+    for (int i = 0; i < k; i++) {
+        if (!strcmp(args[i], "--store") && i + 1 < k && strcmp(args[i + 1], "--")) {
+            i++;
+            continue;
+        }
+        if (!strncmp(args[i], "--store=", 8))
+            continue;
+        args[kept++] = args[i];
     }
+    k = kept;
+    args[k++] = "--store";
+    args[k++] = (char *)store_path;
     if (o.force)
         args[k++] = "--force";
     struct run_config a;

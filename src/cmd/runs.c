@@ -6,6 +6,7 @@
 #include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/format.h"
+#include "report/shards.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -49,6 +50,23 @@ const struct cli_command cmd_runs_cli = {
     .run = cmd_runs,
 };
 
+/* A sharded run's status cell names the shards that are not done:
+ * "interrupted (missing 3,7)". */
+static void shards_cell(struct store *st, const struct store_run_info *run, const char *word,
+                        struct report_table *t, size_t row)
+{
+    struct store_run_shards sh;
+    struct bai_error err = { 0 };
+    if (store_run_shards(st, run->id, &sh, &err) < 0)
+        return;
+    struct buf b = { 0 };
+    report_shards_brief(&sh, &b);
+    if (b.len)
+        report_table_setf(t, row, 2, "%s (%s)", word, b.data);
+    buf_free(&b);
+    store_run_shards_free(&sh);
+}
+
 int cmd_runs(int argc, char **argv)
 {
     struct runs_opts o = { .store = cli_default_store(),
@@ -82,6 +100,8 @@ int cmd_runs(int argc, char **argv)
         const char *word;
         cmd_run_state(&runs[i], state, sizeof state, &word);   /* "stopped": its process is gone */
         report_table_set(&t, r, 2, word);
+        if (fmt == REPORT_FMT_MD && runs[i].n_shards > 1)
+            shards_cell(st, &runs[i], word, &t, r);
         report_table_set(&t, r, 3, runs[i].suites);
         report_table_set(&t, r, 4, runs[i].models);
         report_table_set_num(&t, r, 5, (double)runs[i].n_configs, "%.0f");

@@ -12,7 +12,10 @@
 #include "cmd/cmd.h"
 #include "report/figures.h"
 #include "report/format.h"
+#include "report/master.h"
 #include "report/passk.h"
+#include "report/resources.h"
+#include "report/shards.h"
 #include "report/sweep.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -22,6 +25,7 @@ struct show_opts {
     int items, failed, unscored;
     const char *format, *store;
     struct report_rules rules;
+    double np_p95_limit;
 };
 
 static const struct cli_option show_options[] = {
@@ -32,6 +36,8 @@ static const struct cli_option show_options[] = {
     CLI_OPT_FLAG(0, "unscored", struct show_opts, unscored,
                  "with --failed, also the answers no scorer scores (speed\nsuites), last"),
     CMD_RULES_OPTIONS(struct show_opts, rules),
+    CLI_OPT_DOUBLE(0, "np-p95-limit", struct show_opts, np_p95_limit, "X", 1.0, 1000.0,
+                   "-np sweeps: choose the largest aggregate tok/s whose p95\nE2E latency is at most X times np=1's (default " REPORT_NP_P95_LIMIT_TEXT ")"),
     CLI_OPT_FORMAT(struct show_opts, format, cli_formats_md_json, "output format"),
     CLI_OPT_STORE(struct show_opts, store),
     CLI_OPT_END(),
@@ -41,7 +47,7 @@ const struct cli_command cmd_show_cli = {
     .name = "show",
     .summary = "one run per config and suite: scores with CIs, speed, incidents",
     .usage = "RUN [--items | --failed [--unscored]] [--exclude-failed] [--judge TEXT]\n"
-             " [--scorer NAME] [-o md|json] [--store PATH]",
+             " [--scorer NAME] [--np-p95-limit X] [-o md|json] [--store PATH]",
     .description =
         "Prints one run: per config, suite and scorer the score (0-100) with its 95%\n"
         "CI (the mean grade with a bootstrap CI for graded scorers: judge, f1, ifeval,\n"
@@ -148,10 +154,10 @@ static void md_groups(struct store_group *g, size_t n, const struct report_rules
                                          "samples" };
     static const char *const scols[] = { "config", "suite", "gen tok/s p50", "95% CI", "TTFT p50 ms",
                                          "TTFT p95 ms", "E2E p50 ms", "acceptance", "n",
-                                         "speed from", "prompt cache hits" };
+                                         "speed from", "prompt cache hits", "prompt tok/s p50 [95% CI]" };
     struct report_table q, s;
     report_table_init(&q, 12, qcols);
-    report_table_init(&s, 11, scols);
+    report_table_init(&s, 12, scols);
     struct buf notes = { 0 };
     int several = 0;
     for (size_t i = 0; i < n; i++) {
@@ -216,6 +222,7 @@ static void md_groups(struct store_group *g, size_t n, const struct report_rules
                                                        g[i].n_speed_chunks));
         if (g[i].n_cache_known)
             report_table_setf(&s, r, 10, "%zu/%zu", g[i].n_cache_hits, g[i].n_cache_known);
+        report_median_cell(&s, r, 11, g[i].prompt_tps, g[i].n_prompt_tps);
     }
     buf_puts(out, "## Quality\n\n");
     if (n)
@@ -360,6 +367,34 @@ static int item_row(void *vctx, const struct store_sample_row *r)
         report_table_set(&ctx->table, row, 5, o);
     free(o);
     return 0;
+}
+
+/* The shards of a sharded run (docs/distributed.md): which are done,
+ * partial, failed or missing, and each one's host, versions and GPUs. As
+ * JSON, the run object's "shards" array. */
+static void show_shards(struct store *st, const char *id, cJSON *json_run, struct buf *out)
+{
+    struct store_run_shards sh;
+    struct bai_error err = { 0 };
+    if (store_run_shards(st, id, &sh, &err) < 0)
+        return;
+    if (sh.n_shards <= 1) {
+        store_run_shards_free(&sh);
+        return;
+    }
+    if (json_run) {
+        cJSON_AddItemToObject(json_run, "shards", report_shards_json(&sh));
+    } else {
+        buf_puts(out, "## Shards\n\n");
+        struct buf line = { 0 };
+        report_shards_summary(&sh, &line);
+        if (line.len)
+            buf_printf(out, "%s\n\n", line.data);
+        buf_free(&line);
+        report_shards_table(&sh, 0, out);
+        buf_puts(out, "\n");
+    }
+    store_run_shards_free(&sh);
 }
 
 /* ---- json ---------------------------------------------------------------------- */
@@ -521,6 +556,7 @@ int cmd_show(int argc, char **argv)
     struct buf out = { 0 };
     if (json) {
         cJSON *root = json_report(&run, g, ng, cfg, nc, inc, ni, &o.rules);
+        show_shards(st, id, cJSON_GetObjectItemCaseSensitive(root, "run"), NULL);
         if (ictx.array) {
             cJSON_AddItemToObject(root, "items", ictx.array);
             ictx.array = NULL;
@@ -528,10 +564,16 @@ int cmd_show(int argc, char **argv)
         report_json_emit(root, 1, &out);
     } else {
         md_header(&run, &out);
+        show_shards(st, id, NULL, &out);
         md_groups(g, ng, &o.rules, &out);
         struct bai_error sweep_err = {0};
-        if (report_sweep_markdown(store_db(st), id, &out, &sweep_err) != 0)
+        if (report_tiers_markdown(st, id, &out, &sweep_err) != 0)
+            buf_printf(&out, "\n(tier table unavailable: %s)\n", sweep_err.msg);
+        struct report_sweep_opts sweep_opts = { .np_p95_limit = o.np_p95_limit };
+        if (report_sweep_markdown_opts(store_db(st), id, &sweep_opts, &out, &sweep_err) != 0)
             buf_printf(&out, "\n(sweep tables unavailable: %s)\n", sweep_err.msg);
+        if (report_resources_markdown(store_db(st), id, &out, &sweep_err) != 0)
+            buf_printf(&out, "\n(memory and load figures unavailable: %s)\n", sweep_err.msg);
         md_configs(cfg, nc, &out);
         md_incidents(inc, ni, cfg, nc, &out);
         if (items) {

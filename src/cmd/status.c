@@ -13,7 +13,9 @@
 #include "cli/config.h"
 #include "cmd/cmd.h"
 #include "report/figures.h"
+#include "plan/plan.h"
 #include "report/format.h"
+#include "report/shards.h"
 #include "run/progress.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -21,13 +23,22 @@
 #include "util/mem.h"
 
 struct status_opts {
-    const char *store, *format;
+    const char *store, *format, *shards, *stalled_after;
     struct report_rules rules;
 };
+
+/* A running shard silent this long is shown as stalled: longer than any
+ * model load seen, since the heartbeat is also written at each start. */
+#define STALLED_AFTER_DEFAULT "15m"
 
 static const struct cli_option status_options[] = {
     CMD_RULES_OPTIONS(struct status_opts, rules),
     CLI_OPT_FORMAT(struct status_opts, format, cli_formats_md_json, "output format"),
+    CLI_OPT_STRING(0, "shards", struct status_opts, shards, "'PATTERN'",
+                   "the shard stores of one run before they are merged (a quoted\nglob): progress per shard, "
+                   "missing and stalled shards", .complete = CLI_COMP_FILE),
+    CLI_OPT_STRING(0, "stalled-after", struct status_opts, stalled_after, "D",
+                   "a running shard with no sign of life for D is stalled\n(default " STALLED_AFTER_DEFAULT ")"),
     CLI_OPT_STORE(struct status_opts, store),
     CLI_OPT_END(),
 };
@@ -35,7 +46,8 @@ static const struct cli_option status_options[] = {
 const struct cli_command cmd_status_cli = {
     .name = "status",
     .summary = "how far a run is: samples stored of the planned total, rate, ETA",
-    .usage = "[RUN] [-o md|json] [--store PATH]",
+    .usage = "[RUN] [-o md|json] [--store PATH]\n"
+             "[RUN] --shards 'results/shards/RUN-*.db' [--stalled-after D]",
     .description =
         "Shows a run's progress from the store, also while it runs in another\n"
         "terminal: per config and suite the samples stored (warm-ups left out) of the\n"
@@ -45,7 +57,11 @@ const struct cli_command cmd_status_cli = {
         "(no benchai process)\" (resume it with benchai resume RUN); one running on\n"
         "another host is not checked. RUN is an id, a unique prefix, tag:NAME\n"
         "or latest; without RUN, the newest running run, else the newest run.\n"
-        "Runs started before benchai recorded planned totals show the stored counts.\n",
+        "Runs started before benchai recorded planned totals show the stored counts.\n"
+        "A sharded run also shows each shard (docs/distributed.md): its state (done,\n"
+        "running, stalled, interrupted, failed, missing), samples of planned, host,\n"
+        "versions, GPUs, last sign of life and ETA; --shards reads the shards' own\n"
+        "stores while they run, before any merge.\n",
     .options = status_options,
     .args = "[RUN]", .max_args = 1, .args_complete = CLI_COMP_RUN,
     .run = cmd_status,
@@ -85,6 +101,14 @@ static void add_planned(struct view *w, const cJSON *plan)
         if (cJSON_IsString(c) && cJSON_IsString(s) && cJSON_IsNumber(n))
             find_line(w, c->valuestring, s->valuestring)->planned = (long long)n->valuedouble;
     }
+}
+
+/* Planned rows from the run's manifest, summed over its shards: the
+ * whole run's plan, whichever shard's store this is. */
+static void add_manifest(struct view *w, const struct store_planned_total *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        find_line(w, rows[i].config, rows[i].suite)->planned = rows[i].samples;
 }
 
 /* Samples per second between the first and the last send (NAN: fewer
@@ -204,7 +228,7 @@ static void render_md(const struct store_run_info *run, struct view *w, const st
 }
 
 static void render_json(const struct store_run_info *run, struct view *w, const struct store_incident_info *last,
-                        const struct report_rules *rules, struct buf *b)
+                        const struct report_rules *rules, cJSON *shards, struct buf *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "run", run->id);
@@ -251,10 +275,64 @@ static void render_json(const struct store_run_info *run, struct view *w, const 
         cJSON_AddStringToObject(inc, "kind", last->kind);
         cJSON_AddStringToObject(inc, "message", last->message ? last->message : "");
     }
+    if (shards)
+        cJSON_AddItemToObject(o, "shards", shards);
     char *text = cJSON_Print(o);
     buf_printf(b, "%s\n", text);
     cJSON_free(text);
     cJSON_Delete(o);
+}
+
+/* The shards table of a sharded run (md). */
+static void add_shards(const struct store_run_shards *sh, struct buf *b)
+{
+    struct buf line = { 0 };
+    report_shards_summary(sh, &line);
+    buf_printf(b, "\n%s\n\n", line.len ? line.data : "shards:");
+    buf_free(&line);
+    report_shards_table(sh, clock_wall_s(), b);
+}
+
+/* `status --shards PATTERN`: the shard stores of one run, not merged. */
+static int status_of_shard_stores(const struct status_opts *o, const char *spec, double stalled_after_s)
+{
+    struct store_run_shards sh;
+    char id[STORE_RUN_ID_MAX];
+    size_t n_stores = 0;
+    struct bai_error err = { 0 };
+    if (report_shards_gather(o->shards, spec, &sh, id, &n_stores, &err) < 0)
+        return bai_error_report(&err);
+    store_run_shards_liveness(&sh, clock_wall_s(), stalled_after_s);
+    const char *status = store_run_shards_status(&sh);
+    struct buf b = { 0 };
+    if (!strcmp(o->format, "json")) {
+        cJSON *obj = cJSON_CreateObject();
+        cJSON_AddStringToObject(obj, "run", id);
+        cJSON_AddStringToObject(obj, "status", status ? status : "?");
+        cJSON_AddNumberToObject(obj, "stores", (double)n_stores);
+        cJSON_AddNumberToObject(obj, "samples", (double)sh.stored);
+        cJSON_AddNumberToObject(obj, "planned", (double)sh.planned);
+        cJSON_AddItemToObject(obj, "shards", report_shards_json(&sh));
+        char *text = cJSON_Print(obj);
+        buf_printf(&b, "%s\n", text);
+        cJSON_free(text);
+        cJSON_Delete(obj);
+    } else {
+        buf_printf(&b, "run %s: %s; %zu shard store%s; %lld of %lld samples (%.0f%%)\n", id, status ? status : "?",
+                   n_stores, n_stores == 1 ? "" : "s", (long long)sh.stored, (long long)sh.planned,
+                   sh.planned ? 100.0 * (double)sh.stored / (double)sh.planned : 100.0);
+        struct buf line = { 0 };
+        report_shards_summary(&sh, &line);
+        if (line.len)
+            buf_printf(&b, "%s\n", line.data);
+        buf_free(&line);
+        buf_puts(&b, "\n");
+        report_shards_table(&sh, clock_wall_s(), &b);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    buf_free(&b);
+    store_run_shards_free(&sh);
+    return fflush(stdout) == 0 ? BAI_EXIT_OK : BAI_EXIT_FAIL;
 }
 
 int cmd_status(int argc, char **argv)
@@ -263,6 +341,14 @@ int cmd_status(int argc, char **argv)
     int rc = cmd_options(&cmd_status_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
+    double stalled_after_s = plan_parse_duration(o.stalled_after ? o.stalled_after : STALLED_AFTER_DEFAULT);
+    if (stalled_after_s <= 0) {
+        fprintf(stderr, "benchai status: --stalled-after: expected a duration such as 15m, 1h, 90s, not '%s'\n",
+                o.stalled_after);
+        return BAI_EXIT_USAGE;
+    }
+    if (o.shards)
+        return status_of_shard_stores(&o, argc ? argv[0] : NULL, stalled_after_s);
     char id[STORE_RUN_ID_MAX];
     struct store *st = cmd_open_run(o.store, argc ? argv[0] : "latest", id, &rc);
     if (!st)
@@ -273,15 +359,21 @@ int cmd_status(int argc, char **argv)
     struct store_run_info run = { 0 };
     struct store_progress_row *rows = NULL;
     struct store_incident_info *inc = NULL;
-    size_t n_rows = 0, n_inc = 0;
+    struct store_planned_total *manifest = NULL;
+    struct store_run_shards shards = { 0 };
+    size_t n_rows = 0, n_inc = 0, n_manifest = 0;
     if (store_run_get(st, id, &run, &err) < 0 || store_run_progress(st, id, &rows, &n_rows, &err) < 0 ||
-        store_run_incidents(st, id, &inc, &n_inc, &err) < 0) {
+        store_run_incidents(st, id, &inc, &n_inc, &err) < 0 ||
+        store_run_planned(st, id, &manifest, &n_manifest, &err) < 0 || store_run_shards(st, id, &shards, &err) < 0) {
         rc = bai_error_report(&err);
         goto out;
     }
     cJSON *plan = run.plan_json ? cJSON_Parse(run.plan_json) : NULL;
     struct view w = { 0 };
-    add_planned(&w, plan);
+    if (n_manifest)
+        add_manifest(&w, manifest, n_manifest);
+    else
+        add_planned(&w, plan);
     for (size_t i = 0; i < n_rows; i++)
         find_line(&w, rows[i].config_label, rows[i].suite_name)->stored = &rows[i];
     /* the score so far, as every command computes it */
@@ -302,16 +394,23 @@ int cmd_status(int argc, char **argv)
         find_line(&w, g[i].config_label, g[i].suite_name)->score = f.score;
     }
     struct buf b = { 0 };
+    /* live states (stalled) for a sharded run */
+    store_run_shards_liveness(&shards, clock_wall_s(), stalled_after_s);
     if (!strcmp(o.format, "json"))
-        render_json(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules, &b);
+        render_json(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules,
+                    shards.n_shards > 1 ? report_shards_json(&shards) : NULL, &b);
     else
         render_md(&run, &w, n_inc ? &inc[n_inc - 1] : NULL, &o.rules, &b);
+    if (shards.n_shards > 1 && strcmp(o.format, "json"))
+        add_shards(&shards, &b);
     store_groups_free(g, ng);
     rc = cmd_print(b.data ? b.data : "", b.len, !strcmp(o.format, "json"));
     buf_free(&b);
     free(w.v);
     cJSON_Delete(plan);
 out:
+    store_planned_free(manifest, n_manifest);
+    store_run_shards_free(&shards);
     store_run_info_free(&run);
     store_progress_free(rows, n_rows);
     store_incidents_free(inc, n_inc);

@@ -1,4 +1,5 @@
-/* store.c - `benchai store check|path|vacuum`: look after the store file. */
+/* store.c - `benchai store check|path|vacuum|new-id|copy`: look after the
+ * store file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,13 @@ static const struct cli_option store_options[] = {
     CLI_OPT_END(),
 };
 
-static const char *const actions[] = { "check", "path", "vacuum", "new-id", NULL };
+static const char *const actions[] = { "check", "path", "vacuum", "new-id", "copy", NULL };
 
 const struct cli_command cmd_store_cli = {
     .name = "store",
     .summary = "check, locate or vacuum the results store",
-    .usage = "check|path|vacuum|new-id [--store PATH]",
+    .usage = "check|path|vacuum|new-id [--store PATH]\n"
+             "copy DEST [--store PATH]",
     .description =
         "  check    PRAGMA quick_check, integrity_check and foreign_key_check, and the\n"
         "           schema version; exit 0 when all are ok, 1 when problems were found,\n"
@@ -34,9 +36,12 @@ const struct cli_command cmd_store_cli = {
         "  vacuum   drop unused suites, checkpoint the WAL and VACUUM (needs no other\n"
         "           writer; prints the size before and after)\n"
         "  new-id   print a fresh run id; give it to every shard of one run as\n"
-        "           BENCHAI_RUN_ID so their stores merge into one run\n",
+        "           BENCHAI_RUN_ID so their stores merge into one run\n"
+        "  copy     write a consistent, compact copy of the store to DEST, also while\n"
+        "           a run writes it; DEST appears in one rename, never half written\n"
+        "           (what a shard's job script copies to shared storage)\n",
     .options = store_options,
-    .args = "ACTION", .min_args = 1, .max_args = 1,
+    .args = "ACTION", .min_args = 1, .max_args = 2,
     .args_complete = CLI_COMP_CHOICES, .args_choices = actions,
     .run = cmd_store,
 };
@@ -101,6 +106,26 @@ int cmd_store(int argc, char **argv)
         printf("%s: %lld -> %lld bytes\n", path, before, file_size(path));
         return BAI_EXIT_OK;
     }
+    if (argc > 1 && strcmp(action, "copy")) {
+        fprintf(stderr, "benchai store: %s takes no argument (got '%s')\n", action, argv[1]);
+        return BAI_EXIT_USAGE;
+    }
+    if (!strcmp(action, "copy")) {
+        if (argc < 2) {
+            fprintf(stderr, "benchai store: copy needs a destination: benchai store copy DEST [--store PATH]\n");
+            return BAI_EXIT_USAGE;
+        }
+        int before = store_input_files(path);
+        struct store *st = store_open_readonly(path, &err);
+        if (!st || store_copy(st, argv[1], &err) < 0) {
+            store_close(st);
+            return bai_error_report(&err);
+        }
+        store_close(st);
+        store_input_tidy(path, before);
+        printf("%s -> %s (%lld bytes)\n", path, argv[1], file_size(argv[1]));
+        return BAI_EXIT_OK;
+    }
     if (!strcmp(action, "new-id")) {
         char id[STORE_RUN_ID_MAX];
         store_new_run_id(id);
@@ -108,7 +133,7 @@ int cmd_store(int argc, char **argv)
         return BAI_EXIT_OK;
     }
     const char *s = suggest_closest(action, actions);
-    fprintf(stderr, "benchai store: unknown action '%s'%s%s%s (check, path, vacuum, new-id)\n", action,
+    fprintf(stderr, "benchai store: unknown action '%s'%s%s%s (check, path, vacuum, new-id, copy)\n", action,
             s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
     return BAI_EXIT_USAGE;
 }

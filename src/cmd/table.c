@@ -117,6 +117,11 @@ int cmd_table(int argc, char **argv)
             report_table_free(&t);
         }
         buf_free(&notes);
+        if (fmt == REPORT_FMT_MD && report_master_tiers(&pts, &t)) {
+            buf_puts(&b, "\n### Tiers (score % with points/items per item tier)\n\n");
+            report_table_md(&t, &b);
+            report_table_free(&t);
+        }
     }
     cmd_print(b.data ? b.data : "", b.len, fmt == REPORT_FMT_JSON);
     buf_free(&b);

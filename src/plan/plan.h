@@ -187,6 +187,11 @@ struct plan_estimate_opts {
 };
 double plan_estimate_seconds(const struct plan *p, const struct plan_estimate_opts *o);
 double plan_point_estimate_seconds(const struct plan_point *pt, const struct plan_estimate_opts *o);
+/* The two parts of that estimate, for costs built from real item counts
+ * (sharding, plan/shard.h): the start-up (model and draft load) in seconds,
+ * and seconds per generated token at the point's np (aggregate speed). */
+void plan_point_estimate_parts(const struct plan_point *pt, const struct plan_estimate_opts *o, double *start_s,
+                               double *s_per_token);
 
 /* The point's settings as a JSON object (the sweep's name, the model and
  * draft names, then every setting that is set), for the store's

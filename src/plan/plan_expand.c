@@ -337,10 +337,9 @@ static double model_bytes(const struct plan_model *m)
     return 0;
 }
 
-double plan_point_estimate_seconds(const struct plan_point *pt, const struct plan_estimate_opts *o)
+void plan_point_estimate_parts(const struct plan_point *pt, const struct plan_estimate_opts *o, double *start_s,
+                               double *s_per_token)
 {
-    int reqs = o && o->requests_per_suite > 0 ? o->requests_per_suite : 20;
-    int toks = o && o->tokens_per_request > 0 ? o->tokens_per_request : 128;
     double bw = (o && o->bandwidth_gbps > 0 ? o->bandwidth_gbps : 20.0) * 1e9;
     double size = model_bytes(pt->model);
     double tps = 20.0;   /* remote or unread models: a typical local speed */
@@ -359,10 +358,18 @@ double plan_point_estimate_seconds(const struct plan_point *pt, const struct pla
             tps = 1000;   /* tiny models: HTTP and sampling bound */
     }
     long np = settings_int(&pt->settings, SETTING_NP, 1);
-    double agg = tps * sqrt((double)np);
-    double start = 2.0 + (size + (pt->draft ? model_bytes(pt->draft) : 0)) / 1e9;
+    *s_per_token = 1.0 / (tps * sqrt((double)np));
+    *start_s = 2.0 + (size + (pt->draft ? model_bytes(pt->draft) : 0)) / 1e9;
+}
+
+double plan_point_estimate_seconds(const struct plan_point *pt, const struct plan_estimate_opts *o)
+{
+    int reqs = o && o->requests_per_suite > 0 ? o->requests_per_suite : 20;
+    int toks = o && o->tokens_per_request > 0 ? o->tokens_per_request : 128;
+    double start, s_per_token;
+    plan_point_estimate_parts(pt, o, &start, &s_per_token);
     double n_req = pt->warmup + (double)pt->reps * (pt->n_suites ? pt->n_suites : 1) * reqs;
-    return start + n_req * toks / agg;
+    return start + n_req * toks * s_per_token;
 }
 
 double plan_estimate_seconds(const struct plan *p, const struct plan_estimate_opts *o)

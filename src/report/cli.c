@@ -36,7 +36,7 @@ int report_load(const char *store_path, struct report_strv *runs, const struct r
 {
     memset(pts, 0, sizeof *pts);
     *st_out = NULL;
-    struct store *st = store_open_readonly(store_path ? store_path : store_default_path(), err);
+    struct store *st = store_open_readonly(store_path, err);
     if (!st)
         return -1;
     if (report_resolve_runs(st, runs, err) != 0) {

@@ -22,7 +22,7 @@ void report_strv_free(struct report_strv *sv);
  * id; err names the spec that failed. */
 int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_error *err);
 
-/* Opens the store read-only (path NULL = store_default_path()), resolves
+/* Opens the store read-only (path: the command's, cli_default_store), resolves
  * runs and loads the points with the given suites; *st_out is left open
  * for further queries (close with store_close). latest: keep only the
  * newest run's point per config when no runs are named. rules: how samples

@@ -8,10 +8,10 @@
  * sorted, and merge-joined, so 100,000-sample runs compare in well under a
  * second (the bootstrap paths in stats/ are the rest of the budget). */
 #include "report/compare.h"
+#include "report/resources.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,7 @@
 
 /* Speed vectors of one config pair, filled while pairing items. */
 struct speed_acc {
-    struct dvec gen[2], ttft[2], acc[2], accw[2];
+    struct dvec gen[2], ttft[2], acc[2], accw[2], ptps[2];
 };
 
 static void speed_add(struct speed_acc *sa, int side, const struct side_sample *s)
@@ -35,6 +35,8 @@ static void speed_add(struct speed_acc *sa, int side, const struct side_sample *
         dvec_push(&sa->gen[side], s->gen_tps);
     if (s->ttft_ms >= 0)
         dvec_push(&sa->ttft[side], s->ttft_ms);
+    if (s->prompt_tps > 0)
+        dvec_push(&sa->ptps[side], s->prompt_tps);
     if (s->draft_n > 0 && s->draft_accepted >= 0) {
         dvec_push(&sa->acc[side], (double)s->draft_accepted / (double)s->draft_n);
         dvec_push(&sa->accw[side], (double)s->draft_n);
@@ -48,6 +50,7 @@ static void speed_free(struct speed_acc *sa)
         free(sa->ttft[i].v);
         free(sa->acc[i].v);
         free(sa->accw[i].v);
+        free(sa->ptps[i].v);
     }
 }
 
@@ -309,6 +312,7 @@ static void speed_finish(struct speed_acc *sa, const struct compare_opts *o,
             a = &sa->acc[0]; b = &sa->acc[1];
             wa = sa->accw[0].v; wb = sa->accw[1].v;
             break;
+        case COMPARE_PROMPT_TPS: a = &sa->ptps[0]; b = &sa->ptps[1]; pct = 50; break;
         case COMPARE_SPEED_N: break;
         }
         struct compare_speed *c = &out[k];
@@ -410,53 +414,40 @@ static void compare_config_pair(const struct side *A, const struct side *B,
     speed_free(&speed);
 }
 
-static int load_outputs(sqlite3 *db, struct compare_result *r, struct bai_error *err)
+static int load_outputs(struct store *st, struct compare_result *r, struct bai_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT output FROM samples WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return compare_sql_fail(db, "reading outputs", err);
     for (size_t p = 0; p < r->n_pairs; p++)
         for (size_t s = 0; s < r->pairs[p].n_suites; s++) {
             struct compare_suite *cs = &r->pairs[p].suites[s];
             for (size_t f = 0; f < cs->n_flips; f++)
                 for (int side = 0; side < 2; side++) {
-                    sqlite3_reset(st);
-                    sqlite3_bind_int64(st, 1, side ? cs->flips[f].sample_b
-                                                   : cs->flips[f].sample_a);
-                    int rc = sqlite3_step(st);
-                    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-                        sqlite3_finalize(st);
-                        return compare_sql_fail(db, "reading outputs", err);
-                    }
-                    char *text = xstrdup(rc == SQLITE_ROW ? compare_col_text(st, 0) : "");
+                    char *text = NULL;
+                    if (store_sample_output(st, side ? cs->flips[f].sample_b : cs->flips[f].sample_a, &text,
+                                            err) < 0)
+                        return -1;
+                    if (!text)
+                        text = xstrdup("");
                     if (side)
                         cs->flips[f].output_b = text;
                     else
                         cs->flips[f].output_a = text;
                 }
         }
-    sqlite3_finalize(st);
     return 0;
 }
 
 /* A run that is still running or was interrupted compares fine, but only
  * over the items it has: say so. */
-static int note_unfinished(sqlite3 *db, struct compare_result *r, const char *run,
+static int note_unfinished(struct store *st, struct compare_result *r, const char *run,
                            const char *side, struct bai_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return compare_sql_fail(db, "reading runs", err);
-    sqlite3_bind_text(st, 1, run, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && strcmp(compare_col_text(st, 0), "done"))
-        add_note(r, xasprintf("run %s (%s) is %s: only its stored samples are compared", run,
-                              side, compare_col_text(st, 0)));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return compare_sql_fail(db, "reading runs", err);
+    struct store_run_info info;
+    if (store_run_get(st, run, &info, err) != 0)
+        return -1;
+    if (info.status && strcmp(info.status, "done"))
+        add_note(r, xasprintf("run %s (%s) is %s: only its stored samples are compared", run, side,
+                              info.status));
+    store_run_info_free(&info);
     return 0;
 }
 
@@ -468,7 +459,7 @@ void compare_opts_init(struct compare_opts *o)
     o->alpha = 0.05;
 }
 
-static int compare_one(sqlite3 *db, struct compare_result *r, const struct store_config_info *ca,
+static int compare_one(struct store *db, struct compare_result *r, const struct store_config_info *ca,
                        const struct store_config_info *cb, const struct compare_opts *o,
                        struct bai_error *err)
 {
@@ -488,6 +479,16 @@ static int compare_one(sqlite3 *db, struct compare_result *r, const struct store
     r->n_differing += p->n_differences > 0;
     compare_config_pair(&A, &B, o, p);
     r->n_common += p->n_common;
+    struct report_resources ra, rb;
+    struct bai_error ignored = {0};
+    p->load_ms_a = p->load_ms_b = p->first_tps_a = p->first_tps_b = NAN;
+    if (report_resources_load(store_db(db), ca->id, &ra, &ignored) == 0 &&
+        report_resources_load(store_db(db), cb->id, &rb, &ignored) == 0) {
+        p->load_ms_a = ra.load_ms;
+        p->load_ms_b = rb.load_ms;
+        p->first_tps_a = ra.first_gen_tps;
+        p->first_tps_b = rb.first_gen_tps;
+    }
     compare_side_free(&A);
     compare_side_free(&B);
     return 0;
@@ -496,7 +497,7 @@ static int compare_one(sqlite3 *db, struct compare_result *r, const struct store
 int compare_runs(struct store *st, const char *run_a, const char *run_b,
                  const struct compare_opts *o, struct compare_result *r, struct bai_error *err)
 {
-    sqlite3 *db = (sqlite3 *)store_db(st);
+    struct store *db = st;
     struct store_config_info *ca = NULL, *cb = NULL;
     size_t na = 0, nb = 0;
     int rc = -1;
@@ -620,7 +621,7 @@ struct store *compare_open(const char *store_path, const char *spec_a, const cha
                            char id_a[STORE_RUN_ID_MAX], char id_b[STORE_RUN_ID_MAX],
                            struct bai_error *err)
 {
-    struct store *st = store_open_readonly(store_path ? store_path : store_default_path(), err);
+    struct store *st = store_open_readonly(store_path, err);
     if (!st)
         return NULL;
     if (store_resolve_run(st, spec_a, id_a, err) || store_resolve_run(st, spec_b, id_b, err)) {

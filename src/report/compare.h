@@ -82,6 +82,7 @@ enum compare_speed_metric {
     COMPARE_TTFT_P50,      /* time to first token, median, ms */
     COMPARE_TTFT_P95,
     COMPARE_ACCEPT,        /* draft acceptance: sum(accepted) / sum(drafted) */
+    COMPARE_PROMPT_TPS,    /* prompt processing tokens/s, median (server timings) */
     COMPARE_SPEED_N
 };
 
@@ -105,6 +106,10 @@ struct compare_pair {
     size_t n_suites;
     size_t n_common;                   /* paired items over all suites */
     struct compare_speed speed[COMPARE_SPEED_N];
+    /* The first server start of each config (report/resources.h): load
+     * time to /health ready and the first request's gen tok/s; NaN when
+     * not recorded. One figure per side, so no interval. */
+    double load_ms_a, load_ms_b, first_tps_a, first_tps_b;
 };
 
 struct compare_result {

@@ -4,7 +4,6 @@
 #ifndef BAI_REPORT_COMPARE_INT_H
 #define BAI_REPORT_COMPARE_INT_H
 
-#include <sqlite3.h>
 
 #include "report/compare.h"
 #include "report/figures.h"
@@ -24,6 +23,7 @@ struct side_sample {
     int error;                   /* the request failed: sample status not "ok" */
     int timeout;                 /* of which: sample status "timeout" */
     double gen_tps, ttft_ms;     /* < 0 = not measured */
+    double prompt_tps;           /* < 0 = not measured */
     int64_t draft_n, draft_accepted;
     struct side_score *scores;
     size_t n_scores, cap_scores;
@@ -47,7 +47,7 @@ struct side {
 /* Reads the non-warmup samples of one config with their scores, grouped by
  * suite identity (name, version, sha256), each suite's samples sorted by
  * (item id, rep). Only suites o allows. */
-int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
+int compare_side_load(struct store *st, const char *run_id, int64_t config_id,
                       const struct compare_opts *o, struct side *sd, struct bai_error *err);
 void compare_side_free(struct side *s);
 
@@ -63,9 +63,5 @@ long compare_config_find(const struct store_config_info *c, size_t n, const char
 int compare_config_missing(const char *run, const char *label, const struct store_config_info *c,
                            size_t n, struct bai_error *err);
 
-/* err = "store: <what>: <sqlite message>" (store exit code); returns -1. */
-int compare_sql_fail(sqlite3 *db, const char *what, struct bai_error *err);
-/* Text column, "" for NULL. */
-const char *compare_col_text(sqlite3_stmt *s, int i);
 
 #endif

@@ -25,28 +25,6 @@ void compare_side_free(struct side *s)
     free(s->suites);
 }
 
-int compare_sql_fail(sqlite3 *db, const char *what, struct bai_error *err)
-{
-    bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
-    return -1;
-}
-
-static double col_num(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1.0 : sqlite3_column_double(s, i);
-}
-
-static int64_t col_int(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
-}
-
-const char *compare_col_text(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
 static int suite_wanted(const struct compare_opts *o, const char *name)
 {
     if (!o->suites || o->n_suites == 0)
@@ -68,81 +46,78 @@ static int cmp_sample(const void *pa, const void *pb)
     return (a->rep > b->rep) - (a->rep < b->rep);
 }
 
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+struct side_build {
+    struct side *sd;
+    const struct compare_opts *o;
+};
+
+/* One row of store_config_scores: a new suite, a new sample, and its score. */
+static int side_row(void *ctx, const struct store_config_score_row *row)
+{
+    struct side_build *b = ctx;
+    struct side *sd = b->sd;
+    const char *name = nz(row->suite_name), *sha = nz(row->suite_sha256);
+    if (!suite_wanted(b->o, name))
+        return 0;
+    struct side_suite *cur = sd->n_suites ? &sd->suites[sd->n_suites - 1] : NULL;
+    if (!cur || strcmp(cur->name, name) || cur->version != row->suite_version || strcmp(cur->sha, sha)) {
+        XGROW(sd->suites, sd->n_suites + 1, sd->cap_suites);
+        cur = &sd->suites[sd->n_suites++];
+        memset(cur, 0, sizeof *cur);
+        cur->name = xstrdup(name);
+        cur->version = row->suite_version;
+        snprintf(cur->sha, sizeof cur->sha, "%s", sha);
+        cur->first = sd->n;
+    }
+    struct side_sample *sm = sd->n ? &sd->samples[sd->n - 1] : NULL;
+    if (!sm || sm->id != row->sample_id || sd->n == cur->first) {
+        XGROW(sd->samples, sd->n + 1, sd->cap);
+        sm = &sd->samples[sd->n++];
+        memset(sm, 0, sizeof *sm);
+        sm->suite = sd->n_suites - 1;
+        sm->item_id = xstrdup(nz(row->item_id));
+        sm->rep = row->rep;
+        sm->id = row->sample_id;
+        sm->error = strcmp(nz(row->status), "ok") != 0;
+        sm->timeout = !strcmp(nz(row->status), "timeout");
+        sm->gen_tps = row->gen_tps;
+        sm->ttft_ms = row->ttft_ms;
+        sm->prompt_tps = row->prompt_tps;
+        sm->draft_n = row->draft_n;
+        sm->draft_accepted = row->draft_accepted;
+        cur->count++;
+    }
+    if (row->scorer) {
+        XGROW(sm->scores, sm->n_scores + 1, sm->cap_scores);
+        struct side_score *sc = &sm->scores[sm->n_scores++];
+        sc->scorer = xstrdup(row->scorer);
+        sc->value = row->value;
+        sc->passed = row->passed;
+        const char *status = nz(row->score_status);
+        sc->outcome = !strcmp(status, "scored") ? REPORT_SCORED
+                    : !strcmp(status, "unparsed") ? REPORT_UNPARSED
+                    : !strcmp(status, "failed") ? (sm->timeout ? REPORT_TIMEOUT : REPORT_ERROR)
+                    : REPORT_SCORE_ERROR;
+    }
+    return 0;
+}
+
 /* Reads the non-warmup samples of one config with their scores, grouped by
  * suite identity, each suite's samples sorted by (item id, rep). */
-int compare_side_load(sqlite3 *db, const char *run_id, int64_t config_id,
-                     const struct compare_opts *o, struct side *sd, struct bai_error *err)
+int compare_side_load(struct store *st, const char *run_id, int64_t config_id,
+                      const struct compare_opts *o, struct side *sd, struct bai_error *err)
 {
-    static const char sql[] =
-        "SELECT su.name, su.version, su.sha256, s.item_id, s.rep, s.id, s.status,"
-        " s.gen_tps, s.ttft_ms, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status"
-        " FROM samples s JOIN suites su ON su.id = s.suite_id"
-        " LEFT JOIN scores sc ON sc.sample_id = s.id"
-        " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
-        " ORDER BY su.name, su.version, su.sha256, s.id";
-    sqlite3_stmt *st = NULL;
     memset(sd, 0, sizeof *sd);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return compare_sql_fail(db, "reading samples", err);
-    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, config_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = compare_col_text(st, 0);
-        int version = sqlite3_column_int(st, 1);
-        const char *sha = compare_col_text(st, 2);
-        if (!suite_wanted(o, name))
-            continue;
-        struct side_suite *cur = sd->n_suites ? &sd->suites[sd->n_suites - 1] : NULL;
-        if (!cur || strcmp(cur->name, name) || cur->version != version || strcmp(cur->sha, sha)) {
-            XGROW(sd->suites, sd->n_suites + 1, sd->cap_suites);
-            cur = &sd->suites[sd->n_suites++];
-            memset(cur, 0, sizeof *cur);
-            cur->name = xstrdup(name);
-            cur->version = version;
-            snprintf(cur->sha, sizeof cur->sha, "%s", sha);
-            cur->first = sd->n;
-        }
-        int64_t id = sqlite3_column_int64(st, 5);
-        struct side_sample *sm = sd->n ? &sd->samples[sd->n - 1] : NULL;
-        if (!sm || sm->id != id || sd->n == cur->first) {
-            XGROW(sd->samples, sd->n + 1, sd->cap);
-            sm = &sd->samples[sd->n++];
-            memset(sm, 0, sizeof *sm);
-            sm->suite = sd->n_suites - 1;
-            sm->item_id = xstrdup(compare_col_text(st, 3));
-            sm->rep = sqlite3_column_int(st, 4);
-            sm->id = id;
-            sm->error = strcmp(compare_col_text(st, 6), "ok") != 0;
-            sm->timeout = !strcmp(compare_col_text(st, 6), "timeout");
-            sm->gen_tps = col_num(st, 7);
-            sm->ttft_ms = col_num(st, 8);
-            sm->draft_n = col_int(st, 9);
-            sm->draft_accepted = col_int(st, 10);
-            cur->count++;
-        }
-        if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-            XGROW(sm->scores, sm->n_scores + 1, sm->cap_scores);
-            struct side_score *sc = &sm->scores[sm->n_scores++];
-            sc->scorer = xstrdup(compare_col_text(st, 11));
-            sc->value = sqlite3_column_double(st, 12);
-            sc->passed = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1
-                                                                     : sqlite3_column_int(st, 13);
-            const char *status = compare_col_text(st, 14);
-            sc->outcome = !strcmp(status, "scored") ? REPORT_SCORED
-                        : !strcmp(status, "unparsed") ? REPORT_UNPARSED
-                        : !strcmp(status, "failed") ? (sm->timeout ? REPORT_TIMEOUT : REPORT_ERROR)
-                        : REPORT_SCORE_ERROR;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        compare_sql_fail(db, "reading samples", err);
-        sqlite3_finalize(st);
+    struct side_build b = { .sd = sd, .o = o };
+    if (store_config_scores(st, run_id, config_id, side_row, &b, err) < 0) {
         compare_side_free(sd);
         return -1;
     }
-    sqlite3_finalize(st);
     for (size_t i = 0; i < sd->n_suites; i++)
         qsort(sd->samples + sd->suites[i].first, sd->suites[i].count, sizeof *sd->samples,
               cmp_sample);

@@ -9,10 +9,10 @@
 #include "report/figures.h"
 
 static const char *const speed_keys[COMPARE_SPEED_N] = {
-    "gen_tps", "ttft_p50_ms", "ttft_p95_ms", "draft_acceptance"
+    "gen_tps", "ttft_p50_ms", "ttft_p95_ms", "draft_acceptance", "prompt_tps_p50"
 };
 static const char *const speed_titles[COMPARE_SPEED_N] = {
-    "gen tokens/s p50", "TTFT p50 (ms)", "TTFT p95 (ms)", "draft acceptance"
+    "gen tokens/s p50", "TTFT p50 (ms)", "TTFT p95 (ms)", "draft acceptance", "prompt tokens/s p50"
 };
 
 const char *compare_speed_key(enum compare_speed_metric m)
@@ -257,6 +257,23 @@ static void md_pair(const struct compare_result *r, const struct compare_pair *p
         report_table_setf(&t, row, 5, "%zu", sp->n_a);
         report_table_setf(&t, row, 6, "%zu", sp->n_b);
     }
+    /* one figure per side (the first server start): no interval */
+    const struct { const char *title; double a, b; } once[] = {
+        { "load time, first start (s)", p->load_ms_a / 1000, p->load_ms_b / 1000 },
+        { "first request gen tokens/s", p->first_tps_a, p->first_tps_b },
+    };
+    for (size_t k = 0; k < sizeof once / sizeof once[0]; k++) {
+        if (isnan(once[k].a) && isnan(once[k].b))
+            continue;
+        size_t row = report_table_add_row(&t);
+        report_table_set(&t, row, 0, once[k].title);
+        report_table_set_num(&t, row, 1, once[k].a, k ? "%.1f" : "%.2f");
+        report_table_set_num(&t, row, 2, once[k].b, k ? "%.1f" : "%.2f");
+        report_table_set_num(&t, row, 3, once[k].b / once[k].a, "%.3f");
+        report_table_set(&t, row, 4, "(one start)");
+        report_table_set(&t, row, 5, "1");
+        report_table_set(&t, row, 6, "1");
+    }
     if (t.nrows) {
         buf_putc(out, '\n');
         compare_table_md_aligned(&t, out);
@@ -496,6 +513,11 @@ static void render_json(const struct compare_result *r, int show_flips, struct b
             cJSON_AddNumberToObject(so, "n_a", (double)sp->n_a);
             cJSON_AddNumberToObject(so, "n_b", (double)sp->n_b);
         }
+        cJSON *start = cJSON_AddObjectToObject(po, "first_start");
+        report_json_num(start, "load_s_a", cp->load_ms_a / 1000);
+        report_json_num(start, "load_s_b", cp->load_ms_b / 1000);
+        report_json_num(start, "first_gen_tps_a", cp->first_tps_a);
+        report_json_num(start, "first_gen_tps_b", cp->first_tps_b);
         cJSON_AddItemToArray(pairs, po);
     }
     cJSON *notes = cJSON_AddArrayToObject(root, "notes");

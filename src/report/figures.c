@@ -138,6 +138,12 @@ void report_score_compute(const char *scorer, int graded, const enum report_outc
 void report_group_score(const struct store_group *g, size_t k, const struct report_rules *rules,
                         struct report_score *out)
 {
+    report_group_tier_score(g, k, 0, rules, out);
+}
+
+void report_group_tier_score(const struct store_group *g, size_t k, int tier, const struct report_rules *rules,
+                             struct report_score *out)
+{
     const struct store_group_score *sc = &g->scores[k];
     size_t n = g->n_samples;
     enum report_outcome *outcome = xcalloc(n ? n : 1, sizeof *outcome);
@@ -149,6 +155,8 @@ void report_group_score(const struct store_group *g, size_t k, const struct repo
         while (row < sc->n_rows && sc->sample[row] < i)
             row++;                   /* a second row for one sample cannot be: (sample, scorer) is a key */
         int has = row < sc->n_rows && sc->sample[row] == i;
+        if (tier > 0 && (!g->sample_tier || g->sample_tier[i] != tier))
+            continue;
         char st = g->sample_status ? g->sample_status[i] : 'o';
         enum report_outcome o;
         if (has) {
@@ -229,6 +237,52 @@ void report_speed_figures(double *gen_tps, size_t n_gen, double *ttft_ms, size_t
     out->e2e_p50_ms = stats_percentile(e2e_ms, n_e2e, 50);
     stats_quantile_ci(e2e_ms, n_e2e, 50, 0.05, &out->e2e_lo_ms, &out->e2e_hi_ms);
     out->acceptance = drafted > 0 ? accepted / drafted : NAN;
+    out->ttft_p90_ms = stats_percentile(ttft_ms, n_ttft, 90);
+    out->ttft_p99_ms = stats_percentile(ttft_ms, n_ttft, 99);
+    out->e2e_p90_ms = stats_percentile(e2e_ms, n_e2e, 90);
+    out->e2e_p95_ms = stats_percentile(e2e_ms, n_e2e, 95);
+    out->e2e_p99_ms = stats_percentile(e2e_ms, n_e2e, 99);
+}
+
+void report_median_figures(const double *v, size_t n, struct report_median *out)
+{
+    out->value = out->lo = out->hi = NAN;
+    out->n = n;
+    if (n == 0)
+        return;
+    if (n == 1) {
+        out->value = v[0];
+        return;
+    }
+    if (stats_bootstrap_percentile_ci(v, n, 50, REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED, 0.05, &out->value,
+                                      &out->lo, &out->hi) != 0)
+        out->lo = out->hi = NAN;
+}
+
+void report_speedup_figures(const double *a, size_t na, const double *b, size_t nb, struct report_median *out)
+{
+    out->value = out->lo = out->hi = NAN;
+    out->n = nb;
+    if (na == 0 || nb == 0)
+        return;
+    if (stats_bootstrap_ratio_ci(a, NULL, na, b, NULL, nb, 50, REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED, 0.05,
+                                 &out->value, &out->lo, &out->hi) != 0) {
+        out->lo = out->hi = NAN;
+        if (na && nb) {
+            double *sa = xmalloc(na * sizeof *sa), *sb = xmalloc(nb * sizeof *sb);
+            memcpy(sa, a, na * sizeof *sa);
+            memcpy(sb, b, nb * sizeof *sb);
+            stats_sort(sa, na);
+            stats_sort(sb, nb);
+            double ma = stats_percentile(sa, na, 50), mb = stats_percentile(sb, nb, 50);
+            out->value = ma != 0 ? mb / ma : NAN;
+            free(sa);
+            free(sb);
+        }
+    }
+    /* one sample on a side: a ratio, but nothing to resample */
+    if (na < 2 || nb < 2)
+        out->lo = out->hi = NAN;
 }
 
 const char *report_speed_source(size_t n_server, size_t n_usage, size_t n_chunks)

@@ -101,6 +101,11 @@ void report_score_compute(const char *scorer, int graded, const enum report_outc
 void report_group_score(const struct store_group *g, size_t k, const struct report_rules *rules,
                         struct report_score *out);
 
+/* The same for the samples of one tier of the suite's items (an item's
+ * `tier:`); tier 0: every sample, as report_group_score. */
+void report_group_tier_score(const struct store_group *g, size_t k, int tier, const struct report_rules *rules,
+                             struct report_score *out);
+
 /* The scorer a one-score report shows for g under rules: the rules'
  * scorer (a stored name, or every stored name of that scorer), else the
  * scorer first by name; among several judges the one whose stored name
@@ -119,6 +124,8 @@ struct report_speed {
     double ttft_p50_ms, ttft_lo_ms, ttft_hi_ms, ttft_p95_ms;
     double e2e_p50_ms, e2e_lo_ms, e2e_hi_ms;
     double acceptance;           /* sum(draft_accepted) / sum(draft_n) */
+    /* the tails select's latency constraints name (max_e2e_p95_ms, ...) */
+    double ttft_p90_ms, ttft_p99_ms, e2e_p90_ms, e2e_p95_ms, e2e_p99_ms;
 };
 
 /* Fills every field but n from the measured values (sorted in place) and
@@ -146,5 +153,20 @@ void report_fmt_with_ci(double v, double lo, double hi, const char *fmt, char *b
 /* The label a report prints when rules->exclude_failed:
  * "failed and timed-out samples excluded (--exclude-failed)". */
 extern const char report_exclude_failed_note[];
+
+/* A median with its 95% CI: a percentile bootstrap of the median
+ * (REPORT_BOOT_RESAMPLES, REPORT_BOOT_SEED), e.g. prompt tokens/s. NaN
+ * where n == 0 (the interval also for n == 1: nothing to resample). */
+struct report_median {
+    double value, lo, hi;
+    size_t n;
+};
+void report_median_figures(const double *v, size_t n, struct report_median *out);
+
+/* A speed-up: median(b) / median(a) (b = the configuration, a = its
+ * baseline), with a 95% CI from resampling both independently
+ * (stats_bootstrap_ratio_ci at the 50th percentile). NaN when either is
+ * empty or a's median is 0. */
+void report_speedup_figures(const double *a, size_t na, const double *b, size_t nb, struct report_median *out);
 
 #endif

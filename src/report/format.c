@@ -113,15 +113,16 @@ struct sort_ctx {
     size_t col;
     int desc, numeric;
 };
-static struct sort_ctx g_sort;   /* qsort has no context argument in C11 */
-
-static int cmp_rows(const void *a, const void *b)
+/* glibc's qsort_r (the build is _GNU_SOURCE) carries the context, so
+ * sorting keeps no global state. */
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
+    const struct sort_ctx *g = arg;
     size_t ra = *(const size_t *)a, rb = *(const size_t *)b;
-    const struct report_cell *ca = &g_sort.t->cells[ra * g_sort.t->ncols + g_sort.col];
-    const struct report_cell *cb = &g_sort.t->cells[rb * g_sort.t->ncols + g_sort.col];
+    const struct report_cell *ca = &g->t->cells[ra * g->t->ncols + g->col];
+    const struct report_cell *cb = &g->t->cells[rb * g->t->ncols + g->col];
     int r = 0;
-    if (g_sort.numeric) {
+    if (g->numeric) {
         if (ca->has_num != cb->has_num)
             return ca->has_num ? -1 : 1;           /* missing last */
         if (ca->has_num)
@@ -132,7 +133,7 @@ static int cmp_rows(const void *a, const void *b)
         if (ca->text)
             r = strcasecmp(ca->text, cb->text);
     }
-    if (g_sort.desc)
+    if (g->desc)
         r = -r;
     if (r)
         return r;
@@ -170,11 +171,11 @@ int report_table_sort(struct report_table *t, const char *spec, struct bai_error
     for (size_t r = 0; r < t->nrows; r++)
         if (t->cells[r * t->ncols + (size_t)col].has_num)
             numeric = 1;
-    g_sort = (struct sort_ctx){ t, (size_t)col, dir ? dir == 2 : numeric, numeric };
+    struct sort_ctx ctx = { t, (size_t)col, dir ? dir == 2 : numeric, numeric };
     size_t *idx = xcalloc(t->nrows ? t->nrows : 1, sizeof *idx);
     for (size_t r = 0; r < t->nrows; r++)
         idx[r] = r;
-    qsort(idx, t->nrows, sizeof *idx, cmp_rows);
+    qsort_r(idx, t->nrows, sizeof *idx, cmp_rows, &ctx);
     struct report_cell *cells = xcalloc(t->cap ? t->cap * t->ncols : 1, sizeof *cells);
     for (size_t r = 0; r < t->nrows; r++)
         memcpy(cells + r * t->ncols, t->cells + idx[r] * t->ncols, t->ncols * sizeof *cells);

@@ -14,6 +14,7 @@
 #include "report/pareto.h"
 #include "report/plot.h"
 #include "report/points.h"
+#include "report/resources.h"
 #include "report/sweep.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -190,6 +191,14 @@ static void section_scores(struct page *pg, const struct report_points *pts, con
         report_table_free(&t);
     }
     buf_free(&notes);
+    if (report_master_tiers(pts, &t)) {
+        buf_puts(&pg->h, "<h3 id=\"tiers\">Tiers</h3>\n<p class=\"note\">Score per item tier (an item's "
+                         "<code>tier:</code>, e.g. instruction precision T1-T3) in % with points/items, "
+                         "counted as the suite's score.</p>\n<div class=\"wide\">");
+        report_table_html(&t, "tiers", &pg->h);
+        buf_puts(&pg->h, "</div>\n");
+        report_table_free(&t);
+    }
 }
 
 static void section_pareto(struct page *pg, const struct report_points *pts, struct bai_error *err)
@@ -276,15 +285,16 @@ static void section_bars(struct page *pg, const struct report_points *pts, size_
 /* --- sweeps (the lead's hook) ------------------------------------------ */
 
 static void section_sweeps(struct page *pg, struct store *st, const char *const *ids, size_t n,
-                           struct bai_error *err)
+                           const struct report_html_opts *o, struct bai_error *err)
 {
+    struct report_sweep_opts so = { .np_p95_limit = o->np_p95_limit };
     buf_puts(&pg->h, "<h2 id=\"sweeps\">Sweeps</h2>\n");
     size_t before = pg->h.len;
     for (size_t i = 0; i < n; i++) {
         /* SWEEP HOOK: report/sweep.c (the lead's) appends the K / experts /
          * -np plots and tables of run ids[i] here. */
         bai_error_clear(err);
-        if (report_sweep_section(store_db(st), ids[i], pg->plots_dir, &pg->h, err) != 0) {
+        if (report_sweep_section_opts(store_db(st), ids[i], &so, pg->plots_dir, &pg->h, err) != 0) {
             buf_puts(&pg->h, "<p class=\"err\">Sweep section of ");
             esc(pg, ids[i]);
             buf_puts(&pg->h, " failed: ");
@@ -294,6 +304,42 @@ static void section_sweeps(struct page *pg, struct store *st, const char *const 
     }
     if (pg->h.len == before)
         buf_puts(&pg->h, "<p>No sweep axes in these runs.</p>\n");
+}
+
+/* --- memory and load ------------------------------------------------------ */
+
+static void section_resources(struct page *pg, struct store *st, const char *const *ids, size_t n,
+                              struct bai_error *err)
+{
+    size_t before = pg->h.len;
+    buf_puts(&pg->h, "<h2 id=\"memory\">Memory and load</h2>\n<p class=\"note\">Per configuration: load time "
+                     "from the server's process start to /health ready, its resident set (all its processes) "
+                     "after load and at the peak, GPU memory of its processes, the buffers llama-server "
+                     "reported, layers on the GPU, and the first request after the start next to the warm "
+                     "median. MB/GB = 10<sup>6</sup>/10<sup>9</sup> bytes.</p>\n");
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct report_table t;
+        struct buf notes = {0};
+        bai_error_clear(err);
+        size_t r = report_resources_table(store_db(st), ids[i], &t, &notes, err);
+        if (r) {
+            if (n > 1) {
+                buf_puts(&pg->h, "<h3>Run ");
+                esc(pg, ids[i]);
+                buf_puts(&pg->h, "</h3>\n");
+            }
+            buf_puts(&pg->h, "<div class=\"wide\">");
+            report_table_html(&t, "memory", &pg->h);
+            buf_puts(&pg->h, "</div>\n");
+            put_notes(pg, &notes);
+        }
+        rows += r;
+        buf_free(&notes);
+        report_table_free(&t);
+    }
+    if (!rows)
+        pg->h.len = before, pg->h.data[before] = '\0';
 }
 
 /* --- compare ------------------------------------------------------------ */
@@ -530,7 +576,8 @@ int report_html_write(struct store *st, const char *const *run_ids, size_t n_run
     section_scores(&pg, &pts, &o.rules, err);
     section_pareto(&pg, &pts, err);
     section_bars(&pg, &pts, n_runs, err);
-    section_sweeps(&pg, st, run_ids, n_runs, err);
+    section_sweeps(&pg, st, run_ids, n_runs, &o, err);
+    section_resources(&pg, st, run_ids, n_runs, err);
     if (n_runs == 2)
         section_compare(&pg, st, run_ids[0], run_ids[1], &o, err);
     buf_printf(&pg.h, "<h2 id=\"failed\">Failed items</h2>\n<p class=\"note\">Wrong, unparsed or unscored "

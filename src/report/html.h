@@ -17,6 +17,7 @@ struct report_html_opts {
     int compare_resamples;   /* bootstrap replicates for compare (0 = 10000) */
     int unscored;            /* failed items: also the answers no scorer scores */
     struct report_rules rules;   /* how samples count (report/figures.h) */
+    double np_p95_limit;     /* the -np rule's p95 multiplier (0 = REPORT_NP_P95_LIMIT) */
 };
 
 /* Writes out_dir/index.html (and out_dir/plots/: the SVGs, .dat and .gp

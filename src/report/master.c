@@ -19,14 +19,18 @@ void report_master_table(const struct report_points *pts, struct report_table *t
 {
     size_t ns = 0;
     const char **suites = report_points_suites(pts, &ns);
-    int multi_run = 0, any_accept = 0, any_failed = 0;
+    int multi_run = 0, any_accept = 0, any_failed = 0, any_res = 0, any_gpu = 0, any_prompt = 0;
     for (size_t i = 0; i < pts->n; i++) {
+        any_prompt |= !isnan(pts->v[i].prompt_tps.value);
         multi_run |= strcmp(pts->v[i].run_id, pts->v[0].run_id) != 0;
         any_accept |= !isnan(pts->v[i].speed.acceptance);
         for (size_t s = 0; s < pts->v[i].n_suites; s++)
             any_failed |= pts->v[i].suites[s].n_error + pts->v[i].suites[s].n_timeout > 0;
+        any_res |= pts->v[i].res.n_starts > 0;
+        any_gpu |= !isnan(pts->v[i].res.gpu_bytes);
     }
-    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept + 2 * (size_t)any_failed;
+    size_t ncols = 2 + (size_t)multi_run + ns + 4 + (size_t)any_accept + 2 * (size_t)any_failed +
+                   (size_t)any_prompt + (any_res ? 3 : 0) + (size_t)any_gpu;
     const char **cols = xcalloc(ncols, sizeof *cols);
     size_t c = 0;
     cols[c++] = "model";
@@ -48,6 +52,16 @@ void report_master_table(const struct report_points *pts, struct report_table *t
         cols[c++] = "errors";
         cols[c++] = "timeouts";
     }
+    size_t c_more = c;
+    if (any_prompt)
+        cols[c++] = "prompt_tps";
+    if (any_res) {
+        cols[c++] = "load_s";
+        cols[c++] = "first_gen_tps";
+        cols[c++] = "rss_gb";
+    }
+    if (any_gpu)
+        cols[c++] = "gpu_gb";
     report_table_init(t, ncols, cols);
     free(cols);
 
@@ -101,8 +115,111 @@ void report_master_table(const struct report_points *pts, struct report_table *t
             report_table_set_num(t, r, c_failed, (double)errors, "%.0f");
             report_table_set_num(t, r, c_failed + 1, (double)timeouts, "%.0f");
         }
+        size_t k = c_more;
+        if (any_prompt) {
+            report_table_set_num(t, r, k++, p->prompt_tps.value, "%.1f");
+            if (!isnan(p->prompt_tps.lo))
+                report_table_setf(t, r, k - 1, "%.1f [%.1f, %.1f]", p->prompt_tps.value, p->prompt_tps.lo,
+                                  p->prompt_tps.hi);
+        }
+        if (any_res) {
+            report_table_set_num(t, r, k++, p->res.load_ms / 1000, "%.2f");
+            report_table_set_num(t, r, k++, p->res.first_gen_tps, "%.1f");
+            report_table_set_num(t, r, k++, report_gb(p->res.rss_peak_bytes), "%.3f");
+        }
+        if (any_gpu)
+            report_table_set_num(t, r, k++, report_gb(p->res.gpu_bytes), "%.3f");
     }
     free(suites);
+}
+
+/* The distinct tiers of the points' suites, ascending (allocated). */
+static int *all_tiers(const struct report_points *pts, size_t *n_out)
+{
+    int *v = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < pts->n; i++)
+        for (size_t s = 0; s < pts->v[i].n_suites; s++)
+            for (size_t k = 0; k < pts->v[i].suites[s].n_tiers; k++) {
+                int tier = pts->v[i].suites[s].tiers[k].tier;
+                size_t j = 0;
+                while (j < n && v[j] != tier)
+                    j++;
+                if (j < n)
+                    continue;
+                v = xrealloc(v, (n + 1) * sizeof *v);
+                size_t at = n++;
+                while (at > 0 && v[at - 1] > tier) {
+                    v[at] = v[at - 1];
+                    at--;
+                }
+                v[at] = tier;
+            }
+    *n_out = n;
+    return v;
+}
+
+void report_tier_cell(struct report_table *t, size_t r, size_t c, const struct report_tier_score *ts)
+{
+    char sum[32];
+    snprintf(sum, sizeof sum, sum_fmt(ts->sum), ts->sum);
+    report_table_set_num(t, r, c, 100 * ts->mean, "%.1f");
+    report_table_setf(t, r, c, "%.1f (%s/%lld)", 100 * ts->mean, sum, (long long)ts->n);
+}
+
+size_t report_master_tiers(const struct report_points *pts, struct report_table *t)
+{
+    size_t nt = 0;
+    int *tiers = all_tiers(pts, &nt);
+    if (!nt) {
+        free(tiers);
+        return 0;
+    }
+    int multi_run = 0;
+    for (size_t i = 0; i < pts->n; i++)
+        multi_run |= strcmp(pts->v[i].run_id, pts->v[0].run_id) != 0;
+    size_t ncols = 3 + (size_t)multi_run + nt + 1;
+    const char **cols = xcalloc(ncols, sizeof *cols);
+    char **names = xcalloc(nt, sizeof *names);
+    size_t c = 0;
+    cols[c++] = "model";
+    cols[c++] = "config";
+    if (multi_run)
+        cols[c++] = "run";
+    cols[c++] = "suite";
+    size_t first = c;
+    for (size_t k = 0; k < nt; k++)
+        cols[c++] = names[k] = xasprintf("T%d", tiers[k]);
+    cols[c++] = "all";
+    report_table_init(t, ncols, cols);
+    size_t rows = 0;
+    for (size_t i = 0; i < pts->n; i++) {
+        const struct report_point *p = &pts->v[i];
+        for (size_t s = 0; s < p->n_suites; s++) {
+            const struct report_suite_score *sc = &p->suites[s];
+            if (!sc->n_tiers)
+                continue;
+            size_t r = report_table_add_row(t);
+            rows++;
+            report_table_set(t, r, 0, p->name);
+            report_table_set(t, r, 1, p->label ? p->label : "");
+            if (multi_run)
+                report_table_set(t, r, 2, p->run_id);
+            report_table_set(t, r, first - 1, sc->suite);
+            for (size_t k = 0; k < sc->n_tiers; k++)
+                for (size_t j = 0; j < nt; j++)
+                    if (tiers[j] == sc->tiers[k].tier)
+                        report_tier_cell(t, r, first + j, &sc->tiers[k]);
+            struct report_tier_score all = { .n = sc->n, .sum = sc->sum, .mean = sc->mean };
+            report_tier_cell(t, r, first + nt, &all);
+        }
+    }
+    for (size_t k = 0; k < nt; k++)
+        free(names[k]);
+    free(names);
+    free(cols);
+    free(tiers);
+    return rows;
 }
 
 void report_points_json(const struct report_points *pts, struct buf *out)
@@ -146,6 +263,20 @@ void report_points_json(const struct report_points *pts, struct buf *out)
             report_json_num(so, "suite_items", sc->suite_items > 0 ? (double)sc->suite_items : NAN);
             if (sc->has_passk)
                 cJSON_AddItemToObject(so, "pass_at_k", report_passk_json(&sc->passk, 100));
+            if (sc->n_tiers) {
+                cJSON *tiers = cJSON_AddObjectToObject(so, "tiers");
+                for (size_t k = 0; k < sc->n_tiers; k++) {
+                    char key[16];
+                    snprintf(key, sizeof key, "%d", sc->tiers[k].tier);
+                    cJSON *to = cJSON_AddObjectToObject(tiers, key);
+                    report_json_num(to, "score", 100 * sc->tiers[k].mean);
+                    report_json_num(to, "ci_lo", 100 * sc->tiers[k].lo);
+                    report_json_num(to, "ci_hi", 100 * sc->tiers[k].hi);
+                    report_json_num(to, "sum", sc->tiers[k].sum);
+                    report_json_num(to, "n", (double)sc->tiers[k].n);
+                    report_json_num(to, "passed", (double)sc->tiers[k].passed);
+                }
+            }
         }
         struct report_quality q;
         report_point_overall(p, &q);
@@ -167,6 +298,26 @@ void report_points_json(const struct report_points *pts, struct buf *out)
         report_json_num(sp, "ttft_p95_ms", p->speed.ttft_p95_ms);
         report_json_num(sp, "e2e_p50_ms", p->speed.e2e_p50_ms);
         report_json_num(sp, "acceptance", p->speed.acceptance);
+        report_json_num(sp, "e2e_p95_ms", p->speed.e2e_p95_ms);
+        report_json_num(sp, "prompt_tps_p50", p->prompt_tps.value);
+        report_json_num(sp, "prompt_tps_ci_lo", p->prompt_tps.lo);
+        report_json_num(sp, "prompt_tps_ci_hi", p->prompt_tps.hi);
+        if (p->res.n_starts) {
+            cJSON *rs = cJSON_AddObjectToObject(o, "resources");
+            report_json_num(rs, "starts", (double)p->res.n_starts);
+            report_json_num(rs, "load_s", p->res.load_ms / 1000);
+            report_json_num(rs, "rss_loaded_gb", report_gb(p->res.rss_loaded_bytes));
+            report_json_num(rs, "rss_peak_gb", report_gb(p->res.rss_peak_bytes));
+            report_json_num(rs, "gpu_gb", report_gb(p->res.gpu_bytes));
+            report_json_str(rs, "gpu_source", p->res.gpu_source[0] ? p->res.gpu_source : NULL);
+            report_json_num(rs, "model_buffers_gb", report_gb(p->res.model_bytes));
+            report_json_num(rs, "kv_cache_gb", report_gb(p->res.kv_bytes));
+            report_json_num(rs, "compute_buffers_gb", report_gb(p->res.compute_bytes));
+            report_json_measured(rs, "layers_offloaded", p->res.layers_offloaded);
+            report_json_measured(rs, "layers_total", p->res.layers_total);
+            report_json_num(rs, "first_gen_tps", p->res.first_gen_tps);
+            report_json_num(rs, "first_ttft_ms", p->res.first_ttft_ms);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     report_json_emit(arr, 1, out);
@@ -197,4 +348,24 @@ size_t report_master_passk(const struct report_points *pts, struct report_table 
         report_passk_rows_table(&rows, t, notes, prefix);
     report_passk_rows_free(&rows);
     return n;
+}
+
+int report_tiers_markdown(struct store *st, const char *run_id, struct buf *out, struct bai_error *err)
+{
+    int has = store_run_has_tiers(store_db(st), run_id, err);
+    if (has <= 0)
+        return has;
+    const char *runs[] = { run_id };
+    struct report_filter f = { .runs = runs, .n_runs = 1 };
+    struct report_points pts;
+    if (report_points_load(st, &f, &pts, err) != 0)
+        return -1;
+    struct report_table t;
+    if (report_master_tiers(&pts, &t)) {
+        buf_puts(out, "\n## Tiers (score per item tier: % with points/items, counted as the suite's score)\n\n");
+        report_table_md(&t, out);
+        report_table_free(&t);
+    }
+    report_points_free(&pts);
+    return 0;
 }

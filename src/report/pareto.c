@@ -10,12 +10,12 @@
 
 int report_xaxis_parse(const char *s, enum report_xaxis *out, struct bai_error *err)
 {
-    for (int x = REPORT_X_GEN_TPS; x <= REPORT_X_E2E_P50; x++)
+    for (int x = REPORT_X_GEN_TPS; x <= REPORT_X_GPU_GB; x++)
         if (!strcmp(s, report_xaxis_name((enum report_xaxis)x))) {
             *out = (enum report_xaxis)x;
             return 0;
         }
-    bai_error_set(err, BAI_EXIT_USAGE, "--x %s: expected gen_tps, ttft_p95 or e2e_p50", s);
+    bai_error_set(err, BAI_EXIT_USAGE, "--x %s: expected gen_tps, ttft_p95, e2e_p50, memory_gb or gpu_gb", s);
     return -1;
 }
 
@@ -25,6 +25,8 @@ const char *report_xaxis_name(enum report_xaxis x)
     case REPORT_X_GEN_TPS: return "gen_tps";
     case REPORT_X_TTFT_P95: return "ttft_p95";
     case REPORT_X_E2E_P50: return "e2e_p50";
+    case REPORT_X_MEMORY_GB: return "memory_gb";
+    case REPORT_X_GPU_GB: return "gpu_gb";
     }
     return "?";
 }
@@ -35,6 +37,8 @@ const char *report_xaxis_label(enum report_xaxis x)
     case REPORT_X_GEN_TPS: return "generation speed, p50 (tokens/s)";
     case REPORT_X_TTFT_P95: return "time to first token, p95 (ms)";
     case REPORT_X_E2E_P50: return "end-to-end latency, p50 (ms)";
+    case REPORT_X_MEMORY_GB: return "server memory, peak resident set (GB)";
+    case REPORT_X_GPU_GB: return "GPU memory of the server (GB)";
     }
     return "?";
 }
@@ -45,6 +49,8 @@ double report_point_speed(const struct report_point *p, enum report_xaxis x)
     case REPORT_X_GEN_TPS: return p->speed.gen_tps_p50;
     case REPORT_X_TTFT_P95: return p->speed.ttft_p95_ms;
     case REPORT_X_E2E_P50: return p->speed.e2e_p50_ms;
+    case REPORT_X_MEMORY_GB: return report_gb(p->res.rss_peak_bytes);
+    case REPORT_X_GPU_GB: return report_gb(p->res.gpu_bytes);
     }
     return NAN;
 }
@@ -168,7 +174,8 @@ void report_pareto_table(const struct report_pareto *pa, struct report_table *t)
         report_table_set_num(t, r, 4, 100 * s->q_lo, "%.1f");
         report_table_set_num(t, r, 5, 100 * s->q_hi, "%.1f");
         report_table_set_num(t, r, 6, (double)pa->q[i].n, "%.0f");
-        report_table_set_num(t, r, 7, s->speed, pa->x == REPORT_X_GEN_TPS ? "%.1f" : "%.0f");
+        report_table_set_num(t, r, 7, s->speed, pa->x == REPORT_X_GEN_TPS ? "%.1f"
+                                              : pa->x >= REPORT_X_MEMORY_GB ? "%.3f" : "%.0f");
         /* a p50 is shown with its 95% interval (report/figures.h), as everywhere */
         if (pa->x == REPORT_X_GEN_TPS && !isnan(p->speed.gen_tps_lo))
             report_table_setf(t, r, 7, "%.1f [%.1f, %.1f]", s->speed, p->speed.gen_tps_lo, p->speed.gen_tps_hi);

@@ -11,9 +11,11 @@
 #include "report/points.h"
 #include "stats/stats.h"
 
-enum report_xaxis { REPORT_X_GEN_TPS = 0, REPORT_X_TTFT_P95, REPORT_X_E2E_P50 };
+enum report_xaxis { REPORT_X_GEN_TPS = 0, REPORT_X_TTFT_P95, REPORT_X_E2E_P50, REPORT_X_MEMORY_GB, REPORT_X_GPU_GB };
 
-/* "gen_tps" | "ttft_p95" | "e2e_p50". */
+/* "gen_tps" | "ttft_p95" | "e2e_p50" | "memory_gb" (the server's peak
+ * resident set, GB) | "gpu_gb" (its GPU memory); all but gen_tps are
+ * lower-is-better. */
 int report_xaxis_parse(const char *s, enum report_xaxis *out, struct bai_error *err);
 const char *report_xaxis_name(enum report_xaxis x);    /* "gen_tps" ... */
 const char *report_xaxis_label(enum report_xaxis x);   /* with units, for axes */

@@ -3,25 +3,12 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "stats/stats.h"
 #include "util/mem.h"
-
-static char *col_text(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? xstrdup((const char *)t) : NULL;
-}
-
-static int db_fail(struct sqlite3 *db, const char *what, struct bai_error *err)
-{
-    bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
-    return -1;
-}
 
 static int suite_wanted(const struct report_filter *f, const char *name)
 {
@@ -39,6 +26,45 @@ static double file_gb(const char *path)
     if (!path || !*path || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return NAN;
     return (double)sb.st_size / 1e9;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The score of each tier the group's items declare (the users' "54/110"
+ * per T1, T2, ...), counted by the same rules as the whole suite. */
+static void suite_tiers(const struct store_group *g, size_t k, const struct report_rules *rules,
+                        struct report_suite_score *s)
+{
+    int *tiers = NULL;
+    size_t n = 0;
+    for (size_t i = 0; g->sample_tier && i < g->n_samples; i++) {
+        int t = g->sample_tier[i];
+        size_t j = 0;
+        while (j < n && tiers[j] != t)
+            j++;
+        if (t > 0 && j == n) {
+            tiers = xrealloc(tiers, (n + 1) * sizeof *tiers);
+            tiers[n++] = t;
+        }
+    }
+    if (n == 0)
+        return;
+    qsort(tiers, n, sizeof *tiers, cmp_int);
+    s->tiers = xcalloc(n, sizeof *s->tiers);
+    s->n_tiers = n;
+    for (size_t j = 0; j < n; j++) {
+        struct report_score f;
+        report_group_tier_score(g, k, tiers[j], rules, &f);
+        s->tiers[j] = (struct report_tier_score){ .tier = tiers[j], .n = (int64_t)f.n,
+                                                  .passed = (int64_t)f.passed, .sum = f.sum,
+                                                  .mean = f.score / 100.0, .lo = f.lo / 100.0,
+                                                  .hi = f.hi / 100.0 };
+    }
+    free(tiers);
 }
 
 /* The quality of one group under the rules: the chosen scorer's figures,
@@ -76,6 +102,7 @@ static void suite_from_group(const struct store_group *g, const struct report_ru
     s->hi = f.hi / 100.0;
     s->has_passk = f.has_passk;
     s->passk = f.passk;
+    suite_tiers(g, (size_t)k, rules, s);
 }
 
 /* Fills p's suites and speed from the run's groups of its config. */
@@ -84,7 +111,7 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
 {
     static const struct report_rules none;
     const struct report_rules *rules = f ? &f->rules : &none;
-    struct dvec tps = {0}, ttft = {0}, e2e = {0};
+    struct dvec tps = {0}, ttft = {0}, e2e = {0}, ptps = {0};
     double drafted = 0, accepted = 0;
     int64_t nspeed = 0;
     size_t cap = 0;
@@ -98,6 +125,9 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
             dvec_push(&ttft, g[i].ttft_ms[k]);
         for (size_t k = 0; k < g[i].n_e2e_ms; k++)
             dvec_push(&e2e, g[i].e2e_ms[k]);
+        for (size_t k = 0; k < g[i].n_prompt_tps; k++)
+            if (g[i].prompt_tps[k] > 0)
+                dvec_push(&ptps, g[i].prompt_tps[k]);
         drafted += (double)g[i].draft_n;
         accepted += (double)g[i].draft_accepted;
         nspeed += (int64_t)(g[i].n_samples - g[i].n_errors - g[i].n_timeouts);
@@ -108,6 +138,8 @@ static void point_from_groups(struct report_point *p, struct store_group *g, siz
     }
     report_speed_figures(tps.v, tps.n, ttft.v, ttft.n, e2e.v, e2e.n, drafted, accepted, &p->speed);
     p->speed.n = nspeed;
+    report_median_figures(ptps.v, ptps.n, &p->prompt_tps);
+    free(ptps.v);
     free(tps.v);
     free(ttft.v);
     free(e2e.v);
@@ -129,6 +161,7 @@ static void point_clear(struct report_point *p)
     for (size_t i = 0; i < p->n_suites; i++) {
         free(p->suites[i].suite);
         free(p->suites[i].scorer);
+        free(p->suites[i].tiers);
     }
     free(p->suites);
     memset(p, 0, sizeof *p);
@@ -298,46 +331,38 @@ int report_points_load(struct store *st, const struct report_filter *f,
                        struct report_points *out, struct bai_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct sqlite3 *db = store_db(st);
-    static const char *sql =
-        "SELECT c.run_id, r.started, c.id, c.label, c.model, c.draft, c.params_json,"
-        " c.backend, c.status, c.reason, c.identity, c.identity_json"
-        " FROM configs c JOIN runs r ON r.id = c.run_id"
-        " ORDER BY r.started, c.run_id, c.id";
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return db_fail(db, "listing configs", err);
+    struct store_run_config *rows = NULL;
+    size_t n_rows = 0;
+    if (store_all_configs(st, &rows, &n_rows, err) != 0)
+        return -1;
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *run = (const char *)sqlite3_column_text(q, 0);
-        if (!run || !run_wanted(f, run))
+    for (size_t i = 0; i < n_rows; i++) {
+        struct store_run_config *r = &rows[i];
+        struct store_config_info *c = &r->c;
+        if (!r->run_id || !run_wanted(f, r->run_id))
             continue;
         XGROW(out->v, out->n + 1, cap);
         struct report_point *p = &out->v[out->n++];
         memset(p, 0, sizeof *p);
-        strncpy(p->run_id, run, sizeof p->run_id - 1);
-        p->run_started = col_text(q, 1);
-        p->config_id = sqlite3_column_int64(q, 2);
-        p->label = col_text(q, 3);
-        p->model = col_text(q, 4);
-        p->draft = col_text(q, 5);
-        p->params_json = col_text(q, 6);
-        p->backend = col_text(q, 7);
-        p->status = col_text(q, 8);
-        p->reason = col_text(q, 9);
-        p->identity = col_text(q, 10);
-        p->identity_json = col_text(q, 11);
+        strncpy(p->run_id, r->run_id, sizeof p->run_id - 1);
+        /* the point takes the strings it keeps */
+        p->run_started = r->run_started, r->run_started = NULL;
+        p->config_id = c->id;
+        p->label = c->label, c->label = NULL;
+        p->model = c->model, c->model = NULL;
+        p->draft = c->draft, c->draft = NULL;
+        p->params_json = c->params_json, c->params_json = NULL;
+        p->backend = c->backend, c->backend = NULL;
+        p->status = c->status, c->status = NULL;
+        p->reason = c->reason, c->reason = NULL;
+        p->identity = c->identity, c->identity = NULL;
+        p->identity_json = c->identity_json, c->identity_json = NULL;
         p->name = store_model_name(p->backend, p->model);
         p->size_gb = file_gb(p->model);
         if (p->draft && *p->draft && !isnan(p->size_gb))
             p->size_gb += isnan(file_gb(p->draft)) ? 0 : file_gb(p->draft);
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        report_points_free(out);
-        return db_fail(db, "listing configs", err);
-    }
+    store_run_configs_free(rows, n_rows);
     /* each run's samples are read once, for all its configs */
     for (size_t i = 0; i < out->n; i++) {
         if (i > 0 && !strcmp(out->v[i].run_id, out->v[i - 1].run_id))
@@ -355,6 +380,13 @@ int report_points_load(struct store *st, const struct report_filter *f,
     size_t w = 0;
     for (size_t i = 0; i < out->n; i++) {
         struct report_point *p = &out->v[i];
+        if (report_resources_load(store_db(st), p->config_id, &p->res, err) != 0) {
+            for (size_t j = i; j < out->n; j++)
+                point_clear(&out->v[j]);
+            out->n = w;
+            report_points_free(out);
+            return -1;
+        }
         if (!(f && f->include_empty) && p->n_suites == 0 && p->speed.n == 0)
             point_clear(p);
         else
@@ -444,6 +476,50 @@ int report_point_quality(const struct report_point *p, const char *const *suites
         out->hi = s->hi;
     } else {
         double half = STATS_Z95 * sqrt(var);
+        out->lo = fmax(0.0, out->mean - half);
+        out->hi = fmin(1.0, out->mean + half);
+    }
+    return 0;
+}
+
+int report_point_tier(const struct report_point *p, const char *const *suites, size_t n, int tier,
+                      struct report_tier_score *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tier = tier;
+    out->mean = out->lo = out->hi = NAN;
+    double var = 0;
+    size_t parts = 0;
+    const struct report_tier_score *only = NULL;
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct report_suite_score *s = &p->suites[i];
+        int wanted = n == 0;
+        for (size_t k = 0; k < n && !wanted; k++)
+            wanted = !strcmp(suites[k], s->suite);
+        if (!wanted)
+            continue;
+        for (size_t k = 0; k < s->n_tiers; k++) {
+            const struct report_tier_score *t = &s->tiers[k];
+            if (t->tier != tier || t->n == 0)
+                continue;
+            out->n += t->n;
+            out->passed += t->passed;
+            out->sum += t->sum;
+            double se = (t->hi - t->lo) / (2 * STATS_Z95);
+            var += (double)t->n * (double)t->n * se * se;
+            parts++;
+            only = t;
+        }
+    }
+    if (out->n == 0)
+        return -1;
+    out->mean = out->sum / (double)out->n;
+    if (parts == 1) {
+        out->lo = only->lo;
+        out->hi = only->hi;
+    } else {
+        /* item-weighted across suites, as report_point_quality combines them */
+        double half = STATS_Z95 * sqrt(var) / (double)out->n;
         out->lo = fmax(0.0, out->mean - half);
         out->hi = fmin(1.0, out->mean + half);
     }

@@ -14,6 +14,7 @@
 #include "report/passk.h"
 #include "store/store.h"
 #include "report/figures.h"
+#include "report/resources.h"
 
 struct sqlite3;
 
@@ -22,6 +23,15 @@ struct sqlite3;
  * filter's rules (counting rules: docs/metrics.md; failed and timed-out
  * requests count as failures unless rules.exclude_failed). Fractions 0..1
  * here; printing makes them 0-100. */
+
+/* The score of the items of one tier (an item's `tier:`, e.g. the
+ * instruction-precision suite's T1/T2/T3), counted as the suite is. */
+struct report_tier_score {
+    int tier;
+    int64_t n, passed;
+    double sum, mean, lo, hi;    /* 0..1; CI as the suite's (report_score_figures) */
+};
+
 struct report_suite_score {
     char *suite;
     int version;
@@ -43,6 +53,8 @@ struct report_suite_score {
     int64_t suite_items;  /* items the suite has, 0 = not recorded */
     int has_passk;        /* pass/fail scores and some item with several samples */
     struct report_passk passk;   /* over the counted samples, unparsed = failed */
+    struct report_tier_score *tiers;   /* tiers > 0 with counted samples, ascending */
+    size_t n_tiers;
 };
 
 /* The point's speed (struct report_speed, report/figures.h) is over its
@@ -63,6 +75,8 @@ struct report_point {
     struct report_suite_score *suites;
     size_t n_suites;
     struct report_speed speed;
+    struct report_median prompt_tps;   /* prompt tokens/s p50 with its 95% CI */
+    struct report_resources res;       /* memory, load time, first request */
 };
 
 struct report_points {
@@ -107,6 +121,12 @@ struct report_quality {
 int report_point_quality(const struct report_point *p, const char *const *suites,
                          const double *weights, size_t n, struct report_quality *out,
                          const char **missing);
+
+/* The point's score on tier over the named suites (all of the point's
+ * when n == 0), item-weighted: sum and n add up across suites. Returns 0,
+ * or -1 when no counted sample has that tier. */
+int report_point_tier(const struct report_point *p, const char *const *suites, size_t n, int tier,
+                      struct report_tier_score *out);
 
 /* All suites of the point (n > 0), item-weighted. NaN mean when none. */
 void report_point_overall(const struct report_point *p, struct report_quality *out);

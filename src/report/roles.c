@@ -88,6 +88,22 @@ static int parse_suites(struct rctx *c, struct report_role *r, yaml_node_t *n)
     return 0;
 }
 
+static const char *const lat_metric[REPORT_LAT_N] = { "ttft", "e2e" };
+static const int lat_pct[REPORT_LAT_NP] = { 50, 90, 95, 99 };
+
+/* max_<ttft|e2e>_p<50|90|95|99>_ms -> its slot (TTFT p50 is max_ttft_ms). */
+static double *latency_slot(struct report_role *r, const char *key)
+{
+    for (int m = 0; m < REPORT_LAT_N; m++)
+        for (int p = 0; p < REPORT_LAT_NP; p++) {
+            char name[32];
+            snprintf(name, sizeof name, "max_%s_p%d_ms", lat_metric[m], lat_pct[p]);
+            if (!strcmp(key, name))
+                return m == REPORT_LAT_TTFT && p == REPORT_LAT_P50 ? &r->max_ttft_ms : &r->max_latency_ms[m][p];
+        }
+    return NULL;
+}
+
 static int parse_constraints(struct rctx *c, struct report_role *r, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
@@ -100,14 +116,80 @@ static int parse_constraints(struct rctx *c, struct report_role *r, yaml_node_t 
                     : !strcmp(key, "min_score") ? &r->min_score_pct
                     : !strcmp(key, "min_tps") ? &r->min_tps
                     : !strcmp(key, "max_ttft_ms") ? &r->max_ttft_ms
-                    : !strcmp(key, "max_size_gb") ? &r->max_size_gb : NULL;
+                    : !strcmp(key, "max_size_gb") ? &r->max_size_gb
+                    : !strcmp(key, "np_p95_limit") ? &r->np_p95_limit
+                    : latency_slot(r, key);
         if (!dst)
-            return fail_at(c, k, "role %s: unknown constraint '%s' (min_score, min_tps, max_ttft_ms, max_size_gb)",
+            return fail_at(c, k, "role %s: unknown constraint '%s' (min_score, min_tps, max_ttft_ms, max_size_gb, "
+                           "max_ttft_p50_ms .. max_e2e_p99_ms (p50, p90, p95, p99), np_p95_limit)",
                            r->name, key ? key : "?");
         if (number(c, v, key, dst) != 0)
             return -1;
         if (dst == &r->min_score_pct && *dst > 100)
             return fail_at(c, v, "role %s: min_score is a percentage (0..100), got %s", r->name, scalar(v));
+        if (dst == &r->np_p95_limit && *dst < 1)
+            return fail_at(c, v, "role %s: np_p95_limit is a multiple of np=1's p95 latency (>= 1), got %s",
+                           r->name, scalar(v));
+        if (dst != &r->min_score_pct && dst != &r->min_tps && dst != &r->np_p95_limit && *dst <= 0)
+            return fail_at(c, v, "role %s: %s must be above 0", r->name, key);
+    }
+    return 0;
+}
+
+/* budget: {memory_gb: 45, gpu_gb: 12} (of a role or a pool, named by who) */
+static int parse_budget(struct rctx *c, const char *who, struct report_budget *b, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "%s: budget: expected a mapping such as {memory_gb: 45, gpu_gb: 12}%s", who, NULL);
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
+        const char *key = scalar(k);
+        double *dst = !key ? NULL : !strcmp(key, "memory_gb") ? &b->memory_gb : !strcmp(key, "gpu_gb") ? &b->gpu_gb : NULL;
+        if (!dst)
+            return fail_at(c, k, "%s: budget: unknown key '%s' (memory_gb, gpu_gb)", who, key ? key : "?");
+        if (number(c, v, key, dst) != 0)
+            return -1;
+        if (*dst <= 0)
+            return fail_at(c, v, "%s: budget: %s must be above 0", who, key);
+    }
+    if (!(b->memory_gb > 0) && !(b->gpu_gb > 0))
+        return fail_at(c, n, "%s: budget: give memory_gb or gpu_gb%s", who, NULL);
+    return 0;
+}
+
+/* tiers: {1: 100, 2: 75}: tier -> minimum percent */
+static int parse_tiers(struct rctx *c, struct report_role *r, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "role %s: tiers: expected a mapping of tier: minimum percent, such as {1: 100, 2: 75}%s",
+                       r->name, NULL);
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
+        const char *key = scalar(k);
+        char *end = NULL;
+        long tier = key ? strtol(key, &end, 10) : 0;
+        if (key && (key[0] == 'T' || key[0] == 't'))
+            tier = strtol(key + 1, &end, 10);
+        if (!key || !end || *end || tier < 1 || tier > 99)
+            return fail_at(c, k, "role %s: tiers: expected a tier number 1..99 (or T1..), got '%s'", r->name,
+                           key ? key : "?");
+        double pct;
+        if (number(c, v, "tier minimum", &pct) != 0)
+            return -1;
+        if (pct > 100)
+            return fail_at(c, v, "role %s: tiers: a minimum is a percentage (0..100), got %s", r->name, scalar(v));
+        for (size_t i = 0; i < r->n_tiers; i++)
+            if (r->tiers[i].tier == (int)tier)
+                return fail_at(c, k, "role %s: tiers: tier %s given twice", r->name, key);
+        r->tiers = xrealloc(r->tiers, (r->n_tiers + 1) * sizeof *r->tiers);
+        size_t at = r->n_tiers++;
+        while (at > 0 && r->tiers[at - 1].tier > (int)tier) {
+            r->tiers[at] = r->tiers[at - 1];
+            at--;
+        }
+        r->tiers[at] = (struct report_tier_rule){ .tier = (int)tier, .min_pct = pct };
     }
     return 0;
 }
@@ -137,6 +219,14 @@ static int parse_role(struct rctx *c, struct report_role *r, yaml_node_t *n)
         } else if (!strcmp(key, "constraints")) {
             if (parse_constraints(c, r, v) != 0)
                 return -1;
+        } else if (!strcmp(key, "budget")) {
+            char who[300];
+            snprintf(who, sizeof who, "role %s", r->name);
+            if (parse_budget(c, who, &r->budget, v) != 0)
+                return -1;
+        } else if (!strcmp(key, "tiers")) {
+            if (parse_tiers(c, r, v) != 0)
+                return -1;
         } else if (!strcmp(key, "prefer")) {
             const char *s = scalar(v);
             if (s && !strcmp(s, "quality"))
@@ -146,11 +236,73 @@ static int parse_role(struct rctx *c, struct report_role *r, yaml_node_t *n)
             else
                 return fail_at(c, v, "role %s: prefer: expected quality or speed, got '%s'", r->name, s ? s : "?");
         } else
-            return fail_at(c, k, "role %s: unknown field '%s' (description, suites, constraints, prefer)",
-                           r->name, key);
+            return fail_at(c, k, "role %s: unknown field '%s' (description, suites, constraints, budget, tiers, "
+                           "prefer)", r->name, key);
     }
     if (!have_suites)
         return fail_at(c, n, "role %s: suites is required%s", r->name, NULL);
+    return 0;
+}
+
+/* pools: {hot: {description: .., roles: [a, b], budget: {memory_gb: 45}}} */
+static int parse_pools(struct rctx *c, struct report_roles *out, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "pools: expected a mapping of pool names%s%s", NULL, NULL);
+    size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    out->pools = xcalloc(np ? np : 1, sizeof *out->pools);
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
+        if (!scalar(k))
+            return fail_at(c, k, "pools: expected pool names%s%s", NULL, NULL);
+        for (size_t i = 0; i < out->n_pools; i++)
+            if (!strcmp(out->pools[i].name, scalar(k)))
+                return fail_at(c, k, "pool %s defined twice%s", scalar(k), NULL);
+        struct report_pool *p = &out->pools[out->n_pools++];
+        p->name = xstrdup(scalar(k));
+        char who[300];
+        snprintf(who, sizeof who, "pool %s", p->name);
+        if (v->type != YAML_MAPPING_NODE)
+            return fail_at(c, v, "pool %s: expected a mapping with roles and budget%s", p->name, NULL);
+        int have_budget = 0;
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+            yaml_node_t *qk = yaml_document_get_node(c->doc, q->key);
+            yaml_node_t *qv = yaml_document_get_node(c->doc, q->value);
+            const char *key = scalar(qk);
+            if (key && !strcmp(key, "description") && scalar(qv)) {
+                free(p->description);
+                p->description = xstrdup(scalar(qv));
+            } else if (key && !strcmp(key, "budget")) {
+                if (parse_budget(c, who, &p->budget, qv) != 0)
+                    return -1;
+                have_budget = 1;
+            } else if (key && !strcmp(key, "roles")) {
+                if (qv->type != YAML_SEQUENCE_NODE)
+                    return fail_at(c, qv, "pool %s: roles: expected a list of role names%s", p->name, NULL);
+                for (yaml_node_item_t *it = qv->data.sequence.items.start; it < qv->data.sequence.items.top; it++) {
+                    yaml_node_t *rn = yaml_document_get_node(c->doc, *it);
+                    const char *name = scalar(rn);
+                    int known = 0;
+                    for (size_t i = 0; name && i < out->n; i++)
+                        known |= !strcmp(out->v[i].name, name);
+                    if (!known)
+                        return fail_at(c, rn, "pool %s: no role '%s' in roles", p->name, name ? name : "?");
+                    for (size_t i = 0; i < p->n_roles; i++)
+                        if (!strcmp(p->roles[i], name))
+                            return fail_at(c, rn, "pool %s: role %s listed twice", p->name, name);
+                    p->roles = xrealloc(p->roles, (p->n_roles + 1) * sizeof *p->roles);
+                    p->roles[p->n_roles++] = xstrdup(name);
+                }
+            } else
+                return fail_at(c, qk, "pool %s: unknown field '%s' (description, roles, budget)", p->name,
+                               key ? key : "?");
+        }
+        if (!p->n_roles)
+            return fail_at(c, v, "pool %s: roles is required%s", p->name, NULL);
+        if (!have_budget)
+            return fail_at(c, v, "pool %s: budget is required%s", p->name, NULL);
+    }
     return 0;
 }
 
@@ -177,15 +329,17 @@ int report_roles_parse(const char *text, size_t len, const char *path, struct re
     struct rctx c = { &doc, path, err };
     int rc = -1;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    yaml_node_t *roles = NULL;
+    yaml_node_t *roles = NULL, *pools = NULL;
     if (root && root->type == YAML_MAPPING_NODE)
         for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
             const char *key = scalar(yaml_document_get_node(&doc, pr->key));
             if (key && !strcmp(key, "roles"))
                 roles = yaml_document_get_node(&doc, pr->value);
+            else if (key && !strcmp(key, "pools"))
+                pools = yaml_document_get_node(&doc, pr->value);
             else {
-                fail_at(&c, yaml_document_get_node(&doc, pr->key), "unknown top-level key '%s' (expected roles)%s",
-                        key ? key : "?", NULL);
+                fail_at(&c, yaml_document_get_node(&doc, pr->key), "unknown top-level key '%s' (expected roles, "
+                        "pools)%s", key ? key : "?", NULL);
                 goto out;
             }
         }
@@ -211,6 +365,8 @@ int report_roles_parse(const char *text, size_t len, const char *path, struct re
         if (parse_role(&c, r, yaml_document_get_node(&doc, pr->value)) != 0)
             goto out;
     }
+    if (pools && parse_pools(&c, out, pools) != 0)
+        goto out;
     rc = 0;
 out:
     yaml_document_delete(&doc);
@@ -242,8 +398,20 @@ void report_roles_free(struct report_roles *roles)
             free(r->suites[j]);
         free(r->suites);
         free(r->weights);
+        free(r->tiers);
     }
     free(roles->v);
+    for (size_t i = 0; i < roles->n_pools; i++) {
+        struct report_pool *p = &roles->pools[i];
+        free(p->name);
+        free(p->description);
+        for (size_t j = 0; j < p->n_roles; j++)
+            free(p->roles[j]);
+        free(p->roles);
+    }
+    free(roles->pools);
+    roles->pools = NULL;
+    roles->n_pools = 0;
     roles->v = NULL;
     roles->n = 0;
 }

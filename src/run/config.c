@@ -1,6 +1,7 @@
 /* config.c - see config.h. */
 #include "run/config.h"
 #include "store/store.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 #include "util/strlist.h"
 
@@ -12,9 +13,14 @@ void run_config_init(struct run_config *c)
 {
     memset(c, 0, sizeof *c);
     c->backend = BACKEND_LLAMA_SERVER;
-    c->warmup = 1;
+    c->warmup = BAI_WARMUP;
+    c->timeout_ms = BAI_REQUEST_TIMEOUT_MS;
+    c->startup_timeout_s = BAI_STARTUP_TIMEOUT_S;
+    c->hang_timeout_ms = BAI_HANG_TIMEOUT_MS;
+    c->logs = BAI_LOGS_DIR;
+    c->store = BAI_STORE_PATH;
     c->stream = 1;
-    c->retries = 3;
+    c->retries = BAI_RETRIES;
     c->prompt_cache = "off";
 }
 
@@ -29,7 +35,7 @@ void run_config_free(struct run_config *c)
 
 const char *run_config_store(const struct run_config *c)
 {
-    return c->store ? c->store : STORE_DEFAULT_PATH;
+    return c->store ? c->store : BAI_STORE_PATH;
 }
 
 /* The flag of the first setting that is set whose scope is launch (or any

@@ -23,7 +23,9 @@ struct run_config {
     size_t n_suites, cap_suites;
     int limit;                   /* first N items per suite, 0 = all */
     int reps;                    /* samples per item, 0 = the suite's */
-    int shard_i, shard_n;        /* items with hash(id) % n == i - 1; n = 0: all */
+    int shard_i, shard_n;        /* shard i of n (run/shard.h: whole points, chunks of costly
+                                    ones); n = 0: all */
+    const char *split_above;     /* --split-above: auto (NULL), never or a duration */
     const char *run_id;          /* new run under this id (shards); NULL: generated */
     int force;                   /* resume / join: accept suites changed since the run started */
     int allow_outside_source;    /* suites may read data files outside their folder */
@@ -35,8 +37,8 @@ struct run_config {
                                   * table's settings given here (owned) */
     const char *mmproj;          /* multimodal projector GGUF (path or registry name) */
     const char *models_file;     /* the model registry; NULL: the default search (run/models.h) */
-    int startup_timeout_s;       /* 0 = 300 */
-    int hang_timeout_ms;         /* --hang-timeout: 0 = default (30 s), -1 = not watched */
+    int startup_timeout_s;       /* seconds for a server to load */
+    int hang_timeout_ms;         /* --hang-timeout: a server silent this long is hung; 0 = not watched */
     const char *url, *api_key_env, *cmd, *from;
 
     /* sweeps and plans */
@@ -52,7 +54,7 @@ struct run_config {
     int warmup;                  /* warm-up requests per point (excluded) */
     int fresh_server;            /* a server per point, never shared between points */
     int stream;
-    long timeout_ms;             /* per request, 0 = 600 s */
+    long timeout_ms;             /* per request */
     size_t max_answer_bytes;     /* --max-answer-bytes, 0 = GEN_MAX_ANSWER_BYTES_DEFAULT */
     int retries;                 /* retries of a failed request */
     int sandbox_rlimits;         /* code scoring without namespaces (--sandbox rlimits) */
@@ -62,7 +64,7 @@ struct run_config {
     const char *judge_url, *judge_model, *judge_api_key_env, *judge_gguf;
 
     /* store */
-    const char *store;           /* NULL: STORE_DEFAULT_PATH */
+    const char *store;           /* the command fills it (cli_default_store) */
     const char *logs;            /* NULL: results/logs */
     const char *note;
     char **tags;                 /* owned */
@@ -71,8 +73,9 @@ struct run_config {
     int demo;                    /* --demo: the smoke suite on the tiny model */
 };
 
-/* The defaults of every setting (llama-server backend, one warm-up request,
- * streaming, three retries, server defaults for the launch settings). */
+/* The defaults of every setting (util/defaults.h: one warm-up request,
+ * three retries, the timeouts, the store and logs folder; the llama-server
+ * backend, streaming, server defaults for the launch settings). */
 void run_config_init(struct run_config *c);
 /* Frees the lists and zeroes the struct (borrowed strings stay). */
 void run_config_free(struct run_config *c);
@@ -80,7 +83,8 @@ void run_config_free(struct run_config *c);
  * with --backend openai, --judge-url with --judge-gguf, --k without a
  * draft, ...): -1 with err (exit 2) naming both. */
 int run_config_check(const struct run_config *c, struct bai_error *err);
-/* The store the run writes: c->store, else STORE_DEFAULT_PATH. */
+/* The store the run writes (c->store; BAI_STORE_PATH when a caller
+ * cleared it). */
 const char *run_config_store(const struct run_config *c);
 
 #endif

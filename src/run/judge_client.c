@@ -14,6 +14,7 @@
 #include "net/http.h"
 #include "run/defaults.h"
 #include "util/clock.h"
+#include "util/defaults.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -148,7 +149,7 @@ int judge_client_open(const struct judge_options *o, struct judge **out, struct 
     struct judge_client *c = xcalloc(1, sizeof *c);
     c->model = xstrdup(o->model ? o->model : have_gguf ? base_name(o->gguf) : "judge");
     c->max_tokens = o->max_tokens > 0 ? o->max_tokens : 512;
-    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 600000;
+    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : BAI_REQUEST_TIMEOUT_MS;
     c->http_retries = o->http_retries < 0 ? 0 : o->http_retries > 0 ? o->http_retries : 3;
     c->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
 
@@ -160,7 +161,7 @@ int judge_client_open(const struct judge_options *o, struct judge **out, struct 
     } else {
         bc.kind = BACKEND_LLAMA_SERVER;
         c->server_bin = o->server_bin ? xstrdup(o->server_bin) : defaults_llama_server();
-        c->log_path = o->log_path ? xstrdup(o->log_path) : xasprintf("results/logs/judge-%ld.log", (long)getpid());
+        c->log_path = o->log_path ? xstrdup(o->log_path) : xasprintf("%s/judge-%ld.log", BAI_LOGS_DIR, (long)getpid());
         char *dir = fs_dirname(c->log_path);
         int mk = fs_mkdirs(dir, 0755, err);
         free(dir);

@@ -17,11 +17,11 @@ struct judge_options {
                                   * score (default: the GGUF's file name, else "judge") */
     const char *api_key_env;     /* env var holding the API key (url only) */
     const char *server_bin;      /* llama-server binary (default defaults_llama_server()) */
-    const char *log_path;        /* llama-server log (default results/logs/judge-<pid>.log) */
+    const char *log_path;        /* llama-server log (default BAI_LOGS_DIR/judge-<pid>.log) */
     int ctx;                     /* llama-server context size (0 = server default) */
-    int startup_timeout_s;       /* 0 = 300 */
+    int startup_timeout_s;       /* 0 = BAI_STARTUP_TIMEOUT_S */
     int max_tokens;              /* 0 = 512 */
-    long timeout_ms;             /* per request, 0 = 600000 */
+    long timeout_ms;             /* per request, 0 = BAI_REQUEST_TIMEOUT_MS */
     int http_retries;            /* extra attempts on transport errors, 429, 5xx;
                                   * < 0 = none, 0 = default 3 */
     int backoff_ms;              /* first backoff, doubled per attempt (0 = 500) */

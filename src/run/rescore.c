@@ -495,7 +495,7 @@ int rescore_run(const struct rescore_options *o, struct rescore_result *res, str
         return -1;
     }
     struct ctx c = { .o = o, .judge_key = o->judge ? score_judge_key(o->judge->model, o->peers) : NULL };
-    const char *path = o->store_path ? o->store_path : store_default_path();
+    const char *path = o->store_path;
     c.st = o->dry_run ? store_open_readonly(path, err) : store_open(path, err);
     if (!c.st)
         return -1;

@@ -101,6 +101,34 @@ char *run_plan_record(const char *plan_json, struct suite *const *suites, size_t
 int run_check_suites(struct store *st, const char *run_id, struct suite *const *suites, size_t n_suites,
                      int force, struct bai_error *err);
 
+/* starts.c -------------------------------------------------------------- */
+
+/* The starts of one point's server as they are recorded (store/starts.c). */
+struct run_starts {
+    int64_t config_id;
+    int base_seq;                /* seq of this point's first start (after a resume's) */
+    int have_first;
+    struct store_server_start first;   /* the first request's figures only */
+    size_t n_warned;             /* starts already checked for partial offload */
+    size_t first_launch;         /* the server's launches before this point (a shared
+                                    server's): not this point's starts */
+};
+/* Before the first record: where this point's starts are numbered from,
+ * and which of be's launches are this point's (those after now). */
+int run_starts_begin(struct store *st, int64_t config_id, struct backend *be, struct run_starts *rs,
+                     struct bai_error *err);
+/* The layers a launch asked to offload (settings' ngl: a number; "all" a
+ * huge number; "auto" or unset NaN: nothing to compare with). */
+struct settings;
+double run_starts_ngl_asked(const struct settings *s);
+/* The first answered request after the first start (the warm-up). */
+void run_starts_first_request(struct run_starts *rs, const struct gen_response *resp);
+/* Writes (or rewrites) every start of be's server so far with its current
+ * peaks; warns once per start when fewer layers than asked (ngl_asked, NaN
+ * = not given) are on the GPU. Nothing for a backend without a server. */
+int run_starts_record(struct store *st, const char *run_id, struct run_starts *rs, struct backend *be,
+                      double ngl_asked, const char *label, struct bai_error *err);
+
 /* summary.c ------------------------------------------------------------- */
 
 /* Appends a row with no figures yet (NaN) to the closing table. */

@@ -6,6 +6,7 @@
 #include "run/run_int.h"
 #include "run/points.h"
 #include "settings/identity.h"
+#include "run/shard.h"
 #include "sandbox/pool.h"
 #include "sandbox/lang.h"
 #include "sandbox/sandbox.h"
@@ -13,8 +14,10 @@
 #include "score/score.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +41,18 @@ struct runner {
     int sessions;                      /* servers started so far */
     enum prompt_cache_mode prompt_cache;   /* --prompt-cache */
     int64_t cache_warned_config;           /* batch.cache_warned_config */
+    struct run_shards shards;     /* every shard's points and items (run/shard.h) */
+    int shard;                    /* the one this process runs: 1..N */
 };
 
-static uint64_t fnv1a(const char *s)
+/* How many samples item i of suite s gets at point pt in this process: 0
+ * when --limit leaves it out or another shard runs it. The one rule for
+ * the jobs and the planned totals. */
+static int item_reps(const struct runner *r, const struct run_point *pt, const struct suite *s, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-/* How many samples item i of suite s gets at point pt: 0 when --limit or
- * the shard leave it out. The one rule for the jobs and the planned totals. */
-static int item_reps(const struct run_config *c, const struct run_point *pt, const struct suite *s, size_t i)
-{
-    if (c->limit > 0 && i >= (size_t)c->limit)
+    if (run_shards_item(&r->shards, r->o, (size_t)(pt - r->o->points), s, i) != r->shard)
         return 0;
-    const struct suite_item *it = &s->items[i];
-    if (c->shard_n > 0 && fnv1a(it->id) % (uint64_t)c->shard_n != (uint64_t)(c->shard_i - 1))
-        return 0;
-    return c->reps > 0 ? c->reps : pt->reps > 0 ? pt->reps : (it->reps > 0 ? it->reps : 1);
+    return run_item_planned_reps(r->cfg, pt, s, i);
 }
 
 static char *item_key(const struct suite *s, const struct suite_item *it, int rep)
@@ -97,7 +90,7 @@ static long build_jobs(struct runner *r, const struct run_point *pt, int64_t con
     struct job_meta *meta = xcalloc(cap, sizeof *meta);
     for (size_t i = 0; i < suite->n_items; i++) {
         const struct suite_item *it = &suite->items[i];
-        int reps = item_reps(c, pt, suite, i);
+        int reps = item_reps(r, pt, suite, i);
         *items_run += reps > 0;
         *planned += (size_t)reps;
         for (int rep = 0; rep < reps; rep++) {
@@ -226,7 +219,7 @@ static void discard_job(void *ctx, struct sched_job *job)
  * several times slower here, so they are sent, timed, recorded as an
  * incident of kind "warmup", and kept out of every figure. */
 static void warm_up(struct runner *r, int warmup, int64_t config_id, struct backend *be,
-                    const struct suite *first_suite)
+                    const struct suite *first_suite, struct run_starts *rs)
 {
     if (warmup <= 0 || !first_suite || first_suite->n_items == 0)
         return;
@@ -245,6 +238,7 @@ static void warm_up(struct runner *r, int warmup, int64_t config_id, struct back
         struct bai_error e = {0};
         if (backend_is_http(be)) {
             sched_run(be, &job, 1, &so, discard_job, NULL, &stats, &e);
+            run_starts_first_request(rs, &job.resp);
             char msg[256];
             snprintf(msg, sizeof msg, "warm-up request %d: %s, %.1f ms, excluded from figures", i + 1,
                      job.resp.ok ? "ok" : (job.resp.error ? job.resp.error : "error"), gen_e2e_ms(&job.resp));
@@ -299,12 +293,41 @@ static struct suite *recount_with_backend(const struct suite *s, struct backend 
 /* The suites a point runs: its own selection, else all of the run's. */
 static size_t point_n_suites(const struct run_options *o, const struct run_point *pt)
 {
-    return pt->suite_idx ? pt->n_suite_idx : o->n_suites;
+    return run_point_n_suites(o, pt);
 }
 
 static const struct suite *point_suite(const struct run_options *o, const struct run_point *pt, size_t i)
 {
-    return o->suites[pt->suite_idx ? pt->suite_idx[i] : i];
+    return run_point_suite(o, pt, i);
+}
+
+/* 1 when some (item, rep) of the point's suites in this shard is not
+ * stored yet (or the store cannot say): a resumed shard starts no server
+ * for a point it has finished. */
+static int point_has_work(struct runner *r, const struct run_point *pt, int64_t config_id)
+{
+    for (size_t k = 0; k < point_n_suites(r->o, pt); k++) {
+        const struct suite *s = point_suite(r->o, pt, k);
+        struct bai_error e = {0};
+        int64_t suite_id = store_suite_find(r->st, s->name, s->version, s->hash, &e);
+        if (suite_id <= 0)
+            return 1;          /* not stored yet (or unreadable): work to do */
+        for (size_t i = 0; i < s->n_items; i++)
+            for (int rep = 0, reps = item_reps(r, pt, s, i); rep < reps; rep++)
+                if (store_sample_exists(r->st, r->run_id, config_id, suite_id, s->items[i].id, rep) != 1)
+                    return 1;
+    }
+    return 0;
+}
+
+/* The rows of a point whose samples are all stored already (a resumed
+ * shard): no server is started for it. */
+static int point_done_before(struct runner *r, const struct run_point *pt)
+{
+    for (size_t s = 0; s < point_n_suites(r->o, pt); s++)
+        run_result_add_row(r->res, pt->label, point_suite(r->o, pt, s)->name, "ok: stored before");
+    log_info("%s: every sample is stored; not started", pt->label);
+    return 0;
 }
 
 /* A point that is not run (plan check, time budget): recorded as skipped. */
@@ -485,11 +508,13 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
         return -1;
     if (pt->skip_reason)
         return skip_point(r, pt, config_id, err);
+    if (!point_has_work(r, pt, config_id))
+        return point_done_before(r, pt);
     int shared = can_share(r, pt);
     if (!shared) {
         stop_live(r);
         char *clean = sanitize(pt->label);
-        char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : "results/logs", r->run_id, clean);
+        char *log_path = xasprintf("%s/%s/%s.log", r->cfg->logs ? r->cfg->logs : BAI_LOGS_DIR, r->run_id, clean);
         free(clean);
         struct backend_config bc = pt->backend;
         bc.server.log_path = log_path;
@@ -498,6 +523,8 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
             bc.replay_store = r->st;
         struct bai_error start_err = {0};
         log_info("%s: starting %s", pt->label, backend_kind_name(bc.kind));
+        struct bai_error ignored = {0};
+        store_session_touch(r->st, &ignored);   /* a sign of life while a model loads */
         if (backend_start(&r->live, &bc, &start_err) != 0) {
             free(log_path);
             return start_failed(r, pt, config_id, &start_err, err);
@@ -517,10 +544,19 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
     }
     struct backend *be = &r->live;
     int rc = record_backend(r, config_id, be, err);
+    /* memory and load time of the starts this point makes (a shared
+     * server's earlier starts belong to the point that made them) */
+    struct run_starts starts = {0};
+    double ngl_asked = run_starts_ngl_asked(pt->backend.kind == BACKEND_LLAMA_SERVER ? pt->backend.server.settings
+                                                                                      : NULL);
+    if (rc == 0)
+        rc = run_starts_begin(r->st, config_id, be, &starts, err);
     int warmup = pt->warmup >= 0 ? pt->warmup : r->cfg->warmup;
     /* a shared server is warm already */
     if (rc == 0 && !shared)
-        warm_up(r, warmup, config_id, be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL);
+        warm_up(r, warmup, config_id, be, point_n_suites(r->o, pt) ? point_suite(r->o, pt, 0) : NULL, &starts);
+    if (rc == 0)
+        rc = run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, err);
     for (size_t s = 0; rc == 0 && s < point_n_suites(r->o, pt); s++) {
         if (*r->stop) {
             bai_error_set(err, BAI_EXIT_INTERRUPTED, "interrupted");
@@ -530,10 +566,20 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
         struct suite *counted = recount_with_backend(point_suite(r->o, pt, s), be);
         rc = run_suite(r, pt, config_id, be, counted ? counted : point_suite(r->o, pt, s), err);
         suite_free(counted);
+        if (rc == 0)
+            rc = run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, err);
         if (rc != 0 && err->exit_code == BAI_EXIT_BACKEND) {
             rc = give_up_point(r, pt, config_id, be, s, err);
             stop_live(r);     /* a server given up on serves no one else */
             break;
+        }
+    }
+    if (starts.config_id && (rc == 0 || err->exit_code != BAI_EXIT_STORE)) {
+        /* the peaks and any restarts, while the server still runs */
+        struct bai_error e2 = {0};
+        if (run_starts_record(r->st, r->run_id, &starts, be, ngl_asked, pt->label, &e2) != 0 && rc == 0) {
+            *err = e2;
+            rc = -1;
         }
     }
     /* the server lives on while the next point can use it (run_points
@@ -573,8 +619,9 @@ static struct sandbox_pool *open_sandbox(const struct run_config *c, struct bai_
 /* The command's plan JSON with "planned": [{config, suite, samples}] for
  * every point and suite, so `benchai status` can say how far a running run
  * is from another process (what is stored against this). */
-static char *plan_with_totals(const struct run_options *o)
+static char *plan_with_totals(const struct runner *r)
 {
+    const struct run_options *o = r->o;
     cJSON *plan = o->plan_json ? cJSON_Parse(o->plan_json) : NULL;
     if (!cJSON_IsObject(plan)) {
         cJSON_Delete(plan);
@@ -587,7 +634,7 @@ static char *plan_with_totals(const struct run_options *o)
             const struct suite *s = point_suite(o, pt, k);
             size_t n = 0;
             for (size_t i = 0; i < s->n_items && !pt->skip_reason; i++)
-                n += (size_t)item_reps(o->cfg, pt, s, i);
+                n += (size_t)item_reps(r, pt, s, i);
             cJSON *row = cJSON_CreateObject();
             cJSON_AddStringToObject(row, "config", pt->label);
             cJSON_AddStringToObject(row, "suite", s->name);
@@ -633,25 +680,62 @@ static int record_resume(struct store *st, const char *run_id, struct bai_error 
     return rc;
 }
 
+/* The manifest (what every shard of the run is to store; the stored one
+ * must be the same) and this process's session, which every sample it
+ * writes names. */
+static int record_shards(struct runner *r, const char *run_id, struct bai_error *err)
+{
+    size_t n = 0;
+    struct run_manifest_row *rows = run_shards_manifest(&r->shards, r->o, &n);
+    struct store_manifest_row *mr = xcalloc(n + 1, sizeof *mr);
+    for (size_t i = 0; i < n; i++)
+        mr[i] = (struct store_manifest_row){ rows[i].shard, rows[i].config, rows[i].suite, rows[i].items,
+                                             rows[i].samples };
+    int rc = store_run_manifest(r->st, run_id, r->shards.n_shards, r->shards.manifest_sha256, mr, n, r->cfg->force,
+                                err);
+    free(mr);
+    free(rows);
+    if (rc != 0)
+        return -1;
+    char *host = store_host_json(), *env = store_host_env_json();
+    struct store_session_meta m = { .shard = r->shard, .n_shards = r->shards.n_shards, .host_json = host,
+                                    .env_json = env };
+    rc = store_session_begin(r->st, run_id, &m, err) < 0 ? -1 : 0;
+    free(host);
+    free(env);
+    return rc;
+}
+
+/* Before a process continues a stored run (resume, or a shard joining):
+ * its manifest must be the one the run has (same plan, N, suites). */
+static int check_manifest(struct runner *r, const char *run_id, struct bai_error *err)
+{
+    return store_run_manifest(r->st, run_id, r->shards.n_shards, r->shards.manifest_sha256, NULL, 0, r->cfg->force,
+                              err);
+}
+
 /* Creates the run, or finds the stored one to continue (resume, or a
  * given run id that the store has: shards joining) after checking that
  * its suites did not change since it started; it is set running again. */
-static int open_run(const struct run_options *o, struct store *st, char run_id[STORE_RUN_ID_MAX],
-                    struct bai_error *err)
+static int open_run(struct runner *r, char run_id[STORE_RUN_ID_MAX], struct bai_error *err)
 {
+    const struct run_options *o = r->o;
+    struct store *st = r->st;
     const struct run_config *c = o->cfg;
     if (o->resume_run_id)
         return store_resolve_run(st, o->resume_run_id, run_id, err) != 0 ||
                run_check_suites(st, run_id, o->suites, o->n_suites, c->force, err) != 0 ||
-               record_resume(st, run_id, err) != 0 ? -1 : 0;
+               check_manifest(r, run_id, err) != 0 || record_resume(st, run_id, err) != 0 ||
+               record_shards(r, run_id, err) != 0 ? -1 : 0;
     /* the id store_run_create takes: the config's, else $BENCHAI_RUN_ID */
     const char *given = c->run_id ? c->run_id : getenv("BENCHAI_RUN_ID");
     char *stored_plan = NULL;
     int exists = given && *given ? store_run_plan(st, given, &stored_plan, err) : 0;
     free(stored_plan);
-    if (exists < 0 || (exists && run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0))
+    if (exists < 0 || (exists && (run_check_suites(st, given, o->suites, o->n_suites, c->force, err) != 0 ||
+                                  check_manifest(r, given, err) != 0)))
         return -1;
-    char *host = store_host_json(), *totals = plan_with_totals(o);
+    char *host = store_host_json(), *totals = plan_with_totals(r);
     char *plan = run_plan_record(totals, o->suites, o->n_suites);
     free(totals);
     char shard[32] = "";
@@ -671,7 +755,7 @@ static int open_run(const struct run_options *o, struct store *st, char run_id[S
         if (rc == 0 && exists)
             rc = store_incident_add(st, run_id, 0, "joined", "another benchai process joined the run (--run-id)", err);
     }
-    return rc;
+    return rc != 0 ? -1 : record_shards(r, run_id, err);
 }
 
 /* Runs the points in order; once the plan's time budget is spent the
@@ -684,6 +768,8 @@ static int run_points(struct runner *r, struct bai_error *err)
     int64_t t_start = clock_mono_ns();
     for (size_t p = 0; rc == 0 && p < o->n_points; p++) {
         struct run_point *pt = &o->points[p];
+        if (!run_shards_point_on(&r->shards, p, r->shard))
+            continue;     /* another shard runs it */
         double elapsed_s = (double)(clock_mono_ns() - t_start) / 1e9;
         if (o->time_budget_s > 0 && elapsed_s > o->time_budget_s && !pt->skip_reason) {
             pt->skip_reason = xasprintf("time budget of %.0f s spent", o->time_budget_s);
@@ -724,8 +810,12 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
         sctx.sandbox = pool;
         log_info("code is scored in the sandbox (mode %s)", o->cfg->sandbox_rlimits ? "rlimits" : "full");
     }
+    const struct run_config *c = o->cfg;
+    r.shard = c->shard_n > 0 ? c->shard_i : 1;
+    if (run_shards_build(o, o->plan, c->shard_n > 0 ? c->shard_n : 1, c->split_above, &r.shards, err) != 0)
+        goto out;
     r.st = store_open(run_config_store(o->cfg), err);
-    if (!r.st || open_run(o, r.st, res->run_id, err) != 0) {
+    if (!r.st || open_run(&r, res->run_id, err) != 0) {
         res->run_id[0] = '\0';
         goto out;
     }
@@ -737,10 +827,8 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
         /* A full disk or a store locked too long: what is committed stays,
          * so the one message also says how to go on. */
         size_t len = strlen(err->msg);
-        const char *path = run_config_store(o->cfg);
-        int other_store = strcmp(path, store_default_path()) != 0;
         snprintf(err->msg + len, sizeof err->msg - len, "; once that is fixed, continue the run with: "
-                 "benchai resume %s%s%s", res->run_id, other_store ? " --store " : "", other_store ? path : "");
+                 "benchai resume %s --store %s", res->run_id, run_config_store(o->cfg));
     }
     /* the closing table counts the whole run, earlier sessions included */
     struct bai_error fill_err = {0};
@@ -768,7 +856,11 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
         store_incident_add(r.st, res->run_id, 0, "interrupted", msg, &e2);
         free(msg);
     }
-    if (store_run_set_status(r.st, res->run_id, status, &e2) != 0 && rc == 0) {
+    /* the run's status follows from all its shards' sessions (store/shards.c);
+     * an unsharded run's is this process's word (a run whose every sample
+     * failed stored all it planned, yet failed) */
+    if ((store_session_end(r.st, status, &e2) != 0 ||
+         (r.shards.n_shards <= 1 && store_run_set_status(r.st, res->run_id, status, &e2) != 0)) && rc == 0) {
         *err = e2;
         rc = -1;
     }
@@ -776,6 +868,7 @@ out:
     /* every path, early failures included, closes what was opened */
     free(judge_key);
     store_close(r.st);
+    run_shards_free(&r.shards);
     if (pool)
         sandbox_pool_free(pool);
     return rc;

@@ -20,6 +20,7 @@
 #include "suite/suite.h"
 
 struct judge;
+struct plan;
 struct progress;
 
 /* One server configuration to measure. */
@@ -50,6 +51,8 @@ struct run_options {
     size_t n_suites;
     struct run_point *points;     /* from run_points_build */
     size_t n_points;
+    const struct plan *plan;      /* the expanded plan the points came from (model sizes for
+                                     the shards' costs, run/shard.h), or NULL */
     const char *resume_run_id;    /* continue this run instead of creating one */
     const char *plan_json;        /* how to redo this run (stored for resume) */
     double time_budget_s;         /* plan time budget: later points are skipped, 0 = none */

@@ -8,6 +8,7 @@
 #include "net/http.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/defaults.h"
 #include "util/mem.h"
 
 #include <math.h>
@@ -149,7 +150,7 @@ static struct flight *launch(struct loop *L, struct sched_job *job, int64_t inte
     f->call.url = f->url;
     f->call.body = f->body;
     f->call.bearer_token = b->api_key;
-    f->call.timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : 600000;
+    f->call.timeout_ms = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : BAI_REQUEST_TIMEOUT_MS;
     if (job->req.time_limit_ms > 0 && job->req.time_limit_ms <= f->call.timeout_ms) {
         f->call.timeout_ms = job->req.time_limit_ms;   /* the item's limit ends it: not an error */
         f->reader.time_limit = 1;
@@ -375,7 +376,7 @@ int sched_run(struct backend *b, struct sched_job *jobs, size_t n_jobs,
     }
     struct loop L = {
         .b = b, .opt = opt, .consumer = &consumer, .stats = stats, .jobs = jobs,
-        .rng = opt->seed ? opt->seed : 42,
+        .rng = opt->seed ? opt->seed : BAI_ARRIVAL_SEED,
     };
     L.not_before_ns = xcalloc(n_jobs ? n_jobs : 1, sizeof *L.not_before_ns);
     int64_t t_start = clock_mono_ns();

@@ -332,3 +332,23 @@ int stats_bootstrap_ratio_ci(const double *a, const double *wa, size_t na,
     rs_free(&rb);
     return rc;
 }
+
+int stats_bootstrap_percentile_ci(const double *v, size_t n, double pct, int resamples, uint64_t seed,
+                                  double alpha, double *point, double *lo, double *hi)
+{
+    *point = *lo = *hi = NAN;
+    if (bad_args(n, resamples, alpha) || !(pct >= 0.0 && pct <= 100.0))
+        return -1;
+    *point = rs_point(v, NULL, n, pct);
+    struct resampler rs;
+    struct stats_rng rng;
+    rs_init(&rs, v, NULL, n, pct, resamples);
+    stats_rng_seed(&rng, seed);
+    double *rep = xmalloc((size_t)resamples * sizeof *rep);
+    for (int r = 0; r < resamples; r++)
+        rep[r] = rs_draw(&rs, &rng);
+    int rc = interval(rep, resamples, alpha, lo, hi);
+    free(rep);
+    rs_free(&rs);
+    return rc;
+}

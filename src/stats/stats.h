@@ -123,6 +123,11 @@ int stats_bootstrap_ratio_ci(const double *a, const double *wa, size_t na,
                              double pct, int resamples, uint64_t seed, double alpha,
                              double *ratio, double *lo, double *hi);
 
+/* CI of the pct-th percentile (0..100) of v, e.g. the median tokens/s of
+ * a configuration; *point is that percentile of v itself. */
+int stats_bootstrap_percentile_ci(const double *v, size_t n, double pct, int resamples, uint64_t seed,
+                                  double alpha, double *point, double *lo, double *hi);
+
 /* --- Pareto frontier (quality up, speed up or down) ---------------------- */
 struct stats_point {
     double quality;              /* higher is better */

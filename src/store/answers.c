@@ -281,3 +281,86 @@ int store_sample_output(struct store *st, int64_t sample_id, char **output_out, 
         return store_fail(st, rc, "reading a sample's output", err);
     return *output_out != NULL;
 }
+
+int store_replay_sample(struct store *st, const char *run_id, const char *suite, const char *item_id,
+                        int rep, struct store_replayed *out, struct bai_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(st, SS_REPLAY_SAMPLE,
+        "SELECT s.status, s.error, s.output, s.reasoning, s.finish_reason, s.tool_calls_json,"
+        "       s.prompt_tokens, s.completion_tokens"
+        "  FROM samples s JOIN suites su ON su.id = s.suite_id"
+        " WHERE s.run_id = ?1 AND su.name = ?2 AND s.item_id = ?3 AND s.rep = ?4 AND s.warmup = 0"
+        " ORDER BY s.config_id LIMIT 1", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, suite, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, item_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, rep);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->status = store_col_dup(s, 0);
+        out->error = store_col_dup(s, 1);
+        out->output = store_col_dup(s, 2);
+        out->reasoning = store_col_dup(s, 3);
+        out->finish_reason = store_col_dup(s, 4);
+        out->tool_calls_json = store_col_dup(s, 5);
+        out->prompt_tokens = store_col_int(s, 6);
+        out->completion_tokens = store_col_int(s, 7);
+    }
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "reading a sample to replay", err);
+    return rc == SQLITE_ROW;
+}
+
+void store_replayed_free(struct store_replayed *r)
+{
+    free(r->status);
+    free(r->error);
+    free(r->output);
+    free(r->reasoning);
+    free(r->finish_reason);
+    free(r->tool_calls_json);
+    memset(r, 0, sizeof *r);
+}
+
+int store_config_scores(struct store *st, const char *run_id, int64_t config_id, store_config_score_cb cb,
+                        void *ctx, struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_CONFIG_SCORES,
+        "SELECT su.name, su.version, su.sha256, s.item_id, s.rep, s.id, s.status,"
+        " s.gen_tps, s.ttft_ms, s.draft_n, s.draft_accepted,"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.prompt_tps"
+        " FROM samples s JOIN suites su ON su.id = s.suite_id"
+        " LEFT JOIN scores sc ON sc.sample_id = s.id"
+        " WHERE s.run_id = ?1 AND s.config_id = ?2 AND s.warmup = 0"
+        " ORDER BY su.name, su.version, su.sha256, s.id", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, config_id);
+    int rc, stop = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+#define TXT(i) ((const char *)sqlite3_column_text(s, (i)))
+        struct store_config_score_row r = {
+            .suite_name = TXT(0), .suite_version = sqlite3_column_int(s, 1), .suite_sha256 = TXT(2),
+            .item_id = TXT(3), .rep = sqlite3_column_int(s, 4), .sample_id = sqlite3_column_int64(s, 5),
+            .status = TXT(6), .gen_tps = store_col_num(s, 7), .ttft_ms = store_col_num(s, 8),
+            .draft_n = store_col_int(s, 9), .draft_accepted = store_col_int(s, 10), .scorer = TXT(11),
+            .value = sqlite3_column_double(s, 12),
+            .passed = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13),
+            .score_status = TXT(14), .prompt_tps = store_col_num(s, 15),
+        };
+#undef TXT
+        if ((stop = cb(ctx, &r)) != 0)
+            break;
+    }
+    store_stmt_done(s);
+    if (stop)
+        return stop;
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "reading a config's samples", err);
+    return 0;
+}

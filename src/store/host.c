@@ -189,3 +189,25 @@ int store_owner_alive(const struct store_owner *o)
         return 0;                      /* no such process */
     return !o->start[0] || !strcmp(now, o->start);
 }
+
+char *store_host_env_json(void)
+{
+    /* the devices a process may use, and the scheduler task it is */
+    static const char *const names[] = {
+        "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL",
+        "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST", "SLURMD_NODENAME",
+        "SLURM_JOB_GPUS", "SLURM_STEP_GPUS", "SLURM_GPUS_ON_NODE", "SLURM_CPUS_PER_TASK",
+        "JOB_COMPLETION_INDEX",
+    };
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v)
+            cJSON_AddStringToObject(o, names[i], v);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    char *out = xstrdup(text ? text : "{}");
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return out;
+}

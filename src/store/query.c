@@ -25,16 +25,37 @@ static sqlite3_stmt *prepare_run_query(struct store *st, const char *sql, const 
 
 /* ---- configs and incidents ------------------------------------------------ */
 
+#define CONFIG_COLUMNS \
+    "c.id, c.label, c.backend, c.model, c.model_sha256, c.draft, c.params_json, c.server_argv," \
+    " c.server_build, c.props_json, c.status, c.reason, c.identity, c.identity_json, c.draft_sha256"
+
+/* A config row of CONFIG_COLUMNS, from column `at` on. */
+static void config_from_row(sqlite3_stmt *s, int at, struct store_config_info *c)
+{
+    c->id = sqlite3_column_int64(s, at);
+    c->label = store_col_dup(s, at + 1);
+    c->backend = store_col_dup(s, at + 2);
+    c->model = store_col_dup(s, at + 3);
+    c->model_sha256 = store_col_dup(s, at + 4);
+    c->draft = store_col_dup(s, at + 5);
+    c->params_json = store_col_dup(s, at + 6);
+    c->server_argv = store_col_dup(s, at + 7);
+    c->server_build = store_col_dup(s, at + 8);
+    c->props_json = store_col_dup(s, at + 9);
+    c->status = store_col_dup(s, at + 10);
+    c->reason = store_col_dup(s, at + 11);
+    c->identity = store_col_dup(s, at + 12);
+    c->identity_json = store_col_dup(s, at + 13);
+    c->draft_sha256 = store_col_dup(s, at + 14);
+}
+
 int store_run_configs(struct store *st, const char *run_id, struct store_config_info **out,
                       size_t *n_out, struct bai_error *err)
 {
     *out = NULL;
     *n_out = 0;
-    sqlite3_stmt *s = prepare_run_query(st,
-        "SELECT id, label, backend, model, model_sha256, draft, params_json, server_argv,"
-        " server_build, props_json, status, reason, identity, identity_json, draft_sha256"
-        " FROM configs WHERE run_id = ?1 ORDER BY id",
-        run_id, "reading configs", err);
+    sqlite3_stmt *s = prepare_run_query(st, "SELECT " CONFIG_COLUMNS " FROM configs c WHERE c.run_id = ?1 ORDER BY c.id",
+                                        run_id, "reading configs", err);
     if (!s)
         return -1;
     struct store_config_info *v = NULL;
@@ -42,22 +63,7 @@ int store_run_configs(struct store *st, const char *run_id, struct store_config_
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         XGROW(v, n + 1, cap);
-        struct store_config_info *c = &v[n++];
-        c->id = sqlite3_column_int64(s, 0);
-        c->label = store_col_dup(s, 1);
-        c->backend = store_col_dup(s, 2);
-        c->model = store_col_dup(s, 3);
-        c->model_sha256 = store_col_dup(s, 4);
-        c->draft = store_col_dup(s, 5);
-        c->params_json = store_col_dup(s, 6);
-        c->server_argv = store_col_dup(s, 7);
-        c->server_build = store_col_dup(s, 8);
-        c->props_json = store_col_dup(s, 9);
-        c->status = store_col_dup(s, 10);
-        c->reason = store_col_dup(s, 11);
-        c->identity = store_col_dup(s, 12);
-        c->identity_json = store_col_dup(s, 13);
-        c->draft_sha256 = store_col_dup(s, 14);
+        config_from_row(s, 0, &v[n++]);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
@@ -67,6 +73,52 @@ int store_run_configs(struct store *st, const char *run_id, struct store_config_
     *out = v;
     *n_out = n;
     return 0;
+}
+
+int store_all_configs(struct store *st, struct store_run_config **out, size_t *n_out, struct bai_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT c.run_id, r.started, " CONFIG_COLUMNS
+                                " FROM configs c JOIN runs r ON r.id = c.run_id ORDER BY r.started, c.run_id, c.id",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(st, rc, "listing configs", err);
+    struct store_run_config *v = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        XGROW(v, n + 1, cap);
+        struct store_run_config *rc_ = &v[n++];
+        memset(rc_, 0, sizeof *rc_);
+        rc_->run_id = store_col_dup(s, 0);
+        rc_->run_started = store_col_dup(s, 1);
+        config_from_row(s, 2, &rc_->c);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        store_run_configs_free(v, n);
+        return store_fail(st, rc, "listing configs", err);
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+void store_run_configs_free(struct store_run_config *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].run_id);
+        free(v[i].run_started);
+        struct store_config_info *c = &v[i].c;
+        char **f[] = { &c->label, &c->backend, &c->model, &c->model_sha256, &c->draft, &c->params_json,
+                       &c->server_argv, &c->server_build, &c->props_json, &c->status, &c->reason,
+                       &c->identity, &c->identity_json, &c->draft_sha256 };
+        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+            free(*f[k]);
+    }
+    free(v);
 }
 
 void store_configs_free(struct store_config_info *c, size_t n)
@@ -150,7 +202,7 @@ struct group_build {
     struct dvec gen, ttft, e2e, ptps;
     struct score_build *sb;      /* parallel to g.scores */
     size_t scores_cap;
-    size_t cap_status, cap_item;
+    size_t cap_status, cap_item, cap_tier;
     char *last_item_id;          /* of the last non-warmup sample */
 };
 
@@ -241,7 +293,7 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
     sqlite3_stmt *s = prepare_run_query(st,
         "SELECT s.id, s.config_id, s.suite_id, s.status, s.warmup, s.gen_tps, s.ttft_ms,"
         " s.e2e_ms, s.prompt_tps, s.draft_n, s.draft_accepted,"
-        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, sc.scored_at, s.speed_source, s.cache_hit"
+        " sc.scorer, sc.value, sc.passed, sc.status, s.item_id, sc.scored_at, s.speed_source, s.cache_hit, s.tier"
         " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
         " WHERE s.run_id = ?1 ORDER BY s.config_id, s.suite_id, s.item_id, s.rep",
         run_id, "summarising a run", err);
@@ -282,7 +334,9 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
                 }
                 XGROW(b.g.sample_status, b.g.n_samples + 1, b.cap_status);
                 XGROW(b.g.sample_item, b.g.n_samples + 1, b.cap_item);
+                XGROW(b.g.sample_tier, b.g.n_samples + 1, b.cap_tier);
                 b.g.sample_status[b.g.n_samples] = code;
+                b.g.sample_tier[b.g.n_samples] = sqlite3_column_int(s, 19);   /* NULL reads 0 */
                 b.g.sample_item[b.g.n_samples] = b.g.n_items ? b.g.n_items - 1 : 0;
                 b.g.n_samples++;
                 b.g.n_errors += code == 'e';
@@ -394,6 +448,7 @@ void store_groups_free(struct store_group *g, size_t n)
         free(g[i].scores);
         free(g[i].sample_status);
         free(g[i].sample_item);
+        free(g[i].sample_tier);
         free(g[i].gen_tps);
         free(g[i].ttft_ms);
         free(g[i].e2e_ms);

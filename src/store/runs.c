@@ -191,8 +191,10 @@ int store_run_set_status(struct store *st, const char *run_id, const char *statu
 int store_run_set_llama_build(struct store *st, const char *run_id, const char *build,
                               struct bai_error *err)
 {
-    return run_update(st, SS_RUN_LLAMA, "UPDATE runs SET llama_build = ?2 WHERE id = ?1", run_id,
-                      build, NULL, "recording the llama.cpp build", err);
+    if (run_update(st, SS_RUN_LLAMA, "UPDATE runs SET llama_build = ?2 WHERE id = ?1", run_id,
+                   build, NULL, "recording the llama.cpp build", err) < 0)
+        return -1;
+    return !strcmp(st->session_run, run_id) ? store_session_set_llama_build(st, build, err) : 0;
 }
 
 int store_run_set_owner(struct store *st, const char *run_id, const struct store_owner *o,
@@ -229,7 +231,7 @@ static const char RUN_SELECT[] =
     "   (SELECT DISTINCT backend, model FROM configs WHERE run_id = r.id AND model IS NOT NULL"
     "    ORDER BY model)),"
     " (SELECT count(*) FROM configs WHERE run_id = r.id),"
-    " r.owner_pid, r.owner_host, r.owner_start"
+    " r.owner_pid, r.owner_host, r.owner_start, r.n_shards"
     " FROM runs r";
 
 static char *col_or_empty(sqlite3_stmt *s, int i)
@@ -313,6 +315,7 @@ static void run_from_row(sqlite3_stmt *s, struct store_run_info *r)
     snprintf(r->owner.host, sizeof r->owner.host, "%s", t ? (const char *)t : "");
     t = sqlite3_column_text(s, 17);
     snprintf(r->owner.start, sizeof r->owner.start, "%s", t ? (const char *)t : "");
+    r->n_shards = sqlite3_column_int(s, 18);
 }
 
 void store_run_info_free(struct store_run_info *r)
@@ -689,6 +692,8 @@ int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_ou
         "DELETE FROM scores WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?1)",
         "DELETE FROM samples WHERE run_id = ?1",
         "DELETE FROM incidents WHERE run_id = ?1",
+        "DELETE FROM run_sessions WHERE run_id = ?1",
+        "DELETE FROM run_planned WHERE run_id = ?1",
         "DELETE FROM run_suites WHERE run_id = ?1",
         "DELETE FROM run_tags WHERE run_id = ?1",
         "DELETE FROM configs WHERE run_id = ?1",

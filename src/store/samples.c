@@ -164,6 +164,24 @@ int64_t store_suite_add(struct store *st, const char *name, int version, const c
     return id;
 }
 
+int64_t store_suite_find(struct store *st, const char *name, int version, const char *sha256,
+                         struct bai_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_SUITE_FIND,
+                                 "SELECT id FROM suites WHERE name = ?1 AND version = ?2 AND sha256 = ?3", err);
+    if (!s)
+        return -1;
+    store_bind_text(s, 1, name);
+    sqlite3_bind_int(s, 2, version);
+    store_bind_text(s, 3, sha256);
+    int rc = sqlite3_step(s);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    store_stmt_done(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, rc, "finding a suite", err);
+    return id;
+}
+
 int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
                           struct bai_error *err)
 {
@@ -245,10 +263,10 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
         " output, reasoning, finish_reason, tool_calls_json, t_start_s, ttft_ms, e2e_ms,"
         " tpot_ms, itl_ms_json, prompt_tokens, completion_tokens, cached_tokens, prompt_ms,"
         " prompt_tps, gen_ms, gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,"
-        " speed_source, cache_hit, cache_bypass, prompt_prefix, flags)"
+        " speed_source, cache_hit, cache_bypass, prompt_prefix, flags, session)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'ok'), ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
         " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,"
-        " ?32, ?33, ?34)", err);
+        " ?32, ?33, ?34, ?35)", err);
     if (!s)
         goto fail;
     store_bind_text(s, 1, x->run_id);
@@ -289,6 +307,8 @@ int64_t store_sample_put(struct store *st, const struct store_sample *x,
     store_bind_text(s, 32, x->cache_bypass);
     store_bind_text(s, 33, x->prompt_prefix);
     store_bind_text(s, 34, x->flags);
+    if (st->session_id && !strcmp(st->session_run, x->run_id ? x->run_id : ""))
+        sqlite3_bind_int64(s, 35, st->session_id);
     int rc = sqlite3_step(s);
     store_stmt_done(s);
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {

@@ -36,6 +36,18 @@
  *   v8  samples.flags: what was repaired in the answer as it arrived
  *       ("nul,invalid_utf8,too_large"; NULL when nothing), so a replaced
  *       character or a cut stream is never silent.
+ *   v9  server_starts: one row per llama-server start of a config (load
+ *       time to /health ready, RSS after load and peak, GPU memory per
+ *       process or why it is unavailable, the model / KV-cache / compute
+ *       buffer sizes and offloaded layers from the server's load log, and
+ *       the first request after the start).
+ *   v10 the run manifest and the shards: runs.n_shards and
+ *       runs.manifest_sha256, run_planned (what each of the N shards is to
+ *       store per config and suite), run_sessions (one per process that
+ *       wrote the run: shard, host, versions, GPU binding, status,
+ *       heartbeat), samples.session (which session wrote a sample: with the
+ *       config, one server session) and the index that keeps counting per
+ *       shard and finding a session's last send cheap.
  */
 #include "store/store_int.h"
 
@@ -148,9 +160,49 @@ static const char MIGRATE_V7[] =
 static const char MIGRATE_V8[] =
     "ALTER TABLE samples ADD COLUMN flags TEXT;\n";
 
+static const char MIGRATE_V9[] =
+    "CREATE TABLE server_starts(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  config_id INTEGER NOT NULL REFERENCES configs(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL, t TEXT NOT NULL, load_ms REAL,\n"
+    "  rss_loaded_bytes INTEGER, rss_peak_bytes INTEGER,\n"
+    "  gpu_loaded_bytes INTEGER, gpu_peak_bytes INTEGER, gpu_source TEXT,\n"
+    "  model_bytes INTEGER, kv_bytes INTEGER, compute_bytes INTEGER,\n"
+    "  layers_offloaded INTEGER, layers_total INTEGER, gpu_devices TEXT, buffers_json TEXT,\n"
+    "  first_ttft_ms REAL, first_e2e_ms REAL, first_gen_tps REAL, first_prompt_tps REAL,\n"
+    "  first_tokens INTEGER,\n"
+    "  UNIQUE(config_id, seq));\n"
+    "CREATE INDEX server_starts_by_run ON server_starts(run_id, config_id);\n";
+
+/* samples.session comes after the large texts (ALTER TABLE appends): the
+ * per-shard counts and each session's last send read samples_by_session,
+ * which covers them, so no sample row (nor its overflow pages) is read and
+ * no extra page is written per sample. */
+static const char MIGRATE_V10[] =
+    "ALTER TABLE runs ADD COLUMN n_shards INTEGER;\n"
+    "ALTER TABLE runs ADD COLUMN manifest_sha256 TEXT;\n"
+    "CREATE TABLE run_planned(\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  shard INTEGER NOT NULL, config TEXT NOT NULL, suite TEXT NOT NULL,\n"
+    "  items INTEGER NOT NULL, samples INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, shard, config, suite)) WITHOUT ROWID;\n"
+    "CREATE TABLE run_sessions(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  shard INTEGER NOT NULL, n_shards INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('running','done','interrupted','failed')),\n"
+    "  started TEXT NOT NULL, finished TEXT, heartbeat REAL,\n"
+    "  hostname TEXT, pid INTEGER, host_json TEXT, benchai_version TEXT, llama_build TEXT,\n"
+    "  env_json TEXT);\n"
+    "CREATE INDEX run_sessions_by_run ON run_sessions(run_id, shard);\n"
+    "ALTER TABLE samples ADD COLUMN session INTEGER;\n"
+    "CREATE INDEX samples_by_session ON samples(run_id, session, warmup, t_start_s);\n";
+
 /* migrations[i] takes a store from version i to version i + 1. */
 static const char *const migrations[] = { MIGRATE_V1, MIGRATE_V2, MIGRATE_V3, MIGRATE_V4, MIGRATE_V5,
-                                          MIGRATE_V6, MIGRATE_V7, MIGRATE_V8 };
+                                          MIGRATE_V6, MIGRATE_V7, MIGRATE_V8, MIGRATE_V9,
+                                          MIGRATE_V10 };
 
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -4,12 +4,14 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/clock.h"
 #include "util/fs.h"
@@ -19,12 +21,6 @@
  * runner commits one sample at a time, so waits are milliseconds; 10 s
  * only runs out when another process is stuck. */
 #define STORE_BUSY_TIMEOUT_MS 10000
-
-const char *store_default_path(void)
-{
-    const char *env = getenv("BENCHAI_STORE");
-    return env && *env ? env : STORE_DEFAULT_PATH;
-}
 
 const char *store_path(const struct store *st)
 {
@@ -284,6 +280,10 @@ static int refuse_directory(const char *path, struct bai_error *err)
 
 struct store *store_open(const char *path, struct bai_error *err)
 {
+    if (!path || !*path) {   /* the command decides the path (cli_default_store) */
+        bai_error_set(err, BAI_EXIT_INTERNAL, "no store path given");
+        return NULL;
+    }
     if (refuse_directory(path, err) < 0)
         return NULL;
     char *dir = fs_dirname(path);
@@ -400,8 +400,12 @@ static int migrate_in_memory(struct store *st, struct bai_error *err)
     return 0;
 }
 
-struct store *store_open_readonly(const char *path, struct bai_error *err)
+struct store *store_open_readonly_as_is(const char *path, int *version_out, struct bai_error *err)
 {
+    if (!path || !*path) {   /* the command decides the path (cli_default_store) */
+        bai_error_set(err, BAI_EXIT_INTERNAL, "no store path given");
+        return NULL;
+    }
     struct stat sb;
     if (refuse_directory(path, err) < 0)
         return NULL;
@@ -421,7 +425,18 @@ struct store *store_open_readonly(const char *path, struct bai_error *err)
         goto fail;
     }
     st->version = version;
-    if (version < STORE_SCHEMA_VERSION) {
+    *version_out = version;
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+struct store *store_open_readonly(const char *path, struct bai_error *err)
+{
+    int version = 0;
+    struct store *st = store_open_readonly_as_is(path, &version, err);
+    if (st && version < STORE_SCHEMA_VERSION) {
         /* An older store: migrate it once through a read-write connection
          * (one transaction), then read it with the current schema. Where it
          * cannot be written (a read-only file system, an archive), a copy
@@ -440,9 +455,63 @@ struct store *store_open_readonly(const char *path, struct bai_error *err)
         return store_open_readonly(path, err);
     }
     return st;
-fail:
-    store_close(st);
-    return NULL;
+}
+
+int store_copy(struct store *st, const char *dest, struct bai_error *err)
+{
+    char *tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
+    unlink(tmp);
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "VACUUM INTO ?1", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, tmp, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        store_fail(st, rc, "writing a copy", err);
+        bai_error_prefix(err, "%s", dest);
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    /* durable before it is visible under its name: a reader of dest sees
+     * the previous copy or this one, never half of one */
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    int ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(tmp, dest) != 0) {
+        bai_error_set(err, BAI_EXIT_STORE, "%s: cannot put the copy in place (%s)", dest, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+int store_input_files(const char *path)
+{
+    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+    int bits = (access(wal, F_OK) == 0 ? 1 : 0) | (access(shm, F_OK) == 0 ? 2 : 0);
+    free(wal);
+    free(shm);
+    return bits;
+}
+
+void store_input_tidy(const char *path, int before)
+{
+    if (before != 0 || store_input_files(path) == 0)
+        return;
+    /* Reading a WAL store read-only creates its -wal and -shm and cannot
+     * remove them. The last read-write connection to close removes them,
+     * and SQLite does so only when no other process has the file open, so
+     * a store that a shard is still writing keeps its files. */
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    sqlite3_close(db);
 }
 
 int store_schema_version(struct store *st)

@@ -10,7 +10,15 @@
  *   meta(key PRIMARY KEY, value)                      schema_version lives here
  *   runs(id PK, started, finished, status, host_json, benchai_version,
  *        llama_build, plan_json, note, shard, n_samples,
- *        owner_pid, owner_host, owner_start)   the process that runs it (v5)
+ *        owner_pid, owner_host, owner_start,  the process that runs it (v7)
+ *        n_shards, manifest_sha256)        status: derived from the sessions and
+ *                                         the manifest once the run has one (v10)
+ *   run_planned(run_id, shard, config, suite, items, samples)
+ *                                         the manifest: what each of the run's
+ *                                         n_shards shards is to store (v10)
+ *   run_sessions(id PK, run_id, shard, n_shards, status, started, finished,
+ *        heartbeat, hostname, pid, host_json, benchai_version, llama_build,
+ *        env_json)                        one per process that wrote the run (v10)
  *   run_tags(run_id, tag)
  *   run_suites(run_id, suite_id)          kept by triggers on samples, as is
  *                                         runs.n_samples (listing never scans samples)
@@ -24,15 +32,22 @@
  *           t_start_s, ttft_ms, e2e_ms, tpot_ms, itl_ms_json, prompt_tokens,
  *           completion_tokens, cached_tokens, prompt_ms, prompt_tps, gen_ms,
  *           gen_tps, draft_n, draft_accepted, timings_json, attempts, warmup,
- *           speed_source, cache_hit, cache_bypass, prompt_prefix, flags,
+ *           speed_source, cache_hit, cache_bypass, prompt_prefix, flags, session,
  *           UNIQUE(run_id, config_id, suite_id, item_id, rep))
  *           flags (v8): what was repaired in the answer as it arrived,
  *           comma-separated (nul, invalid_utf8, too_large); NULL: nothing
+ *           session (v10): the run_sessions row that wrote it (NULL before)
  *   scores(sample_id, scorer, value, passed, status ('scored', 'unparsed',
- *          'error', 'failed'), extracted, detail_json, scored_at (v5),
+ *          'error', 'failed'), extracted, detail_json, scored_at (v7),
  *          PRIMARY KEY(sample_id, scorer))   a judge's scorer is
  *          "judge:MODEL#PROMPT" (score/judge.h), so two judges coexist
  *   incidents(id PK, run_id, config_id, t, kind, message)
+ *   server_starts(id PK, run_id, config_id, seq, t, load_ms,
+ *           rss_loaded_bytes, rss_peak_bytes, gpu_loaded_bytes, gpu_peak_bytes,
+ *           gpu_source, model_bytes, kv_bytes, compute_bytes, layers_offloaded,
+ *           layers_total, gpu_devices, buffers_json, first_ttft_ms, first_e2e_ms,
+ *           first_gen_tps, first_prompt_tps, first_tokens, UNIQUE(config_id, seq))
+ *                                         one row per llama-server start (v9)
  * Timestamps are ISO 8601 UTC text; unmeasured numbers are NULL. See
  * docs/store.md for guarantees, faults, merge rules and the commands.
  */
@@ -45,7 +60,6 @@
 
 struct store;
 
-#define STORE_DEFAULT_PATH "results/benchai.db"
 #define STORE_RUN_ID_MAX 32
 
 /* Opens (creating, migrating) the store. A store written by a newer benchai
@@ -118,6 +132,10 @@ int store_config_find(struct store *st, const char *run_id, const char *label, i
 /* --- suites --------------------------------------------------------------- */
 int64_t store_suite_add(struct store *st, const char *name, int version, const char *sha256,
                         struct bai_error *err);
+/* The id of the stored suite (name, version, sha256): 0 when it is not
+ * stored, -1 on error. Reads only (store_suite_add adds it). */
+int64_t store_suite_find(struct store *st, const char *name, int version, const char *sha256,
+                         struct bai_error *err);
 /* Records how many items the suite has (a property of its content, so the
  * same for every run of it): reports show a run that ran fewer as "3 of 5". */
 int store_suite_set_items(struct store *st, int64_t suite_id, int64_t n_items,
@@ -197,14 +215,12 @@ int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 10
 
 /* A fresh run id (what store_run_create would pick), for scripts that
  * start the shards of one run (benchai store new-id). */
 void store_new_run_id(char out[STORE_RUN_ID_MAX]);
 
-/* $BENCHAI_STORE when set and non-empty, else STORE_DEFAULT_PATH. */
-const char *store_default_path(void);
 const char *store_path(const struct store *st);
 /* The schema version recorded in the open store. */
 int store_schema_version(struct store *st);
@@ -253,6 +269,7 @@ struct store_run_info {
     int64_t n_samples;           /* all samples, warmup included */
     int64_t n_configs;
     struct store_owner owner;    /* pid 0: not recorded */
+    int n_shards;                /* N of the run's manifest; 0: none recorded */
 };
 void store_run_info_free(struct store_run_info *r);          /* members only */
 /* The one name a config's model is shown by: run labels start with it, and
@@ -291,6 +308,15 @@ struct store_config_info {
 };
 int store_run_configs(struct store *st, const char *run_id, struct store_config_info **out,
                       size_t *n_out, struct bai_error *err);
+/* Every config of the store with its run, by run start, run id, config id
+ * (what table, pareto and select read). */
+struct store_run_config {
+    char *run_id, *run_started;
+    struct store_config_info c;
+};
+int store_all_configs(struct store *st, struct store_run_config **out, size_t *n_out, struct bai_error *err);
+/* Frees the array and every string (a caller may NULL the ones it took). */
+void store_run_configs_free(struct store_run_config *v, size_t n);
 void store_configs_free(struct store_config_info *c, size_t n);
 
 struct store_incident_info {
@@ -347,6 +373,7 @@ struct store_group {
     /* per non-warmup sample, in (item id, rep) order: */
     char *sample_status;                    /* 'o' ok, 'e' error, 't' timeout */
     size_t *sample_item;                    /* its item's number, 0.. in item id order */
+    int *sample_tier;                       /* its item's tier (samples.tier), 0 = none */
     struct store_group_score *scores;       /* one per scorer, by name */
     size_t n_scores;
     double *gen_tps, *ttft_ms, *e2e_ms, *prompt_tps;
@@ -457,6 +484,100 @@ void store_peer_refs_free(struct store_peer_ref *v, size_t n);
  * sample or its output is missing, -1 on error. */
 int store_sample_output(struct store *st, int64_t sample_id, char **output_out, struct bai_error *err);
 
+/* One row of a configuration's non-warm-up samples joined with their
+ * scores (a sample without a score gives one row with scorer NULL), in
+ * suite (name, version, sha256) then sample id order: what compare pairs.
+ * Strings are valid during the callback only. */
+struct store_config_score_row {
+    const char *suite_name, *suite_sha256, *item_id, *status;
+    int suite_version, rep;
+    int64_t sample_id;
+    double gen_tps, ttft_ms, prompt_tps;     /* negative: not measured */
+    int64_t draft_n, draft_accepted;         /* -1: none */
+    const char *scorer, *score_status;       /* NULL: no score */
+    double value;
+    int passed;                              /* 1, 0, -1 */
+};
+typedef int (*store_config_score_cb)(void *ctx, const struct store_config_score_row *row);
+/* Calls cb per row; cb returning non-zero stops (that value is returned). */
+int store_config_scores(struct store *st, const char *run_id, int64_t config_id, store_config_score_cb cb,
+                        void *ctx, struct bai_error *err);
+
+/* What a replay serves for one (suite name, item, rep) of a run: the first
+ * configuration's non-warm-up sample of it. Strings allocated (NULL when
+ * the column is). */
+struct store_replayed {
+    char *status, *error, *output, *reasoning, *finish_reason, *tool_calls_json;
+    int64_t prompt_tokens, completion_tokens;   /* -1 = not recorded */
+};
+/* 1 with *out filled, 0 when the run has no such sample, -1 on error. */
+int store_replay_sample(struct store *st, const char *run_id, const char *suite, const char *item_id,
+                        int rep, struct store_replayed *out, struct bai_error *err);
+void store_replayed_free(struct store_replayed *r);
+/* --- server starts: memory, load time, first request (store/starts.c) ---- */
+
+/* One llama-server start of a config. Unknown numbers are -1 (stored NULL). */
+struct store_server_start {
+    int64_t config_id;
+    int seq;                     /* 0, 1, ... per config (restarts, resumes) */
+    const char *t;               /* ISO 8601 UTC of the launch; NULL = now */
+    double load_ms;              /* process start to the first /health 200 */
+    int64_t rss_loaded_bytes;    /* resident set of the server's process group
+                                    right after it was ready */
+    int64_t rss_peak_bytes;      /* the highest seen while it ran */
+    int64_t gpu_loaded_bytes, gpu_peak_bytes;   /* GPU memory of its processes */
+    const char *gpu_source;      /* "nvml", "nvidia-smi", or "unavailable: why" */
+    int64_t model_bytes, kv_bytes, compute_bytes;   /* from the server's load log */
+    int layers_offloaded, layers_total;             /* -1: not in the log */
+    const char *gpu_devices;     /* GPU buffer devices named in the log ("CUDA0"), or NULL */
+    const char *buffers_json;    /* every buffer line as parsed, or NULL */
+    double first_ttft_ms, first_e2e_ms, first_gen_tps, first_prompt_tps;
+    int64_t first_tokens;        /* completion tokens of that first request */
+};
+/* The seq the next start of config_id takes (0 when none is stored), so a
+ * resumed run adds its starts after the earlier ones; -1 on error. */
+int store_server_start_next_seq(struct store *st, int64_t config_id, struct bai_error *err);
+/* Adds the start, or replaces the row with the same (config_id, seq). */
+int store_server_start_put(struct store *st, const char *run_id, const struct store_server_start *s,
+                           struct bai_error *err);
+
+/* A stored start, read back (strings allocated). */
+struct store_server_start_info {
+    struct store_server_start s;
+    char *t, *gpu_source, *gpu_devices, *buffers_json;
+};
+/* The starts of a config in seq order. Takes the connection reports hold
+ * (store_db). */
+int store_config_starts(struct sqlite3 *db, int64_t config_id, struct store_server_start_info **out,
+                        size_t *n_out, struct bai_error *err);
+void store_server_starts_free(struct store_server_start_info *v, size_t n);
+/* The earliest measured request of a config (by send time, warm-ups
+ * excluded): what "first request" means when no warm-up was sent. Returns
+ * 1 and fills the figures (-1 = not measured), 0 when none, -1 on error. */
+int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen_tps, double *ttft_ms,
+                              double *e2e_ms, int64_t *tokens, struct bai_error *err);
+
+/* One measured sample of a config with its score (the first scorer by
+ * name), for the sweep tables: warm-ups left out. Strings are valid during
+ * the callback only; unmeasured numbers are -1. */
+struct store_config_sample {
+    const char *suite, *item_id, *status, *score_status;   /* score_status NULL: no score */
+    int suite_version, rep, tier;
+    double t_start_s, ttft_ms, e2e_ms, gen_tps, prompt_tps;
+    int64_t completion_tokens, draft_n, draft_accepted;
+    double value;
+    int passed;                  /* 1, 0, -1 = not applicable or no score */
+};
+/* 1 when some sample of the run belongs to an item with a tier, 0 when
+ * none does, -1 on error. */
+int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error *err);
+
+typedef int (*store_config_sample_cb)(void *ctx, const struct store_config_sample *s);
+/* In (suite, item, rep) order; cb returning non-zero stops (that value is
+ * returned). */
+int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sample_cb cb, void *ctx,
+                         struct bai_error *err);
+
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
  * incidents) in one transaction; *n_samples_out may be NULL. */
@@ -469,6 +590,17 @@ int store_run_delete(struct store *st, const char *run_id, int64_t *n_samples_ou
  * check at all (err: missing file, not SQLite). */
 struct buf;
 int store_check_file(const char *path, struct buf *out, struct bai_error *err);
+/* A consistent, compact copy of the store at dest (VACUUM INTO a temp file,
+ * fsync, rename): works while another process writes the store, and a
+ * reader of dest never sees half a copy. For `benchai store copy` and the
+ * job scripts that move a shard's store to shared storage. */
+int store_copy(struct store *st, const char *dest, struct bai_error *err);
+/* Merge inputs are read read-only, which leaves -wal and -shm files beside
+ * them. store_input_files says which exist before (bits 1 wal, 2 shm);
+ * store_input_tidy removes the ones reading created, unless another
+ * process has the store open. */
+int store_input_files(const char *path);
+void store_input_tidy(const char *path, int before);
 /* Drops suites no sample uses, checkpoints the WAL and VACUUMs. */
 int store_vacuum(struct store *st, struct bai_error *err);
 
@@ -486,5 +618,125 @@ struct store_merge_stats {
  * conflicts (may be NULL). Stats accumulate into *stats. */
 int store_merge(struct store *dst, const char *src_path, struct store_merge_stats *stats,
                 struct buf *conflicts, struct bai_error *err);
+
+/* --- the run manifest, sessions and shards (store/shards.c) -------------- */
+
+/* One manifest row: what shard (1..N) is to store of (config, suite). */
+struct store_manifest_row {
+    int shard;
+    const char *config, *suite;
+    int64_t items, samples;
+};
+/* Records the run's manifest: N and every shard's rows (all N, whichever
+ * shard writes), under sha256 (run/shard.c hashes the rows). A run that has
+ * one keeps it; a different one is refused (BAI_EXIT_USAGE, naming both N
+ * and hashes) unless force, which keeps the stored one. rows NULL: only
+ * that check (before a process joins or resumes the run). */
+int store_run_manifest(struct store *st, const char *run_id, int n_shards, const char *sha256,
+                       const struct store_manifest_row *rows, size_t n, int force, struct bai_error *err);
+
+/* Per (config, suite) of the run: planned samples summed over its shards
+ * (the manifest). n_out 0 when the run has no manifest. */
+struct store_planned_total {
+    char *config, *suite;
+    int64_t samples;
+};
+int store_run_planned(struct store *st, const char *run_id, struct store_planned_total **out, size_t *n_out,
+                      struct bai_error *err);
+void store_planned_free(struct store_planned_total *v, size_t n);
+
+/* A session: one process writing a run (a shard, or a resume of it). */
+struct store_session_meta {
+    int shard, n_shards;         /* 1..N of N; an unsharded run is 1 of 1 */
+    const char *host_json;       /* store_host_json() */
+    const char *env_json;        /* store_host_env_json(): GPU binding, scheduler ids */
+};
+/* Starts a session (status running, a random 63-bit id so sessions of
+ * different machines never collide in a merge, this host, pid and benchai
+ * version) and makes it this connection's: every sample it writes carries
+ * it (samples.session), which is what per-shard counts, the last sign of
+ * life and throughput per server session are computed from. The run's
+ * status is refreshed in the same transaction. Returns the id or -1. */
+int64_t store_session_begin(struct store *st, const char *run_id, const struct store_session_meta *m,
+                            struct bai_error *err);
+/* A sign of life between samples (a server loading): heartbeat = now. */
+int store_session_touch(struct store *st, struct bai_error *err);
+/* Ends the connection's session with status ("done", "interrupted",
+ * "failed") and refreshes the run's status from all its sessions. */
+int store_session_end(struct store *st, const char *status, struct bai_error *err);
+
+/* One shard of a run as the store has it. */
+struct store_shard_info {
+    int shard;                   /* 1..N */
+    int n_sessions;
+    char *status;                /* the newest session's recorded status; NULL: no session */
+    const char *state;           /* derived: "done", "running", "stalled", "interrupted",
+                                    "failed", "missing" (static strings) */
+    char *hostname, *benchai_version, *llama_build, *env_json, *started, *finished;
+    double heartbeat_s;          /* last sign of life (epoch s): a start, a server start,
+                                    the end, a sample's send; NAN when none */
+    int64_t pid;
+    int64_t planned, stored;     /* samples: the manifest's, and those its sessions stored
+                                    (warm-ups left out) */
+};
+struct store_run_shards {
+    int n_shards;                /* 0: the run has no manifest (older benchai) */
+    char manifest_sha256[65];
+    struct store_shard_info *v;  /* n_shards entries: v[i].shard == i + 1 */
+    int64_t planned, stored;
+};
+/* The run's shards: the manifest, each shard's newest session and counts.
+ * States are derived without looking at processes: no session: missing
+ * (done when the manifest gives the shard nothing to run);
+ * every planned sample stored, or the newest session done: done; else the
+ * newest session's status. */
+int store_run_shards(struct store *st, const char *run_id, struct store_run_shards *out, struct bai_error *err);
+void store_run_shards_free(struct store_run_shards *s);
+/* Adds what from knows of the run's shards to into (an empty into takes
+ * from's manifest): a shard counts from the store with its newest
+ * session. For the shard stores of one run read before any merge. */
+void store_run_shards_combine(struct store_run_shards *into, const struct store_run_shards *from);
+/* For `benchai status` while shards run: a shard recorded running whose
+ * heartbeat is older than stalled_after_s, or whose process is gone from
+ * this host, is "stalled" (killed, or hung). now_s: wall clock. */
+void store_run_shards_liveness(struct store_run_shards *s, double now_s, double stalled_after_s);
+/* The run's status from its shards: any running (or stalled) -> running,
+ * else any failed -> failed, else any missing or interrupted ->
+ * interrupted, else done. NULL when the run has no manifest. */
+const char *store_run_shards_status(const struct store_run_shards *s);
+/* "3,7" (allocated): the shards in the given state, "" when none. */
+char *store_run_shards_list(const struct store_run_shards *s, const char *state);
+/* Writes the derived status (and finished) into runs, for a run with a
+ * manifest; a run without one is left as it is. */
+int store_run_refresh_status(struct store *st, const char *run_id, struct bai_error *err);
+
+/* The environment that says which devices and which scheduler task a
+ * process has: CUDA_VISIBLE_DEVICES, HIP/ROCR_VISIBLE_DEVICES, Slurm's job,
+ * array and GPU variables, a Kubernetes job completion index; only those
+ * set. JSON object, allocated. */
+char *store_host_env_json(void);
+
+/* --- merge validation (store/merge.c) ------------------------------------- */
+
+/* What merge compares of one store: per run its manifest and versions, the
+ * suites it recorded, and per configuration the fields of the comparison
+ * table in merge.c (launch settings, model hash, llama.cpp build, ...). */
+struct store_merge_view;
+/* Reads it from the store at path (read-only; an older schema is read as
+ * it is). NULL with err when path is not a readable benchai store. */
+struct store_merge_view *store_merge_view_read(const char *path, struct bai_error *err);
+/* The same of an open store (the merge's output). */
+struct store_merge_view *store_merge_view_of(struct store *st, struct bai_error *err);
+void store_merge_view_free(struct store_merge_view *v);
+/* Appends to diffs one line per field on which the runs and configurations
+ * both views hold disagree ("run R config 'L': different launch settings:
+ * {...} in A.db; {...} in B.db"); returns how many. */
+size_t store_merge_view_compare(const struct store_merge_view *a, const char *a_name,
+                                const struct store_merge_view *b, const char *b_name, struct buf *diffs);
+/* Adds b's runs and configurations to a (first seen wins), so the next
+ * input is compared with everything merged before it. */
+void store_merge_view_add(struct store_merge_view *a, const struct store_merge_view *b);
+/* The run ids a view holds, for recording a mixed merge on each. */
+size_t store_merge_view_runs(const struct store_merge_view *v, const char ***ids_out);
 
 #endif

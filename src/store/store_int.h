@@ -15,7 +15,7 @@ enum store_stmt_id {
     SS_CONFIG_FIND, SS_CONFIG_INSERT, SS_CONFIG_UPDATE, SS_CONFIG_IDENTITY,
     SS_SUITE_FIND, SS_SUITE_INSERT, SS_SUITE_CONFLICT, SS_SUITE_ITEMS,
     SS_SAMPLE_INSERT, SS_SAMPLE_EXISTS, SS_SCORE_INSERT, SS_SCORE_REPLACE,
-    SS_INCIDENT_INSERT, SS_SCORE_VALUE, SS_SCORE_GET, SS_SCORE_DROP_ERROR, SS_SAMPLE_OUTPUT,
+    SS_INCIDENT_INSERT, SS_SCORE_VALUE, SS_SCORE_GET, SS_SCORE_DROP_ERROR, SS_SAMPLE_OUTPUT, SS_REPLAY_SAMPLE, SS_CONFIG_SCORES,
     SS_BEGIN, SS_COMMIT, SS_ROLLBACK, SS_SAVEPOINT, SS_RELEASE, SS_ROLLBACK_TO,
     SS__COUNT
 };
@@ -27,6 +27,8 @@ struct store {
     int version;                         /* schema version as opened (an older store read where
                                             it cannot be written is migrated in memory) */
     int tx_depth;                        /* store_begin nesting */
+    int64_t session_id;                  /* store_session_begin: samples written carry it; 0: none */
+    char session_run[STORE_RUN_ID_MAX];  /* the session's run */
     sqlite3_stmt *stmts[SS__COUNT];
 };
 
@@ -69,6 +71,13 @@ int store_schema_read_version(struct store *st, struct bai_error *err);
 /* For read-only connections: the version, or -1 when newer (refused) or
  * unreadable. */
 int store_schema_check_readonly(struct store *st, struct bai_error *err);
+
+/* Opens an existing store read-only without migrating it (an older
+ * schema is read as it is); *version_out: its schema version. */
+struct store *store_open_readonly_as_is(const char *path, int *version_out, struct bai_error *err);
+
+/* Records the llama.cpp build on the connection's session (shards.c). */
+int store_session_set_llama_build(struct store *st, const char *build, struct bai_error *err);
 
 /* Allocates an ISO 8601 UTC timestamp for now. */
 void store_now_iso(char out[32]);

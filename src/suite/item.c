@@ -581,8 +581,8 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
     }
     const struct suite_node *tier = suite_node_get(item, "tier");
     if (tier && suite_scalar_kind(tier) == SUITE_SCALAR_INT && tier->type == SUITE_NODE_SCALAR &&
-        (node_long(tier) < 1 || node_long(tier) > 3))
-        bad(&c, tier, "'tier' must be 1, 2 or 3, got %s", tier->value);
+        (node_long(tier) < 1 || node_long(tier) > SUITE_MAX_TIER))
+        bad(&c, tier, "'tier' must be an integer from 1 to %d, got %s", SUITE_MAX_TIER, tier->value);
     const struct suite_node *prompt = suite_node_get(item, "prompt");
     const struct suite_node *msgs = suite_node_get(item, "messages");
     if (prompt && msgs)

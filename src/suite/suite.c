@@ -532,12 +532,12 @@ char *suite_scorers_summary(const struct suite *s)
 
 char *suite_tiers_summary(const struct suite *s)
 {
-    int has[4] = {0};
+    int has[SUITE_MAX_TIER + 1] = {0};
     for (size_t i = 0; i < s->n_items; i++)
-        if (s->items[i].tier >= 1 && s->items[i].tier <= 3)
+        if (s->items[i].tier >= 1 && s->items[i].tier <= SUITE_MAX_TIER)
             has[s->items[i].tier] = 1;
     struct buf b = {0};
-    for (int t = 1; t <= 3; t++)
+    for (int t = 1; t <= SUITE_MAX_TIER; t++)
         if (has[t])
             buf_printf(&b, "%s%d", b.len ? "," : "", t);
     if (!b.len)

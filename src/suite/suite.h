@@ -37,7 +37,8 @@ struct suite_message {
  * over the suite's defaults, which win over benchai's built-in defaults. */
 struct suite_item {
     char *id;
-    int tier;                      /* 1..3, 0 when the suite has no tiers */
+    int tier;                      /* 1..SUITE_MAX_TIER (the instruction-precision
+                                      suite's T1-T3, or any an item declares), 0 none */
     char *prompt;                  /* user prompt; NULL when messages are given */
     struct suite_image *images;    /* shown with the prompt (item key images:) */
     size_t n_images;
@@ -150,6 +151,8 @@ char *suite_image_data_uri(const struct suite_image *im);
 /* The MIME type the first bytes of an image say (PNG, JPEG, GIF, WebP,
  * BMP), or NULL when they are none of these. */
 const char *suite_image_sniff(const unsigned char *bytes, size_t len);
+/* The highest tier an item may declare. */
+#define SUITE_MAX_TIER 99
 
 /* Distinct scorer names of the items, ", "-joined (allocated), and a tier
  * summary such as "1-3" or "-" (allocated): for `benchai suites`. */

@@ -103,10 +103,10 @@ static void write_file(const char *path, const char *text, int mode)
     cr_assert_eq(chmod(path, mode), 0);
 }
 
-/* The benchai the examples call: `run` gets --limit, --threads and --ctx
- * where the example leaves them open (a plan's own values still win: the
- * command line only fills what a point leaves at the server default); each
- * call is logged. */
+/* The benchai the examples call: `run` gets --limit, and --threads and
+ * --ctx where the example leaves them open and benchai launches the server
+ * (a plan's own values still win: the command line only fills what a point
+ * leaves at the server default); each call is logged. */
 static const char wrapper_fmt[] =
     "#!/bin/bash\n"
     "# doc-test wrapper (tests/integration/test_doc_examples.c)\n"
@@ -118,8 +118,12 @@ static const char wrapper_fmt[] =
     "    cmd=$a\n"
     "    if [ \"$a\" = run ]; then\n"
     "      [[ \" $* \" == *' --limit'* ]] || args+=(--limit " DOC_LIMIT ")\n"
-    "      [[ \" $* \" == *' --threads'* ]] || args+=(--threads " DOC_THREADS ")\n"
-    "      [[ \" $* \" == *' --ctx'* ]] || args+=(--ctx " DOC_CTX ")\n"
+    /* launch settings only where benchai launches the server: an
+     * endpoint, a command or a replay refuses them (they conflict) */
+    "      if [[ \" $* \" != *' --backend '* || \" $* \" == *'--backend llama-server'* ]]; then\n"
+    "        [[ \" $* \" == *' --threads'* ]] || args+=(--threads " DOC_THREADS ")\n"
+    "        [[ \" $* \" == *' --ctx'* ]] || args+=(--ctx " DOC_CTX ")\n"
+    "      fi\n"
     "    fi\n"
     "  fi\n"
     "done\n"

@@ -155,12 +155,20 @@ Test(e2e, bad_input_gets_one_clear_line_and_exit_code, .timeout = 300)
     cr_assert_not_null(strstr(err, "frobnicate"), "%s", err);
     free(err);
 
-    /* a server that exits during start-up: its log's last lines are shown */
+    /* a flag this llama-server does not have: refused before any start */
+    const char *unknown[] = { "run", "--suite", "smoke", "--store", e.db, "--logs", e.logs,
+                              "--server-arg=--no-such-llama-flag", NULL };
+    cr_assert_eq(harness_run(unknown, NULL, &err), 2);
+    cr_assert_not_null(strstr(err, "--no-such-llama-flag is not a flag of this llama-server"), "%s", err);
+    free(err);
+
+    /* a server that exits during start-up (a LoRA file that is not there):
+     * its log's last lines are shown */
     const char *dies[] = { "run", "--suite", "smoke", "--store", e.db, "--logs", e.logs,
-                           "--server-arg=--no-such-llama-flag", NULL };
+                           "--server-arg=--lora", "--server-arg=/nonexistent-benchai-lora.gguf", NULL };
     cr_assert_eq(harness_run(dies, NULL, &err), 3);
     cr_assert_not_null(strstr(err, "exited during start-up"), "%s", err);
-    cr_assert_not_null(strstr(err, "no-such-llama-flag"), "%s", err);
+    cr_assert_not_null(strstr(err, "nonexistent-benchai-lora.gguf"), "%s", err);
     free(err);
 
     /* an endpoint nobody listens on */

@@ -19,6 +19,7 @@
 
 #include "fake_openai.h"
 #include "harness.h"
+#include "store/store.h"
 #include "util/fs.h"
 #include "util/mem.h"
 #include "util/utf8.h"
@@ -428,16 +429,19 @@ Test(hostile_outputs, a_store_older_by_one_schema_version_is_read_where_it_canno
     if (geteuid() != 0)
         cr_skip_test("needs root for a private read-only mount");
     run_evil("a");
-    /* what benchai before schema v5 wrote: no samples.flags */
-    char *sql = xasprintf("ALTER TABLE samples DROP COLUMN flags;"
-                          " UPDATE meta SET value = '4' WHERE key = 'schema_version';");
+    /* what a benchai one schema version older wrote: without what the last
+     * migration (v10: the run manifest and sessions) added */
+    char *sql = xasprintf("DROP INDEX samples_by_session; ALTER TABLE samples DROP COLUMN session;"
+                          " DROP TABLE run_sessions; DROP TABLE run_planned;"
+                          " ALTER TABLE runs DROP COLUMN n_shards; ALTER TABLE runs DROP COLUMN manifest_sha256;"
+                          " UPDATE meta SET value = '%d' WHERE key = 'schema_version';", STORE_SCHEMA_VERSION - 1);
     char *path = xasprintf("%s/v4.sql", dir);
     struct bai_error e = {0};
     cr_assert_eq(fs_write_atomic(path, sql, strlen(sql), &e), 0);
     harness_sql_file(db, path);
     unlink(path);
     readonly_commands_work(0);
-    cr_assert_eq(harness_sql_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 4,
+    cr_assert_eq(harness_sql_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), STORE_SCHEMA_VERSION - 1,
                  "the read-only store was not touched");
     free(path);
     free(sql);

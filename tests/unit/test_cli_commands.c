@@ -42,7 +42,7 @@ Test(cli_commands, bad_values_name_the_flag, .init = cr_redirect_stderr)
                      "benchai runs: --limit wants an integer from 1 to 1000000, got 'lots'\n"
                      "benchai runs: --status wants one of running, done, interrupted, failed, got 'finished'\n"
                      "benchai table: -o wants one of md, csv, json, got 'xml'\n"
-                     "benchai pareto: --x wants one of gen_tps, ttft_p95, e2e_p50, got 'tps'\n");
+                     "benchai pareto: --x wants one of gen_tps, ttft_p95, e2e_p50, memory_gb, gpu_gb, got 'tps'\n");
 }
 
 Test(cli_commands, arguments_are_counted, .init = cr_redirect_stderr)

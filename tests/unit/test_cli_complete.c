@@ -179,7 +179,7 @@ Test(cli_complete, flags_of_a_real_command)
     free(o);
     const char *store[] = { "store", "", NULL };
     o = complete_bin(store);
-    cr_assert_str_eq(o, "check\npath\nvacuum\nnew-id\n");
+    cr_assert_str_eq(o, "check\npath\nvacuum\nnew-id\ncopy\n");
     free(o);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/config.h"
+#include "util/defaults.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "fake_openai.h"
@@ -76,7 +77,7 @@ Test(cli_config, a_missing_file_sets_nothing)
     cr_assert_eq(cli_config_load(path, &cfg, &err), 0, "%s", err.msg);
     cr_assert_eq(cfg.exists, 0);
     cli_config_set_current(&cfg);
-    cr_assert_str_eq(cli_default_store(), STORE_DEFAULT_PATH);
+    cr_assert_str_eq(cli_default_store(), BAI_STORE_PATH);
     cr_assert_null(cli_config_source(CLI_CFG_STORE));
 }
 
@@ -295,4 +296,39 @@ Test(cli_config, run_uses_the_files_judge_only_when_needed, .timeout = 60)
     fake_openai_stop(fake);
     free(db);
     free(logs);
+}
+
+/* One resolver for the store: every command that reads or writes it
+ * without --store uses the file's store: (run, table, report, rescore,
+ * compare), never a path of its own. */
+Test(cli_config, every_command_uses_the_files_store, .timeout = 60)
+{
+    struct fake_openai *fake = fake_openai_start();
+    cr_assert_not_null(fake);
+    fake_openai_set_reply(fake, "x");
+    char text[4096];
+    snprintf(text, sizeof text, "store: %s/from-file.db\n", dir);
+    write_config(text);
+    char *db = xasprintf("%s/from-file.db", dir), *out_dir = xasprintf("%s/report", dir);
+    const char *run[] = { "run", "--suite", "smoke", "--limit", "1", "--backend", "openai", "--url",
+                          fake_openai_url(fake), "--model", "m", "--warmup", "0", NULL };
+    char *out = NULL, *errs = NULL;
+    cr_assert_eq(harness_run(run, &out, &errs), 0, "%s", errs);
+    cr_assert(strstr(out, "from-file.db"), "%s", out);
+    free(out);
+    free(errs);
+    cr_assert_eq(harness_sql_int(db, "SELECT count(*) FROM runs"), 1);
+    const char *const cmds[][8] = {
+        { "table", NULL }, { "report", "latest", "--out", out_dir, NULL },
+        { "rescore", "latest", "--scorer", "exact", "--dry-run", NULL }, { "compare", "latest", "latest", NULL },
+        { "show", "latest", NULL },
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        cr_assert_eq(harness_run(cmds[i], &out, &errs), 0, "%s: %s", cmds[i][0], errs);
+        free(out);
+        free(errs);
+    }
+    fake_openai_stop(fake);
+    free(out_dir);
+    free(db);
 }

@@ -213,7 +213,7 @@ Test(suite, all_errors_at_once)
     cr_assert(has_diag(&d, 11, 9, "duplicate item id 'one' (first used at line 8)"));
     cr_assert(has_diag(&d, 15, 13, "item 'empty': 'prompt' is empty"));
     cr_assert(has_diag(&d, 21, 14, "'correct' is E but there are only 3 choices (A-C)"));
-    cr_assert(has_diag(&d, 23, 11, "'tier' must be 1, 2 or 3, got 5"));
+    cr_assert(has_diag(&d, 23, 11, "'tier' must be an integer from 1 to 99, got 100"));
     cr_assert(has_diag(&d, 27, 13, "unknown scorer 'exatc' (did you mean 'exact'? known: exact,"));
     cr_assert(has_diag(&d, 30, 5, "item 'no_answer': scorer 'exact' needs 'answer' or 'answers'"));
     cr_assert(has_diag(&d, 33, 13, "'prompt' must be a string, got a list"));
