@@ -74,7 +74,7 @@ extern const struct cli_command cmd_status_cli;
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
 /* The flags compare and gate share: T has the struct compare_opts
- * (report/compare.h) as its member c and a struct cli_strv suites. */
+ * (report/compare.h) as its member c and a struct strv suites. */
 #define CMD_COMPARE_OPTIONS(T)                                                             \
     CLI_OPT_STRING(0, "config", T, c.config_a, "A[:B]",                                    \
                    "pair config A of the first run with B (default A) of the\n"           \

@@ -13,7 +13,7 @@
 
 struct compare_cmd_opts {
     struct compare_opts c;
-    struct cli_strv suites;
+    struct strv suites;
     const char *format, *store;
 };
 

@@ -18,7 +18,7 @@
 struct rescore_cmd_opts {
     struct rescore_options r;
     struct judge_options jo;
-    struct cli_strv suites;
+    struct strv suites;
 };
 
 #define R struct rescore_cmd_opts

@@ -23,7 +23,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 
 #include <math.h>
 #include <signal.h>
@@ -55,25 +55,25 @@ static void print_demo_next(void)
 }
 
 /* run's list flags fill its (array, count, capacity) lists (run/points.c
- * reads them) the way every list flag splits (util/strlist.h). */
+ * reads them) the way every list flag splits (util/strv.h). */
 static int add_suite(void *o, const char *v, struct bai_error *err)
 {
     struct run_config *a = o;
-    strlist_add_csv(&a->suites, &a->n_suites, &a->cap_suites, v);
+    strv_add_csv(&a->suites, v);
     return 0;
 }
 
 static int add_sweep(void *o, const char *v, struct bai_error *err)
 {
     struct run_config *a = o;
-    strlist_push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, v);
+    strv_push(&a->sweeps, v);
     return 0;
 }
 
 static int add_tag(void *o, const char *v, struct bai_error *err)
 {
     struct run_config *a = o;
-    strlist_push(&a->tags, &a->n_tags, &a->cap_tags, v);
+    strv_push(&a->tags, v);
     return 0;
 }
 
@@ -271,33 +271,27 @@ const struct cli_command cmd_run_cli = {
     .run = cmd_run,
 };
 
-/* The settings the config file supplied, as flags (util/strlist.h list). */
-struct extra_args {
-    char **v;
-    size_t n, cap;
-};
-
 /* Fills the settings the command line left unset from the config file, and
  * names each one in *extra ("--threads", "8", ...) so the stored arguments
  * reproduce the run on resume even if the file changes. */
-static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t *cap)
+static void apply_config(struct run_config *a, struct strv *extra)
 {
     const char *threads = cli_config_get(CLI_CFG_THREADS), *bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
     const char *models_file = cli_config_get(CLI_CFG_MODELS_FILE);
     if (!a->models_file && models_file) {
         a->models_file = models_file;
-        strlist_push(extra, n, cap, "--models-file");
-        strlist_push(extra, n, cap, models_file);
+        strv_push(extra, "--models-file");
+        strv_push(extra, models_file);
     }
     if (!settings_is_set(&a->launch, SETTING_THREADS) && threads && a->backend == BACKEND_LLAMA_SERVER &&
         settings_set(&a->launch, SETTING_THREADS, threads, "threads of the config file", NULL) == 0) {
-        strlist_push(extra, n, cap, "--threads");
-        strlist_push(extra, n, cap, threads);
+        strv_push(extra, "--threads");
+        strv_push(extra, threads);
     }
     if (!a->server_bin && bin && a->backend == BACKEND_LLAMA_SERVER) {
         a->server_bin = bin;
-        strlist_push(extra, n, cap, "--server-bin");
-        strlist_push(extra, n, cap, bin);
+        strv_push(extra, "--server-bin");
+        strv_push(extra, bin);
     }
     /* registry names: the stored arguments keep the name as typed (its path
      * is recorded with every config) */
@@ -312,10 +306,10 @@ static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t 
 
 /* Parses *argv (argv[0] = "run"; permuted, cli_parse) into a config, then
  * fills from the config file what the command line left unset; extra
- * (allocated, strlist) names those settings as flags. Returns -1 to go on,
+ * (allocated) names those settings as flags. Returns -1 to go on,
  * else the exit code after printing --help or the error. Single strings
  * point into argv, which must outlive the config. */
-static int parse_args(int *argc, char ***argv, struct run_config *a, struct extra_args *extra)
+static int parse_args(int *argc, char ***argv, struct run_config *a, struct strv *extra)
 {
     run_config_init(a);
     a->store = cli_default_store();
@@ -324,14 +318,14 @@ static int parse_args(int *argc, char ***argv, struct run_config *a, struct extr
         run_config_free(a);
         return rc;
     }
-    apply_config(a, &extra->v, &extra->n, &extra->cap);
+    apply_config(a, extra);
     return -1;
 }
 
 /* The arguments as given (before parsing) and the settings the config file
  * supplied, as a JSON object {"argv": [...], "cwd": ...} stored with the run
  * so `benchai resume` can parse them again. */
-static char *argv_json(int argc, char *const *argv, const struct extra_args *extra)
+static char *argv_json(int argc, char *const *argv, const struct strv *extra)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "argv");
@@ -368,8 +362,8 @@ static int load_suites(const struct run_config *a, const struct run_points *pts,
                        size_t *n_suites)
 {
     int bad = 0;
-    for (size_t i = 0; i < a->n_suites + pts->n_extra_suites; i++) {
-        const char *name = i < a->n_suites ? a->suites[i] : pts->extra_suites[i - a->n_suites];
+    for (size_t i = 0; i < a->suites.n + pts->extra_suites.n; i++) {
+        const char *name = i < a->suites.n ? a->suites.v[i] : pts->extra_suites.v[i - a->suites.n];
         char *path = defaults_suite_path(name);
         struct bai_error serr = {0};
         struct suite_load_options lo = { .allow_outside_source = a->allow_outside_source };
@@ -398,9 +392,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
 {
     struct bai_error err = {0};
     int demo = a->demo;
-    if (demo && a->n_suites == 0)
-        strlist_push(&a->suites, &a->n_suites, &a->cap_suites, "smoke");
-    if (a->n_suites == 0 && !a->plan) {
+    if (demo && a->suites.n == 0)
+        strv_push(&a->suites, "smoke");
+    if (a->suites.n == 0 && !a->plan) {
         fprintf(stderr, "benchai: run needs --suite (or --plan, or --demo); see benchai run --help\n");
         return BAI_EXIT_USAGE;
     }
@@ -411,7 +405,7 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     int code = BAI_EXIT_OK;
     struct judge *judge = NULL;
     char *judge_log = NULL;
-    struct suite **suites = xcalloc(a->n_suites + pts.n_extra_suites + 1, sizeof *suites);
+    struct suite **suites = xcalloc(a->suites.n + pts.extra_suites.n + 1, sizeof *suites);
     size_t n_suites = 0;
     if (load_suites(a, &pts, suites, &n_suites) != 0) {
         code = BAI_EXIT_USAGE;
@@ -515,7 +509,7 @@ int cmd_run(int argc, char **argv)
     char **given = xcalloc((size_t)argc + 1, sizeof *given);
     memcpy(given, argv, (size_t)argc * sizeof *given);
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     int n = argc, rc = parse_args(&n, &argv, &a, &extra);
     if (rc >= 0) {
         free(given);
@@ -526,14 +520,14 @@ int cmd_run(int argc, char **argv)
     int code = run_with_config(&a, NULL, plan_json);
     free(plan_json);
     run_config_free(&a);
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     return code;
 }
 
 int cmd_run_shards_view(int argc, char **argv, int n_shards, int json)
 {
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     int n = argc, rc = parse_args(&n, &argv, &a, &extra);
     if (rc >= 0)
         return rc;
@@ -543,7 +537,7 @@ int cmd_run_shards_view(int argc, char **argv, int n_shards, int json)
     dry_run_json = json;
     int code = run_with_config(&a, NULL, NULL);
     run_config_free(&a);
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     return code;
 }
 
@@ -634,7 +628,7 @@ int cmd_resume(int argc, char **argv)
     if (o.force)
         args[k++] = "--force";
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     char **rest = args;   /* parsing moves this past the options */
     int code = parse_args(&k, &rest, &a, &extra);
     if (code < 0) {
@@ -642,7 +636,7 @@ int cmd_resume(int argc, char **argv)
         code = run_with_config(&a, run_id, plan_json);
         run_config_free(&a);
     }
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     free(args);
     cJSON_Delete(plan);
     free(plan_json);

@@ -16,7 +16,7 @@
 #include "util/mem.h"
 
 struct suites_opts {
-    struct cli_strv dirs;
+    struct strv dirs;
     const char *format;
     int allow_outside;
 };

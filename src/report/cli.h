@@ -7,27 +7,18 @@
 #include <stddef.h>
 #include "report/points.h"
 #include "store/store.h"
-
-/* A list of strings built from repeated flags and comma-separated values. */
-struct report_strv {
-    char **v;
-    size_t n, cap;
-};
-
-/* Appends the parts of the comma list s (util/strlist.h's rule). */
-void report_strv_add_csv(struct report_strv *sv, const char *s);
-void report_strv_free(struct report_strv *sv);
+#include "util/strv.h"
 
 /* Resolves every run spec (id, unique prefix, tag:NAME) in place to a full
  * id; err names the spec that failed. */
-int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_error *err);
+int report_resolve_runs(struct store *st, struct strv *runs, struct bai_error *err);
 
 /* Opens the store read-only (path: the command's, cli_default_store), resolves
  * runs and loads the points with the given suites; *st_out is left open
  * for further queries (close with store_close). latest: keep only the
  * newest run's point per config when no runs are named. rules: how samples
  * count (NULL: the defaults). */
-int report_load(const char *store_path, struct report_strv *runs, const struct report_strv *suites,
+int report_load(const char *store_path, struct strv *runs, const struct strv *suites,
                 int latest, const struct report_rules *rules, struct store **st_out,
                 struct report_points *pts, struct bai_error *err);
 

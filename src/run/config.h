@@ -16,11 +16,11 @@
 #include <stddef.h>
 #include "backend/backend.h"
 #include "settings/settings.h"
+#include "util/strv.h"
 
 struct run_config {
     /* suites and items */
-    char **suites;               /* as given (names or paths), owned */
-    size_t n_suites, cap_suites;
+    struct strv suites;          /* as given (names or paths) */
     int limit;                   /* first N items per suite, 0 = all */
     int reps;                    /* samples per item, 0 = the suite's */
     int shard_i, shard_n;        /* shard i of n (run/shard.h: whole points, chunks of costly
@@ -43,8 +43,7 @@ struct run_config {
 
     /* sweeps and plans */
     const char *plan;
-    char **sweeps;               /* "axis=v1,v2", owned */
-    size_t n_sweeps, cap_sweeps;
+    struct strv sweeps;          /* "axis=v1,v2" */
     const char *zip;             /* "k,np": axes expanded together */
     int dry_run;
 
@@ -67,8 +66,7 @@ struct run_config {
     const char *store;           /* the command fills it (cli_default_store) */
     const char *logs;            /* NULL: results/logs */
     const char *note;
-    char **tags;                 /* owned */
-    size_t n_tags, cap_tags;
+    struct strv tags;
 
     int demo;                    /* --demo: the smoke suite on the tiny model */
 };

@@ -8,14 +8,14 @@
 #include <stdio.h>
 #include "run/config.h"
 #include "run/runner.h"
+#include "util/strv.h"
 
 struct plan;
 
 struct run_points {
     struct run_point *points;
     size_t n_points;
-    char **extra_suites;          /* suites a plan names */
-    size_t n_extra_suites;
+    struct strv extra_suites;     /* suites a plan names */
     struct plan *plan;            /* the expanded plan (sweeps), or NULL */
     double estimate_s;            /* plan time estimate, 0 = none */
     char **owned;                 /* strings the points borrow */
