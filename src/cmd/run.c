@@ -54,29 +54,6 @@ static void print_demo_next(void)
            "Then: ./benchai runs, ./benchai show latest, ./benchai table, ./benchai pareto --plot pareto.svg\n");
 }
 
-/* run's list flags fill its (array, count, capacity) lists (run/points.c
- * reads them) the way every list flag splits (util/strv.h). */
-static int add_suite(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strv_add_csv(&a->suites, v);
-    return 0;
-}
-
-static int add_sweep(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strv_push(&a->sweeps, v);
-    return 0;
-}
-
-static int add_tag(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strv_push(&a->tags, v);
-    return 0;
-}
-
 static int set_backend(void *o, const char *v, struct bai_error *err)
 {
     if (backend_kind_parse(v, &((struct run_config *)o)->backend) == 0)
@@ -162,8 +139,7 @@ static int set_sandbox(void *o, const char *v, struct bai_error *err)
 #define BIG 1000000000
 static const struct cli_option run_options[] = {
     CLI_OPT_GROUP("Suites"),
-    CLI_OPT_CALLBACK(0, "suite", "SUITE", add_suite, "suite file or name (suites/v1/S.yaml); repeat or comma-separate",
-                     .alias = "suites", .complete = CLI_COMP_SUITE),
+    CLI_OPT_SUITES(A, suites, "suite file or name (suites/v1/S.yaml); repeat or comma-separate"),
     CLI_OPT_INT(0, "limit", A, limit, "N", 1, BIG, "first N items of each suite"),
     CLI_OPT_INT(0, "reps", A, reps, "N", 1, BIG, "samples per item (default: the suite's reps)"),
     CLI_OPT_CALLBACK(0, "shard", "I/N", set_shard, "only shard I of N: whole sweep points balanced by estimated\ncost "
@@ -206,9 +182,9 @@ static const struct cli_option run_options[] = {
 
     CLI_OPT_GROUP("Sweeps (see docs/plans.md)"),
     CLI_OPT_STRING(0, "plan", A, plan, "FILE", "run a plan (benchmarks/*.yaml)", .complete = CLI_COMP_FILE),
-    CLI_OPT_CALLBACK(0, "sweep", "AXIS=V,...", add_sweep,
-                     "sweep an axis: any launch setting below by its plan name\n(k=2,4,8 np=1..4 "
-                     "flash_attn=on,off; [a,b] keeps a comma);\ngrid by default"),
+    CLI_OPT_LIST(0, "sweep", A, sweeps, "AXIS=V,...",
+                 "sweep an axis: any launch setting below by its plan name\n(k=2,4,8 np=1..4 "
+                 "flash_attn=on,off; [a,b] keeps a comma);\ngrid by default", .flags = CLI_WHOLE),
     CLI_OPT_STRING(0, "zip", A, zip, "A,B", "expand these axes together instead of as a grid"),
     CLI_OPT_FLAG(0, "dry-run", A, dry_run, "print the points and server command lines, run nothing"),
 
@@ -245,7 +221,7 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STORE(A, store),
     CLI_OPT_STRING(0, "logs", A, logs, "DIR", "server logs folder (default results/logs)", .complete = CLI_COMP_DIR),
     CLI_OPT_STRING(0, "note", A, note, "TEXT", "free-text note for the run"),
-    CLI_OPT_CALLBACK(0, "tag", "TAG", add_tag, "a tag for the run (repeatable)"),
+    CLI_OPT_LIST(0, "tag", A, tags, "TAG", "a tag for the run (repeatable)", .flags = CLI_WHOLE),
     CLI_OPT_FLAG(0, "demo", A, demo, "the smoke suite on the generated tiny model (make demo)"),
     CLI_OPT_END(),
 };
