@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cli/man.h"
 #include "cli/options.h"
 #include "cmd/cmd.h"

@@ -9,7 +9,7 @@
  * the one definition of each common flag (--store, -o, --run, --suite,
  * --model). Does not own: what the values mean (the commands), printing
  * (cmd/ prints what this module returns in a buf or a bai_error), the config
- * file (cli/config.h).
+ * file (cli/config_file.h).
  */
 #ifndef BAI_CLI_OPTIONS_H
 #define BAI_CLI_OPTIONS_H

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/complete.h"
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "run/defaults.h"
 #include "score/score.h"

@@ -5,14 +5,14 @@
  * `benchai resume` parses the arguments stored with the run again. */
 #include <errno.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cli/interrupt.h"
 #include "sandbox/sandbox.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
 #include "run/defaults.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "run/progress.h"
 #include "run/request.h"
 #include "run/runner.h"

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
-#include "report/cli.h"
+#include "report/load.h"
 #include "report/roles.h"
 #include "report/sweep.h"
 #include "util/error.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/figures.h"
 #include "plan/plan.h"

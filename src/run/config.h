@@ -1,8 +1,8 @@
 /* config.h - everything one `benchai run` was asked to do, in one struct
  * owned by run/ (curl's OperationConfig is the model): the command line
- * (cmd/run.c) only parses into it; run/points.c turns its backend and sweep
- * settings into configurations, run/runner.c reads its measurement, resume
- * and store settings. The launch settings are one struct settings (the
+ * (cmd/run.c) only parses into it; run/plan_points.c turns its backend and
+ * sweep settings into configurations, run/runner.c reads its measurement,
+ * resume and store settings. The launch settings are one struct settings (the
  * table of settings/settings.h); a plan's points lay theirs over it.
  *
  * Owns: the defaults and the memory of the lists. Does not own: parsing

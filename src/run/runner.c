@@ -4,7 +4,7 @@
  * time budget, the sandbox pool shared by the whole run. */
 #include "run/progress.h"
 #include "run/run_int.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "settings/identity.h"
 #include "run/shard.h"
 #include "sandbox/pool.h"

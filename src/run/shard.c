@@ -3,7 +3,7 @@
 #include "run/shard.h"
 #include "settings/settings.h"
 #include "plan/plan.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/sha256.h"

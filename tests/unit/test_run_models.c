@@ -15,7 +15,7 @@
 #include "run/config.h"
 #include "run/defaults.h"
 #include "run/models.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "util/strv.h"
 
 static char dir[PATH_MAX], reg[PATH_MAX + 32], dense[PATH_MAX + 32], clip[PATH_MAX + 32], clip2[PATH_MAX + 32];

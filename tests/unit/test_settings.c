@@ -20,7 +20,7 @@
 #include "harness.h"
 #include "plan/plan.h"
 #include "run/config.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "settings/identity.h"
 #include "settings/settings.h"
 #include "util/error.h"

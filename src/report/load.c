@@ -1,5 +1,6 @@
-/* cli.c - flags -> resolved runs -> points, shared by the report commands. */
-#include "report/cli.h"
+/* load.c - store, run specs -> resolved runs -> points, shared by the
+ * report commands (see load.h). */
+#include "report/load.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,9 @@
-/* cli.h - what the report commands (pareto, table, select, report) share on
- * the way from flags to points: comma lists, run resolution, loading.
- * Owns nothing but these conveniences; prints nothing (errors go to err). */
-#ifndef BAI_REPORT_CLI_H
-#define BAI_REPORT_CLI_H
+/* load.h - how the report commands (pareto, table, select, report) get
+ * their points: the store opened read-only, the run specs resolved, the
+ * points loaded (report/points.h). Owns nothing but this sequence; prints
+ * nothing (errors go to err). */
+#ifndef BAI_REPORT_LOAD_H
+#define BAI_REPORT_LOAD_H
 
 #include <stddef.h>
 #include "report/points.h"

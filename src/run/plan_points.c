@@ -1,9 +1,9 @@
-/* points.c - a run's configurations (see points.h): one point from the
- * command line or the points of a plan or sweep (plan/), checks against the
- * llama-server build and the model files, points that can share a server
- * ordered back to back, the core split with a judge, each point's
- * identity, the time budget and the --dry-run listing. */
-#include "run/points.h"
+/* plan_points.c - a run's configurations (see plan_points.h): one point
+ * from the command line or the points of a plan or sweep (plan/), checks
+ * against the llama-server build and the model files, points that can
+ * share a server ordered back to back, the core split with a judge, each
+ * point's identity, the time budget and the --dry-run listing. */
+#include "run/plan_points.h"
 #include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "run/defaults.h"

@@ -1,9 +1,9 @@
-/* points.h - from the run's config (run/config.h) to the list of
+/* plan_points.h - from the run's config (run/config.h) to the list of
  * configurations a run measures: one point for a plain run, the expanded
  * grid (or zip) for --sweep and --plan. Checks that need no server (model files exist, draft
  * vocab matches, expert count in range) happen here, before any start. */
-#ifndef BAI_POINTS_H
-#define BAI_POINTS_H
+#ifndef BAI_RUN_PLAN_POINTS_H
+#define BAI_RUN_PLAN_POINTS_H
 
 #include <stdio.h>
 #include "run/config.h"
