@@ -107,59 +107,57 @@ static double sessions_tps(const struct session_span *v, size_t n)
     return busy > 0 ? (double)tokens / busy : NAN;
 }
 
-/* What cfg_figures gathers from a config's rows before its statistics. */
-struct cfg_acc {
-    struct sweep_cfg *c;
-    struct dvec tps, e2e, ttft;
-    double score_sum;
-    size_t n_score;
-    int64_t draft, accepted;
-    struct session_span *spans;
-    size_t n_spans, cap_spans;
-};
-
-static void cfg_row(void *ctx, const struct store_config_speed_row *r)
+static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
 {
-    struct cfg_acc *a = ctx;
-    a->c->n++;
-    if (r->gen_tps > 0)
-        dvec_push(&a->tps, r->gen_tps);
-    double e = isnan(r->e2e_ms) ? -1 : r->e2e_ms;
-    if (e >= 0)
-        dvec_push(&a->e2e, e);
-    if (r->ttft_ms >= 0)
-        dvec_push(&a->ttft, r->ttft_ms);
-    if (r->draft_n > 0) {
-        a->draft += r->draft_n;
-        a->accepted += r->draft_accepted;
-    }
-    struct session_span *sp = span_of(&a->spans, &a->n_spans, &a->cap_spans, r->session);
-    if (r->completion_tokens > 0)
-        sp->tokens += r->completion_tokens;
-    if (!isnan(r->t_start_s) && e >= 0) {
-        if (r->t_start_s < sp->t_first)
-            sp->t_first = r->t_start_s;
-        if (r->t_start_s + e / 1000.0 > sp->t_last)
-            sp->t_last = r->t_start_s + e / 1000.0;
-    }
-    if (!isnan(r->value)) {
-        a->score_sum += r->value;
-        a->n_score++;
-    }
-}
-
-static int cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c, struct bai_error *err)
-{
+    const char *sql =
+        "SELECT s.gen_tps, s.e2e_ms, s.ttft_ms, s.draft_n, s.draft_accepted, s.completion_tokens,"
+        "       s.t_start_s, sc.value, s.session"
+        "  FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
+        " WHERE s.config_id = ?1 AND s.warmup = 0 AND s.status = 'ok'";
+    sqlite3_stmt *q = NULL;
     c->tps_p50 = c->tps_mean = c->tps_sd = c->acceptance = c->score = NAN;
     c->agg_tps = c->e2e_p95 = c->ttft_p50 = NAN;
-    struct cfg_acc a = { .c = c };
-    int rc = store_config_speed_rows(db, config_id, cfg_row, &a, err);
-    double *tps = a.tps.v, *e2e = a.e2e.v, *ttft = a.ttft.v;
-    size_t n_tps = a.tps.n, n_e2e = a.e2e.n, n_ttft = a.ttft.n, n_score = a.n_score;
-    double score_sum = a.score_sum;
-    int64_t draft = a.draft, accepted = a.accepted;
-    struct session_span *spans = a.spans;
-    size_t n_spans = a.n_spans;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, config_id);
+    double *tps = NULL, *e2e = NULL, *ttft = NULL;
+    size_t n_tps = 0, n_e2e = 0, n_ttft = 0, cap = 0, n_score = 0;
+    double score_sum = 0;
+    int64_t draft = 0, accepted = 0;
+    struct session_span *spans = NULL;
+    size_t n_spans = 0, cap_spans = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        XGROW(tps, c->n + 1, cap);
+        e2e = xrealloc(e2e, cap * sizeof *e2e);
+        ttft = xrealloc(ttft, cap * sizeof *ttft);
+        c->n++;
+        if (sqlite3_column_type(q, 0) != SQLITE_NULL && sqlite3_column_double(q, 0) > 0)
+            tps[n_tps++] = sqlite3_column_double(q, 0);
+        double e = sqlite3_column_type(q, 1) != SQLITE_NULL ? sqlite3_column_double(q, 1) : -1;
+        if (e >= 0)
+            e2e[n_e2e++] = e;
+        if (sqlite3_column_type(q, 2) != SQLITE_NULL && sqlite3_column_double(q, 2) >= 0)
+            ttft[n_ttft++] = sqlite3_column_double(q, 2);
+        if (sqlite3_column_int64(q, 3) > 0) {
+            draft += sqlite3_column_int64(q, 3);
+            accepted += sqlite3_column_int64(q, 4);
+        }
+        struct session_span *sp = span_of(&spans, &n_spans, &cap_spans, sqlite3_column_int64(q, 8));
+        if (sqlite3_column_int64(q, 5) > 0)
+            sp->tokens += sqlite3_column_int64(q, 5);
+        double t0 = sqlite3_column_double(q, 6);
+        if (sqlite3_column_type(q, 6) != SQLITE_NULL && e >= 0) {
+            if (t0 < sp->t_first)
+                sp->t_first = t0;
+            if (t0 + e / 1000.0 > sp->t_last)
+                sp->t_last = t0 + e / 1000.0;
+        }
+        if (sqlite3_column_type(q, 7) != SQLITE_NULL) {
+            score_sum += sqlite3_column_double(q, 7);
+            n_score++;
+        }
+    }
+    sqlite3_finalize(q);
     if (n_tps) {
         stats_sort(tps, n_tps);
         c->tps_p50 = stats_percentile(tps, n_tps, 50);
@@ -182,7 +180,6 @@ static int cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c, stru
     free(tps);
     free(e2e);
     free(ttft);
-    return rc;
 }
 
 /* ---- per-suite figures ----------------------------------------------------- */
@@ -290,28 +287,32 @@ static int any_series(const struct sweep_run *r)
 static int load_run(sqlite3 *db, const char *run_id, struct sweep_run *r, struct bai_error *err)
 {
     memset(r, 0, sizeof *r);
-    struct store_config_info *cfgs = NULL;
-    size_t n_cfgs = 0;
-    if (store_db_run_configs(db, run_id, &cfgs, &n_cfgs, err) != 0)
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT id, label, model, params_json, status, reason FROM configs"
+                               " WHERE run_id = ?1 ORDER BY id", -1, &q, NULL) != SQLITE_OK) {
+        bai_error_set(err, BAI_EXIT_STORE, "sweep: %s", sqlite3_errmsg(db));
         return -1;
-    r->cfgs = xcalloc(n_cfgs ? n_cfgs : 1, sizeof *r->cfgs);
-    for (size_t i = 0; i < n_cfgs; i++) {
-        const struct store_config_info *ci = &cfgs[i];
-        struct sweep_cfg *c = &r->cfgs[r->n++];
-        c->id = ci->id;
-        c->label = xstrdup(ci->label ? ci->label : "?");
-        c->model = xstrdup(ci->model ? ci->model : "");
-        c->params = report_params_parse(ci->params_json);
-        c->status = xstrdup(ci->status ? ci->status : "ok");
-        c->reason = ci->reason ? xstrdup(ci->reason) : NULL;
     }
-    store_configs_free(cfgs, n_cfgs);
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        XGROW(r->cfgs, r->n + 1, cap);
+        struct sweep_cfg *c = &r->cfgs[r->n++];
+        memset(c, 0, sizeof *c);
+        const char *t;
+        c->id = sqlite3_column_int64(q, 0);
+        c->label = xstrdup((t = (const char *)sqlite3_column_text(q, 1)) ? t : "?");
+        c->model = xstrdup((t = (const char *)sqlite3_column_text(q, 2)) ? t : "");
+        c->params = report_params_parse((const char *)sqlite3_column_text(q, 3));
+        c->status = xstrdup((t = (const char *)sqlite3_column_text(q, 4)) ? t : "ok");
+        c->reason = (t = (const char *)sqlite3_column_text(q, 5)) ? xstrdup(t) : NULL;
+    }
+    sqlite3_finalize(q);
     if (!any_series(r))
         return 0;
     for (size_t i = 0; i < r->n; i++) {
         struct sweep_cfg *c = &r->cfgs[i];
-        if (cfg_figures(db, c->id, c, err) != 0)
-            return -1;
+        cfg_figures(db, c->id, c);
         if (store_config_samples(db, c->id, sample_cb, c, err) < 0)
             return -1;
         for (size_t k = 0; k < c->n_suites; k++)

@@ -75,33 +75,6 @@ int store_run_configs(struct store *st, const char *run_id, struct store_config_
     return 0;
 }
 
-int store_db_run_configs(struct sqlite3 *db, const char *run_id, struct store_config_info **out,
-                         size_t *n_out, struct bai_error *err)
-{
-    *out = NULL;
-    *n_out = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT " CONFIG_COLUMNS " FROM configs c WHERE c.run_id = ?1 ORDER BY c.id",
-                                -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_db_fail(db, rc, "reading configs", err);
-    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
-    struct store_config_info *v = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        XGROW(v, n + 1, cap);
-        config_from_row(s, 0, &v[n++]);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        store_configs_free(v, n);
-        return store_db_fail(db, rc, "reading configs", err);
-    }
-    *out = v;
-    *n_out = n;
-    return 0;
-}
-
 int store_all_configs(struct store *st, struct store_run_config **out, size_t *n_out, struct bai_error *err)
 {
     *out = NULL;

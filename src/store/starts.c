@@ -2,7 +2,6 @@
  * per-config sample walk the sweep tables read. */
 #include "store/store_int.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +21,13 @@ static void bind_int(sqlite3_stmt *s, int i, int64_t v)
         sqlite3_bind_null(s, i);
     else
         sqlite3_bind_int64(s, i, v);
+}
+
+static int db_fail(sqlite3 *db, int rc, const char *what, struct bai_error *err)
+{
+    (void)rc;
+    bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
+    return -1;
 }
 
 int store_server_start_next_seq(struct store *st, int64_t config_id, struct bai_error *err)
@@ -126,7 +132,7 @@ int store_config_starts(struct sqlite3 *db, int64_t config_id, struct store_serv
         /* a store older than v5 opened read-only has no such table */
         if (strstr(sqlite3_errmsg(db), "no such table"))
             return 0;
-        return store_db_fail(db, rc, "reading server starts", err);
+        return db_fail(db, rc, "reading server starts", err);
     }
     sqlite3_bind_int64(s, 1, config_id);
     struct store_server_start_info *v = NULL;
@@ -164,7 +170,7 @@ int store_config_starts(struct sqlite3 *db, int64_t config_id, struct store_serv
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
         store_server_starts_free(v, n);
-        return store_db_fail(db, rc, "reading server starts", err);
+        return db_fail(db, rc, "reading server starts", err);
     }
     *out = v;
     *n_out = n;
@@ -191,7 +197,7 @@ int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen
         " WHERE config_id = ?1 AND warmup = 0 AND status = 'ok' AND t_start_s IS NOT NULL"
         " ORDER BY t_start_s, id LIMIT 1", -1, &s, NULL);
     if (rc != SQLITE_OK)
-        return store_db_fail(db, rc, "reading the first sample", err);
+        return db_fail(db, rc, "reading the first sample", err);
     sqlite3_bind_int64(s, 1, config_id);
     rc = sqlite3_step(s);
     int found = rc == SQLITE_ROW;
@@ -203,40 +209,8 @@ int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_db_fail(db, rc, "reading the first sample", err);
+        return db_fail(db, rc, "reading the first sample", err);
     return found;
-}
-
-/* NAN for NULL (the sweep tables' "not measured"). */
-static double col_nan(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
-int store_config_speed_rows(struct sqlite3 *db, int64_t config_id, store_config_speed_cb cb, void *ctx,
-                            struct bai_error *err)
-{
-    static const char *sql =
-        "SELECT s.gen_tps, s.e2e_ms, s.ttft_ms, s.draft_n, s.draft_accepted, s.completion_tokens,"
-        "       s.t_start_s, sc.value, s.session"
-        "  FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
-        " WHERE s.config_id = ?1 AND s.warmup = 0 AND s.status = 'ok'";
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_db_fail(db, rc, "reading samples", err);
-    sqlite3_bind_int64(s, 1, config_id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_config_speed_row r = {
-            .gen_tps = col_nan(s, 0), .e2e_ms = col_nan(s, 1), .ttft_ms = col_nan(s, 2),
-            .draft_n = sqlite3_column_int64(s, 3), .draft_accepted = sqlite3_column_int64(s, 4),
-            .completion_tokens = sqlite3_column_int64(s, 5), .t_start_s = col_nan(s, 6),
-            .value = col_nan(s, 7), .session = sqlite3_column_int64(s, 8),
-        };
-        cb(ctx, &r);
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : store_db_fail(db, rc, "reading samples", err);
 }
 
 int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sample_cb cb, void *ctx,
@@ -255,7 +229,7 @@ int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sam
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
     if (rc != SQLITE_OK)
-        return store_db_fail(db, rc, "reading samples", err);
+        return db_fail(db, rc, "reading samples", err);
     sqlite3_bind_int64(s, 1, config_id);
     int stop = 0;
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -286,7 +260,7 @@ int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sam
     if (stop)
         return stop;
     if (rc != SQLITE_DONE)
-        return store_db_fail(db, rc, "reading samples", err);
+        return db_fail(db, rc, "reading samples", err);
     return 0;
 }
 
@@ -296,12 +270,12 @@ int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error
     int rc = sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM samples WHERE run_id = ?1 AND tier > 0)", -1, &s,
                                 NULL);
     if (rc != SQLITE_OK)
-        return store_db_fail(db, rc, "reading tiers", err);
+        return db_fail(db, rc, "reading tiers", err);
     sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(s);
     int has = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_finalize(s);
     if (has < 0)
-        return store_db_fail(db, rc, "reading tiers", err);
+        return db_fail(db, rc, "reading tiers", err);
     return has;
 }

@@ -78,13 +78,6 @@ int store_fail(struct store *st, int rc, const char *what, struct bai_error *err
     return -1;
 }
 
-int store_db_fail(sqlite3 *db, int rc, const char *what, struct bai_error *err)
-{
-    const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
-    struct store view = { .db = db, .path = (char *)(file && *file ? file : "store") };
-    return store_fail(&view, rc, what, err);
-}
-
 int store_exec(struct store *st, const char *sql, struct bai_error *err)
 {
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);

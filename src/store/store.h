@@ -578,20 +578,6 @@ typedef int (*store_config_sample_cb)(void *ctx, const struct store_config_sampl
 int store_config_samples(struct sqlite3 *db, int64_t config_id, store_config_sample_cb cb, void *ctx,
                          struct bai_error *err);
 
-/* A config's measured samples that answered (status ok, warm-ups left
- * out), one row per score (none: value NAN), for the sweep tables' speed
- * figures; numbers not measured are NAN, counts 0. */
-struct store_config_speed_row {
-    double gen_tps, e2e_ms, ttft_ms, t_start_s, value;
-    int64_t draft_n, draft_accepted, completion_tokens, session;
-};
-typedef void (*store_config_speed_cb)(void *ctx, const struct store_config_speed_row *r);
-int store_config_speed_rows(struct sqlite3 *db, int64_t config_id, store_config_speed_cb cb, void *ctx,
-                            struct bai_error *err);
-/* store_run_configs on the connection reports hold (store_db). */
-int store_db_run_configs(struct sqlite3 *db, const char *run_id, struct store_config_info **out,
-                         size_t *n_out, struct bai_error *err);
-
 /* --- maintenance ----------------------------------------------------------- */
 /* Deletes the run and everything of it (configs, samples, scores, tags,
  * incidents) in one transaction; *n_samples_out may be NULL. */

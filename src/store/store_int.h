@@ -41,9 +41,6 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sq
  * what was being done; SQLITE_FULL, BUSY, CORRUPT, NOTADB and READONLY get
  * messages a user can act on. Always returns -1. */
 int store_fail(struct store *st, int rc, const char *what, struct bai_error *err);
-/* The same for the functions that take the connection a report holds
- * (struct sqlite3 *, no struct store). */
-int store_db_fail(sqlite3 *db, int rc, const char *what, struct bai_error *err);
 
 /* Runs SQL without results (several statements allowed). */
 int store_exec(struct store *st, const char *sql, struct bai_error *err);
