@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/escape.h"
+#include "util/numtext.h"
 #include "util/utf8.h"
 
 int report_fmt_parse(const char *s, enum report_fmt *out, struct bai_error *err)
@@ -230,40 +231,12 @@ void report_csv_set_raw(int raw)
     csv_raw = raw;
 }
 
-/* A plain decimal number: [+-]?digits[.digits]?([eE][+-]?digits)? */
-static int is_plain_number(const char *s)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    int digits = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9')
-            p++, digits++;
-    }
-    if (!digits)
-        return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return 0;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    return *p == '\0';
-}
-
 void report_csv_field(struct buf *out, const char *s)
 {
     if (!s)
         return;
     struct buf cell = {0};
-    if (!csv_raw && strchr("=+-@\t\r", s[0]) && s[0] && !is_plain_number(s))
+    if (!csv_raw && strchr("=+-@\t\r", s[0]) && s[0] && !numtext_is_decimal(s))
         buf_putc(&cell, '\'');
     /* newline and tab are data here; every other control is made visible */
     esc_term_append(&cell, s, strlen(s), ESC_TEXT);

@@ -174,28 +174,10 @@ size_t report_resources_table(struct sqlite3 *db, const char *run_id, struct rep
                                         "model buffers", "KV cache", "compute buffers", "layers on GPU",
                                         "first request tok/s", "warm p50 tok/s", "suite" };
     report_table_init(t, sizeof cols / sizeof cols[0], cols);
-    sqlite3_stmt *q = NULL;
-    /* the run's configs (the read helpers take a store; reports hold the
-     * connection, so the few columns needed are read here) */
     struct store_config_info *cfg = NULL;
     size_t nc = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, label, params_json FROM configs WHERE run_id = ?1 ORDER BY id", -1, &q,
-                           NULL) != SQLITE_OK) {
-        bai_error_set(err, BAI_EXIT_STORE, "store: reading configs: %s", sqlite3_errmsg(db));
+    if (store_run_configs_db(db, run_id, &cfg, &nc, err) < 0)
         return 0;
-    }
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
-    size_t cap = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        XGROW(cfg, nc + 1, cap);
-        memset(&cfg[nc], 0, sizeof cfg[nc]);
-        cfg[nc].id = sqlite3_column_int64(q, 0);
-        const char *l = (const char *)sqlite3_column_text(q, 1), *p = (const char *)sqlite3_column_text(q, 2);
-        cfg[nc].label = xstrdup(l ? l : "?");
-        cfg[nc].params_json = p ? xstrdup(p) : NULL;
-        nc++;
-    }
-    sqlite3_finalize(q);
     size_t rows = 0;
     char gpu_note[400] = "";
     for (size_t i = 0; i < nc; i++) {
@@ -255,11 +237,7 @@ size_t report_resources_table(struct sqlite3 *db, const char *run_id, struct rep
     }
     if (notes && gpu_note[0])
         buf_printf(notes, "GPU memory unavailable: %s.\n", gpu_note);
-    for (size_t i = 0; i < nc; i++) {
-        free(cfg[i].label);
-        free(cfg[i].params_json);
-    }
-    free(cfg);
+    store_configs_free(cfg, nc);
     return rows;
 }
 

@@ -7,6 +7,7 @@
  * suite, so they are the same whether read by `benchai show` or the HTML
  * report. Settings are read through report/params.h only. */
 #include "report/sweep.h"
+#include "settings/settings.h"
 #include "plan/gguf.h"
 #include "report/figures.h"
 #include "report/format.h"
@@ -54,9 +55,40 @@ struct sweep_run {
     double np_limit;
 };
 
-/* The axes a sweep table is made for, in the order they are shown. */
-static const char *const axes[] = { "k", "draft", "spec_type", "experts", "np", "threads", "ctx", "ngl",
-                                    "batch", "ubatch" };
+/* Room for every setting of the table plus the draft model. */
+#define SWEEP_MAX_AXES (SETTINGS_MAX + 1)
+
+/* The axes a sweep table is made for, in the order they are shown: the
+ * ones the users decide on first (speculative decoding, experts, -np),
+ * then every other setting of the table (settings/settings.c) that has a
+ * sweep-table column, in table order, so a setting added there gets its
+ * table here without a line in this file. */
+static size_t sweep_axes(const char *out[SWEEP_MAX_AXES])
+{
+    static const char *const first[] = { "k", "draft", "spec_type", "experts", "np" };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+        out[n++] = first[i];
+    for (size_t i = 0; i < settings_count() && n < SWEEP_MAX_AXES; i++) {
+        const struct setting_def *d = settings_def((int)i);
+        if (!d->column || (d->flags & SETTING_HIDDEN) || i == SETTING_WRAPPER || d->kind == SETTING_ARGS ||
+            d->kind == SETTING_ARGV || d->kind == SETTING_ENVIRON)
+            continue;
+        int seen = 0;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = !strcmp(out[k], d->name);
+        if (!seen)
+            out[n++] = d->name;
+    }
+    return n;
+}
+
+/* The table's line of an axis; NULL for the draft model (not a setting). */
+static const struct setting_def *axis_def(const char *axis)
+{
+    int id;
+    return settings_lookup(axis, &id) == 0 ? settings_def(id) : NULL;
+}
 
 /* The speculative-decoding settings a no-draft baseline lacks. */
 static const char *const spec_keys[] = { "k", "draft", "spec_type" };
@@ -66,9 +98,12 @@ static int is_spec_axis(const char *axis)
     return !strcmp(axis, "k") || !strcmp(axis, "draft") || !strcmp(axis, "spec_type");
 }
 
+/* An axis whose values are words (a draft model, a cache type, on/off):
+ * tabled, never plotted. */
 static int is_word_axis(const char *axis)
 {
-    return !strcmp(axis, "draft") || !strcmp(axis, "spec_type");
+    const struct setting_def *d = axis_def(axis);
+    return !d || (d->kind != SETTING_INT && d->kind != SETTING_NUM);
 }
 
 /* Pooled over every suite of the config: the -np table's aggregate
@@ -107,57 +142,63 @@ static double sessions_tps(const struct session_span *v, size_t n)
     return busy > 0 ? (double)tokens / busy : NAN;
 }
 
+/* What cfg_figures gathers from a config's answered samples. */
+struct cfg_acc {
+    struct sweep_cfg *c;
+    double *tps, *e2e, *ttft;
+    size_t n_tps, n_e2e, n_ttft, cap, n_score;
+    double score_sum;
+    int64_t draft, accepted;
+    struct session_span *spans;
+    size_t n_spans, cap_spans;
+};
+
+static int cfg_row(void *ctx, const struct store_speed_row *x)
+{
+    struct cfg_acc *a = ctx;
+    XGROW(a->tps, a->c->n + 1, a->cap);
+    a->e2e = xrealloc(a->e2e, a->cap * sizeof *a->e2e);
+    a->ttft = xrealloc(a->ttft, a->cap * sizeof *a->ttft);
+    a->c->n++;
+    if (x->gen_tps > 0)
+        a->tps[a->n_tps++] = x->gen_tps;
+    if (x->e2e_ms >= 0)
+        a->e2e[a->n_e2e++] = x->e2e_ms;
+    if (x->ttft_ms >= 0)
+        a->ttft[a->n_ttft++] = x->ttft_ms;
+    if (x->draft_n > 0) {
+        a->draft += x->draft_n;
+        a->accepted += x->draft_accepted > 0 ? x->draft_accepted : 0;
+    }
+    struct session_span *sp = span_of(&a->spans, &a->n_spans, &a->cap_spans, x->session);
+    if (x->completion_tokens > 0)
+        sp->tokens += x->completion_tokens;
+    if (!isnan(x->t_start_s) && x->e2e_ms >= 0) {
+        if (x->t_start_s < sp->t_first)
+            sp->t_first = x->t_start_s;
+        if (x->t_start_s + x->e2e_ms / 1000.0 > sp->t_last)
+            sp->t_last = x->t_start_s + x->e2e_ms / 1000.0;
+    }
+    if (!isnan(x->value)) {
+        a->score_sum += x->value;
+        a->n_score++;
+    }
+    return 0;
+}
+
 static void cfg_figures(sqlite3 *db, int64_t config_id, struct sweep_cfg *c)
 {
-    const char *sql =
-        "SELECT s.gen_tps, s.e2e_ms, s.ttft_ms, s.draft_n, s.draft_accepted, s.completion_tokens,"
-        "       s.t_start_s, sc.value, s.session"
-        "  FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id"
-        " WHERE s.config_id = ?1 AND s.warmup = 0 AND s.status = 'ok'";
-    sqlite3_stmt *q = NULL;
     c->tps_p50 = c->tps_mean = c->tps_sd = c->acceptance = c->score = NAN;
     c->agg_tps = c->e2e_p95 = c->ttft_p50 = NAN;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(q, 1, config_id);
-    double *tps = NULL, *e2e = NULL, *ttft = NULL;
-    size_t n_tps = 0, n_e2e = 0, n_ttft = 0, cap = 0, n_score = 0;
-    double score_sum = 0;
-    int64_t draft = 0, accepted = 0;
-    struct session_span *spans = NULL;
-    size_t n_spans = 0, cap_spans = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        XGROW(tps, c->n + 1, cap);
-        e2e = xrealloc(e2e, cap * sizeof *e2e);
-        ttft = xrealloc(ttft, cap * sizeof *ttft);
-        c->n++;
-        if (sqlite3_column_type(q, 0) != SQLITE_NULL && sqlite3_column_double(q, 0) > 0)
-            tps[n_tps++] = sqlite3_column_double(q, 0);
-        double e = sqlite3_column_type(q, 1) != SQLITE_NULL ? sqlite3_column_double(q, 1) : -1;
-        if (e >= 0)
-            e2e[n_e2e++] = e;
-        if (sqlite3_column_type(q, 2) != SQLITE_NULL && sqlite3_column_double(q, 2) >= 0)
-            ttft[n_ttft++] = sqlite3_column_double(q, 2);
-        if (sqlite3_column_int64(q, 3) > 0) {
-            draft += sqlite3_column_int64(q, 3);
-            accepted += sqlite3_column_int64(q, 4);
-        }
-        struct session_span *sp = span_of(&spans, &n_spans, &cap_spans, sqlite3_column_int64(q, 8));
-        if (sqlite3_column_int64(q, 5) > 0)
-            sp->tokens += sqlite3_column_int64(q, 5);
-        double t0 = sqlite3_column_double(q, 6);
-        if (sqlite3_column_type(q, 6) != SQLITE_NULL && e >= 0) {
-            if (t0 < sp->t_first)
-                sp->t_first = t0;
-            if (t0 + e / 1000.0 > sp->t_last)
-                sp->t_last = t0 + e / 1000.0;
-        }
-        if (sqlite3_column_type(q, 7) != SQLITE_NULL) {
-            score_sum += sqlite3_column_double(q, 7);
-            n_score++;
-        }
-    }
-    sqlite3_finalize(q);
+    struct cfg_acc a = { .c = c };
+    struct bai_error ignored = {0};
+    store_config_speed_rows(db, config_id, cfg_row, &a, &ignored);
+    double *tps = a.tps, *e2e = a.e2e, *ttft = a.ttft;
+    size_t n_tps = a.n_tps, n_e2e = a.n_e2e, n_ttft = a.n_ttft, n_score = a.n_score;
+    double score_sum = a.score_sum;
+    int64_t draft = a.draft, accepted = a.accepted;
+    struct session_span *spans = a.spans;
+    size_t n_spans = a.n_spans;
     if (n_tps) {
         stats_sort(tps, n_tps);
         c->tps_p50 = stats_percentile(tps, n_tps, 50);
@@ -272,7 +313,9 @@ static void free_series(struct series *s, size_t n);
 /* 1 when some axis of the run is a sweep (decided on the settings alone). */
 static int any_series(const struct sweep_run *r)
 {
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(r, axes[a], &s);
         free_series(s, n);
@@ -287,27 +330,22 @@ static int any_series(const struct sweep_run *r)
 static int load_run(sqlite3 *db, const char *run_id, struct sweep_run *r, struct bai_error *err)
 {
     memset(r, 0, sizeof *r);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, label, model, params_json, status, reason FROM configs"
-                               " WHERE run_id = ?1 ORDER BY id", -1, &q, NULL) != SQLITE_OK) {
-        bai_error_set(err, BAI_EXIT_STORE, "sweep: %s", sqlite3_errmsg(db));
+    struct store_config_info *ci = NULL;
+    size_t nc = 0;
+    if (store_run_configs_db(db, run_id, &ci, &nc, err) < 0)
         return -1;
+    r->cfgs = nc ? xcalloc(nc, sizeof *r->cfgs) : NULL;
+    r->n = nc;
+    for (size_t i = 0; i < nc; i++) {
+        struct sweep_cfg *c = &r->cfgs[i];
+        c->id = ci[i].id;
+        c->label = xstrdup(ci[i].label ? ci[i].label : "?");
+        c->model = xstrdup(ci[i].model ? ci[i].model : "");
+        c->params = report_params_parse(ci[i].params_json);
+        c->status = xstrdup(ci[i].status ? ci[i].status : "ok");
+        c->reason = ci[i].reason ? xstrdup(ci[i].reason) : NULL;
     }
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
-    size_t cap = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        XGROW(r->cfgs, r->n + 1, cap);
-        struct sweep_cfg *c = &r->cfgs[r->n++];
-        memset(c, 0, sizeof *c);
-        const char *t;
-        c->id = sqlite3_column_int64(q, 0);
-        c->label = xstrdup((t = (const char *)sqlite3_column_text(q, 1)) ? t : "?");
-        c->model = xstrdup((t = (const char *)sqlite3_column_text(q, 2)) ? t : "");
-        c->params = report_params_parse((const char *)sqlite3_column_text(q, 3));
-        c->status = xstrdup((t = (const char *)sqlite3_column_text(q, 4)) ? t : "ok");
-        c->reason = (t = (const char *)sqlite3_column_text(q, 5)) ? xstrdup(t) : NULL;
-    }
-    sqlite3_finalize(q);
+    store_configs_free(ci, nc);
     if (!any_series(r))
         return 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -619,7 +657,8 @@ static const char *axis_title(const char *axis)
 
 static const char *axis_column(const char *axis)
 {
-    return !strcmp(axis, "k") ? "K" : axis;
+    const struct setting_def *d = axis_def(axis);
+    return !strcmp(axis, "k") ? "K" : d && d->column ? d->column : axis;
 }
 
 static void set_speed(struct report_table *t, size_t row, size_t col, const struct sweep_suite *s)
@@ -905,7 +944,7 @@ static void np_table(const struct sweep_run *r, const struct series *s, struct r
 static void generic_table(const struct sweep_run *r, const char *axis, const struct series *s, const char *suite,
                           struct report_table *t)
 {
-    static const char *const cols[] = { "value", "gen tok/s p50", "gen tok/s mean ± sd", "TTFT p50 ms", "score", "n",
+    const char *cols[] = { axis_column(axis), "gen tok/s p50", "gen tok/s mean ± sd", "TTFT p50 ms", "score", "n",
                                         "status" };
     report_table_init(t, 7, cols);
     size_t best = (size_t)-1;
@@ -921,7 +960,13 @@ static void generic_table(const struct sweep_run *r, const char *axis, const str
         const struct sweep_cfg *c = &r->cfgs[s->idx[i]];
         const struct sweep_suite *x = find_suite(c, suite);
         size_t row = report_table_add_row(t);
-        report_table_set_num(t, row, 0, axis_value(c, axis), "%.0f");
+        if (is_word_axis(axis)) {
+            char *v = axis_text(c, axis);
+            report_table_set(t, row, 0, v);
+            free(v);
+        } else {
+            report_table_set_num(t, row, 0, axis_value(c, axis), "%g");
+        }
         set_speed(t, row, 1, x);
         report_table_set_num(t, row, 3, x ? x->ttft_p50 : NAN, "%.1f");
         set_score(t, row, 4, x);
@@ -1035,7 +1080,9 @@ int report_sweep_markdown_opts(struct sqlite3 *db, const char *run_id, const str
         return -1;
     }
     r.np_limit = np_limit(opts);
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(&r, axes[a], &s);
         for (size_t i = 0; i < n; i++)
@@ -1227,7 +1274,9 @@ int report_sweep_section_opts(struct sqlite3 *db, const char *run_id, const stru
         free_run(&r);
         return -1;
     }
-    for (size_t a = 0; a < sizeof axes / sizeof axes[0]; a++) {
+    const char *axes[SWEEP_MAX_AXES];
+    size_t n_axes = sweep_axes(axes);
+    for (size_t a = 0; a < n_axes; a++) {
         struct series *s;
         size_t n = find_series(&r, axes[a], &s);
         if (n == 0) {

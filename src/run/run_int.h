@@ -114,8 +114,9 @@ struct run_starts {
                                     server's): not this point's starts */
 };
 /* Before the first record: where this point's starts are numbered from,
- * and which of be's launches are this point's (those after now). */
-int run_starts_begin(struct store *st, int64_t config_id, struct backend *be, struct run_starts *rs,
+ * and which of be's launches are this point's: all of a server started for
+ * it, those after now of a server it shares with the point before. */
+int run_starts_begin(struct store *st, int64_t config_id, struct backend *be, int shared, struct run_starts *rs,
                      struct bai_error *err);
 /* The layers a launch asked to offload (settings' ngl: a number; "all" a
  * huge number; "auto" or unset NaN: nothing to compare with). */

@@ -550,7 +550,7 @@ static int run_point(struct runner *r, struct run_point *pt, struct bai_error *e
     double ngl_asked = run_starts_ngl_asked(pt->backend.kind == BACKEND_LLAMA_SERVER ? pt->backend.server.settings
                                                                                       : NULL);
     if (rc == 0)
-        rc = run_starts_begin(r->st, config_id, be, &starts, err);
+        rc = run_starts_begin(r->st, config_id, be, shared, &starts, err);
     int warmup = pt->warmup >= 0 ? pt->warmup : r->cfg->warmup;
     /* a shared server is warm already */
     if (rc == 0 && !shared)

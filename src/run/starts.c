@@ -18,12 +18,12 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-int run_starts_begin(struct store *st, int64_t config_id, struct backend *be, struct run_starts *rs,
+int run_starts_begin(struct store *st, int64_t config_id, struct backend *be, int shared, struct run_starts *rs,
                      struct bai_error *err)
 {
     memset(rs, 0, sizeof *rs);
     rs->config_id = config_id;
-    if (be->server) {
+    if (shared && be->server) {
         const struct llama_server_launch *l;
         rs->first_launch = llama_server_launches(be->server, &l);
         rs->n_warned = rs->first_launch;

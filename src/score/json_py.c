@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "score/text.h"
+#include "util/utf8.h"
 
 #define MAX_INT_DIGITS 4300
 

@@ -1,5 +1,6 @@
 /* text.c - see text.h. */
 #include "score/text.h"
+#include "util/utf8.h"
 #include "score/unicode_py.h"
 
 #include <pthread.h>

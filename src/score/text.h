@@ -16,7 +16,6 @@
 
 #include "util/error.h"
 #include "util/mem.h"
-#include "util/utf8.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
@@ -24,7 +23,6 @@
  * in *adv. An invalid or truncated sequence decodes as U+FFFD with length 1,
  * so callers always make progress on binary garbage. */
 uint32_t score_utf8_next(const char *s, size_t n, size_t *adv);
-/* Encoding a code point is utf8_put (util/utf8.h, included here). */
 
 /* ---- character classes (Python 3 semantics) --------------------------- */
 

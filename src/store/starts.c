@@ -2,6 +2,7 @@
  * per-config sample walk the sweep tables read. */
 #include "store/store_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,4 +279,70 @@ int store_run_has_tiers(struct sqlite3 *db, const char *run_id, struct bai_error
     if (has < 0)
         return db_fail(db, rc, "reading tiers", err);
     return has;
+}
+
+int store_run_configs_db(struct sqlite3 *db, const char *run_id, struct store_config_info **out, size_t *n_out,
+                         struct bai_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT id, label, model, params_json, status, reason FROM configs"
+                                    " WHERE run_id = ?1 ORDER BY id", -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "reading configs", err);
+    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        XGROW(*out, *n_out + 1, cap);
+        struct store_config_info *c = &(*out)[(*n_out)++];
+        memset(c, 0, sizeof *c);
+        c->id = sqlite3_column_int64(s, 0);
+        c->label = store_col_dup(s, 1);
+        c->model = store_col_dup(s, 2);
+        c->params_json = store_col_dup(s, 3);
+        c->status = store_col_dup(s, 4);
+        c->reason = store_col_dup(s, 5);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        store_configs_free(*out, *n_out);
+        *out = NULL;
+        *n_out = 0;
+        return db_fail(db, rc, "reading configs", err);
+    }
+    return 0;
+}
+
+int store_config_speed_rows(struct sqlite3 *db, int64_t config_id, store_speed_row_cb cb, void *ctx,
+                            struct bai_error *err)
+{
+    /* one score per sample, the first scorer by name (a second judge must
+     * not count a sample twice) */
+    static const char *sql =
+        "SELECT s.gen_tps, s.e2e_ms, s.ttft_ms, s.draft_n, s.draft_accepted, s.completion_tokens,"
+        " s.t_start_s, sc.value, s.session"
+        " FROM samples s LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer ="
+        "  (SELECT min(x.scorer) FROM scores x WHERE x.sample_id = s.id)"
+        " WHERE s.config_id = ?1 AND s.warmup = 0 AND s.status = 'ok'";
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "reading samples", err);
+    sqlite3_bind_int64(s, 1, config_id);
+    int stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_speed_row x = {
+            .gen_tps = col_real(s, 0), .e2e_ms = col_real(s, 1), .ttft_ms = col_real(s, 2),
+            .draft_n = col_int(s, 3), .draft_accepted = col_int(s, 4), .completion_tokens = col_int(s, 5),
+            .t_start_s = sqlite3_column_type(s, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 6),
+            .value = sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7),
+            .session = sqlite3_column_int64(s, 8),
+        };
+        stop = cb(ctx, &x);
+    }
+    sqlite3_finalize(s);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(db, rc, "reading samples", err);
 }

@@ -557,6 +557,25 @@ void store_server_starts_free(struct store_server_start_info *v, size_t n);
 int store_config_first_sample(struct sqlite3 *db, int64_t config_id, double *gen_tps, double *ttft_ms,
                               double *e2e_ms, int64_t *tokens, struct bai_error *err);
 
+/* The configs of a run in id order with what reports built on the report
+ * connection (store_db) read: id, label, model, params_json, status,
+ * reason (the other members NULL). Free with store_configs_free. */
+int store_run_configs_db(struct sqlite3 *db, const char *run_id, struct store_config_info **out, size_t *n_out,
+                         struct bai_error *err);
+
+/* One answered, measured sample of a config for the sweep tables' speed
+ * and throughput: unmeasured numbers are -1, t_start_s and value NaN;
+ * value is the score of the first scorer by name; session 0 when the
+ * sample was stored before sessions. */
+struct store_speed_row {
+    double gen_tps, e2e_ms, ttft_ms, t_start_s, value;
+    int64_t draft_n, draft_accepted, completion_tokens, session;
+};
+typedef int (*store_speed_row_cb)(void *ctx, const struct store_speed_row *x);
+/* cb per row (any order); cb returning non-zero stops (that value is returned). */
+int store_config_speed_rows(struct sqlite3 *db, int64_t config_id, store_speed_row_cb cb, void *ctx,
+                            struct bai_error *err);
+
 /* One measured sample of a config with its score (the first scorer by
  * name), for the sweep tables: warm-ups left out. Strings are valid during
  * the callback only; unmeasured numbers are -1. */

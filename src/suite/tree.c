@@ -3,6 +3,7 @@
  * them and one free per block keeps load and teardown cheap. */
 #include "suite/tree.h"
 #include "util/mem.h"
+#include "util/numtext.h"
 #include "util/yaml_bounds.h"
 
 #include <errno.h>
@@ -302,26 +303,7 @@ static int is_float_text(const char *s)
     if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
         return 1;
     /* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
-    int digits = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9')
-            p++, digits++;
-    }
-    if (!digits)
-        return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '-' || *p == '+')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return 0;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    return *p == '\0';
+    return numtext_is_decimal(s);
 }
 
 enum suite_scalar_kind suite_scalar_kind(const struct suite_node *n)

@@ -27,6 +27,7 @@
 #include "score/score.h"
 #include "score/text.h"
 #include "score/unicode_py.h"
+#include "util/utf8.h"
 
 static int unhex(const char *h, struct buf *out)
 {

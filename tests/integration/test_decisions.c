@@ -207,3 +207,24 @@ Test(decisions, fewer_layers_on_the_gpu_than_asked_is_a_warning, .timeout = 300)
     free(err);
     harness_env_free(&e);
 }
+
+/* A point served by the server the point before started (only a request
+ * setting differs) makes no start of its own: the one start belongs to
+ * the first point, and the second is not given the first's start again. */
+Test(decisions, a_shared_server_is_one_start_of_the_point_that_made_it, .timeout = 300)
+{
+    struct harness_env e = harness_env_setup();
+    char *err = NULL;
+    const char *args[] = { "run", "--suite", "suites/v1/smoke.yaml", "--limit", "2", "--store", e.db, "--logs",
+                           e.logs, "--server-arg=--alias", e.alias_arg, "--threads", "1", "--ctx", "4096",
+                           "--sweep", "temperature=0,0.7", NULL };
+    int code = harness_run(args, NULL, &err);
+    cr_assert_eq(code, 0, "%s", err);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM configs"), 2);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM server_starts"), 1, "one server for two points");
+    cr_assert_eq(q(&e, "SELECT count(*) FROM incidents WHERE kind = 'shared_server'"), 1);
+    cr_assert_eq(q(&e, "SELECT count(*) FROM server_starts s JOIN incidents i ON i.config_id = s.config_id"
+                       " WHERE i.kind = 'shared_server'"), 0, "the sharing point has no start of its own");
+    free(err);
+    harness_env_free(&e);
+}

@@ -499,3 +499,28 @@ Test(decisions, server_starts_store_and_merge, .init = open_store, .fini = close
     cr_assert_float_eq(res.load_ms_max, 1500, 0);
     free(other);
 }
+
+/* The sweep tables come from the settings table: a setting report/sweep.c
+ * never names (threads_batch; a request setting, temperature; a word
+ * setting, cache_type_k) gets its table, headed by the setting's column,
+ * with the values as they were set (0.7 stays 0.7). Before, only a fixed
+ * list of ten axes had tables. */
+Test(decisions, any_setting_of_the_table_gets_its_sweep_table, .init = open_store, .fini = close_store)
+{
+    int64_t speed = suite("speed");
+    double slow[] = { 100, 101, 99 }, fast[] = { 150, 151, 149 };
+    speed_samples(config("m tb=1", "/m/m.gguf", "{\"sweep\":\"tb\",\"threads_batch\":1}"), speed, slow, 3);
+    speed_samples(config("m tb=2", "/m/m.gguf", "{\"sweep\":\"tb\",\"threads_batch\":2}"), speed, fast, 3);
+    speed_samples(config("n temperature=0.2", "/m/n.gguf", "{\"sweep\":\"t\",\"temperature\":0.2}"), speed, slow, 3);
+    speed_samples(config("n temperature=0.7", "/m/n.gguf", "{\"sweep\":\"t\",\"temperature\":0.7}"), speed, fast, 3);
+    speed_samples(config("o ctk=f16", "/m/o.gguf", "{\"sweep\":\"c\",\"cache_type_k\":\"f16\"}"), speed, slow, 3);
+    speed_samples(config("o ctk=q8_0", "/m/o.gguf", "{\"sweep\":\"c\",\"cache_type_k\":\"q8_0\"}"), speed, fast, 3);
+    char *md = sweep_md(0);
+    cr_assert(strstr(md, "| threads_batch | gen tok/s p50 |"), "%s", md);
+    cr_assert(strstr(md, "| 2 | **150.0** |"), "%s", md);
+    cr_assert(strstr(md, "| temperature | gen tok/s p50 |"), "%s", md);
+    cr_assert(strstr(md, "| 0.7 | **150.0** |"), "%s", md);
+    cr_assert(strstr(md, "| cache_type_k | gen tok/s p50 |"), "%s", md);
+    cr_assert(strstr(md, "| q8_0 | **150.0** |"), "%s", md);
+    free(md);
+}
