@@ -48,7 +48,7 @@ INTEG_SRC:= $(sort $(wildcard tests/integration/*.c))
 BENCH_SRC:= $(sort $(wildcard benchmarks/*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
-.PHONY: all help check unit difftest integration asan valgrind demo demo-run install install-data clean deps llama models \
+.PHONY: all help check unit circles difftest integration asan valgrind demo demo-run install install-data clean deps llama models \
         bench fuzz print-pkgs first-hour slurm-test FORCE
 
 all: $(BIN)
@@ -57,6 +57,7 @@ help:
 	@echo "make            build ./benchai (needs the packages: make deps)"
 	@echo "make demo       install what is needed, run the demo suite on the tiny model"
 	@echo "make check      install what is needed, run unit, differential and integration tests"
+	@echo "make circles    no two files or folders of src/ depend on each other (scripts/check-circles)"
 	@echo "make difftest   the scorers against the official Python rules (tests/diff/)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make valgrind   integration tests with benchai under valgrind memcheck (no definite leaks)"
@@ -127,6 +128,11 @@ models: llama
 unit: $(BIN) $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --jobs 2
 
+# Two files that use each other's definitions, or two folders that include
+# each other's headers (store.c <-> schema.c is the one allowed pair).
+circles: $(BIN)
+	@python3 scripts/check-circles --objects $(BUILD)/src
+
 integration: $(BIN) $(BUILD)/integration-tests models
 	BENCHAI_BIN=$(CURDIR)/$(BIN) $(BUILD)/integration-tests --jobs 1
 
@@ -136,6 +142,7 @@ integration: $(BIN) $(BUILD)/integration-tests models
 check: models
 	@BENCHAI_WITH_DIFF=1 bash $(DEPS_SCRIPT)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory circles
 	@$(MAKE) --no-print-directory difftest
 	@$(MAKE) --no-print-directory integration
 

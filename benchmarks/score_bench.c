@@ -143,7 +143,7 @@ static const char *const check_kinds[] = {
 static void bench_ifeval(void)
 {
     enum { POOL = 256, N = 100000 };
-    struct suite_item items[POOL];
+    struct score_item items[POOL];
     char *resp[POOL];
     size_t bytes = 0, checks = 0;
     for (int i = 0; i < POOL; i++) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cli/man.h"
 #include "cli/options.h"
 #include "cmd/cmd.h"
@@ -22,7 +22,6 @@ static const struct cli_command *const commands[] = {
     &cmd_merge_cli, &cmd_plan_cli, &cmd_slurm_cli, &cmd_store_cli, &cmd_suites_cli, &cmd_import_cli, &cmd_sandbox_check_cli,
     &cmd_compare_cli, &cmd_gate_cli, &cmd_table_cli, &cmd_pareto_cli, &cmd_select_cli,
     &cmd_score_cli, &cmd_report_cli, &cmd_rescore_cli, &cmd_config_cli,
-    /* COMMANDS: helpers add their rows above this line. */
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

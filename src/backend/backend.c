@@ -1,4 +1,11 @@
+/* backend.c - struct backend's life cycle over its four kinds (see
+ * backend.h): the one table of kind names, starting each kind (an OpenAI
+ * endpoint is checked with GET /v1/models, which also tells a llama.cpp
+ * server by its owner), liveness, restarts with their back-off, the
+ * synchronous answers of command and replay (backend_int.h) and the
+ * record of the backend for the store. */
 #include "backend/backend.h"
+#include "backend/backend_int.h"
 #include "net/http.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -7,36 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = {
+const char *const backend_kind_names[] = {
     [BACKEND_LLAMA_SERVER] = "llama-server",
     [BACKEND_OPENAI] = "openai",
     [BACKEND_COMMAND] = "command",
     [BACKEND_REPLAY] = "replay",
+    [BACKEND_REPLAY + 1] = NULL,
 };
 
 const char *backend_kind_name(enum backend_kind k)
 {
-    return kind_names[k];
+    return backend_kind_names[k];
 }
 
 int backend_kind_parse(const char *name, enum backend_kind *out)
 {
-    for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
-        if (!strcmp(name, kind_names[i])) {
+    for (size_t i = 0; backend_kind_names[i]; i++)
+        if (!strcmp(name, backend_kind_names[i])) {
             *out = (enum backend_kind)i;
             return 0;
         }
     return -1;
 }
-
-/* Command and replay backends live in their own files. */
-int backend_command_start(struct backend *b, struct bai_error *err);
-int backend_command_generate(struct backend *b, const struct gen_request *req,
-                             struct gen_response *resp);
-void backend_command_stop(struct backend *b);
-int backend_replay_start(struct backend *b, struct bai_error *err);
-int backend_replay_generate(struct backend *b, const char *item_key, struct gen_response *resp);
-void backend_replay_stop(struct backend *b);
 
 /* 1 when a /v1/models answer comes from llama.cpp's server: its models
  * say "owned_by": "llamacpp" (vLLM says "vllm", Ollama "library", ...). */

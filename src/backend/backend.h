@@ -49,6 +49,9 @@ struct backend {
     void *priv;                          /* per-kind state (command, replay) */
 };
 
+/* The one list of kind names, indexed by enum backend_kind and
+ * NULL-terminated (the --backend choices of `benchai run`). */
+extern const char *const backend_kind_names[];
 const char *backend_kind_name(enum backend_kind k);
 int backend_kind_parse(const char *name, enum backend_kind *out);
 

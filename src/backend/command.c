@@ -8,7 +8,7 @@
  * inject commands. Its stdout is the answer; a timeout kills its process
  * group.
  */
-#include "backend/backend.h"
+#include "backend/backend_int.h"
 #include "util/defaults.h"
 #include "util/clock.h"
 #include "util/mem.h"

@@ -1,3 +1,7 @@
+/* gen.c - struct gen_response's memory and the figures derived from its
+ * timestamps (TTFT, end-to-end, TPOT, ITL, client tokens/s, which source a
+ * speed came from), reasoning split from the answer, and the names of the
+ * repairs made to an answer. Definitions: docs/metrics.md. */
 #include "backend/gen.h"
 #include "util/mem.h"
 

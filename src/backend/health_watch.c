@@ -1,7 +1,11 @@
+/* health_watch.c - the probe thread of a supervised llama-server (see
+ * health_watch.h): a raw GET /health on a loopback socket with every wait
+ * on a poll that the stop pipe can wake, the hang verdict (with the last
+ * line of the server's log) and the SIGKILL of the process group. */
 #include "backend/health_watch.h"
 #include "backend/llama_procs.h"
-#include "backend/llama_server.h"
 #include "util/clock.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 #include <arpa/inet.h>
@@ -124,7 +128,7 @@ static char *last_log_line(const char *path)
 {
     if (!path)
         return NULL;
-    char *tail = llama_server_log_tail(path, 1);
+    char *tail = fs_tail_lines(path, 1, "(no log)");
     if (strlen(tail) > 200)
         strcpy(tail + 197, "...");
     return tail;

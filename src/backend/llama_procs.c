@@ -1,3 +1,7 @@
+/* llama_procs.c - the registry of the llama-servers this process runs
+ * (a mutex-guarded list of owner, role and threads, for the thread split)
+ * and the /proc scan for llama-servers it did not start (see
+ * llama_procs.h). */
 #include "backend/llama_procs.h"
 #include "util/fs.h"
 #include "util/mem.h"

@@ -1,3 +1,9 @@
+/* llama_server.c - one launched llama-server (see llama_server.h): its argv
+ * walked from the settings table and spelled by server_flags.c, a free
+ * loopback port, the spawn into its own process group with the log file,
+ * the wait for /health, /props and /slots recorded and verified, the
+ * health watch started, death recorded and reaped, restart and
+ * SIGTERM-then-SIGKILL stop. */
 #include "backend/llama_server.h"
 #include "backend/health_watch.h"
 #include "backend/llama_procs.h"
@@ -26,8 +32,8 @@
 #include <unistd.h>
 
 struct llama_server {
-    char **argv;                 /* without --host/--port */
-    char **envp;                 /* the server's environment; NULL: benchai's own */
+    struct strv argv;            /* without --host/--port */
+    struct strv envp;            /* the server's environment; v NULL: benchai's own */
     char *env_shown;             /* "env -u A B=1 " for the recorded command line, or NULL */
     char *log_path;
     char *url;
@@ -49,79 +55,59 @@ struct llama_server {
     struct memwatch *mem;        /* samples the running process (NULL when not running) */
 };
 
-void llama_server_free_argv(char **argv)
-{
-    if (!argv)
-        return;
-    for (char **p = argv; *p; p++)
-        free(*p);
-    free(argv);
-}
-
-struct argv_builder {
-    char **v;
-    size_t n, cap;
-};
-
-static void argv_push(struct argv_builder *a, const char *s)
-{
-    XGROW(a->v, a->n + 2, a->cap);
-    a->v[a->n++] = xstrdup(s);
-    a->v[a->n] = NULL;
-}
-
 /* Pushes "flag value" for one of benchai's own flags. */
-static int push_flag(struct argv_builder *a, const struct server_flags *f, enum server_flag s,
+static int push_flag(struct strv *a, const struct server_flags *f, enum server_flag s,
                      const char *value, struct bai_error *err)
 {
     const char *flag = server_flags_spelling(f, s, err);
     if (!flag)
         return -1;
-    argv_push(a, flag);
+    strv_push(a, flag);
     if (value)
-        argv_push(a, value);
+        strv_push(a, value);
     return 0;
 }
 
 /* Pushes one setting of the table in this build's spelling: a value flag,
  * a GGUF override (<arch>.<key>=int:N), or raw words. */
-static int push_setting(struct argv_builder *a, const struct server_flags *f, const struct setting_def *d,
+static int push_setting(struct strv *a, const struct server_flags *f, const struct setting_def *d,
                         const struct setting_value *v, const char *arch, struct bai_error *err)
 {
     if (d->kind == SETTING_ARGV) {
-        for (size_t k = 0; k < v->n_list; k++)
-            argv_push(a, v->list[k]);
+        for (size_t k = 0; k < v->list.n; k++)
+            strv_push(a, v->list.v[k]);
         return 0;
     }
     if (d->kind == SETTING_ARGS) {
         char *copy = xstrdup(v->text), *save = NULL;
         for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-            argv_push(a, t);
+            strv_push(a, t);
         free(copy);
         return 0;
     }
     const char *flag = server_flags_first(f, d->server, d->name, err);
     if (!flag)
         return -1;
-    argv_push(a, flag);
+    strv_push(a, flag);
     if (d->flags & SETTING_GGUF_KV) {
         char *kv = xasprintf("%s.%s=int:%s", arch ? arch : "llama", d->kv_key, v->text);
-        argv_push(a, kv);
+        strv_push(a, kv);
         free(kv);
     } else {
-        argv_push(a, v->text);
+        strv_push(a, v->text);
     }
     return 0;
 }
 
-char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai_error *err)
+int llama_server_build_argv(const struct llama_server_config *cfg, struct strv *out, struct bai_error *err)
 {
     struct server_flags flags;
+    memset(out, 0, sizeof *out);
     if (server_flags_load(cfg->binary, &flags, err) != 0)
-        return NULL;
+        return -1;
     static const struct settings none;
     const struct settings *set = cfg->settings ? cfg->settings : &none;
-    struct argv_builder a = {0};
+    struct strv a = {0};
     int rc = 0;
     /* a wrapper command comes first; its program is looked up in PATH here,
      * so the forked child only calls execve */
@@ -134,15 +120,15 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
                 bai_error_set(err, BAI_EXIT_USAGE, "wrapper '%s': %s is not found in PATH", wrapper, t);
                 free(copy);
                 server_flags_free(&flags);
-                llama_server_free_argv(a.v);
-                return NULL;
+                strv_free(&a);
+                return -1;
             }
-            argv_push(&a, found ? found : t);
+            strv_push(&a, found ? found : t);
             free(found);
         }
         free(copy);
     }
-    argv_push(&a, cfg->binary);
+    strv_push(&a, cfg->binary);
     rc |= push_flag(&a, &flags, SFLAG_MODEL, cfg->model, err);
     if (!rc && cfg->mmproj)
         rc |= push_flag(&a, &flags, SFLAG_MMPROJ, cfg->mmproj, err);
@@ -158,8 +144,8 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
          * the offloaded layers at verbosity 4 only (loadlog.h reads them);
          * before the raw words, so they may still override it. */
         if (pass == 1 && server_flags_accepts(&flags, "--log-verbosity")) {
-            argv_push(&a, "--log-verbosity");
-            argv_push(&a, "4");
+            strv_push(&a, "--log-verbosity");
+            strv_push(&a, "4");
         }
         for (size_t i = 0; i < settings_count() && !rc; i++) {
             const struct setting_def *d = settings_def((int)i);
@@ -173,13 +159,14 @@ char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai
         }
     }
     if (!rc && server_flags_accepts(&flags, "--no-webui"))
-        argv_push(&a, "--no-webui");
+        strv_push(&a, "--no-webui");
     server_flags_free(&flags);
     if (rc) {
-        llama_server_free_argv(a.v);
-        return NULL;
+        strv_free(&a);
+        return -1;
     }
-    return a.v;
+    *out = a;
+    return 0;
 }
 
 /* Asks the kernel for a free loopback port. Another process could take it
@@ -218,28 +205,6 @@ static char *shell_quote_argv(char *const *argv)
     return buf_detach(&b);
 }
 
-char *llama_server_log_tail(const char *path, int n)
-{
-    char *text = fs_read_file(path, NULL, NULL);
-    if (!text)
-        return xstrdup("(no log)");
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        text[--len] = '\0';
-    const char *p = text + len;
-    int lines = 0;
-    while (p > text) {
-        p--;
-        if (*p == '\n' && ++lines == n) {
-            p++;
-            break;
-        }
-    }
-    char *out = xstrdup(p);
-    free(text);
-    return out;
-}
-
 static pid_t spawn(struct llama_server *s, struct bai_error *err)
 {
     int log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -247,19 +212,16 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
         bai_error_set(err, BAI_EXIT_BACKEND, "server log %s: %s", s->log_path, strerror(errno));
         return -1;
     }
-    size_t n = 0;
-    while (s->argv[n])
-        n++;
-    char port[16];
-    snprintf(port, sizeof port, "%d", s->port);
-    char **full = xcalloc(n + 5, sizeof *full);
-    memcpy(full, s->argv, n * sizeof *full);
-    full[n] = "--host";
-    full[n + 1] = "127.0.0.1";
-    full[n + 2] = "--port";
-    full[n + 3] = port;
+    /* built before fork: the child only calls execve */
+    struct strv full = { 0 };
+    for (size_t i = 0; i < s->argv.n; i++)
+        strv_push(&full, s->argv.v[i]);
+    strv_push(&full, "--host");
+    strv_push(&full, "127.0.0.1");
+    strv_push(&full, "--port");
+    strv_pushf(&full, "%d", s->port);
     free(s->command_line);
-    char *quoted = shell_quote_argv(full);
+    char *quoted = shell_quote_argv(full.v);
     s->command_line = s->env_shown ? xasprintf("%s%s", s->env_shown, quoted) : xstrdup(quoted);
     free(quoted);
     dprintf(log_fd, "# benchai: starting %s\n", s->command_line);
@@ -268,7 +230,7 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
     if (pid < 0) {
         bai_error_set(err, BAI_EXIT_BACKEND, "fork: %s", strerror(errno));
         close(log_fd);
-        free(full);
+        strv_free(&full);
         return -1;
     }
     if (pid == 0) {
@@ -285,16 +247,16 @@ static pid_t spawn(struct llama_server *s, struct bai_error *err)
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
-        if (s->envp)
-            execve(full[0], full, s->envp);
+        if (s->envp.v)
+            execve(full.v[0], full.v, s->envp.v);
         else
-            execv(full[0], full);
-        dprintf(2, "benchai: exec %s: %s\n", full[0], strerror(errno));
+            execv(full.v[0], full.v);
+        dprintf(2, "benchai: exec %s: %s\n", full.v[0], strerror(errno));
         _exit(127);
     }
     setpgid(pid, pid);
     close(log_fd);
-    free(full);
+    strv_free(&full);
     return pid;
 }
 
@@ -303,38 +265,36 @@ extern char **environ;
 /* The environment a server with these settings runs in: benchai's own with
  * each NAME of the env setting removed or set (built here, before fork, so
  * the child only calls execve). *shown gets "env -u A B=1 " for the
- * recorded command line. NULL when the setting is not set. */
-static char **build_env(const struct settings *set, char **shown)
+ * recorded command line. v NULL when the setting is not set. */
+static struct strv build_env(const struct settings *set, char **shown)
 {
+    struct strv envp = { 0 };
     *shown = NULL;
     if (!set || !settings_is_set(set, SETTING_ENV))
-        return NULL;
+        return envp;
     const struct setting_value *v = &set->v[SETTING_ENV];
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **envp = xcalloc(n + v->n_list + 1, sizeof *envp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; environ[i]; i++) {
         size_t len = strcspn(environ[i], "=");
         int changed = 0;
-        for (size_t j = 0; j < v->n_list && !changed; j++)
-            changed = strcspn(v->list[j], "=") == len && !strncmp(v->list[j], environ[i], len);
+        for (size_t j = 0; j < v->list.n && !changed; j++)
+            changed = strcspn(v->list.v[j], "=") == len && !strncmp(v->list.v[j], environ[i], len);
         if (!changed)
-            envp[k++] = xstrdup(environ[i]);
+            strv_push(&envp, environ[i]);
     }
     struct buf b = {0};
     buf_puts(&b, "env");
-    for (size_t j = 0; j < v->n_list; j++) {
-        if (strchr(v->list[j], '='))
-            envp[k++] = xstrdup(v->list[j]);
-        char *q[] = { v->list[j], NULL };
+    for (size_t j = 0; j < v->list.n; j++) {
+        if (strchr(v->list.v[j], '='))
+            strv_push(&envp, v->list.v[j]);
+        char *q[] = { v->list.v[j], NULL };
         char *quoted = shell_quote_argv(q);
-        buf_printf(&b, strchr(v->list[j], '=') ? " %s" : " -u %s", quoted);
+        buf_printf(&b, strchr(v->list.v[j], '=') ? " %s" : " -u %s", quoted);
         free(quoted);
     }
     buf_putc(&b, ' ');
     *shown = buf_detach(&b);
+    if (!envp.v)                              /* every variable removed: an empty one */
+        envp.v = xcalloc(1, sizeof *envp.v);
     return envp;
 }
 
@@ -447,7 +407,7 @@ static int wait_ready(struct llama_server *s, struct bai_error *err)
             return -1;
         }
         if (!llama_server_alive(s)) {
-            char *tail = llama_server_log_tail(s->log_path, 12);
+            char *tail = fs_tail_lines(s->log_path, 12, "(no log)");
             bai_error_set(err, BAI_EXIT_BACKEND, "llama-server exited during start-up (%s); last lines of %s:\n%s",
                           s->death ? s->death : "?", s->log_path, tail);
             free(tail);
@@ -596,7 +556,7 @@ static int launch(struct llama_server *s, struct bai_error *err)
         kill_group(s, 2000);
         if (err->exit_code == BAI_EXIT_INTERRUPTED)
             return -1;
-        char *tail = llama_server_log_tail(s->log_path, 5);
+        char *tail = fs_tail_lines(s->log_path, 5, "(no log)");
         int port_clash = strstr(tail, "bind") || strstr(tail, "in use");
         free(tail);
         if (!port_clash)
@@ -686,10 +646,10 @@ struct llama_server *llama_server_start(const struct llama_server_config *cfg, s
         cJSON_AddNumberToObject(s->thread_split, "threads", threads);
         cJSON_AddItemToObject(s->thread_split, "others", others);
     }
-    s->argv = llama_server_build_argv(&eff, err);
+    int built = llama_server_build_argv(&eff, &s->argv, err);
     s->envp = build_env(cfg->settings, &s->env_shown);
     settings_free(&split);
-    if (!s->argv) {
+    if (built != 0) {
         llama_server_stop(s, 0);
         return NULL;
     }
@@ -781,8 +741,8 @@ void llama_server_stop(struct llama_server *s, int grace_ms)
         return;
     kill_group(s, grace_ms);
     llama_procs_remove(s);
-    llama_server_free_argv(s->argv);
-    llama_server_free_argv(s->envp);
+    strv_free(&s->argv);
+    strv_free(&s->envp);
     free(s->env_shown);
     free(s->log_path);
     free(s->url);

@@ -22,6 +22,7 @@
 #include "backend/loadlog.h"
 #include "backend/memwatch.h"
 #include "util/error.h"
+#include "util/strv.h"
 
 /* What to launch. The settings (settings/settings.h) are the launch
  * settings of the table: each one that is set becomes its flag in this
@@ -48,11 +49,10 @@ struct llama_server_config {
 
 struct llama_server;
 
-/* Builds the argv (without --port), translating settings to this binary's
- * spellings; errors name an unsupported setting. The array and strings are
- * allocated; free with llama_server_free_argv. */
-char **llama_server_build_argv(const struct llama_server_config *cfg, struct bai_error *err);
-void llama_server_free_argv(char **argv);
+/* Builds the argv (without --host/--port) into *out, translating settings
+ * to this binary's spellings; errors name an unsupported setting. 0, or -1
+ * with *out empty. Free *out with strv_free. */
+int llama_server_build_argv(const struct llama_server_config *cfg, struct strv *out, struct bai_error *err);
 
 /* Starts the server and waits until it is ready. On start-up failure the
  * error quotes the last lines of its log. */
@@ -112,8 +112,5 @@ struct llama_server_launch {
  * again first. The array belongs to s (valid until the next call that
  * restarts or stops it). */
 size_t llama_server_launches(struct llama_server *s, const struct llama_server_launch **out);
-
-/* Last n lines of a file (for start-up errors). Caller frees. */
-char *llama_server_log_tail(const char *path, int n);
 
 #endif

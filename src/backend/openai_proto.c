@@ -1,3 +1,8 @@
+/* openai_proto.c - the OpenAI-compatible wire format (see openai_proto.h):
+ * request bodies (content parts, tools, llama-server's extensions), whole
+ * bodies and streamed SSE events parsed into struct gen_response (deltas,
+ * tool-call fragments, usage and timings, log-probabilities), with the
+ * caps on what a server may send and the repair of what it sent. */
 #include "backend/openai_proto.h"
 #include "util/mem.h"
 #include "util/utf8.h"

@@ -2,7 +2,7 @@
  * so a run can be re-scored or re-judged without generating again. Items
  * are found by (suite name, item id, rep); the first configuration of the
  * source run that has the item wins. Timings are not replayed. */
-#include "backend/backend.h"
+#include "backend/backend_int.h"
 #include "store/store.h"
 #include "util/mem.h"
 

@@ -1,3 +1,7 @@
+/* server_flags.c - a llama-server binary's flags (see server_flags.h):
+ * `--help` run once and parsed (removed flags noted), the parse cached on
+ * disk, the spelling of each setting that build accepts, and the checks of
+ * raw flags and the combinations a build refuses. */
 #include "backend/server_flags.h"
 #include "settings/settings.h"
 #include "util/suggest.h"
@@ -287,8 +291,8 @@ int server_flags_check(const struct server_flags *f, const struct settings *s, c
         if (!settings_is_set(s, (int)i))
             continue;
         if (d->kind == SETTING_ARGV && (int)i != SETTING_ENV) {
-            for (size_t k = 0; k < s->v[i].n_list; k++)
-                if (check_word(f, s->v[i].list[k], err) < 0)
+            for (size_t k = 0; k < s->v[i].list.n; k++)
+                if (check_word(f, s->v[i].list.v[k], err) < 0)
                     return -1;
         } else if (d->kind == SETTING_ARGS && (int)i != SETTING_WRAPPER) {
             char *copy = xstrdup(settings_text(s, (int)i)), *save = NULL;

@@ -6,14 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cli_complete_add(struct cli_strv *out, const struct cli_want *want, const char *cand)
+void cli_complete_add(struct strv *out, const struct cli_want *want, const char *cand)
 {
     size_t lp = strlen(want->prefix);
     if (strncmp(cand, want->prefix, lp))
         return;
-    char *s = xasprintf("%s%s", want->emit_prefix, cand);
-    cli_strv_add(out, s, 1);
-    free(s);
+    strv_pushf(out, "%s%s", want->emit_prefix, cand);
 }
 
 /* The option a word names ("--store", "--store=x", "-o", "-ojson"); *inline_value
@@ -57,7 +55,7 @@ static const struct cli_option *word_option(const struct cli_command *c, const c
     return NULL;
 }
 
-static void add_flags(const struct cli_command *c, struct cli_strv *out, const struct cli_want *want)
+static void add_flags(const struct cli_command *c, struct strv *out, const struct cli_want *want)
 {
     const char **names = cli_long_names(c);
     for (size_t i = 0; names[i]; i++) {
@@ -69,7 +67,7 @@ static void add_flags(const struct cli_command *c, struct cli_strv *out, const s
 }
 
 /* The candidates for a value of o; dynamic kinds are left to the caller. */
-static void option_value(const struct cli_option *o, struct cli_strv *out, struct cli_want *want)
+static void option_value(const struct cli_option *o, struct strv *out, struct cli_want *want)
 {
     if (o->choices) {
         for (size_t i = 0; o->choices[i]; i++)
@@ -79,7 +77,7 @@ static void option_value(const struct cli_option *o, struct cli_strv *out, struc
     want->kind = o->complete;
 }
 
-static void positional(const struct cli_command *c, int index, struct cli_strv *out,
+static void positional(const struct cli_command *c, int index, struct strv *out,
                        struct cli_want *want)
 {
     if (c->max_args >= 0 && index >= c->max_args)
@@ -113,7 +111,7 @@ static const struct cli_command *find(const struct cli_command *const *cmds, siz
 
 void cli_complete(const struct cli_command *const *cmds, size_t n_cmds,
                   const struct cli_command *global, char **words, int n,
-                  struct cli_strv *out, struct cli_want *want)
+                  struct strv *out, struct cli_want *want)
 {
     memset(want, 0, sizeof *want);
     want->prefix = n > 0 ? words[n - 1] : "";

@@ -32,10 +32,10 @@ struct cli_want {
  * should add (and with which prefix). */
 void cli_complete(const struct cli_command *const *cmds, size_t n_cmds,
                   const struct cli_command *global, char **words, int n,
-                  struct cli_strv *out, struct cli_want *want);
+                  struct strv *out, struct cli_want *want);
 
 /* Appends emit_prefix + cand to out when cand starts with want->prefix. */
-void cli_complete_add(struct cli_strv *out, const struct cli_want *want, const char *cand);
+void cli_complete_add(struct strv *out, const struct cli_want *want, const char *cand);
 
 /* The protocol's last line asking the shell to add file (or directory)
  * names to the candidates. */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 #include "util/suggest.h"
 
 const char *const cli_formats_md_csv_json[] = { "md", "csv", "json", NULL };
@@ -40,22 +40,6 @@ const struct cli_option cli_common_options[] = {
 static int is_help(const struct cli_option *o)
 {
     return o == &cli_common_options[0];
-}
-
-/* ---- lists -------------------------------------------------------------------- */
-
-void cli_strv_add(struct cli_strv *l, const char *s, int whole)
-{
-    if (whole)
-        strlist_push(&l->v, &l->n, &l->cap, s);
-    else
-        strlist_add_csv(&l->v, &l->n, &l->cap, s);
-}
-
-void cli_strv_free(struct cli_strv *l)
-{
-    strlist_free(l->v, l->n);
-    memset(l, 0, sizeof *l);
 }
 
 /* ---- lookup -------------------------------------------------------------------- */
@@ -263,7 +247,10 @@ static int apply(const struct cli_option *o, const char *flag, const char *value
         *(const char **)(void *)field = value;
         return 0;
     case CLI_LIST:
-        cli_strv_add((struct cli_strv *)(void *)field, value, (o->flags & CLI_WHOLE) != 0);
+        if (o->flags & CLI_WHOLE)
+            strv_push((struct strv *)(void *)field, value);
+        else
+            strv_add_csv((struct strv *)(void *)field, value);
         return 0;
     case CLI_CHOICE:
         return set_choice(o, flag, value, (const char **)(void *)field, err);
@@ -422,7 +409,7 @@ void cli_free(const struct cli_command *c, void *opts)
 {
     for (size_t i = 0; c->options && c->options[i].type != CLI_END; i++)
         if (c->options[i].type == CLI_LIST)
-            cli_strv_free((struct cli_strv *)(void *)((char *)opts + c->options[i].offset));
+            strv_free((struct strv *)(void *)((char *)opts + c->options[i].offset));
 }
 
 int cli_parse(const struct cli_command *c, void *opts, int *argc, char ***argvp,

@@ -9,7 +9,7 @@
  * the one definition of each common flag (--store, -o, --run, --suite,
  * --model). Does not own: what the values mean (the commands), printing
  * (cmd/ prints what this module returns in a buf or a bai_error), the config
- * file (cli/config.h).
+ * file (cli/config_file.h).
  */
 #ifndef BAI_CLI_OPTIONS_H
 #define BAI_CLI_OPTIONS_H
@@ -19,6 +19,7 @@
 
 #include "util/error.h"
 #include "util/mem.h"
+#include "util/strv.h"
 
 enum cli_type {
     CLI_END = 0,
@@ -28,7 +29,7 @@ enum cli_type {
     CLI_U64,        /* uint64_t field, any value (seeds) */
     CLI_DOUBLE,     /* double field, .dmin..dmax (CLI_ABOVE_MIN: > dmin) */
     CLI_STRING,     /* const char * field, pointing into argv */
-    CLI_LIST,       /* struct cli_strv field: repeatable, comma-separated values */
+    CLI_LIST,       /* struct strv field (util/strv.h): repeatable, comma-separated values */
     CLI_CHOICE,     /* const char * field = the matching string of .choices */
     CLI_CALLBACK,   /* .cb(opts, value, err), or .cb_opt(opts, option, value, err);
                      * value NULL with CLI_NOARG */
@@ -56,13 +57,6 @@ enum cli_complete {
     CLI_COMP_IMPORT_FORMAT,  /* an import format, then (second argument) a file */
     CLI_COMP_CHOICES,   /* one of .args_choices (a command's first positional;
                          * CLI_CHOICE options offer their .choices anyway) */
-};
-
-/* A list of strings collected from repeated flags (util/strlist.h's
- * array, count and capacity); owned, free with cli_strv_free. */
-struct cli_strv {
-    char **v;
-    size_t n, cap;
 };
 
 struct cli_option {
@@ -148,7 +142,7 @@ extern const struct cli_option cli_common_options[];
       .offset = CLI_FIELD(T, f, const char *), .arg = (a), .help = (h), __VA_ARGS__ }
 #define CLI_OPT_LIST(s, l, T, f, a, h, ...)                                                \
     { .type = CLI_LIST, .short_name = (s), .long_name = (l),                               \
-      .offset = CLI_FIELD(T, f, struct cli_strv), .arg = (a), .help = (h), __VA_ARGS__ }
+      .offset = CLI_FIELD(T, f, struct strv), .arg = (a), .help = (h), __VA_ARGS__ }
 #define CLI_OPT_CHOICE(s, l, T, f, a, values, h, ...)                                      \
     { .type = CLI_CHOICE, .short_name = (s), .long_name = (l),                             \
       .offset = CLI_FIELD(T, f, const char *), .arg = (a), .help = (h), .choices = (values), \
@@ -230,10 +224,5 @@ void cli_help(const struct cli_command *c, struct buf *out);
 void cli_option_label(const struct cli_option *o, struct buf *out);
 /* The choices as "a|b|c". */
 void cli_choices_join(const char *const *choices, const char *sep, struct buf *out);
-
-/* Appends s to l, split at commas by util/strlist.h's one rule (parts
- * trimmed, empty ones dropped) unless whole. */
-void cli_strv_add(struct cli_strv *l, const char *s, int whole);
-void cli_strv_free(struct cli_strv *l);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "run/defaults.h"
 #include "run/judge_client.h"
 #include "store/store.h"

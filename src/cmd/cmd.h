@@ -74,7 +74,7 @@ extern const struct cli_command cmd_status_cli;
 int cmd_config(int argc, char **argv);
 extern const struct cli_command cmd_config_cli;
 /* The flags compare and gate share: T has the struct compare_opts
- * (report/compare.h) as its member c and a struct cli_strv suites. */
+ * (report/compare.h) as its member c and a struct strv suites. */
 #define CMD_COMPARE_OPTIONS(T)                                                             \
     CLI_OPT_STRING(0, "config", T, c.config_a, "A[:B]",                                    \
                    "pair config A of the first run with B (default A) of the\n"           \
@@ -165,7 +165,5 @@ int cmd_print(const char *data, size_t len, int json);
 void cmd_print_error(const char *prefix, const char *msg);
 /* Text (with its own newlines) on stderr, made safe for a terminal. */
 void cmd_eprint(const char *text);
-
-/* CMD-DECLARATIONS: helpers add their cmd_* prototypes above this line. */
 
 #endif

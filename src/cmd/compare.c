@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/compare.h"
 #include "util/error.h"
@@ -13,7 +13,7 @@
 
 struct compare_cmd_opts {
     struct compare_opts c;
-    struct cli_strv suites;
+    struct strv suites;
     const char *format, *store;
 };
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/complete.h"
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "run/defaults.h"
 #include "score/score.h"
@@ -19,7 +19,7 @@
 #include "util/fs.h"
 
 /* Runs of the store, newest first: ids, then latest and tag:NAME. */
-static void add_runs(const struct cli_want *want, struct cli_strv *out)
+static void add_runs(const struct cli_want *want, struct strv *out)
 {
     struct bai_error err = { 0 };
     struct store *st = fs_exists(want->store ? want->store : cli_default_store())
@@ -31,11 +31,11 @@ static void add_runs(const struct cli_want *want, struct cli_strv *out)
     struct store_run_info *runs = NULL;
     size_t n = 0;
     if (store_runs_list(st, &f, &runs, &n, &err) == 0) {
-        struct cli_strv tags = { 0 };
+        struct strv tags = { 0 };
         for (size_t i = 0; i < n; i++) {
             cli_complete_add(out, want, runs[i].id);
             if (runs[i].tags && *runs[i].tags)
-                cli_strv_add(&tags, runs[i].tags, 0);
+                strv_add_csv(&tags, runs[i].tags);
         }
         if (n)
             cli_complete_add(out, want, "latest");
@@ -48,14 +48,14 @@ static void add_runs(const struct cli_want *want, struct cli_strv *out)
                 cli_complete_add(out, want, t);
             free(t);
         }
-        cli_strv_free(&tags);
+        strv_free(&tags);
         store_runs_free(runs, n);
     }
     store_close(st);
 }
 
 /* Suite names of the folders `run --suite NAME` looks in. */
-static void add_suites(const struct cli_want *want, struct cli_strv *out)
+static void add_suites(const struct cli_want *want, struct strv *out)
 {
     size_t n = 0;
     char **names = defaults_suite_names(&n);
@@ -66,7 +66,7 @@ static void add_suites(const struct cli_want *want, struct cli_strv *out)
 
 struct format_ctx {
     const struct cli_want *want;
-    struct cli_strv *out;
+    struct strv *out;
 };
 
 static void add_format(void *ctx, const char *name, const char *what)
@@ -77,7 +77,7 @@ static void add_format(void *ctx, const char *name, const char *what)
 
 /* The candidates of a dynamic kind; returns the directive line to end
  * with (files, dirs) or NULL. */
-static const char *add_dynamic(const struct cli_want *want, struct cli_strv *out)
+static const char *add_dynamic(const struct cli_want *want, struct strv *out)
 {
     switch (want->kind) {
     case CLI_COMP_RUN:
@@ -87,11 +87,11 @@ static const char *add_dynamic(const struct cli_want *want, struct cli_strv *out
         add_suites(want, out);
         return CLI_COMPLETE_FILES;
     case CLI_COMP_SCORER: {
-        struct cli_strv names = { 0 };
-        cli_strv_add(&names, score_known_names(), 0);
+        struct strv names = { 0 };
+        strv_add_csv(&names, score_known_names());
         for (size_t i = 0; i < names.n; i++)
             cli_complete_add(out, want, names.v[i]);
-        cli_strv_free(&names);
+        strv_free(&names);
         return NULL;
     }
     case CLI_COMP_IMPORT_FORMAT: {
@@ -117,7 +117,7 @@ static const char *add_dynamic(const struct cli_want *want, struct cli_strv *out
 int cmd_complete(const struct cli_command *const *cmds, size_t n, const struct cli_command *global,
                  int argc, char **argv)
 {
-    struct cli_strv out = { 0 };
+    struct strv out = { 0 };
     struct cli_want want;
     char *empty[] = { "", NULL };
     /* argv[0] is "__complete"; no words at all means an empty current word */
@@ -127,6 +127,6 @@ int cmd_complete(const struct cli_command *const *cmds, size_t n, const struct c
         printf("%s\n", out.v[i]);
     if (directive)
         printf("%s\n", directive);
-    cli_strv_free(&out);
+    strv_free(&out);
     return BAI_EXIT_OK;
 }

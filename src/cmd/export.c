@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/format.h"
 #include "store/store.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/compare.h"
 #include "report/gate.h"
@@ -17,7 +17,7 @@
 struct gate_cmd_opts {
     struct compare_opts c;
     struct gate_opts g;
-    struct cli_strv suites;
+    struct strv suites;
     const char *baseline, *candidate, *junit, *store;
     int allow_different;
 };

@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 
 struct merge_opts {
     const char *out;
@@ -62,14 +62,9 @@ const struct cli_command cmd_merge_cli = {
     .run = cmd_merge,
 };
 
-struct inputs {
-    char **v;
-    size_t n, cap;
-};
-
 /* The inputs, glob patterns expanded (sorted, as glob returns them); -1
  * with err naming the first argument that matches no file. */
-static int expand_inputs(int argc, char **argv, struct inputs *in, struct bai_error *err)
+static int expand_inputs(int argc, char **argv, struct strv *in, struct bai_error *err)
 {
     for (int i = 0; i < argc; i++) {
         if (!strpbrk(argv[i], "*?[")) {
@@ -78,7 +73,7 @@ static int expand_inputs(int argc, char **argv, struct inputs *in, struct bai_er
                 bai_error_set(err, BAI_EXIT_USAGE, "%s: no such store", argv[i]);
                 return -1;
             }
-            strlist_push(&in->v, &in->n, &in->cap, argv[i]);
+            strv_push(in, argv[i]);
             continue;
         }
         glob_t g;
@@ -91,7 +86,7 @@ static int expand_inputs(int argc, char **argv, struct inputs *in, struct bai_er
             return -1;
         }
         for (size_t k = 0; k < g.gl_pathc; k++)
-            strlist_push(&in->v, &in->n, &in->cap, g.gl_pathv[k]);
+            strv_push(in, g.gl_pathv[k]);
         globfree(&g);
     }
     return 0;
@@ -99,7 +94,7 @@ static int expand_inputs(int argc, char **argv, struct inputs *in, struct bai_er
 
 /* Compares every input with the output and the inputs before it. Returns
  * the number of differences (listed in diffs), -1 on a read error. */
-static long check_inputs(const char *out_path, const struct inputs *in, struct store_merge_view **seen_out,
+static long check_inputs(const char *out_path, const struct strv *in, struct store_merge_view **seen_out,
                          struct buf *diffs, struct bai_error *err)
 {
     struct store_merge_view *seen = NULL;
@@ -190,9 +185,9 @@ int cmd_merge(int argc, char **argv)
         return BAI_EXIT_USAGE;
     }
     struct bai_error err = { 0 };
-    struct inputs in = { 0 };
+    struct strv in = { 0 };
     if (expand_inputs(argc, argv, &in, &err) < 0) {
-        strlist_free(in.v, in.n);
+        strv_free(&in);
         return bai_error_report(&err);
     }
     /* reading an input read-only leaves -wal/-shm beside it: noted now,
@@ -271,6 +266,6 @@ out:
     free(before);
     buf_free(&diffs);
     buf_free(&conflicts);
-    strlist_free(in.v, in.n);
+    strv_free(&in);
     return rc;
 }

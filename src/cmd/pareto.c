@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
-#include "report/cli.h"
+#include "report/load.h"
 #include "report/pareto.h"
 #include "report/plot.h"
 #include "report/roles.h"
@@ -16,7 +16,7 @@
 
 
 struct pareto_opts {
-    struct cli_strv suites, runs;
+    struct strv suites, runs;
     const char *role, *roles, *x, *format, *plot, *store;
     int all_runs;
     struct report_rules rules;
@@ -69,8 +69,6 @@ int cmd_pareto(int argc, char **argv)
     int rc = cmd_options(&cmd_pareto_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, suites = { o.suites.v, o.suites.n, o.suites.cap };
-    o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     struct report_roles roles = { 0 };
     const char *role_name = o.role, *plot = o.plot;
     char *roles_file = NULL;
@@ -80,12 +78,12 @@ int cmd_pareto(int argc, char **argv)
     rc = BAI_EXIT_OK;
     report_xaxis_parse(o.x, &x, &err);
     report_fmt_parse(o.format, &fmt, &err);
-    if (role_name && suites.n) {
+    if (role_name && o.suites.n) {
         fprintf(stderr, "benchai pareto: --role and --suite(s) exclude each other\n");
         rc = BAI_EXIT_USAGE;
         goto out;
     }
-    struct report_qspec qs = { (const char *const *)suites.v, NULL, suites.n };
+    struct report_qspec qs = { (const char *const *)o.suites.v, NULL, o.suites.n };
     const struct report_role *role = NULL;
     if (role_name) {
         if (!(roles_file = cmd_roles_file("pareto", o.roles, &rc)))
@@ -107,7 +105,7 @@ int cmd_pareto(int argc, char **argv)
 
     struct store *st;
     struct report_points pts;
-    if (report_load(o.store, &runs, role ? NULL : &suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &o.runs, role ? NULL : &o.suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }
@@ -121,9 +119,9 @@ int cmd_pareto(int argc, char **argv)
     struct buf what = { 0 };
     if (role)
         buf_printf(&what, "role %s", role->name);
-    else if (suites.n)
-        for (size_t i = 0; i < suites.n; i++)
-            buf_printf(&what, "%s%s", i ? ", " : "", suites.v[i]);
+    else if (o.suites.n)
+        for (size_t i = 0; i < o.suites.n; i++)
+            buf_printf(&what, "%s%s", i ? ", " : "", o.suites.v[i]);
     else
         buf_puts(&what, "all suites");
 
@@ -165,7 +163,6 @@ int cmd_pareto(int argc, char **argv)
 out:
     free(roles_file);
     report_roles_free(&roles);
-    report_strv_free(&runs);
-    report_strv_free(&suites);
+    cli_free(&cmd_pareto_cli, &o);
     return rc;
 }

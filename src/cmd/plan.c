@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "util/error.h"
 #include "util/mem.h"

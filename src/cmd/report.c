@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
-#include "report/cli.h"
+#include "report/load.h"
 #include "report/html.h"
 #include "report/sweep.h"
 #include "util/error.h"
@@ -62,20 +62,20 @@ int cmd_report(int argc, char **argv)
     const char *out_dir = o.out;
     struct report_html_opts ho = { .max_failed = (size_t)o.max_failed, .unscored = o.unscored, .rules = o.rules,
                                    .np_p95_limit = o.np_p95_limit };
-    struct report_strv runs = { 0 };
+    struct strv runs = { 0 };
     struct bai_error err = { 0 };
     rc = BAI_EXIT_OK;
     for (int i = 0; i < argc; i++)
-        report_strv_add_csv(&runs, argv[i]);
+        strv_add_csv(&runs, argv[i]);
     if (!runs.n || !out_dir) {
         fprintf(stderr, "benchai report: %s (see benchai report --help)\n",
                 !runs.n ? "name at least one RUN" : "--out DIR is required");
-        report_strv_free(&runs);
+        strv_free(&runs);
         return BAI_EXIT_USAGE;
     }
     struct store *st = store_open_readonly(o.store, &err);
     if (!st) {
-        report_strv_free(&runs);
+        strv_free(&runs);
         return bai_error_report(&err);
     }
     int missing = 0;
@@ -89,6 +89,6 @@ int cmd_report(int argc, char **argv)
         printf("%s/index.html\n", out_dir);
     }
     store_close(st);
-    report_strv_free(&runs);
+    strv_free(&runs);
     return rc;
 }

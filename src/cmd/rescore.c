@@ -1,6 +1,6 @@
 /* rescore.c - `benchai rescore RUN`: score a run's stored outputs again
  * (another scorer, a judge model, peer answers) and print before/after. */
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cli/interrupt.h"
 #include "sandbox/sandbox.h"
 #include "cmd/cmd.h"
@@ -18,7 +18,7 @@
 struct rescore_cmd_opts {
     struct rescore_options r;
     struct judge_options jo;
-    struct cli_strv suites;
+    struct strv suites;
 };
 
 #define R struct rescore_cmd_opts

@@ -5,14 +5,14 @@
  * `benchai resume` parses the arguments stored with the run again. */
 #include <errno.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cli/interrupt.h"
 #include "sandbox/sandbox.h"
 #include "cmd/cmd.h"
 #include "net/http.h"
 #include "run/judge_client.h"
 #include "run/defaults.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "run/progress.h"
 #include "run/request.h"
 #include "run/runner.h"
@@ -23,7 +23,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 
 #include <math.h>
 #include <signal.h>
@@ -54,36 +54,14 @@ static void print_demo_next(void)
            "Then: ./benchai runs, ./benchai show latest, ./benchai table, ./benchai pareto --plot pareto.svg\n");
 }
 
-/* run's list flags fill its (array, count, capacity) lists (run/points.c
- * reads them) the way every list flag splits (util/strlist.h). */
-static int add_suite(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strlist_add_csv(&a->suites, &a->n_suites, &a->cap_suites, v);
-    return 0;
-}
-
-static int add_sweep(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strlist_push(&a->sweeps, &a->n_sweeps, &a->cap_sweeps, v);
-    return 0;
-}
-
-static int add_tag(void *o, const char *v, struct bai_error *err)
-{
-    struct run_config *a = o;
-    strlist_push(&a->tags, &a->n_tags, &a->cap_tags, v);
-    return 0;
-}
-
-static const char *const backends[] = { "llama-server", "openai", "command", "replay", NULL };
-
 static int set_backend(void *o, const char *v, struct bai_error *err)
 {
     if (backend_kind_parse(v, &((struct run_config *)o)->backend) == 0)
         return 0;
-    bai_error_set(err, BAI_EXIT_USAGE, "unknown backend '%s' (known: llama-server, openai, command, replay)", v);
+    struct buf known = {0};
+    cli_choices_join(backend_kind_names, ", ", &known);
+    bai_error_set(err, BAI_EXIT_USAGE, "unknown backend '%s' (known: %s)", v, known.data);
+    buf_free(&known);
     return -1;
 }
 
@@ -161,8 +139,7 @@ static int set_sandbox(void *o, const char *v, struct bai_error *err)
 #define BIG 1000000000
 static const struct cli_option run_options[] = {
     CLI_OPT_GROUP("Suites"),
-    CLI_OPT_CALLBACK(0, "suite", "SUITE", add_suite, "suite file or name (suites/v1/S.yaml); repeat or comma-separate",
-                     .alias = "suites", .complete = CLI_COMP_SUITE),
+    CLI_OPT_SUITES(A, suites, "suite file or name (suites/v1/S.yaml); repeat or comma-separate"),
     CLI_OPT_INT(0, "limit", A, limit, "N", 1, BIG, "first N items of each suite"),
     CLI_OPT_INT(0, "reps", A, reps, "N", 1, BIG, "samples per item (default: the suite's reps)"),
     CLI_OPT_CALLBACK(0, "shard", "I/N", set_shard, "only shard I of N: whole sweep points balanced by estimated\ncost "
@@ -177,7 +154,7 @@ static const struct cli_option run_options[] = {
 
     CLI_OPT_GROUP("Backend (default llama-server)"),
     CLI_OPT_CALLBACK(0, "backend", "B", set_backend, "where the model runs (default llama-server)",
-                     .choices = backends),
+                     .choices = backend_kind_names),
     CLI_OPT_MODEL(A, model, "GGUF path, or a name of the config file's models: or of\n"
                             "the model registry (llama-server); the model name (openai,\ncommand)"),
     CLI_OPT_STRING(0, "draft", A, draft, "MODEL", "draft GGUF (path or config model name) for speculative decoding",
@@ -205,9 +182,9 @@ static const struct cli_option run_options[] = {
 
     CLI_OPT_GROUP("Sweeps (see docs/plans.md)"),
     CLI_OPT_STRING(0, "plan", A, plan, "FILE", "run a plan (benchmarks/*.yaml)", .complete = CLI_COMP_FILE),
-    CLI_OPT_CALLBACK(0, "sweep", "AXIS=V,...", add_sweep,
-                     "sweep an axis: any launch setting below by its plan name\n(k=2,4,8 np=1..4 "
-                     "flash_attn=on,off; [a,b] keeps a comma);\ngrid by default"),
+    CLI_OPT_LIST(0, "sweep", A, sweeps, "AXIS=V,...",
+                 "sweep an axis: any launch setting below by its plan name\n(k=2,4,8 np=1..4 "
+                 "flash_attn=on,off; [a,b] keeps a comma);\ngrid by default", .flags = CLI_WHOLE),
     CLI_OPT_STRING(0, "zip", A, zip, "A,B", "expand these axes together instead of as a grid"),
     CLI_OPT_FLAG(0, "dry-run", A, dry_run, "print the points and server command lines, run nothing"),
 
@@ -244,7 +221,7 @@ static const struct cli_option run_options[] = {
     CLI_OPT_STORE(A, store),
     CLI_OPT_STRING(0, "logs", A, logs, "DIR", "server logs folder (default results/logs)", .complete = CLI_COMP_DIR),
     CLI_OPT_STRING(0, "note", A, note, "TEXT", "free-text note for the run"),
-    CLI_OPT_CALLBACK(0, "tag", "TAG", add_tag, "a tag for the run (repeatable)"),
+    CLI_OPT_LIST(0, "tag", A, tags, "TAG", "a tag for the run (repeatable)", .flags = CLI_WHOLE),
     CLI_OPT_FLAG(0, "demo", A, demo, "the smoke suite on the generated tiny model (make demo)"),
     CLI_OPT_END(),
 };
@@ -270,33 +247,27 @@ const struct cli_command cmd_run_cli = {
     .run = cmd_run,
 };
 
-/* The settings the config file supplied, as flags (util/strlist.h list). */
-struct extra_args {
-    char **v;
-    size_t n, cap;
-};
-
 /* Fills the settings the command line left unset from the config file, and
  * names each one in *extra ("--threads", "8", ...) so the stored arguments
  * reproduce the run on resume even if the file changes. */
-static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t *cap)
+static void apply_config(struct run_config *a, struct strv *extra)
 {
     const char *threads = cli_config_get(CLI_CFG_THREADS), *bin = cli_config_get(CLI_CFG_LLAMA_SERVER);
     const char *models_file = cli_config_get(CLI_CFG_MODELS_FILE);
     if (!a->models_file && models_file) {
         a->models_file = models_file;
-        strlist_push(extra, n, cap, "--models-file");
-        strlist_push(extra, n, cap, models_file);
+        strv_push(extra, "--models-file");
+        strv_push(extra, models_file);
     }
     if (!settings_is_set(&a->launch, SETTING_THREADS) && threads && a->backend == BACKEND_LLAMA_SERVER &&
         settings_set(&a->launch, SETTING_THREADS, threads, "threads of the config file", NULL) == 0) {
-        strlist_push(extra, n, cap, "--threads");
-        strlist_push(extra, n, cap, threads);
+        strv_push(extra, "--threads");
+        strv_push(extra, threads);
     }
     if (!a->server_bin && bin && a->backend == BACKEND_LLAMA_SERVER) {
         a->server_bin = bin;
-        strlist_push(extra, n, cap, "--server-bin");
-        strlist_push(extra, n, cap, bin);
+        strv_push(extra, "--server-bin");
+        strv_push(extra, bin);
     }
     /* registry names: the stored arguments keep the name as typed (its path
      * is recorded with every config) */
@@ -311,10 +282,10 @@ static void apply_config(struct run_config *a, char ***extra, size_t *n, size_t 
 
 /* Parses *argv (argv[0] = "run"; permuted, cli_parse) into a config, then
  * fills from the config file what the command line left unset; extra
- * (allocated, strlist) names those settings as flags. Returns -1 to go on,
+ * (allocated) names those settings as flags. Returns -1 to go on,
  * else the exit code after printing --help or the error. Single strings
  * point into argv, which must outlive the config. */
-static int parse_args(int *argc, char ***argv, struct run_config *a, struct extra_args *extra)
+static int parse_args(int *argc, char ***argv, struct run_config *a, struct strv *extra)
 {
     run_config_init(a);
     a->store = cli_default_store();
@@ -323,14 +294,14 @@ static int parse_args(int *argc, char ***argv, struct run_config *a, struct extr
         run_config_free(a);
         return rc;
     }
-    apply_config(a, &extra->v, &extra->n, &extra->cap);
+    apply_config(a, extra);
     return -1;
 }
 
 /* The arguments as given (before parsing) and the settings the config file
  * supplied, as a JSON object {"argv": [...], "cwd": ...} stored with the run
  * so `benchai resume` can parse them again. */
-static char *argv_json(int argc, char *const *argv, const struct extra_args *extra)
+static char *argv_json(int argc, char *const *argv, const struct strv *extra)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "argv");
@@ -361,26 +332,14 @@ static int suites_need_judge(struct suite **suites, size_t n)
 /* `benchai plan` asks for the shards table as JSON (cmd_run_shards_view). */
 static int dry_run_json;
 
-/* Runs a parsed config; resume_id continues that run. */
-static int run_with_config(struct run_config *a, const char *resume_id, const char *plan_json)
+/* Loads the run's suites (its --suite names, then those a plan adds) into
+ * suites[]; every suite that fails is reported. 0 when all loaded. */
+static int load_suites(const struct run_config *a, const struct run_points *pts, struct suite **suites,
+                       size_t *n_suites)
 {
-    struct bai_error err = {0};
-    int demo = a->demo;
-    if (demo && a->n_suites == 0)
-        strlist_push(&a->suites, &a->n_suites, &a->cap_suites, "smoke");
-    if (a->n_suites == 0 && !a->plan) {
-        fprintf(stderr, "benchai: run needs --suite (or --plan, or --demo); see benchai run --help\n");
-        return BAI_EXIT_USAGE;
-    }
-    struct run_points pts;
-    if (run_points_build(a, &pts, &err) != 0)
-        return bai_error_report(&err);
-
-    struct suite **suites = xcalloc(a->n_suites + pts.n_extra_suites + 1, sizeof *suites);
-    size_t n_suites = 0;
     int bad = 0;
-    for (size_t i = 0; i < a->n_suites + pts.n_extra_suites; i++) {
-        const char *name = i < a->n_suites ? a->suites[i] : pts.extra_suites[i - a->n_suites];
+    for (size_t i = 0; i < a->suites.n + pts->extra_suites.n; i++) {
+        const char *name = i < a->suites.n ? a->suites.v[i] : pts->extra_suites.v[i - a->suites.n];
         char *path = defaults_suite_path(name);
         struct bai_error serr = {0};
         struct suite_load_options lo = { .allow_outside_source = a->allow_outside_source };
@@ -396,14 +355,37 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
             }
             bad = 1;
         } else {
-            suites[n_suites++] = s;
+            suites[(*n_suites)++] = s;
         }
         free(path);
     }
-    if (bad) {
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
+    return bad ? -1 : 0;
+}
+
+/* Runs a parsed config; resume_id continues that run. Everything made
+ * after the points is released at `out`. */
+static int run_with_config(struct run_config *a, const char *resume_id, const char *plan_json)
+{
+    struct bai_error err = {0};
+    int demo = a->demo;
+    if (demo && a->suites.n == 0)
+        strv_push(&a->suites, "smoke");
+    if (a->suites.n == 0 && !a->plan) {
+        fprintf(stderr, "benchai: run needs --suite (or --plan, or --demo); see benchai run --help\n");
         return BAI_EXIT_USAGE;
+    }
+    struct run_points pts;
+    if (run_points_build(a, &pts, &err) != 0)
+        return bai_error_report(&err);
+
+    int code = BAI_EXIT_OK;
+    struct judge *judge = NULL;
+    char *judge_log = NULL;
+    struct suite **suites = xcalloc(a->suites.n + pts.extra_suites.n + 1, sizeof *suites);
+    size_t n_suites = 0;
+    if (load_suites(a, &pts, suites, &n_suites) != 0) {
+        code = BAI_EXIT_USAGE;
+        goto out;
     }
     if (a->dry_run) {
         /* labels, paths and raw server args come from files and the
@@ -416,9 +398,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
         fclose(mf);
         cmd_print(text, len, 0);
         free(text);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return dry == 0 ? BAI_EXIT_OK : bai_error_report(&err);
+        if (dry != 0)
+            code = bai_error_report(&err);
+        goto out;
     }
     if (demo) {
         printf("benchai demo: suite smoke on the generated tiny model (%s).\n"
@@ -428,38 +410,31 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     }
     const char *store_path = run_config_store(a);
     char *store_dir = fs_dirname(store_path);
-    if (fs_mkdirs(store_dir, 0755, &err) != 0) {
-        free(store_dir);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
-    }
+    int made = fs_mkdirs(store_dir, 0755, &err);
     free(store_dir);
+    if (made != 0) {
+        code = bai_error_report(&err);
+        goto out;
+    }
 
     http_global_init();
     volatile sig_atomic_t *stop_requested = cli_interrupt_install();
     cli_interrupt_on_exit(sandbox_workdirs_remove_all);
     /* The judge model (--judge-url / --judge-gguf) lives for the whole run. */
-    struct judge *judge = NULL;
     struct judge_options jo = { .url = a->judge_url, .gguf = a->judge_gguf, .model = a->judge_model,
                                 .api_key_env = a->judge_api_key_env };
     if (suites_need_judge(suites, n_suites))
         cmd_judge_defaults(&jo);
-    char *judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
+    judge_log = a->logs && jo.gguf ? xasprintf("%s/judge-%ld.log", a->logs, (long)getpid()) : NULL;
     jo.log_path = judge_log;
     if (judge_options_given(&jo) && judge_client_open(&jo, &judge, &err) != 0) {
-        free(judge_log);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
+        code = bai_error_report(&err);
+        goto out;
     }
     run_points_share_cores(&pts);
     if (run_points_identify(&pts, a, &err) != 0) {
-        judge_client_close(judge);
-        free(judge_log);
-        free_suites(suites, n_suites);
-        run_points_free(&pts);
-        return bai_error_report(&err);
+        code = bai_error_report(&err);
+        goto out;
     }
     struct progress_options po;
     progress_options_auto(&po, stderr, log_get_level() < LOG_INFO);
@@ -474,9 +449,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     struct run_result res;
     int rc = runner_run(&o, &res, &err);
     progress_free(progress);
+    /* the judge (a server of its own, perhaps) stops before the table */
     judge_client_close(judge);
-    free(judge_log);
-    int code = BAI_EXIT_OK;
+    judge = NULL;
     if (res.run_id[0]) {
         char *text = NULL;
         size_t len = 0;
@@ -496,6 +471,9 @@ static int run_with_config(struct run_config *a, const char *resume_id, const ch
     if (demo && rc == 0)
         print_demo_next();
     run_result_free(&res);
+out:
+    judge_client_close(judge);
+    free(judge_log);
     free_suites(suites, n_suites);
     run_points_free(&pts);
     return code;
@@ -507,7 +485,7 @@ int cmd_run(int argc, char **argv)
     char **given = xcalloc((size_t)argc + 1, sizeof *given);
     memcpy(given, argv, (size_t)argc * sizeof *given);
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     int n = argc, rc = parse_args(&n, &argv, &a, &extra);
     if (rc >= 0) {
         free(given);
@@ -518,14 +496,14 @@ int cmd_run(int argc, char **argv)
     int code = run_with_config(&a, NULL, plan_json);
     free(plan_json);
     run_config_free(&a);
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     return code;
 }
 
 int cmd_run_shards_view(int argc, char **argv, int n_shards, int json)
 {
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     int n = argc, rc = parse_args(&n, &argv, &a, &extra);
     if (rc >= 0)
         return rc;
@@ -535,7 +513,7 @@ int cmd_run_shards_view(int argc, char **argv, int n_shards, int json)
     dry_run_json = json;
     int code = run_with_config(&a, NULL, NULL);
     run_config_free(&a);
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     return code;
 }
 
@@ -626,7 +604,7 @@ int cmd_resume(int argc, char **argv)
     if (o.force)
         args[k++] = "--force";
     struct run_config a;
-    struct extra_args extra = { 0 };
+    struct strv extra = { 0 };
     char **rest = args;   /* parsing moves this past the options */
     int code = parse_args(&k, &rest, &a, &extra);
     if (code < 0) {
@@ -634,7 +612,7 @@ int cmd_resume(int argc, char **argv)
         code = run_with_config(&a, run_id, plan_json);
         run_config_free(&a);
     }
-    strlist_free(extra.v, extra.n);
+    strv_free(&extra);
     free(args);
     cJSON_Delete(plan);
     free(plan_json);

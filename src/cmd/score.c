@@ -12,7 +12,6 @@
 #include "score/json_py.h"
 #include "score/registry.h"
 #include "score/score.h"
-#include "suite/suite.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -148,11 +147,8 @@ static void score_line(const struct scorer *sc, cJSON *obj, const char *raw, siz
         snprintf(idbuf, sizeof idbuf, "line%zu", lineno);
         id = idbuf;
     }
-    struct suite_item item = {0};
-    item.id = (char *)id;
-    item.prompt = (char *)first_string(obj, prompt_keys);
-    item.scorer = (char *)sc->name;
-    item.data = obj;
+    struct score_item item = { .id = id, .scorer = sc->name, .data = obj,
+                               .prompt = first_string(obj, prompt_keys) };
     struct score_input in = {0};
     in.item = &item;
     in.output = pred;

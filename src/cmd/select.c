@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
-#include "report/cli.h"
+#include "report/load.h"
 #include "report/roles.h"
 #include "report/sweep.h"
 #include "util/error.h"
@@ -17,7 +17,7 @@
 
 
 struct select_opts {
-    struct cli_strv roles_only, runs;
+    struct strv roles_only, runs;
     const char *roles, *format, *store;
     int all_runs;
     struct report_rules rules;
@@ -231,8 +231,6 @@ int cmd_select(int argc, char **argv)
     int rc = cmd_options(&cmd_select_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, only = { o.roles_only.v, o.roles_only.n, o.roles_only.cap };
-    o.runs = o.roles_only = (struct cli_strv){ 0 };   /* runs and only own them now */
     struct report_roles roles = { 0 };
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
@@ -245,19 +243,19 @@ int cmd_select(int argc, char **argv)
         rc = bai_error_report(&err);
         goto out;
     }
-    for (size_t i = 0; i < only.n; i++) {
+    for (size_t i = 0; i < o.roles_only.n; i++) {
         int found = 0;
         for (size_t j = 0; j < roles.n; j++)
-            found |= !strcmp(roles.v[j].name, only.v[i]);
+            found |= !strcmp(roles.v[j].name, o.roles_only.v[i]);
         if (!found) {
-            fprintf(stderr, "benchai select: no role '%s' in %s\n", only.v[i], roles_file);
+            fprintf(stderr, "benchai select: no role '%s' in %s\n", o.roles_only.v[i], roles_file);
             rc = BAI_EXIT_USAGE;
             goto out;
         }
     }
     struct store *st;
     struct report_points pts;
-    if (report_load(o.store, &runs, NULL, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
+    if (report_load(o.store, &o.runs, NULL, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }
@@ -265,9 +263,9 @@ int cmd_select(int argc, char **argv)
     struct report_selection *all = xcalloc(roles.n ? roles.n : 1, sizeof *all);
     int *want = xcalloc(roles.n ? roles.n : 1, sizeof *want);
     for (size_t i = 0; i < roles.n; i++) {
-        want[i] = !only.n;
-        for (size_t j = 0; j < only.n; j++)
-            want[i] |= !strcmp(only.v[j], roles.v[i].name);
+        want[i] = !o.roles_only.n;
+        for (size_t j = 0; j < o.roles_only.n; j++)
+            want[i] |= !strcmp(o.roles_only.v[j], roles.v[i].name);
     }
     report_select_all(&roles, &pts, o.np_p95_limit, want, all);
     /* the selections asked for, in file order */
@@ -311,7 +309,6 @@ int cmd_select(int argc, char **argv)
 out:
     free(roles_file);
     report_roles_free(&roles);
-    report_strv_free(&runs);
-    report_strv_free(&only);
+    cli_free(&cmd_select_cli, &o);
     return rc;
 }

@@ -20,20 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/mem.h"
-#include "util/strlist.h"
 #include "util/version.h"
 
 struct slurm_opts {
     int shards, cpus, gpus, signal_lead, force;
     const char *partition, *account, *qos, *time, *mem, *merge_time, *out, *shared, *store, *run_id,
         *split_above, *gres;
-    struct cli_strv sbatch_args;
+    struct strv sbatch_args;
 };
 
 #define S struct slurm_opts

@@ -10,13 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/figures.h"
 #include "plan/plan.h"
 #include "report/format.h"
 #include "report/shards.h"
-#include "run/progress.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -127,15 +126,7 @@ static void eta_text(int running, long long planned, int64_t stored, double rate
     else if (!running || planned < 0 || isnan(rate))
         snprintf(out, size, "-");
     else
-        progress_duration((double)(planned - stored) / rate, out, size);
-}
-
-/* "2026-12-04T23:05:29Z" -> seconds since the epoch, NAN if not that. */
-static double iso_seconds(const char *iso)
-{
-    struct tm tm = { 0 };
-    const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-    return end && !*end ? (double)timegm(&tm) : NAN;
+        clock_duration_text((double)(planned - stored) / rate, out, size);
 }
 
 /* Without a RUN: the newest running run, when there is one, rather than
@@ -196,8 +187,8 @@ static void render_md(const struct store_run_info *run, struct view *w, const st
     double rate = rate_of(stored, first, lastt);
     char since[32], eta[32];
     int stopped = !strcmp(word, "stopped");
-    double end_s = running ? clock_wall_s() : stopped ? lastt : iso_seconds(run->finished);
-    progress_duration(end_s - iso_seconds(run->started), since, sizeof since);
+    double end_s = running ? clock_wall_s() : stopped ? lastt : clock_iso8601_parse(run->finished);
+    clock_duration_text(end_s - clock_iso8601_parse(run->started), since, sizeof since);
     eta_text(running, all_planned ? planned : -1, stored, rate, eta, sizeof eta);
     buf_printf(b, "run %s: %s, started %s (%s %s)", run->id, state, run->started,
                running ? "running for" : stopped ? "last sample sent after" : "took", since);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
 #include "report/format.h"
 #include "run/defaults.h"
@@ -16,7 +16,7 @@
 #include "util/mem.h"
 
 struct suites_opts {
-    struct cli_strv dirs;
+    struct strv dirs;
     const char *format;
     int allow_outside;
 };

@@ -3,16 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "cmd/cmd.h"
-#include "report/cli.h"
+#include "report/load.h"
 #include "report/format.h"
 #include "report/master.h"
 #include "util/error.h"
 #include "util/mem.h"
 
 struct table_opts {
-    struct cli_strv runs, suites;
+    struct strv runs, suites;
     const char *sort, *format, *store;
     int all_runs;
     struct report_rules rules;
@@ -61,8 +61,6 @@ int cmd_table(int argc, char **argv)
     int rc = cmd_options(&cmd_table_cli, &o, &argc, &argv);
     if (rc >= 0)
         return rc;
-    struct report_strv runs = { o.runs.v, o.runs.n, o.runs.cap }, suites = { o.suites.v, o.suites.n, o.suites.cap };
-    o.runs = o.suites = (struct cli_strv){ 0 };   /* runs and suites own them now */
     const char *path = o.store, *sort = o.sort;
     enum report_fmt fmt = REPORT_FMT_MD;
     struct bai_error err = { 0 };
@@ -70,7 +68,7 @@ int cmd_table(int argc, char **argv)
     report_fmt_parse(o.format, &fmt, &err);
     struct store *st;
     struct report_points pts;
-    if (report_load(path, &runs, &suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
+    if (report_load(path, &o.runs, &o.suites, !o.all_runs, &o.rules, &st, &pts, &err) != 0) {
         rc = bai_error_report(&err);
         goto out;
     }
@@ -127,7 +125,6 @@ int cmd_table(int argc, char **argv)
     buf_free(&b);
     report_points_free(&pts);
 out:
-    report_strv_free(&runs);
-    report_strv_free(&suites);
+    cli_free(&cmd_table_cli, &o);
     return rc;
 }

@@ -1,3 +1,7 @@
+/* http.c - HTTP over libcurl (see http.h): the multi driver on an epoll set
+ * that mirrors libcurl's sockets plus a timerfd, arrival timestamps taken
+ * in the write callback and handed on after every ready connection was
+ * read, and the blocking requests of control calls with their size cap. */
 #include "net/http.h"
 #include "util/clock.h"
 #include "util/log.h"

@@ -1,3 +1,6 @@
+/* sse.c - the Server-Sent Events parser (see sse.h): bytes in any chunking,
+ * lines split across chunks, events assembled and dispatched with the time
+ * of the chunk that completed them. */
 #include "net/sse.h"
 
 #include <string.h>

@@ -242,8 +242,8 @@ static int rope_scaling_given(const struct settings *s)
         if (d->kind == SETTING_ARGS && settings_text(s, (int)i) && strstr(settings_text(s, (int)i), "--rope"))
             return 1;
         if (d->kind == SETTING_ARGV && settings_is_set(s, (int)i))
-            for (size_t k = 0; k < s->v[i].n_list; k++)
-                if (!strncmp(s->v[i].list[k], "--rope", 6) || !strncmp(s->v[i].list[k], "--yarn", 6))
+            for (size_t k = 0; k < s->v[i].list.n; k++)
+                if (!strncmp(s->v[i].list.v[k], "--rope", 6) || !strncmp(s->v[i].list.v[k], "--yarn", 6))
                     return 1;
     }
     return 0;

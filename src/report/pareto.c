@@ -136,12 +136,13 @@ static char *pt_label(const struct report_pareto *pa, size_t i)
     return title;
 }
 
-/* Row order: frontier first, then dominated; within each, best speed first. */
-static const struct report_pareto *g_pa;
-static int cmp_rows(const void *a, const void *b)
+/* Row order: frontier first, then dominated; within each, best speed first
+ * (ctx: the struct report_pareto the indexes point into). */
+static int cmp_rows(const void *a, const void *b, void *ctx)
 {
+    const struct report_pareto *pa = ctx;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    const struct stats_point *p = &g_pa->sp[i], *q = &g_pa->sp[j];
+    const struct stats_point *p = &pa->sp[i], *q = &pa->sp[j];
     if (p->on_frontier != q->on_frontier)
         return q->on_frontier - p->on_frontier;
     if (p->speed != q->speed) {
@@ -159,8 +160,7 @@ void report_pareto_table(const struct report_pareto *pa, struct report_table *t)
     size_t *order = xcalloc(pa->n ? pa->n : 1, sizeof *order);
     for (size_t i = 0; i < pa->n; i++)
         order[i] = i;
-    g_pa = pa;
-    qsort(order, pa->n, sizeof *order, cmp_rows);
+    qsort_r(order, pa->n, sizeof *order, cmp_rows, (void *)pa);
     for (size_t k = 0; k < pa->n; k++) {
         size_t i = order[k];
         const struct report_point *p = pa->pt[i];

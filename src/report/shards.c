@@ -1,7 +1,7 @@
 /* shards.c - the shards of a run as text, a table and JSON (shards.h). */
 #include "report/shards.h"
 #include "report/format.h"
-#include "run/progress.h"
+#include "util/clock.h"
 
 #include <glob.h>
 #include <math.h>
@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* "2026-12-04T23:05:29Z" -> seconds since the epoch, NAN if not that. */
-static double iso_seconds(const char *iso)
-{
-    struct tm tm = { 0 };
-    const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-    return end && !*end ? (double)timegm(&tm) : NAN;
-}
 
 /* The GPU binding of a session's environment, "-" when none was set. */
 static char *gpus_of(const char *env_json)
@@ -100,16 +92,16 @@ void report_shards_table(const struct store_run_shards *s, double now_s, struct 
             continue;
         char text[32];
         if (!isnan(si->heartbeat_s)) {
-            progress_duration(now_s - si->heartbeat_s, text, sizeof text);
+            clock_duration_text(now_s - si->heartbeat_s, text, sizeof text);
             report_table_setf(&t, r, 8, "%s ago", text);
         }
         /* this shard's own rate since its newest session started */
-        double started = iso_seconds(si->started);
+        double started = clock_iso8601_parse(si->started);
         int live = !strcmp(si->state, "running");
         if (live && si->stored < si->planned && !isnan(started) && !isnan(si->heartbeat_s) &&
             si->heartbeat_s > started && si->stored > 0) {
             double rate = (double)si->stored / (si->heartbeat_s - started);
-            progress_duration((double)(si->planned - si->stored) / rate, text, sizeof text);
+            clock_duration_text((double)(si->planned - si->stored) / rate, text, sizeof text);
             report_table_set(&t, r, 9, text);
         } else if (!strcmp(si->state, "done")) {
             report_table_set(&t, r, 9, "done");

@@ -3,7 +3,7 @@
 #include "store/store.h"
 #include "util/defaults.h"
 #include "util/mem.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -26,9 +26,9 @@ void run_config_init(struct run_config *c)
 
 void run_config_free(struct run_config *c)
 {
-    strlist_free(c->suites, c->n_suites);
-    strlist_free(c->sweeps, c->n_sweeps);
-    strlist_free(c->tags, c->n_tags);
+    strv_free(&c->suites);
+    strv_free(&c->sweeps);
+    strv_free(&c->tags);
     settings_free(&c->launch);
     memset(c, 0, sizeof *c);
 }
@@ -78,7 +78,7 @@ int run_config_check(const struct run_config *c, struct bai_error *err)
             return conflict(err, "--plan", "--model", "a plan names its models (a sweep's model: axis)");
         if (c->draft)
             return conflict(err, "--plan", "--draft", "a plan names its drafts (a sweep's draft: axis)");
-        if (c->n_sweeps)
+        if (c->sweeps.n)
             return conflict(err, "--plan", "--sweep", "a plan's sweeps: list holds its axes");
         if (c->zip)
             return conflict(err, "--plan", "--zip", "a sweep of a plan says mode: zip");
@@ -87,7 +87,7 @@ int run_config_check(const struct run_config *c, struct bai_error *err)
         if (c->url)
             return conflict(err, "--plan", "--url", "a plan's endpoints are url: entries of its models");
     }
-    if (c->zip && !c->n_sweeps) {
+    if (c->zip && !c->sweeps.n) {
         bai_error_set(err, BAI_EXIT_USAGE, "--zip needs --sweep (the axes to expand together)");
         return -1;
     }
@@ -113,11 +113,11 @@ int run_config_check(const struct run_config *c, struct bai_error *err)
             snprintf(set, sizeof set, "--%s", launch);
             return conflict(err, flag, set, why);
         }
-        for (size_t k = 0; k < c->n_sweeps; k++) {
-            int id = sweep_setting(c->sweeps[k]);
+        for (size_t k = 0; k < c->sweeps.n; k++) {
+            int id = sweep_setting(c->sweeps.v[k]);
             if (c->backend == BACKEND_OPENAI && id >= 0 && settings_def(id)->scope == SETTING_REQUEST)
                 continue;
-            snprintf(set, sizeof set, "--sweep %.50s", c->sweeps[k]);
+            snprintf(set, sizeof set, "--sweep %.50s", c->sweeps.v[k]);
             return conflict(err, flag, set, c->backend == BACKEND_OPENAI ? why
                                                                          : "this backend has no settings to sweep");
         }
@@ -138,10 +138,10 @@ int run_config_check(const struct run_config *c, struct bai_error *err)
             bai_error_set(err, BAI_EXIT_USAGE, "--%s needs --draft (or an n-gram --spec-type)", d->cli);
             return -1;
         }
-        for (size_t k = 0; k < c->n_sweeps; k++)
-            if (sweep_setting(c->sweeps[k]) == (int)i) {
+        for (size_t k = 0; k < c->sweeps.n; k++)
+            if (sweep_setting(c->sweeps.v[k]) == (int)i) {
                 bai_error_set(err, BAI_EXIT_USAGE, "--sweep %s needs --draft (or an n-gram --spec-type)",
-                              c->sweeps[k]);
+                              c->sweeps.v[k]);
                 return -1;
             }
     }

@@ -1,8 +1,8 @@
 /* config.h - everything one `benchai run` was asked to do, in one struct
  * owned by run/ (curl's OperationConfig is the model): the command line
- * (cmd/run.c) only parses into it; run/points.c turns its backend and sweep
- * settings into configurations, run/runner.c reads its measurement, resume
- * and store settings. The launch settings are one struct settings (the
+ * (cmd/run.c) only parses into it; run/plan_points.c turns its backend and
+ * sweep settings into configurations, run/runner.c reads its measurement,
+ * resume and store settings. The launch settings are one struct settings (the
  * table of settings/settings.h); a plan's points lay theirs over it.
  *
  * Owns: the defaults and the memory of the lists. Does not own: parsing
@@ -16,11 +16,11 @@
 #include <stddef.h>
 #include "backend/backend.h"
 #include "settings/settings.h"
+#include "util/strv.h"
 
 struct run_config {
     /* suites and items */
-    char **suites;               /* as given (names or paths), owned */
-    size_t n_suites, cap_suites;
+    struct strv suites;          /* as given (names or paths) */
     int limit;                   /* first N items per suite, 0 = all */
     int reps;                    /* samples per item, 0 = the suite's */
     int shard_i, shard_n;        /* shard i of n (run/shard.h: whole points, chunks of costly
@@ -43,8 +43,7 @@ struct run_config {
 
     /* sweeps and plans */
     const char *plan;
-    char **sweeps;               /* "axis=v1,v2", owned */
-    size_t n_sweeps, cap_sweeps;
+    struct strv sweeps;          /* "axis=v1,v2" */
     const char *zip;             /* "k,np": axes expanded together */
     int dry_run;
 
@@ -67,8 +66,7 @@ struct run_config {
     const char *store;           /* the command fills it (cli_default_store) */
     const char *logs;            /* NULL: results/logs */
     const char *note;
-    char **tags;                 /* owned */
-    size_t n_tags, cap_tags;
+    struct strv tags;
 
     int demo;                    /* --demo: the smoke suite on the tiny model */
 };

@@ -64,8 +64,9 @@ static int score_answer(const struct batch *b, const struct job_meta *m, const s
     if (!r->ok || !scored_item)
         return 0;
     cJSON *tool_calls = r->tool_calls_json ? cJSON_Parse(r->tool_calls_json) : NULL;
+    struct score_item item = suite_item_for_score(m->item);
     struct score_input in = {
-        .item = m->item, .output = r->content ? r->content : "", .reasoning = r->reasoning,
+        .item = &item, .output = r->content ? r->content : "", .reasoning = r->reasoning,
         .tool_calls = tool_calls, .logprobs = r->probs,
     };
     /* The judge client and the sandbox pool's submit side are used from

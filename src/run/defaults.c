@@ -1,3 +1,7 @@
+/* defaults.c - where benchai finds what the user did not name (see
+ * defaults.h): the cache of the built llama-server and the tiny models,
+ * the installed share folder, and the search for suites and data files
+ * (flag, config file, working folder, install prefix). */
 #include "run/defaults.h"
 #include "util/fs.h"
 #include "util/mem.h"

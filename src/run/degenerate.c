@@ -1,3 +1,5 @@
+/* degenerate.c - the verdict on one output (see degenerate.h): a repeated
+ * tail (a loop) or too few distinct words for its length. */
 #include "run/degenerate.h"
 
 #include <string.h>

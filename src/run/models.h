@@ -8,7 +8,7 @@
  * by their paths before (cmd/run.c), as documented in docs/config.md.
  *
  * Owns: the lookup and its messages. Does not own: the registry's format
- * (plan/), launching, the config file (cli/config.h).
+ * (plan/), launching, the config file (cli/config_file.h).
  */
 #ifndef BAI_RUN_MODELS_H
 #define BAI_RUN_MODELS_H

@@ -40,18 +40,6 @@ struct progress {
 
 /* ---- text ------------------------------------------------------------------------- */
 
-void progress_duration(double s, char *out, size_t size)
-{
-    if (s < 0 || isnan(s) || isinf(s))
-        snprintf(out, size, "?");
-    else if (s < 60)
-        snprintf(out, size, "%.0fs", s);
-    else if (s < 3600)
-        snprintf(out, size, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-    else
-        snprintf(out, size, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-}
-
 void progress_format(const struct progress_figures *f, char *out, size_t size)
 {
     struct buf b = { 0 };
@@ -63,7 +51,7 @@ void progress_format(const struct progress_figures *f, char *out, size_t size)
     buf_printf(&b, " | %zu error%s", f->errors, f->errors == 1 ? "" : "s");
     if (f->done < f->total) {
         char eta[32];
-        progress_duration(f->eta_s, eta, sizeof eta);
+        clock_duration_text(f->eta_s, eta, sizeof eta);
         buf_printf(&b, " | ETA %s", eta);
     }
     snprintf(out, size, "%s", b.data);
@@ -279,7 +267,7 @@ static void log_line(struct progress *p, const struct slot *s, int64_t now, cons
     progress_format(&f, text, sizeof text);
     buf_printf(out, "benchai: %s %s", what, text);
     if (!strcmp(what, "done")) {
-        progress_duration((double)(now - s->start_ns) / 1e9, took, sizeof took);
+        clock_duration_text((double)(now - s->start_ns) / 1e9, took, sizeof took);
         buf_printf(out, " | took %s", took);
     }
     buf_putc(out, '\n');

@@ -71,7 +71,4 @@ struct progress_figures {
 };
 void progress_format(const struct progress_figures *f, char *out, size_t size);
 
-/* "45s", "3m05s", "2h10m"; "?" for a negative value. */
-void progress_duration(double seconds, char *out, size_t size);
-
 #endif

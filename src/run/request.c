@@ -1,3 +1,7 @@
+/* request.c - a suite item made into a gen_request (see request.h):
+ * messages with images as data: URIs, lettered choices, tools, speed
+ * prompts of a fixed length, the point's request settings laid over it and
+ * the prompt-cache bypass of --prompt-cache. */
 #include "run/request.h"
 #include "settings/settings.h"
 #include "util/mem.h"

@@ -344,8 +344,8 @@ static int rescore_one(struct ctx *c, const struct stored_suite *ss, const struc
 {
     const struct rescore_options *o = c->o;
     const char *scorer = effective_scorer(o, orig);
-    struct suite_item it = *orig;
-    it.scorer = (char *)scorer;
+    struct score_item it = suite_item_for_score(orig);
+    it.scorer = scorer;
     cJSON *data_copy = NULL, *peer_ids = NULL;
     if (!strcmp(scorer, "judge") && o->peers > 0) {
         if (peers_load(c, ss->name, ss->version, err) != 0)

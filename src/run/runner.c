@@ -4,7 +4,7 @@
  * time budget, the sandbox pool shared by the whole run. */
 #include "run/progress.h"
 #include "run/run_int.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "settings/identity.h"
 #include "run/shard.h"
 #include "sandbox/pool.h"
@@ -742,8 +742,8 @@ static int open_run(struct runner *r, char run_id[STORE_RUN_ID_MAX], struct bai_
     if (c->shard_n > 0)
         snprintf(shard, sizeof shard, "%d/%d", c->shard_i, c->shard_n);
     struct store_run_meta meta = {
-        .host_json = host, .plan_json = plan, .note = c->note, .tags = (const char *const *)c->tags,
-        .n_tags = c->n_tags, .shard = c->shard_n > 0 ? shard : NULL, .run_id = c->run_id,
+        .host_json = host, .plan_json = plan, .note = c->note, .tags = (const char *const *)c->tags.v,
+        .n_tags = c->tags.n, .shard = c->shard_n > 0 ? shard : NULL, .run_id = c->run_id,
     };
     int rc = store_run_create(st, &meta, run_id, err);
     free(plan);

@@ -1,3 +1,8 @@
+/* scheduler.c - sending one batch (see scheduler.h): the I/O loop on the
+ * HTTP client (closed loop or Poisson arrivals at their intended times),
+ * retries with back-off, a dead server restarted and its requests sent
+ * again, the synchronous loop of command and replay, and the queue to the
+ * consumer thread that scores and stores. */
 #include "run/scheduler.h"
 #include "backend/openai_proto.h"
 #include "net/http.h"

@@ -3,8 +3,8 @@
 #include "run/shard.h"
 #include "settings/settings.h"
 #include "plan/plan.h"
-#include "run/points.h"
-#include "run/progress.h"
+#include "run/plan_points.h"
+#include "util/clock.h"
 #include "util/mem.h"
 #include "util/sha256.h"
 
@@ -261,10 +261,10 @@ void run_shards_print(const struct run_shards *m, const struct run_options *o, i
         cJSON_AddStringToObject(root, "manifest_sha256", m->manifest_sha256);
         arr = cJSON_AddArrayToObject(root, "shard");
     } else {
-        progress_duration(total, t1, sizeof t1);
-        progress_duration(longest, t2, sizeof t2);
+        clock_duration_text(total, t1, sizeof t1);
+        clock_duration_text(longest, t2, sizeof t2);
         if (m->a.split_above_s > 0)
-            progress_duration(m->a.split_above_s, t3, sizeof t3);
+            clock_duration_text(m->a.split_above_s, t3, sizeof t3);
         fprintf(out, "%zu point(s) on %d shard(s): estimated %s of work, the longest shard %s;"
                 " points above %s are split into item chunks\n",
                 o->n_points, m->n_shards, t1, t2, m->a.split_above_s > 0 ? t3 : "(none: whole points only)");
@@ -290,7 +290,7 @@ void run_shards_print(const struct run_shards *m, const struct run_options *o, i
             jp = cJSON_AddArrayToObject(js, "points");
             cJSON_AddItemToArray(arr, js);
         } else {
-            progress_duration(m->a.load_s[s - 1], t1, sizeof t1);
+            clock_duration_text(m->a.load_s[s - 1], t1, sizeof t1);
             fprintf(out, "\nshard %d of %d: %zu point(s), estimated %s\n", s, m->n_shards, n_here, t1);
         }
         for (size_t i = 0; i < m->a.n_pieces; i++) {
@@ -312,7 +312,7 @@ void run_shards_print(const struct run_shards *m, const struct run_options *o, i
                 cJSON_AddItemToArray(jp, e);
                 continue;
             }
-            progress_duration(pc->cost_s, t1, sizeof t1);
+            clock_duration_text(pc->cost_s, t1, sizeof t1);
             fprintf(out, "  %zu. %s: %lld samples, %s", pc->point + 1, pt->label, samples, t1);
             if (pc->n_chunks > 1)
                 fprintf(out, " (items chunk %d of %d)", pc->chunk + 1, pc->n_chunks);

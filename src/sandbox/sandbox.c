@@ -5,6 +5,7 @@
 #include "sandbox/child.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/strv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -240,30 +241,19 @@ static char *resolve_exe(const char *name)
     return NULL;
 }
 
-static char **build_env(const struct sandbox_job *job, int full)
+static struct strv build_env(const struct sandbox_job *job, int full)
 {
     static const char *const base[] = {
         "PATH=" SANDBOX_PATH, "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
         "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0", NULL };
-    size_t n = 0, extra = 0;
-    while (base[n]) n++;
-    while (job->env && job->env[extra]) extra++;
-    char **env = xcalloc(n + extra + 4, sizeof *env);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        env[k++] = xstrdup(base[i]);
-    env[k++] = xstrdup(full ? "HOME=/tmp/work" : "HOME=/tmp");
-    env[k++] = xstrdup("TMPDIR=/tmp");
-    for (size_t i = 0; i < extra; i++)
-        env[k++] = xstrdup(job->env[i]);
+    struct strv env = { 0 };
+    for (size_t i = 0; base[i]; i++)
+        strv_push(&env, base[i]);
+    strv_push(&env, full ? "HOME=/tmp/work" : "HOME=/tmp");
+    strv_push(&env, "TMPDIR=/tmp");
+    for (size_t i = 0; job->env && job->env[i]; i++)
+        strv_push(&env, job->env[i]);
     return env;
-}
-
-static void free_strv(char **v)
-{
-    for (size_t i = 0; v && v[i]; i++)
-        free(v[i]);
-    free(v);
 }
 
 struct capture {
@@ -380,7 +370,7 @@ static const char **bind_list(const struct sandbox_job *job, size_t *n)
 struct run {
     struct sandbox_child_args a;
     char *exe;
-    char **argv, **envp;
+    struct strv argv, envp;
     const char **binds;
     int out_p[2], err_p[2], rep_p[2], st_p[2], sync_p[2];
     int stdin_fd, hostdir_fd, pidfd, uid_slot;
@@ -416,8 +406,8 @@ static void run_release(const struct sandbox *sb, struct run *r)
     free(r->a.scratch);
     free(r->exe);
     free(r->binds);
-    free_strv(r->argv);
-    free_strv(r->envp);
+    strv_free(&r->argv);
+    strv_free(&r->envp);
 }
 
 /* Who the program is: inside the user namespace always SANDBOX_UID; on
@@ -473,11 +463,8 @@ static int run_prepare(const struct sandbox *sb, const struct sandbox_job *job, 
                       SANDBOX_PATH);
         return -1;
     }
-    size_t argc = 0;
-    while (job->argv[argc]) argc++;
-    r->argv = xcalloc(argc + 1, sizeof *r->argv);
-    for (size_t i = 0; i < argc; i++)
-        r->argv[i] = xstrdup(job->argv[i]);
+    for (size_t i = 0; job->argv[i]; i++)
+        strv_push(&r->argv, job->argv[i]);
     r->envp = build_env(job, full);
     if (pipe2(r->out_p, O_CLOEXEC) || pipe2(r->err_p, O_CLOEXEC) || pipe2(r->st_p, O_CLOEXEC) ||
         pipe2(r->sync_p, O_CLOEXEC) || (job->report && pipe2(r->rep_p, O_CLOEXEC))) {
@@ -499,8 +486,8 @@ static int run_prepare(const struct sandbox *sb, const struct sandbox_job *job, 
     if (choose_ids(sb, job, r, err) != 0)
         return -1;
     a->exe = r->exe;
-    a->argv = r->argv;
-    a->envp = r->envp;
+    a->argv = r->argv.v;
+    a->envp = r->envp.v;
     a->workdir = full ? "/tmp/work" : job->host_dir;
     a->out_w = r->out_p[1];
     a->err_w = r->err_p[1];

@@ -278,14 +278,9 @@ static int write_file(const char *dir, const char *file, const char *text, struc
     return ok ? 0 : -1;
 }
 
-static const char *item_prompt(const struct suite_item *it)
+static const char *item_prompt(const struct score_item *it)
 {
-    if (it->prompt)
-        return it->prompt;
-    for (size_t i = it->n_messages; i-- > 0;)
-        if (!strcmp(it->messages[i].role, "user"))
-            return it->messages[i].content;
-    return "";
+    return it->prompt ? it->prompt : "";
 }
 
 /* The limits of the run step: language table, then the item's scoring. */

@@ -43,6 +43,10 @@ const char *ifeval_known_types(void);
 /* Checks a check's kwargs against its spec; 0 ok, else -1 with msg. */
 int ifeval_validate_kwargs(const struct ifeval_type *t, const cJSON *kw, char *msg, size_t msg_size);
 
+/* detectable_content:postscript (ifeval_checks.c); benchai's own
+ * postscript check (ifeval_own.c) calls it with its marker. */
+int ifeval_check_postscript(struct ifeval_text *t, const cJSON *kw, char *msg, size_t msz);
+
 /* The two tables (ifeval_checks.c, ifeval_own.c). */
 extern const struct ifeval_type ifeval_reference_types[];
 extern const size_t ifeval_reference_count;

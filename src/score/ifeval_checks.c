@@ -273,7 +273,7 @@ CHECK(content_placeholders)
  * P.S. -> p\.\s?s\., else the marker lower-cased as a pattern */
 static struct score_pyre re_pps = { "\\s*p\\.\\s?p\\.\\s?s.*$", PYRE_M, NULL };
 static struct score_pyre re_ps = { "\\s*p\\.\\s?s\\..*$", PYRE_M, NULL };
-CHECK(content_postscript)
+int ifeval_check_postscript(struct ifeval_text *t, const cJSON *kw, char *msg, size_t msz)
 {
     const char *marker = ifeval_kw_str(kw, "postscript_marker");
     if (!marker)
@@ -514,7 +514,7 @@ const struct ifeval_type ifeval_reference_types[] = {
     { "length_constraints:nth_paragraph_first_word", len_nth_first_word,
       "i:num_paragraphs i:nth_paragraph s:first_word" },
     { "detectable_content:number_placeholders", content_placeholders, "i:num_placeholders" },
-    { "detectable_content:postscript", content_postscript, "s:postscript_marker" },
+    { "detectable_content:postscript", ifeval_check_postscript, "s:postscript_marker" },
     { "detectable_format:number_bullet_lists", format_bullets, "i:num_bullets" },
     { "detectable_format:constrained_response", format_constrained, "" },
     { "detectable_format:number_highlighted_sections", format_highlights, "i:num_highlights" },

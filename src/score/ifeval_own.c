@@ -306,8 +306,7 @@ CHECK(own_postscript)
                                                                        : score_re_escape(marker);
     cJSON_AddStringToObject(k, "postscript_marker", lit);
     free(lit);
-    const struct ifeval_type *ref = ifeval_find("detectable_content:postscript");
-    int r = ref->fn(t, k, msg, msz);
+    int r = ifeval_check_postscript(t, k, msg, msz);
     cJSON_Delete(k);
     return r;
 }

@@ -11,7 +11,6 @@
 
 #include "score/score.h"
 #include "score/text.h"
-#include "suite/suite.h"
 #include "util/sha256.h"
 
 const char score_judge_default_rubric[] =
@@ -27,22 +26,12 @@ const char score_judge_system[] =
     "not length or style. Write a short rationale, then end with a line of the exact form "
     "SCORE: <integer 0-100>.";
 
-static const char *item_prompt(const struct suite_item *item)
-{
-    if (item->prompt)
-        return item->prompt;
-    for (size_t i = item->n_messages; i > 0; i--)
-        if (item->messages[i - 1].role && !strcmp(item->messages[i - 1].role, "user"))
-            return item->messages[i - 1].content;
-    return "";
-}
-
-void score_judge_prompt(const struct suite_item *item, const char *response, struct buf *out)
+void score_judge_prompt(const struct score_item *item, const char *response, struct buf *out)
 {
     const cJSON *data = item->data;
     const char *reference = score_opt_str(data, "reference", NULL);
     const char *rubric = score_opt_str(data, "rubric", score_judge_default_rubric);
-    buf_printf(out, "[Question]\n%s\n\n", item_prompt(item));
+    buf_printf(out, "[Question]\n%s\n\n", item->prompt ? item->prompt : "");
     if (reference)
         buf_printf(out, "[Reference answer]\n%s\n\n", reference);
     const cJSON *peers = score_opt(data, "peer_answers");
@@ -74,7 +63,7 @@ char *score_judge_key(const char *model, int peers)
         for (int i = 0; i < peers; i++)
             cJSON_AddItemToArray(arr, cJSON_CreateString("P"));
     }
-    struct suite_item item = { .id = "key", .prompt = "Q", .data = data };
+    struct score_item item = { .id = "key", .prompt = "Q", .data = data };
     struct buf prompt = {0};
     buf_puts(&prompt, score_judge_system);
     buf_putc(&prompt, '\n');

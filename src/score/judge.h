@@ -7,7 +7,7 @@
 #include "util/error.h"
 #include "util/mem.h"
 
-struct suite_item;
+struct score_item;
 
 /* Passed to the scorer as score_context.judge. complete() sends one
  * system + user message to the judge model and returns its answer in
@@ -27,7 +27,7 @@ extern const char score_judge_system[];
 
 /* Builds the judge's user message from the item (prompt, data.reference,
  * data.rubric, data.peer_answers) and the response. Appends to out. */
-void score_judge_prompt(const struct suite_item *item, const char *response, struct buf *out);
+void score_judge_prompt(const struct score_item *item, const char *response, struct buf *out);
 
 /* The name a judge's scores are stored under: "judge:MODEL#PROMPT", where
  * PROMPT is the first 8 hex digits of the SHA-256 of the system message and

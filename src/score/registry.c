@@ -21,7 +21,6 @@ static const struct scorer *const registry[] = {
     &scorer_tool_call,
     &scorer_judge,
     &scorer_code,
-    /* SCORERS: add `&scorer_X,` above this line. */
 };
 #define N_SCORERS (sizeof registry / sizeof registry[0])
 
@@ -96,13 +95,6 @@ int score_check(const char *scorer, const cJSON *data, struct bai_error *err)
     }
     int problems = score_options_check(sc, data, err);
     return problems + (sc->validate ? sc->validate(data, err) : 0);
-}
-
-size_t score_output_len(const struct score_input *in)
-{
-    if (!in || !in->output)
-        return 0;
-    return in->output_len ? in->output_len : strlen(in->output);
 }
 
 int score_sample(const struct score_input *in, const struct score_context *ctx,

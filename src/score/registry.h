@@ -1,13 +1,28 @@
 /* registry.h - the scorer registry as modules outside score/ ask it:
- * which scorer names exist, and whether an item's data suits its scorer.
+ * which scorer names exist, whether an item's data suits its scorer, and
+ * what a scorer reads of an item (struct score_item).
  * Owns: these questions (answered by registry.c from the one list of
- * scorers). Does not own: the scorers themselves, or any suite type, so
- * suite/ can ask it without depending on score.h. */
+ * scorers) and struct score_item. Does not own: the scorers themselves,
+ * or any suite type: suite/ includes this header (to check items and to
+ * hand them to scorers, suite_item_for_score) and score/ includes nothing
+ * of suite/, so the dependency runs one way. */
 #ifndef BAI_SCORE_REGISTRY_H
 #define BAI_SCORE_REGISTRY_H
 
 #include <cjson/cJSON.h>
 #include "util/error.h"
+
+/* What a scorer reads of one item; the pointers are borrowed. A suite
+ * item gives one through suite_item_for_score (suite/suite.h), `benchai
+ * score` builds one from a JSONL line, rescore lays another scorer or
+ * more data over one. */
+struct score_item {
+    const char *id;                  /* named in messages; choice's shuffle seed */
+    const char *scorer;              /* the scorer's registry name */
+    cJSON *data;                     /* the scorer's fields and options (read only) */
+    const char *prompt;              /* the question as asked (the item's prompt,
+                                        or its last user message), or NULL */
+};
 
 /* The registered scorer names in registry order, NULL-terminated. */
 const char *const *score_names(void);

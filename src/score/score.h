@@ -12,10 +12,10 @@
 #ifndef BAI_SCORE_H
 #define BAI_SCORE_H
 
+#include <string.h>
 #include <cjson/cJSON.h>
 #include "util/error.h"
 #include "score/registry.h"
-#include "suite/suite.h"
 
 enum score_status {
     SCORE_SCORED = 0,    /* an answer was found and judged */
@@ -26,7 +26,7 @@ enum score_status {
 /* What a scorer sees of one sample. Only `output` (the answer, reasoning
  * removed) is required; the others are NULL when not available. */
 struct score_input {
-    const struct suite_item *item;   /* item->data holds the scorer's fields */
+    const struct score_item *item;   /* item->data holds the scorer's fields */
     const char *output;
     size_t output_len;               /* bytes of output; 0: strlen(output). An
                                         output holding NUL characters sets it,
@@ -36,8 +36,15 @@ struct score_input {
     const cJSON *logprobs;           /* llama-server completion_probabilities */
 };
 
-/* The byte length of in->output (0 when there is none). */
-size_t score_output_len(const struct score_input *in);
+/* The byte length of in->output (0 when there is none). Inline: every
+ * scorer asks, and the scorers must not depend on registry.c, which lists
+ * them. */
+static inline size_t score_output_len(const struct score_input *in)
+{
+    if (!in || !in->output)
+        return 0;
+    return in->output_len ? in->output_len : strlen(in->output);
+}
 
 /* Services some scorers need (sandbox pool for code, a backend for judge).
  * Opaque here. A NULL judge makes judge items SCORE_ERROR with a reason; a

@@ -1,6 +1,6 @@
 /* scorers.h - the scorer objects the registry lists (one per scorer file).
  * Owns nothing: each `struct scorer` lives in its own file; registry.c
- * lists them in order. Helpers add a line above the marker. */
+ * lists them in order. */
 #ifndef BAI_SCORE_SCORERS_H
 #define BAI_SCORE_SCORERS_H
 
@@ -14,6 +14,5 @@ extern const struct scorer scorer_needle;
 extern const struct scorer scorer_tool_call;
 extern const struct scorer scorer_judge;
 extern const struct scorer scorer_code;
-/* SCORER-DECLARATIONS: add `extern const struct scorer scorer_X;` above. */
 
 #endif

@@ -1,3 +1,6 @@
+/* identity.c - a configuration's identity (see identity.h): the canonical
+ * JSON (keys sorted at every level), its SHA-256, the inherited environment
+ * that counts, and the named differences between two identities. */
 #include "settings/identity.h"
 #include "util/mem.h"
 #include "util/sha256.h"
@@ -65,8 +68,8 @@ cJSON *identity_inherited_env(char *const *env, const struct settings *s)
             wanted = !strncmp(env[i], prefixes[p], strlen(prefixes[p]));
         size_t len = strcspn(env[i], "=");
         /* a variable the env setting sets or unsets is recorded there */
-        for (size_t k = 0; set && k < set->n_list && wanted; k++)
-            wanted = !(strcspn(set->list[k], "=") == len && !strncmp(set->list[k], env[i], len));
+        for (size_t k = 0; set && k < set->list.n && wanted; k++)
+            wanted = !(strcspn(set->list.v[k], "=") == len && !strncmp(set->list.v[k], env[i], len));
         if (!wanted)
             continue;
         found = xrealloc(found, (n + 1) * sizeof *found);

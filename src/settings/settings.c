@@ -5,7 +5,7 @@
 #include "settings/settings.h"
 #include "cli/options.h"
 #include "util/mem.h"
-#include "util/strlist.h"
+#include "util/strv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -253,7 +253,7 @@ int settings_validate(int id, const char *value, const char *where, struct bai_e
 static void value_clear(struct setting_value *v)
 {
     free(v->text);
-    strlist_free(v->list, v->n_list);
+    strv_free(&v->list);
     memset(v, 0, sizeof *v);
 }
 
@@ -283,21 +283,20 @@ static void env_put(struct setting_value *v, const char *entry)
     env_entry_ok(entry, &n);
     char *item = !strcmp(entry + n + 1, "unset") ? xstrndup(entry, n) : xstrdup(entry);
     size_t at = 0;
-    for (; at < v->n_list; at++) {
-        size_t m = strcspn(v->list[at], "=");
-        int c = strncmp(v->list[at], entry, m < n ? m : n);
+    for (; at < v->list.n; at++) {
+        size_t m = strcspn(v->list.v[at], "=");
+        int c = strncmp(v->list.v[at], entry, m < n ? m : n);
         if (c == 0 && m == n) {
-            free(v->list[at]);
-            v->list[at] = item;
+            free(v->list.v[at]);
+            v->list.v[at] = item;
             return;
         }
         if (c > 0 || (c == 0 && m > n))
             break;
     }
-    v->list = xrealloc(v->list, (v->n_list + 1) * sizeof *v->list);
-    memmove(&v->list[at + 1], &v->list[at], (v->n_list - at) * sizeof *v->list);
-    v->list[at] = item;
-    v->n_list++;
+    strv_push_owned(&v->list, item);          /* then moved to its place */
+    memmove(&v->list.v[at + 1], &v->list.v[at], (v->list.n - 1 - at) * sizeof *v->list.v);
+    v->list.v[at] = item;
     v->set = 1;
 }
 
@@ -312,8 +311,7 @@ int settings_set(struct settings *s, int id, const char *value, const char *wher
         return 0;
     }
     if (d->kind == SETTING_ARGV) {
-        size_t cap = v->n_list;
-        strlist_push(&v->list, &v->n_list, &cap, value);
+        strv_push(&v->list, value);
         v->set = 1;
         return 0;
     }
@@ -369,16 +367,15 @@ void settings_overlay(struct settings *base, const struct settings *top)
         if (!t->set)
             continue;
         if (table[i].kind == SETTING_ARGV) {
-            size_t cap = b->n_list;
-            for (size_t k = 0; k < t->n_list; k++)
-                strlist_push(&b->list, &b->n_list, &cap, t->list[k]);
+            for (size_t k = 0; k < t->list.n; k++)
+                strv_push(&b->list, t->list.v[k]);
             b->set = 1;
             continue;
         }
         if (table[i].kind == SETTING_ENVIRON) {
-            for (size_t k = 0; k < t->n_list; k++) {
+            for (size_t k = 0; k < t->list.n; k++) {
                 /* back to the NAME=VALUE / NAME=unset form env_put takes */
-                char *e = strchr(t->list[k], '=') ? xstrdup(t->list[k]) : xasprintf("%s=unset", t->list[k]);
+                char *e = strchr(t->list.v[k], '=') ? xstrdup(t->list.v[k]) : xasprintf("%s=unset", t->list.v[k]);
                 env_put(b, e);
                 free(e);
             }
@@ -403,10 +400,10 @@ static int equal_from(const struct settings *a, const struct settings *b, int la
         if (!x->set)
             continue;
         if (table[i].kind == SETTING_ARGV || table[i].kind == SETTING_ENVIRON) {
-            if (x->n_list != y->n_list)
+            if (x->list.n != y->list.n)
                 return 0;
-            for (size_t k = 0; k < x->n_list; k++)
-                if (strcmp(x->list[k], y->list[k]))
+            for (size_t k = 0; k < x->list.n; k++)
+                if (strcmp(x->list.v[k], y->list.v[k]))
                     return 0;
         } else if (strcmp(x->text, y->text)) {
             return 0;
@@ -439,8 +436,8 @@ cJSON *settings_value_json(const struct settings *s, int id)
     const struct setting_def *d = &table[id];
     if (d->kind == SETTING_ARGV || d->kind == SETTING_ENVIRON) {
         cJSON *arr = cJSON_CreateArray();
-        for (size_t k = 0; k < v->n_list; k++)
-            cJSON_AddItemToArray(arr, cJSON_CreateString(v->list[k]));
+        for (size_t k = 0; k < v->list.n; k++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(v->list.v[k]));
         return arr;
     }
     if (d->kind == SETTING_INT && !in_list(d->choices, v->text))
@@ -480,11 +477,11 @@ void settings_label_append(const struct settings *s, const int *ids, size_t n, s
             continue;
         if (table[i].kind == SETTING_ARGV) {
             buf_printf(label, " %s=", table[i].name);
-            for (size_t k = 0; k < v->n_list; k++)
-                buf_printf(label, "%s%s", k ? "," : "", v->list[k]);
+            for (size_t k = 0; k < v->list.n; k++)
+                buf_printf(label, "%s%s", k ? "," : "", v->list.v[k]);
         } else if (table[i].kind == SETTING_ENVIRON) {
-            for (size_t k = 0; k < v->n_list; k++)
-                buf_printf(label, " env.%s%s", v->list[k], strchr(v->list[k], '=') ? "" : "=unset");
+            for (size_t k = 0; k < v->list.n; k++)
+                buf_printf(label, " env.%s%s", v->list.v[k], strchr(v->list.v[k], '=') ? "" : "=unset");
         } else {
             buf_printf(label, " %s=%s", table[i].name, v->text);
         }

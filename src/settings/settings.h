@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "util/error.h"
+#include "util/strv.h"
 
 /* Settings that code refers to by name come first, in table order; every
  * other setting is reached through the table only (settings_lookup). */
@@ -105,8 +106,7 @@ struct setting_value {
     long num;
     double dnum;
     char *text;
-    char **list;
-    size_t n_list;
+    struct strv list;
 };
 
 /* Values for every setting of the table; zero-initialised = nothing set.

@@ -24,11 +24,14 @@ static void bind_int(sqlite3_stmt *s, int i, int64_t v)
         sqlite3_bind_int64(s, i, v);
 }
 
+/* The readers here take the connection a report holds (store_db), not a
+ * struct store; their errors still go through store_fail, so a locked,
+ * full or corrupt store is named as such, with its path. */
 static int db_fail(sqlite3 *db, int rc, const char *what, struct bai_error *err)
 {
-    (void)rc;
-    bai_error_set(err, BAI_EXIT_STORE, "store: %s: %s", what, sqlite3_errmsg(db));
-    return -1;
+    const char *file = sqlite3_db_filename(db, "main");
+    struct store view = { .db = db, .path = (char *)(file && *file ? file : "store") };
+    return store_fail(&view, rc, what, err);
 }
 
 int store_server_start_next_seq(struct store *st, int64_t config_id, struct bai_error *err)

@@ -211,10 +211,7 @@ int store_incident_add(struct store *st, const char *run_id, int64_t config_id,
 int store_resolve_run(struct store *st, const char *spec, char id_out[STORE_RUN_ID_MAX],
                       struct bai_error *err);
 
-/* ======================================================================
- * Additions (store helper). Everything below is new; nothing above changed
- * its signature.
- * ====================================================================== */
+/* --- the schema version, run ids, the default path, batches ---------- */
 
 /* The schema version this benchai writes. Opening an older store migrates
  * it (one transaction); a newer one is refused. */

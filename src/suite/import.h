@@ -65,7 +65,8 @@ int suite_import_jsonl(struct suite_import_job *job, struct bai_error *err);
 int suite_import_livecodebench(struct suite_import_job *job, struct bai_error *err);
 int suite_import_usaco(struct suite_import_job *job, struct bai_error *err);
 
-/* Helpers shared by the importers. */
+/* Helpers shared by the importers (import_fields.c, apart from the format
+ * table in import.c so that the importers do not depend back on it). */
 /* The string field of record i, or NULL; numbers are printed as text. */
 const char *suite_import_str(struct suite_import_job *job, size_t i, const char *field,
                              char tmp[64]);

@@ -678,3 +678,12 @@ int suite_item_build(const struct suite_raw_item *raw, const struct suite_defaul
         suite_item_clear(out);
     return c.errors;
 }
+
+struct score_item suite_item_for_score(const struct suite_item *it)
+{
+    struct score_item si = { .id = it->id, .scorer = it->scorer, .data = it->data, .prompt = it->prompt };
+    for (size_t i = it->n_messages; !si.prompt && i > 0; i--)
+        if (it->messages[i - 1].role && !strcmp(it->messages[i - 1].role, "user"))
+            si.prompt = it->messages[i - 1].content;
+    return si;
+}

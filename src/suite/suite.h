@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "score/registry.h"
 #include "util/error.h"
 
 /* An image an item shows the model: its bytes, read when the suite loads
@@ -112,8 +113,13 @@ void suite_free(struct suite *s);
 /* Finds an item by id, NULL when absent (hash lookup, O(1)). */
 const struct suite_item *suite_find_item(const struct suite *s, const char *id);
 
-/* ---- additions (suite helper): every diagnostic, not one truncated
- * message, for `benchai suites validate` and tests. ---- */
+/* The item as a scorer reads it (struct score_item, score/registry.h): its
+ * id, scorer and data, and the question as asked: the prompt, else the
+ * content of the last user message, else NULL. Points into the item. */
+struct score_item suite_item_for_score(const struct suite_item *it);
+
+/* ---- every diagnostic, not one truncated message, for `benchai suites
+ * validate` and tests ---- */
 struct suite_diag {
     char *file;                    /* the suite file, or the source: data file */
     int line, column;              /* 1-based; 0 when unknown */

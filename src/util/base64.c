@@ -1,3 +1,5 @@
+/* base64.c - RFC 4648 base64 encoding and a strict decoder that says where
+ * the first bad character is (see base64.h). */
 #include "util/base64.h"
 #include "util/mem.h"
 

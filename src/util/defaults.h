@@ -1,12 +1,12 @@
 /* defaults.h - every built-in default value of benchai, named once with its
- * unit. A command fills its config from flags, the config file (cli/config.h)
+ * unit. A command fills its config from flags, the config file (cli/config_file.h)
  * and these; library code takes explicit values and falls back to these
  * names only where its interface documents "0 = the default". Where files
  * live by default (the cached llama-server, the tiny models, suites, the
  * registry search) is run/defaults.h.
  *
  * Owns: the numbers and names. Does not own how a setting is resolved
- * (precedence of flag, environment and config file: cli/config.c). */
+ * (precedence of flag, environment and config file: cli/config_file.c). */
 #ifndef BAI_UTIL_DEFAULTS_H
 #define BAI_UTIL_DEFAULTS_H
 

@@ -1,3 +1,5 @@
+/* error.c - filling struct bai_error and turning it into one stderr line
+ * and an exit code (see error.h). */
 #include "util/error.h"
 #include "util/escape.h"
 

@@ -1,3 +1,5 @@
+/* escape.c - the terminal rule (control characters and other hazards made
+ * visible) and POSIX shell quoting (see escape.h). */
 #include "util/escape.h"
 #include "util/utf8.h"
 

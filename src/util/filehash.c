@@ -1,3 +1,6 @@
+/* filehash.c - a file's SHA-256, read from the on-disk cache when the
+ * file's key (path, device, inode, size, mtime) is unchanged, else computed
+ * and stored there (see filehash.h). */
 #include "util/filehash.h"
 #include "util/fs.h"
 #include "util/mem.h"

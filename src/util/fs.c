@@ -1,3 +1,6 @@
+/* fs.c - whole-file reads, the tail of a file, atomic writes that refuse
+ * symbolic links, temp files, mkdir -p, directory listings by suffix and
+ * the $PATH search (see fs.h). */
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -148,6 +151,28 @@ int fs_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+char *fs_tail_lines(const char *path, int n_lines, const char *unreadable)
+{
+    char *text = fs_read_file(path, NULL, NULL);
+    if (!text)
+        return xstrdup(unreadable);
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    const char *p = text + len;
+    int lines = 0;
+    while (p > text) {
+        p--;
+        if (*p == '\n' && ++lines == n_lines) {
+            p++;
+            break;
+        }
+    }
+    char *out = xstrdup(p);
+    free(text);
+    return out;
 }
 
 char *fs_dirname(const char *path)

@@ -37,6 +37,11 @@ int fs_exists(const char *path);
  * unreadable dir gives none. Caller frees each string and the array. */
 char **fs_list_suffix(const char *dir, const char *const *suffixes, size_t *n);
 
+/* The last n_lines lines of a text file (trailing line ends dropped), for
+ * quoting a log in an error; a copy of `unreadable` when the file cannot be
+ * read. Allocated. */
+char *fs_tail_lines(const char *path, int n_lines, const char *unreadable);
+
 /* Directory part of path, allocated ("." when there is none). */
 char *fs_dirname(const char *path);
 

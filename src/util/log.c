@@ -1,3 +1,6 @@
+/* log.c - the one verbosity level and the stderr writer of every log
+ * line, with a hook that runs before each line (the live progress display
+ * clears itself there). */
 #include "util/log.h"
 #include "util/escape.h"
 #include "util/mem.h"

@@ -1,3 +1,5 @@
+/* mem.c - the allocation wrappers that abort on exhaustion and the
+ * growable byte buffer struct buf (see mem.h). */
 #include "util/mem.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* sha256.c - SHA-256 as FIPS 180-4 defines it: streaming update and final,
+ * hex output (see sha256.h). */
 #include "util/sha256.h"
 
 #include <string.h>

@@ -1,3 +1,5 @@
+/* utf8.c - the strict UTF-8 decoder, the encoder of one code point and
+ * the repair that replaces invalid sequences with U+FFFD (see utf8.h). */
 #include "util/utf8.h"
 #include "util/mem.h"
 

@@ -1,3 +1,5 @@
+/* yaml_bounds.c - the depth and alias-expansion accounting over libyaml's
+ * events that every YAML reader runs (see yaml_bounds.h). */
 #include "util/yaml_bounds.h"
 #include "util/mem.h"
 

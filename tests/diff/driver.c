@@ -91,7 +91,7 @@ static cJSON *do_score(const cJSON *req)
         cJSON_AddStringToObject(r, "err", "bad request");
         return r;
     }
-    struct suite_item item = {0};
+    struct score_item item = {0};
     item.id = "d";
     item.scorer = scorer->valuestring;
     item.prompt = "";

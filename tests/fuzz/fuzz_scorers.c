@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *sep = '\0';
         parts[i] = sep + 1;
     }
-    struct suite_item item = {0};
+    struct score_item item = {0};
     item.id = "fuzz";
     item.scorer = (char *)templates[pick].name;
     item.prompt = "What is asked?";

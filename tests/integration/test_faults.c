@@ -88,10 +88,29 @@ Test(faults, hung_server_is_found_by_health_checks_killed_and_restarted, .timeou
     harness_env_free(&e);
 }
 
+/* Waits until the store holds more than `above` samples or ms pass;
+ * returns 0 when benchai exited meanwhile. */
+static int wait_progress(const struct harness_env *e, pid_t pid, long long above, int64_t ms)
+{
+    int64_t end = clock_mono_ns() + ms * 1000000LL;
+    while (clock_mono_ns() < end) {
+        siginfo_t si = { 0 };
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+            return 0;
+        if (fs_exists(e->db) && q(e, "SELECT count(*) FROM samples") > above)
+            return 1;
+        clock_sleep_ms(5);
+    }
+    return 1;
+}
+
 /* Follows benchai's llama-server children: every one whose command line
- * has `match`, once it answers /health with 200, is stopped (the 1st, 3rd,
- * ...) or killed (the 2nd, 4th, ...) a moment later. Returns how many it hit. */
-static int sabotage_until_exit(pid_t benchai, const char *match, int *exit_code)
+ * has `match`, once it answers /health with 200 and has answered a request
+ * (a sample more is stored: it is serving the suite, with requests in
+ * flight), is stopped (the 1st, 3rd, ...) or killed (the 2nd, 4th, ...).
+ * Returns how many it hit. */
+static int sabotage_until_exit(const struct harness_env *e, pid_t benchai, const char *match,
+                               int *exit_code)
 {
     pid_t done[64];
     int n_done = 0;
@@ -116,7 +135,9 @@ static int sabotage_until_exit(pid_t benchai, const char *match, int *exit_code)
             if (seen || !wanted || port < 0 || n_done == 64 ||
                 health_probe(port, 500, &http, why, sizeof why) != HEALTH_ANSWERED || http != 200)
                 continue;
-            clock_sleep_ms(150);                 /* let requests be in flight */
+            long long stored = fs_exists(e->db) ? q(e, "SELECT count(*) FROM samples") : 0;
+            if (!wait_progress(e, benchai, stored, 60000))
+                break;                           /* benchai exited: reaped next turn */
             kill(kids[i], n_done % 2 == 0 ? SIGSTOP : SIGKILL);
             done[n_done++] = kids[i];
         }
@@ -133,7 +154,7 @@ Test(faults, server_that_keeps_hanging_or_dying_is_given_up_for_its_point_only, 
                            "--server-arg=--alias", e.alias_arg, NULL };
     pid_t pid = harness_spawn(args, e.dir);
     int code = -1;
-    int hits = sabotage_until_exit(pid, "--parallel 1 ", &code);
+    int hits = sabotage_until_exit(&e, pid, "--parallel 1 ", &code);
     char *err = harness_read(e.dir, "stderr"), *out = harness_read(e.dir, "stdout");
     cr_assert_eq(code, 0, "a given-up point does not end the plan; exit %d: %s", code, err);
     /* the scheduler restarts 3 times, the 4th death gives the point up */
@@ -167,22 +188,6 @@ static char *sample_keys(const char *db)
     return harness_sql_text(db, "SELECT group_concat(k, ' ') FROM (SELECT c.label || '/' || u.name || '/' ||"
                                 " s.item_id || '#' || s.rep AS k FROM samples s JOIN configs c ON c.id ="
                                 " s.config_id JOIN suites u ON u.id = s.suite_id ORDER BY k)");
-}
-
-/* Waits until the store holds more than `above` samples or ms pass;
- * returns 0 when benchai exited meanwhile. */
-static int wait_progress(const struct harness_env *e, pid_t pid, long long above, int64_t ms)
-{
-    int64_t end = clock_mono_ns() + ms * 1000000LL;
-    while (clock_mono_ns() < end) {
-        siginfo_t si = { 0 };
-        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-            return 0;
-        if (fs_exists(e->db) && q(e, "SELECT count(*) FROM samples") > above)
-            return 1;
-        clock_sleep_ms(5);
-    }
-    return 1;
 }
 
 Test(faults, twenty_random_kills_store_every_sample_exactly_once, .timeout = 900)

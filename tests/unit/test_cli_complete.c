@@ -18,7 +18,7 @@
 
 struct c_opts {
     const char *store, *format, *plot;
-    struct cli_strv runs;
+    struct strv runs;
     int yes;
 };
 
@@ -42,18 +42,18 @@ static const struct cli_command c_hidden = { .name = "secret-cmd", .flags = CLI_
 static const struct cli_command *const c_cmds[] = { &c_show, &c_store, &c_hidden };
 static const struct cli_command c_global = { .name = "", .max_args = -1, .flags = CLI_CMD_STOP };
 
-static struct cli_strv out;
+static struct strv out;
 static struct cli_want want;
 
 static void complete(char **words, int n)
 {
-    cli_strv_free(&out);
+    strv_free(&out);
     cli_complete(c_cmds, 3, &c_global, words, n, &out, &want);
 }
 
 static void fini(void)
 {
-    cli_strv_free(&out);
+    strv_free(&out);
 }
 
 static char *joined(void)

@@ -1,4 +1,4 @@
-/* Tests of the config file (cli/config.h): where it is looked for, what it
+/* Tests of the config file (cli/config_file.h): where it is looked for, what it
  * may hold, errors as file:line:column, and the precedence command line >
  * compatibility variable > file > built-in default. Every test writes its
  * file under a temp XDG_CONFIG_HOME. */
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/config.h"
+#include "cli/config_file.h"
 #include "util/defaults.h"
 #include "cmd/cmd.h"
 #include "store/store.h"

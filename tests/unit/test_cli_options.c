@@ -12,7 +12,7 @@ struct t_opts {
     int yes, no_stream, limit;
     double rate, alpha;
     const char *store, *format;
-    struct cli_strv suites, tags;
+    struct strv suites, tags;
     int shard_i, shard_n;
     uint64_t seed;
 };
@@ -312,13 +312,13 @@ Test(cli_options, default_synopsis)
 
 Test(cli_options, strv_splits_and_trims)
 {
-    struct cli_strv l = { 0 };
-    cli_strv_add(&l, " a ,,b,", 0);
-    cli_strv_add(&l, "c, d", 1);
+    struct strv l = { 0 };
+    strv_add_csv(&l, " a ,,b,");
+    strv_push(&l, "c, d");
     cr_assert_eq(l.n, 3);
     cr_assert_str_eq(l.v[0], "a");
     cr_assert_str_eq(l.v[1], "b");
     cr_assert_str_eq(l.v[2], "c, d");
-    cli_strv_free(&l);
+    strv_free(&l);
     cr_assert_eq(l.n, 0);
 }

@@ -8,16 +8,16 @@
  * wrong on purpose; an honest correct answer passes (checked first). */
 #include "test_sandbox_common.h"
 
-static struct suite_item item_from_json(const char *json, const char *prompt)
+static struct score_item item_from_json(const char *json, const char *prompt)
 {
-    struct suite_item it = { .id = "forge", .scorer = "code", .prompt = (char *)prompt };
+    struct score_item it = { .id = "forge", .scorer = "code", .prompt = (char *)prompt };
     it.data = cJSON_Parse(json);
     cr_assert_not_null(it.data, "bad JSON in test: %s", json);
     return it;
 }
 
 /* Scores the code (fenced) and returns passed (0/1) and value. */
-static void score_code(struct sandbox_pool *pool, struct suite_item *it, const char *code,
+static void score_code(struct sandbox_pool *pool, struct score_item *it, const char *code,
                        int *passed, double *value, char **detail)
 {
     char *answer = xasprintf("```\n%s\n```\n", code);
@@ -33,7 +33,7 @@ static void score_code(struct sandbox_pool *pool, struct suite_item *it, const c
     free(answer);
 }
 
-static void expect_zero(struct sandbox_pool *pool, struct suite_item *it, const char *what,
+static void expect_zero(struct sandbox_pool *pool, struct score_item *it, const char *what,
                         const char *code)
 {
     int passed;
@@ -45,7 +45,7 @@ static void expect_zero(struct sandbox_pool *pool, struct suite_item *it, const 
     free(detail);
 }
 
-static void expect_pass(struct sandbox_pool *pool, struct suite_item *it, const char *code)
+static void expect_pass(struct sandbox_pool *pool, struct score_item *it, const char *code)
 {
     int passed;
     double value;
@@ -64,7 +64,7 @@ static void expect_pass(struct sandbox_pool *pool, struct suite_item *it, const 
 Test(code_forgery, python_asserts, .timeout = 120)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(PY_ASSERTS, NULL);
+    struct score_item it = item_from_json(PY_ASSERTS, NULL);
     expect_pass(pool, &it, "def sq(x):\n    return x * x\n");
     /* (a) the harness called exec from the program's globals */
     expect_zero(pool, &it, "exec override", WRONG_SQ "exec = lambda *a, **k: None\n");
@@ -124,7 +124,7 @@ Test(code_forgery, python_asserts, .timeout = 120)
 Test(code_forgery, python_humaneval, .timeout = 120)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(HE_JSON, HE_PROMPT);
+    struct score_item it = item_from_json(HE_JSON, HE_PROMPT);
     expect_pass(pool, &it, "def add(a, b):\n    return a + b\n");
     /* (d) exit with success before the check runs */
     expect_zero(pool, &it, "os._exit(0)", "def add(a, b):\n    return a - b\nimport os\nos._exit(0)\n");
@@ -164,7 +164,7 @@ static void c_family(const char *lang)
         cr_skip_test("%s is not installed on this machine", lang);
     }
     char *json = xasprintf(C_ASSERTS("%s"), lang);
-    struct suite_item it = item_from_json(json, NULL);
+    struct score_item it = item_from_json(json, NULL);
     expect_pass(pool, &it, "#include <string.h>\nint sq(int x) { return x * x; }\n"
                            "const char *name(void) { return \"sq\"; }\n");
     /* (c) a macro over the generated main's exit */

@@ -6,16 +6,16 @@
 
 #include <pthread.h>
 
-static struct suite_item item_from_json(const char *json, const char *prompt)
+static struct score_item item_from_json(const char *json, const char *prompt)
 {
-    struct suite_item it = { .id = "t", .scorer = "code", .prompt = (char *)prompt };
+    struct score_item it = { .id = "t", .scorer = "code", .prompt = (char *)prompt };
     it.data = cJSON_Parse(json);
     cr_assert_not_null(it.data, "bad JSON in test: %s", json);
     return it;
 }
 
 /* Scores answer for the item; returns the detail (caller deletes). */
-static cJSON *score_answer(struct sandbox_pool *pool, struct suite_item *it, const char *answer,
+static cJSON *score_answer(struct sandbox_pool *pool, struct score_item *it, const char *answer,
                            struct score_result *r)
 {
     struct score_input in = { .item = it, .output = answer };
@@ -40,7 +40,7 @@ static double num(const cJSON *d, const char *k)
 Test(code_run, humaneval_pass_fail_and_raw_completion)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(HE_JSON, HE_PROMPT);
+    struct score_item it = item_from_json(HE_JSON, HE_PROMPT);
     struct score_result r;
     cJSON *d = score_answer(pool, &it, "```python\ndef add(a, b):\n    return a + b\n```", &r);
     cr_expect_str_eq(tsb_status(d), "passed", "%s", r.detail_json);
@@ -67,7 +67,7 @@ Test(code_run, humaneval_pass_fail_and_raw_completion)
 Test(code_run, asserts_all_attempted_and_counted)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(
+    struct score_item it = item_from_json(
         "{\"language\": \"python\", \"tests\": {\"form\": \"asserts\", \"setup\": \"K = 10\", \"asserts\": ["
         "\"assert sq(2) == 4\", \"assert sq(3) == 10\", \"assert sq(K) == 100\", \"assert sq(None) == 0\"]}}",
         NULL);
@@ -96,7 +96,7 @@ Test(code_run, asserts_all_attempted_and_counted)
 Test(code_run, stdio_cases_with_tolerance_in_parallel)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(
+    struct score_item it = item_from_json(
         "{\"language\": \"python\", \"tests\": {\"form\": \"stdio\", \"tolerance\": 1e-6, \"cases\": ["
         "{\"input\": \"1 3\\n\", \"output\": \"0.333333333\\n\"},"
         "{\"input\": \"2 4\\n\", \"output\": \"0.5\\n\"},"
@@ -119,7 +119,7 @@ Test(code_run, stdio_cases_with_tolerance_in_parallel)
 Test(code_run, c_compile_error_and_harness_asserts)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(
+    struct score_item it = item_from_json(
         "{\"language\": \"c\", \"tests\": {\"form\": \"stdio\", \"cases\": [{\"input\": \"\", \"output\": \"hi\\n\"}]}}",
         NULL);
     struct score_result r;
@@ -150,7 +150,7 @@ Test(code_run, c_compile_error_and_harness_asserts)
 Test(code_run, c_and_cpp_asserts_evaluated_here, .timeout = 120)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(
+    struct score_item it = item_from_json(
         "{\"language\": \"c\", \"tests\": {\"form\": \"asserts\", \"asserts\": ["
         "\"assert(half(5) == 2.5);\", \"fabs(half(1) - 0.5) < 1e-9\", \"strcmp(rev(\\\"abc\\\"), \\\"cba\\\") == 0\","
         "\"rev(0) == NULL\", \"big() == 4294967296ULL && (unsigned)big() == 0u\","
@@ -198,7 +198,7 @@ static void lang_sum(const char *lang, const char *code)
     char *json = xasprintf("{\"language\": \"%s\", \"scoring\": {\"timeout_s\": 20, \"memory_mb\": 256},"
         "\"tests\": {\"form\": \"stdio\", \"cases\": [{\"input\": \"2 3\\n\", \"output\": \"5\\n\"},"
         "{\"input\": \"-4 4\\n\", \"output\": \"0\\n\"}]}}", lang);
-    struct suite_item it = item_from_json(json, NULL);
+    struct score_item it = item_from_json(json, NULL);
     char *answer = xasprintf("```%s\n%s\n```", lang, code);
     struct score_result r;
     cJSON *d = score_answer(pool, &it, answer, &r);
@@ -246,7 +246,7 @@ static void async_done(void *ud, int rc, struct score_result *res, const struct 
 Test(code_run, submit_scores_on_the_pool)
 {
     struct sandbox_pool *pool = tsb_pool(2);
-    struct suite_item it = item_from_json(HE_JSON, HE_PROMPT);
+    struct score_item it = item_from_json(HE_JSON, HE_PROMPT);
     struct score_input in = { .item = &it, .output = "```python\ndef add(a, b):\n    return a + b\n```" };
     struct async_box b = { .mu = PTHREAD_MUTEX_INITIALIZER };
     for (int i = 0; i < 4; i++)
@@ -260,7 +260,7 @@ Test(code_run, submit_scores_on_the_pool)
 
 Test(code_run, no_context_uses_a_temporary_sandbox)
 {
-    struct suite_item it = item_from_json(HE_JSON, HE_PROMPT);
+    struct score_item it = item_from_json(HE_JSON, HE_PROMPT);
     struct score_input in = { .item = &it, .output = "```python\ndef add(a, b):\n    return a + b\n```" };
     struct score_result r;
     struct bai_error err = {0};
@@ -288,6 +288,7 @@ Test(code_run, validate_reports_bad_items)
 
 struct replay_slot {
     const struct suite_item *item;
+    struct score_item scored;        /* item as the scorer reads it */
     struct score_input in;
     char *answer;
     int rc, passed;
@@ -320,7 +321,8 @@ static size_t replay(const char *path, const char *field, size_t *scored, int ex
             continue;
         slots[i].item = &s->items[i];
         slots[i].answer = xasprintf("```\n%s\n```\n", code->valuestring);
-        slots[i].in = (struct score_input){ .item = &s->items[i], .output = slots[i].answer };
+        slots[i].scored = suite_item_for_score(&s->items[i]);
+        slots[i].in = (struct score_input){ .item = &slots[i].scored, .output = slots[i].answer };
         code_score_submit(pool, &slots[i].in, replay_done, &slots[i]);
         (*scored)++;
     }

@@ -47,7 +47,8 @@ static double scoring_num(const struct suite_item *it, const char *key)
 static char *score(struct sandbox_pool *pool, const struct suite_item *it, const char *answer, int *passed,
                    int *total)
 {
-    struct score_input in = { .item = it, .output = answer };
+    struct score_item si = suite_item_for_score(it);
+    struct score_input in = { .item = &si, .output = answer };
     struct score_context ctx = { .sandbox = pool };
     struct score_result r;
     struct bai_error err = {0};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run/progress.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static int64_t fake_ns;
@@ -49,13 +50,13 @@ static const char *written(void)
 Test(progress, durations)
 {
     char s[32];
-    progress_duration(45.4, s, sizeof s);
+    clock_duration_text(45.4, s, sizeof s);
     cr_assert_str_eq(s, "45s");
-    progress_duration(185, s, sizeof s);
+    clock_duration_text(185, s, sizeof s);
     cr_assert_str_eq(s, "3m05s");
-    progress_duration(7800, s, sizeof s);
+    clock_duration_text(7800, s, sizeof s);
     cr_assert_str_eq(s, "2h10m");
-    progress_duration(-1, s, sizeof s);
+    clock_duration_text(-1, s, sizeof s);
     cr_assert_str_eq(s, "?");
 }
 

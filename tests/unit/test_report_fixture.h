@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -99,7 +100,15 @@ static int fixture_build(struct fixture *fx)
                                  .note = "fixture run B" };
     if (store_run_create(st, &ma, fx->run_a, &err) != 0)
         goto out;
-    usleep(1100000);   /* runs sort by start time (second resolution) */
+    /* runs sort by start time, stored to the second (CLOCK_REALTIME, as
+     * store_now_iso reads it): B must start in a later second than A, so
+     * wait until that clock's second moves on */
+    struct timespec a_started, now;
+    clock_gettime(CLOCK_REALTIME, &a_started);
+    do {
+        usleep(10000);
+        clock_gettime(CLOCK_REALTIME, &now);
+    } while (now.tv_sec <= a_started.tv_sec);
     if (store_run_create(st, &mb, fx->run_b, &err) != 0)
         goto out;
     int64_t general = store_suite_add(st, "general", 1, "aaaa", &err);

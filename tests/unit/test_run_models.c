@@ -15,8 +15,8 @@
 #include "run/config.h"
 #include "run/defaults.h"
 #include "run/models.h"
-#include "run/points.h"
-#include "util/strlist.h"
+#include "run/plan_points.h"
+#include "util/strv.h"
 
 static char dir[PATH_MAX], reg[PATH_MAX + 32], dense[PATH_MAX + 32], clip[PATH_MAX + 32], clip2[PATH_MAX + 32];
 
@@ -198,7 +198,7 @@ Test(run_models, sweeps_check_the_registry_mmproj_before_launch)
     run_config_init(&a);
     a.model = "fixture-badvision";
     a.models_file = reg;
-    strlist_push(&a.sweeps, &a.n_sweeps, &a.cap_sweeps, "threads=1,2");
+    strv_push(&a.sweeps, "threads=1,2");
     struct run_points pts;
     struct bai_error err = { 0 };
     cr_assert_neq(run_points_build(&a, &pts, &err), 0);

@@ -51,7 +51,7 @@ static inline char *tsb_data(const char *name)
 }
 
 /* A code item of stdio form with one case; data owned by the item. */
-static inline void tsb_item(struct suite_item *it, const char *lang, const char *input,
+static inline void tsb_item(struct score_item *it, const char *lang, const char *input,
                             const char *output, double timeout_s, long memory_mb)
 {
     memset(it, 0, sizeof *it);
@@ -75,7 +75,7 @@ static inline void tsb_item(struct suite_item *it, const char *lang, const char 
 
 /* Scores `source` as the model's answer (in a fence); returns the
  * detail JSON (caller deletes) and fills *res. */
-static inline cJSON *tsb_score(struct sandbox_pool *pool, const struct suite_item *it,
+static inline cJSON *tsb_score(struct sandbox_pool *pool, const struct score_item *it,
                                const char *source, struct score_result *res)
 {
     char *answer = xasprintf("Here:\n```\n%s\n```\n", source);

@@ -17,7 +17,7 @@
 static cJSON *hostile(struct sandbox_pool *pool, const char *file, const char *lang,
                       const char *input, const char *expected, struct score_result *r)
 {
-    struct suite_item it;
+    struct score_item it;
     tsb_item(&it, lang, input, expected, 5, 256);
     char *src = tsb_data(file);
     cJSON *d = tsb_score(pool, &it, src, r);

@@ -17,7 +17,7 @@
 /* After every attack: a plain program still runs and passes. */
 static void next_runs_normally(struct sandbox_pool *pool)
 {
-    struct suite_item it;
+    struct score_item it;
     tsb_item(&it, "python", "", "fine\n", 5, 256);
     struct score_result r;
     cJSON *d = tsb_score(pool, &it, "print('fine')", &r);
@@ -33,7 +33,7 @@ static cJSON *hostile(struct sandbox_pool *pool, const char *file, const char *l
                       const char *input, const char *expected, double timeout_s,
                       struct score_result *r)
 {
-    struct suite_item it;
+    struct score_item it;
     tsb_item(&it, lang, input, expected, timeout_s, 256);
     char *src = tsb_data(file);
     cJSON *d = tsb_score(pool, &it, src, r);

@@ -29,7 +29,7 @@ static void off_heap(const char *lang, const char *file, int no_cgroups)
         sandbox_pool_free(pool);
         cr_skip_test("%s is not installed on this machine", lang);
     }
-    struct suite_item it;
+    struct score_item it;
     tsb_item(&it, lang, "", "never\n", 30, 256);
     char *src = tsb_data(file);
     struct score_result r;
@@ -75,7 +75,7 @@ Test(sandbox_limits, java_unsafe_allocate_bounded_without_cgroups, .timeout = 12
 /* ---- a fork bomb next to correct programs ----------------------------- */
 
 struct neighbour {
-    struct suite_item item;
+    struct score_item item;
     struct score_input in;
     char *answer;
     pthread_mutex_t *mu;
@@ -175,7 +175,7 @@ Test(sandbox_limits, processes_share_one_memory_limit_under_a_cgroup, .timeout =
         sandbox_pool_free(pool);
         cr_skip_test("no writable cgroup here: rlimits bound each process only");
     }
-    struct suite_item it;
+    struct score_item it;
     tsb_item(&it, "python", "", "never\n", 20, 256);
     char *src = tsb_data("alloc_children.py");
     struct score_result r;

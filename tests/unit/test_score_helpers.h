@@ -11,7 +11,7 @@
 #include "suite/suite.h"
 
 struct ts_case {
-    struct suite_item item;
+    struct score_item item;
     struct score_result res;
     struct bai_error err;
     cJSON *extra;           /* tool_calls / logprobs when given */

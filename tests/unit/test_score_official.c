@@ -61,7 +61,7 @@ Test(score_official, hotpot_blank_prediction)
 /* item 3: a NUL inside the prediction is a character, not the end */
 Test(score_official, nul_in_prediction)
 {
-    struct suite_item item = { .id = "n", .scorer = "f1", .prompt = "" };
+    struct score_item item = { .id = "n", .scorer = "f1", .prompt = "" };
     item.data = cJSON_Parse("{\"answers\": [\"cat dog\"]}");
     static const char pred[] = "cat\0 dog";
     struct score_input in = { .item = &item, .output = pred, .output_len = sizeof pred - 1 };

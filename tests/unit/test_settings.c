@@ -20,7 +20,7 @@
 #include "harness.h"
 #include "plan/plan.h"
 #include "run/config.h"
-#include "run/points.h"
+#include "run/plan_points.h"
 #include "settings/identity.h"
 #include "settings/settings.h"
 #include "util/error.h"
@@ -84,7 +84,7 @@ Test(settings, values_overlay_and_compare)
     settings_overlay(&a, &b);
     cr_assert_eq(settings_int(&a, SETTING_THREADS, 0), 2, "the top wins");
     cr_assert_str_eq(settings_text(&a, fa), "on");
-    cr_assert_eq(a.v[SETTING_SERVER_ARGS].n_list, 2, "raw arguments add up");
+    cr_assert_eq(a.v[SETTING_SERVER_ARGS].list.n, 2, "raw arguments add up");
     cJSON *j = settings_to_json(&a);
     char *s = cJSON_PrintUnformatted(j);
     cr_assert_str_eq(s, "{\"threads\":2,\"server_args\":[\"--mlock\",\"--no-mmap\"],\"flash_attn\":\"on\"}");
@@ -383,8 +383,8 @@ Test(settings, env_axes_of_a_plan)
     cr_assert_eq(p->n_points, 3);
     cr_assert_str_eq(p->points[0].label, "dense env.OMP_NUM_THREADS=unset");
     cr_assert_str_eq(p->points[2].label, "dense env.OMP_NUM_THREADS=8");
-    cr_assert_str_eq(p->points[2].settings.v[SETTING_ENV].list[0], "OMP_NUM_THREADS=8");
-    cr_assert_str_eq(p->points[0].settings.v[SETTING_ENV].list[0], "OMP_NUM_THREADS");
+    cr_assert_str_eq(p->points[2].settings.v[SETTING_ENV].list.v[0], "OMP_NUM_THREADS=8");
+    cr_assert_str_eq(p->points[0].settings.v[SETTING_ENV].list.v[0], "OMP_NUM_THREADS");
     plan_free(p);
     cr_assert_null(plan_parse_string("sweeps:\n  - model: dense\n    env: {1BAD: [x]}\n", "t.yaml", "tests/data/plan",
                                      "tests/data/plan/models.yaml", &err));

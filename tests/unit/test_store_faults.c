@@ -543,3 +543,31 @@ Test(store_faults, opening_waits_while_another_process_creates_the_store, .timeo
     cr_assert_eq(ts_count(path, "SELECT count(*) FROM runs"), 0);
     free(path);
 }
+
+/* The readers that take a report's connection (store_db) name a locked
+ * store as locked, as every other store function does, not in SQLite's
+ * words (issue 27 item 2). */
+Test(store_faults, report_readers_say_the_store_is_locked)
+{
+    char *path = ts_path();
+    struct store *st = ts_open(path);
+    struct ts_run r;
+    ts_make_run(st, &r, "cfg", "smoke", NULL);
+    store_close(st);
+    /* another connection that keeps the file locked until it closes */
+    sqlite3 *other = NULL, *mine = NULL;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;", NULL, NULL,
+                              NULL), SQLITE_OK, "%s", sqlite3_errmsg(other));
+    cr_assert_eq(sqlite3_open(path, &mine), SQLITE_OK);
+    sqlite3_busy_timeout(mine, 50);
+    struct bai_error err = { 0 };
+    struct store_server_start_info *v = NULL;
+    size_t n = 0;
+    cr_assert_lt(store_config_starts(mine, r.config_id, &v, &n, &err), 0);
+    cr_assert_eq(err.exit_code, BAI_EXIT_STORE);
+    cr_assert(strstr(err.msg, "locked by another process") && strstr(err.msg, path), "%s", err.msg);
+    sqlite3_close(mine);
+    sqlite3_close(other);
+    free(path);
+}

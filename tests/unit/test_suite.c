@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "score/judge.h"
 #include "suite/internal.h"
 #include "suite/suite.h"
 #include "util/fs.h"
@@ -84,6 +85,34 @@ Test(suite, valid_suite_resolves_settings)
     cr_assert_str_eq(scorers, "exact, choice, ifeval, code, judge, tool_call, needle, f1");
     free(tiers);
     free(scorers);
+    suite_free(s);
+}
+
+/* What a scorer sees of an item: its question is the prompt, else the last
+ * user message (a judge quotes it, a HumanEval program continues it). */
+Test(suite, scorers_see_the_question_of_prompt_and_message_items)
+{
+    const char *y = "suite: q\nversion: 1\nitems:\n"
+                    "  - {id: p, scorer: judge, prompt: Why?, reference: R}\n"
+                    "  - id: m\n    scorer: judge\n    reference: R\n    messages:\n"
+                    "      - {role: system, content: Be kind.}\n"
+                    "      - {role: user, content: First question}\n"
+                    "      - {role: assistant, content: An answer}\n"
+                    "      - {role: user, content: Second question}\n";
+    struct bai_error err = {0};
+    struct suite *s = suite_load_text("q.yaml", y, strlen(y), NULL, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    struct score_item p = suite_item_for_score(suite_find_item(s, "p"));
+    cr_assert_str_eq(p.id, "p");
+    cr_assert_str_eq(p.scorer, "judge");
+    cr_assert_str_eq(p.prompt, "Why?");
+    cr_assert_eq(p.data, suite_find_item(s, "p")->data);
+    struct score_item m = suite_item_for_score(suite_find_item(s, "m"));
+    cr_assert_str_eq(m.prompt, "Second question");
+    struct buf judge = {0};
+    score_judge_prompt(&m, "It is so.", &judge);
+    cr_assert(strstr(judge.data, "[Question]\nSecond question\n"), "%s", judge.data);
+    buf_free(&judge);
     suite_free(s);
 }
 

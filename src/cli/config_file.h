@@ -1,4 +1,4 @@
-/* config.h - the user's config file, $XDG_CONFIG_HOME/benchai/config.yaml
+/* config_file.h - the user's config file, $XDG_CONFIG_HOME/benchai/config.yaml
  * (default ~/.config/benchai/config.yaml): default store, output format,
  * llama-server binary, threads, judge endpoint, and a model registry
  * (name -> GGUF path, used by --model NAME), the model registry and roles
@@ -12,8 +12,8 @@
  * for defaults here before they parse their flags), secrets (the file only
  * names the variable that holds an API key).
  */
-#ifndef BAI_CLI_CONFIG_H
-#define BAI_CLI_CONFIG_H
+#ifndef BAI_CLI_CONFIG_FILE_H
+#define BAI_CLI_CONFIG_FILE_H
 
 #include "util/error.h"
 #include "util/mem.h"

@@ -1,24 +1,13 @@
-/* cli.c - flags -> resolved runs -> points, shared by the report commands. */
-#include "report/cli.h"
+/* load.c - store, run specs -> resolved runs -> points, shared by the
+ * report commands (see load.h). */
+#include "report/load.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/mem.h"
-#include "util/strlist.h"
 
-void report_strv_add_csv(struct report_strv *sv, const char *s)
-{
-    strlist_add_csv(&sv->v, &sv->n, &sv->cap, s);
-}
-
-void report_strv_free(struct report_strv *sv)
-{
-    strlist_free(sv->v, sv->n);
-    memset(sv, 0, sizeof *sv);
-}
-
-int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_error *err)
+int report_resolve_runs(struct store *st, struct strv *runs, struct bai_error *err)
 {
     for (size_t i = 0; i < runs->n; i++) {
         char id[STORE_RUN_ID_MAX];
@@ -30,7 +19,7 @@ int report_resolve_runs(struct store *st, struct report_strv *runs, struct bai_e
     return 0;
 }
 
-int report_load(const char *store_path, struct report_strv *runs, const struct report_strv *suites,
+int report_load(const char *store_path, struct strv *runs, const struct strv *suites,
                 int latest, const struct report_rules *rules, struct store **st_out,
                 struct report_points *pts, struct bai_error *err)
 {

@@ -1,4 +1,9 @@
-#include "run/points.h"
+/* plan_points.c - a run's configurations (see plan_points.h): one point
+ * from the command line or the points of a plan or sweep (plan/), checks
+ * against the llama-server build and the model files, points that can
+ * share a server ordered back to back, the core split with a judge, each
+ * point's identity, the time budget and the --dry-run listing. */
+#include "run/plan_points.h"
 #include "backend/llama_procs.h"
 #include "backend/server_flags.h"
 #include "run/defaults.h"
@@ -59,15 +64,14 @@ static int single_point(const struct run_config *a, struct run_points *p, struct
  * the ones plans name), adding it when new. */
 static size_t suite_index(const struct run_config *a, struct run_points *p, const char *name)
 {
-    for (size_t i = 0; i < a->n_suites; i++)
-        if (!strcmp(a->suites[i], name))
+    for (size_t i = 0; i < a->suites.n; i++)
+        if (!strcmp(a->suites.v[i], name))
             return i;
-    for (size_t i = 0; i < p->n_extra_suites; i++)
-        if (!strcmp(p->extra_suites[i], name))
-            return a->n_suites + i;
-    p->extra_suites = xrealloc(p->extra_suites, (p->n_extra_suites + 1) * sizeof *p->extra_suites);
-    p->extra_suites[p->n_extra_suites++] = xstrdup(name);
-    return a->n_suites + p->n_extra_suites - 1;
+    for (size_t i = 0; i < p->extra_suites.n; i++)
+        if (!strcmp(p->extra_suites.v[i], name))
+            return a->suites.n + i;
+    strv_push(&p->extra_suites, name);
+    return a->suites.n + p->extra_suites.n - 1;
 }
 
 /* A plan point becomes a run point. Its settings (the command line's, the
@@ -115,7 +119,7 @@ static void from_plan_point(const struct run_config *a, const struct plan_point 
     pt->params_json = own(p, xstrdup(pj));
     cJSON_free(pj);
     cJSON_Delete(params);
-    if (a->n_suites == 0 && pp->n_suites) {
+    if (a->suites.n == 0 && pp->n_suites) {
         pt->suite_idx = (size_t *)own(p, xcalloc(pp->n_suites, sizeof(size_t)));
         pt->n_suite_idx = pp->n_suites;
         for (size_t i = 0; i < pp->n_suites; i++)
@@ -152,7 +156,7 @@ static struct plan *cli_plan(const struct run_config *a, struct bai_error *err)
     struct plan_cli cli = {
         .models = models, .n_models = 1, .drafts = drafts, .n_drafts = a->draft ? 1 : 0,
         .url = endpoint ? a->url : NULL,
-        .sweeps = (const char *const *)a->sweeps, .n_sweeps = a->n_sweeps,
+        .sweeps = (const char *const *)a->sweeps.v, .n_sweeps = a->sweeps.n,
         .zip = a->zip != NULL, .reps = -1, .warmup = a->warmup, .concurrency = -1,
         .models_path = registry, .base = &a->launch,
     };
@@ -273,7 +277,7 @@ static int plan_points(const struct run_config *a, struct run_points *p, struct 
     order_for_sharing(p);
     if (check_against_build(p, err) != 0)
         return -1;
-    if (a->n_suites == 0 && plan->n_points == 0) {
+    if (a->suites.n == 0 && plan->n_points == 0) {
         bai_error_set(err, BAI_EXIT_USAGE, "the plan has no points");
         return -1;
     }
@@ -401,9 +405,7 @@ void run_points_free(struct run_points *p)
     for (size_t i = 0; i < p->n_owned; i++)
         free(p->owned[i]);
     free(p->owned);
-    for (size_t i = 0; i < p->n_extra_suites; i++)
-        free(p->extra_suites[i]);
-    free(p->extra_suites);
+    strv_free(&p->extra_suites);
     free(p->points);
     if (p->plan)
         plan_free(p->plan);
@@ -426,23 +428,24 @@ void run_points_print(const struct run_points *p, struct suite *const *suites, s
                 pt->skip_reason ? pt->skip_reason : "");
         if (pt->backend.kind == BACKEND_LLAMA_SERVER && !pt->skip_reason) {
             struct bai_error err = {0};
-            char **argv = llama_server_build_argv(&pt->backend.server, &err);
+            struct strv argv;
+            int built = llama_server_build_argv(&pt->backend.server, &argv, &err);
             fprintf(out, "   ");
-            if (!argv) {
+            if (built != 0) {
                 fprintf(out, "error: %s\n", err.msg);
                 continue;
             }
             /* shell-quoted: pasting the line runs this server, never a
              * $(...) or `...` hidden in a path or a --server-arg */
             struct buf line = {0};
-            for (char **v = argv; *v; v++) {
-                if (v != argv)
+            for (size_t k = 0; k < argv.n; k++) {
+                if (k)
                     buf_putc(&line, ' ');
-                esc_shell_quote(&line, *v);
+                esc_shell_quote(&line, argv.v[k]);
             }
             fprintf(out, "%s --host 127.0.0.1 --port 8080\n", line.data ? line.data : "");
             buf_free(&line);
-            llama_server_free_argv(argv);
+            strv_free(&argv);
         }
     }
 }

@@ -1,21 +1,21 @@
-/* points.h - from the run's config (run/config.h) to the list of
+/* plan_points.h - from the run's config (run/config.h) to the list of
  * configurations a run measures: one point for a plain run, the expanded
  * grid (or zip) for --sweep and --plan. Checks that need no server (model files exist, draft
  * vocab matches, expert count in range) happen here, before any start. */
-#ifndef BAI_POINTS_H
-#define BAI_POINTS_H
+#ifndef BAI_RUN_PLAN_POINTS_H
+#define BAI_RUN_PLAN_POINTS_H
 
 #include <stdio.h>
 #include "run/config.h"
 #include "run/runner.h"
+#include "util/strv.h"
 
 struct plan;
 
 struct run_points {
     struct run_point *points;
     size_t n_points;
-    char **extra_suites;          /* suites a plan names */
-    size_t n_extra_suites;
+    struct strv extra_suites;     /* suites a plan names */
     struct plan *plan;            /* the expanded plan (sweeps), or NULL */
     double estimate_s;            /* plan time estimate, 0 = none */
     char **owned;                 /* strings the points borrow */

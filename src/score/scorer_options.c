@@ -1,4 +1,4 @@
-/* options.c - what a scorer's registry entry describes, put to use: the
+/* scorer_options.c - what a scorer's registry entry describes, put to use: the
  * generic checks of its option table (values, types, patterns) and its
  * --help text. Both read the same table, so the help cannot drift from what
  * is accepted. */

@@ -1,6 +1,6 @@
-/* config.c - config.yaml -> struct cli_config, and each setting's
+/* config_file.c - config.yaml -> struct cli_config, and each setting's
  * effective value (command line > compatibility variable > file > built-in). */
-#include "cli/config.h"
+#include "cli/config_file.h"
 
 #include <errno.h>
 #include <stdarg.h>
