@@ -4,6 +4,7 @@
  * Unicode behaviour matters (str.lower, \b, str.split) text.c supplies the
  * same character classes. */
 #include "score/f1.h"
+#include <pthread.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,10 @@ void score_squad_normalize(const char *s, size_t n, struct buf *out)
     free(toks);
 }
 
-/* Thread-local scratch so the hot path does not allocate after warm-up. */
+/* Thread-local scratch so the hot path does not allocate after warm-up.
+ * A thread that ends frees it (a pthread key's destructor): benchai run
+ * scores on a consumer thread per batch, which would otherwise leave one
+ * scratch behind each time. */
 struct f1_scratch {
     struct buf tmp, p, g;
     struct span *pt, *gt;
@@ -130,13 +134,41 @@ struct f1_scratch {
     size_t ucap;
 };
 static _Thread_local struct f1_scratch sc;
+static pthread_key_t sc_key;
+static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
 
-static _Thread_local const char *cmp_base;   /* qsort has no context argument */
-static int span_cmp(const void *a, const void *b)
+static void sc_free(void *unused)
 {
+    (void)unused;
+    buf_free(&sc.tmp);
+    buf_free(&sc.p);
+    buf_free(&sc.g);
+    free(sc.pt);
+    free(sc.gt);
+    free(sc.used);
+    memset(&sc, 0, sizeof sc);
+}
+
+static void sc_key_make(void)
+{
+    pthread_key_create(&sc_key, sc_free);
+}
+
+/* Called before the scratch is first used on a thread. */
+static void sc_register(void)
+{
+    pthread_once(&sc_once, sc_key_make);
+    if (!pthread_getspecific(sc_key))
+        pthread_setspecific(sc_key, &sc);        /* non-NULL: the destructor runs */
+}
+
+/* Tokens as spans of one text: the text is the sort's context. */
+static int span_cmp(const void *a, const void *b, void *base)
+{
+    const char *text = base;
     const struct span *x = a, *y = b;
     size_t m = x->len < y->len ? x->len : y->len;
-    int c = memcmp(cmp_base + x->off, cmp_base + y->off, m);
+    int c = memcmp(text + x->off, text + y->off, m);
     if (c)
         return c;
     return (x->len > y->len) - (x->len < y->len);
@@ -164,10 +196,8 @@ static size_t common_tokens(const char *pb, struct span *pt, size_t np, const ch
     }
     /* large inputs (a 10 MB output): sort both token lists and merge,
      * O(n log n) instead of O(n * m). */
-    cmp_base = pb;
-    qsort(pt, np, sizeof *pt, span_cmp);
-    cmp_base = gb;
-    qsort(gt, ng, sizeof *gt, span_cmp);
+    qsort_r(pt, np, sizeof *pt, span_cmp, (void *)pb);
+    qsort_r(gt, ng, sizeof *gt, span_cmp, (void *)gb);
     size_t i = 0, j = 0;
     while (i < np && j < ng) {
         size_t m = pt[i].len < gt[j].len ? pt[i].len : gt[j].len;
@@ -202,6 +232,7 @@ void score_f1_pair_n(const char *pred, size_t pred_len, const char *gold, enum f
                      struct f1_scores *out)
 {
     size_t np, ng;
+    sc_register();
     buf_reset(&sc.p);
     buf_reset(&sc.g);
     normalize_tokens(pred, pred_len, &sc.p, &sc.tmp, &sc.pt, &np, &sc.pcap);

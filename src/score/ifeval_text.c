@@ -331,8 +331,9 @@ long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int c
         return count_all ? 0 : 1;   /* an empty pattern matches everywhere */
     if (!has_meta(kw)) {
         const struct buf *low = ifeval_lower(t);
-        static _Thread_local struct buf k;     /* scratch, reused */
-        buf_reset(&k);
+        /* a local buffer: a thread-local one was left behind by every
+         * consumer thread that ended (LeakSanitizer, make asan) */
+        struct buf k = {0};
         score_lower(kw, strlen(kw), &k);
         long count = 0;
         const char *hay = low->data;
@@ -351,6 +352,7 @@ long ifeval_keyword(struct ifeval_text *t, const char *kw, int whole_word, int c
                 at = a + 1;
             }
         }
+        buf_free(&k);
         return count;
     }
     struct buf pat = {0};

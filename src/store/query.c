@@ -426,7 +426,8 @@ int store_run_groups(struct store *st, const char *run_id, struct store_group **
             v[i].suite_name = xstrdup("?");
     }
     sqlite3_finalize(l);
-    qsort(v, n, sizeof *v, cmp_group);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_group);
     *out = v;
     *n_out = n;
     return 0;
