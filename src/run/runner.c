@@ -844,8 +844,11 @@ int runner_run(const struct run_options *o, struct run_result *res, struct bai_e
                           "(benchai show %s lists why)", res->run_id, res->run_id);
         rc = -1;
     }
+    /* A run that sent everything it planned is done, also when every
+     * answer failed (the samples say so, and the exit status 7); one that
+     * could send nothing failed. */
     const char *status = "done";
-    if (rc != 0)
+    if (rc != 0 && !(err->exit_code == BAI_EXIT_NO_SAMPLES && res->samples_failed))
         status = (err->exit_code == BAI_EXIT_INTERRUPTED || err->exit_code == BAI_EXIT_STORE) ? "interrupted" : "failed";
     res->status = xstrdup(status);
     struct bai_error e2 = {0};
